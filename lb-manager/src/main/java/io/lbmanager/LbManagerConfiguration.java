@@ -1,0 +1,35 @@
+package io.lbmanager;
+
+import io.dropwizard.core.Configuration;
+import io.lbmanager.config.DiscoveryConfig;
+import io.lbmanager.config.NginxConfig;
+import io.lbmanager.config.PipelineConfig;
+import io.lbmanager.config.ZooKeeperConfig;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public class LbManagerConfiguration extends Configuration {
+
+    @Valid
+    @NotNull
+    public ZooKeeperConfig zookeeper = new ZooKeeperConfig();
+
+    @Valid
+    @NotNull
+    public DiscoveryConfig discovery = new DiscoveryConfig();
+
+    @Valid
+    @NotNull
+    public NginxConfig nginx = new NginxConfig();
+
+    @Valid
+    @NotNull
+    public PipelineConfig pipeline = new PipelineConfig();
+
+    /** LB groups created at start-up if missing (more can be added through the API). */
+    @NotNull
+    public List<String> groups = new ArrayList<>();
+}

@@ -1,0 +1,45 @@
+package io.lbmanager.render;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The rendered configuration of one LB group: relative file name to content, and the sha256
+ * over all of them. {@code nginx.conf} is the entry point; everything else it includes.
+ * The agent adds one file of its own, {@link #AGENT_FILE}, with its listen port and version.
+ */
+public record ConfigBundle(String group, SortedMap<String, String> files, String sha256) {
+
+    public static final String MAIN_FILE = "nginx.conf";
+    public static final String AGENT_FILE = "lbm-agent.conf";
+
+    public ConfigBundle {
+        files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
+    }
+
+    public static ConfigBundle of(String group, Map<String, String> files) {
+        return new ConfigBundle(group, new TreeMap<>(files), checksum(files));
+    }
+
+    /** sha256 over file names and contents in name order; independent of map order. */
+    public static String checksum(Map<String, String> files) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            new TreeMap<>(files).forEach((name, content) -> {
+                digest.update(name.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(content.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            });
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

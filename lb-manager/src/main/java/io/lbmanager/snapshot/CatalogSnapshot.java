@@ -1,0 +1,70 @@
+package io.lbmanager.snapshot;
+
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.catalog.Upstream;
+import io.lbmanager.discovery.DiscoveredInstance;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The desired state at one instant, as an immutable value: the LB groups, the services
+ * (keyed by id) and the instances discovery currently sees (keyed by discovery name).
+ * Rendering reads nothing else, so the same snapshot always renders the same bytes.
+ */
+public record CatalogSnapshot(
+        SortedSet<String> groups,
+        SortedMap<String, ServiceRecord> services,
+        SortedMap<String, List<DiscoveredInstance>> discovered) {
+
+    public static final CatalogSnapshot EMPTY =
+            new CatalogSnapshot(new TreeSet<>(), new TreeMap<>(), new TreeMap<>());
+
+    public CatalogSnapshot {
+        groups = Collections.unmodifiableSortedSet(new TreeSet<>(groups));
+        services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+        TreeMap<String, List<DiscoveredInstance>> copy = new TreeMap<>();
+        discovered.forEach((name, instances) -> copy.put(name, List.copyOf(instances)));
+        discovered = Collections.unmodifiableSortedMap(copy);
+    }
+
+    /** Services that name {@code group}, in id order. */
+    public List<ServiceRecord> servicesIn(String group) {
+        return services.values().stream().filter(s -> s.definition().groups().contains(group)).toList();
+    }
+
+    /** A service's upstreams: the ones registered through the API plus enabled discovered instances, sorted, no duplicates. */
+    public List<Upstream> upstreamsOf(ServiceRecord service) {
+        List<DiscoveredInstance> instances = discovered.getOrDefault(service.definition().discoveryName(), List.of());
+        return Stream.concat(
+                        service.staticUpstreams().stream(),
+                        instances.stream().filter(DiscoveredInstance::enabled).map(DiscoveredInstance::upstream))
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
+    /** Discovery names that no service definition claims: seen, but never routed. */
+    public SortedSet<String> unroutedDiscoveryNames() {
+        TreeSet<String> unrouted = new TreeSet<>(discovered.keySet());
+        services.values().forEach(s -> unrouted.remove(s.definition().discoveryName()));
+        return Collections.unmodifiableSortedSet(unrouted);
+    }
+
+    public CatalogSnapshot withService(ServiceRecord service) {
+        TreeMap<String, ServiceRecord> next = new TreeMap<>(services);
+        next.put(service.id(), service);
+        return new CatalogSnapshot(groups, next, discovered);
+    }
+
+    public CatalogSnapshot withoutService(String serviceId) {
+        TreeMap<String, ServiceRecord> next = new TreeMap<>(services);
+        next.remove(serviceId);
+        return new CatalogSnapshot(groups, next, discovered);
+    }
+}

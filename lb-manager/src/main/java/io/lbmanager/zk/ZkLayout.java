@@ -1,0 +1,77 @@
+package io.lbmanager.zk;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Every ZooKeeper path lb-manager reads or writes, under one root (default {@code /lb-manager}):
+ * <pre>
+ * {root}/catalog/services/{serviceId}            ServiceRecord JSON
+ * {root}/catalog/basepaths/{group}/{b64(path)}   owning service id (the lock that makes a base path unique per group)
+ * {root}/groups/{group}                          group marker (a group exists when this node does)
+ * {root}/groups/{group}/versions/{0000000042}    ConfigBundle, gzip JSON
+ * {root}/groups/{group}/target                   PublishedVersion JSON: what every agent of the group should run
+ * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
+ * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
+ * </pre>
+ * Curator x-discovery registrations live elsewhere, under their own base path (default {@code /services}).
+ */
+public record ZkLayout(String root) {
+
+    public static final String DEFAULT_ROOT = "/lb-manager";
+
+    public ZkLayout {
+        if (!root.startsWith("/") || (root.length() > 1 && root.endsWith("/"))) {
+            throw new IllegalArgumentException("ZooKeeper root must start with / and not end with /: " + root);
+        }
+    }
+
+    public String services() {
+        return root + "/catalog/services";
+    }
+
+    public String service(String serviceId) {
+        return services() + "/" + serviceId;
+    }
+
+    public String basePaths(String group) {
+        return root + "/catalog/basepaths/" + group;
+    }
+
+    public String basePathLock(String group, String basePath) {
+        return basePaths(group) + "/" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(basePath.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String groups() {
+        return root + "/groups";
+    }
+
+    public String group(String group) {
+        return groups() + "/" + group;
+    }
+
+    public String groupVersions(String group) {
+        return group(group) + "/versions";
+    }
+
+    public String groupVersion(String group, long version) {
+        return groupVersions(group) + "/" + String.format("%010d", version);
+    }
+
+    public String groupTarget(String group) {
+        return group(group) + "/target";
+    }
+
+    public String groupStatus(String group) {
+        return group(group) + "/status";
+    }
+
+    public String groupAgents(String group) {
+        return group(group) + "/agents";
+    }
+
+    public String agent(String group, String agentId) {
+        return groupAgents(group) + "/" + agentId;
+    }
+}
