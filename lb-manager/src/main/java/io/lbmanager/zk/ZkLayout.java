@@ -8,7 +8,7 @@ import java.util.Base64;
  * <pre>
  * {root}/catalog/services/{serviceId}            ServiceRecord JSON
  * {root}/catalog/basepaths/{group}/{b64(path)}   owning service id (the lock that makes a base path unique per group)
- * {root}/groups/{group}                          group marker (a group exists when this node does)
+ * {root}/catalog/groups/{group}                  group declaration (a group exists when this node does)
  * {root}/groups/{group}/versions/{0000000042}    ConfigBundle, gzip JSON
  * {root}/groups/{group}/target                   PublishedVersion JSON: what every agent of the group should run
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
@@ -43,6 +43,16 @@ public record ZkLayout(String root) {
                 .encodeToString(basePath.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Declared LB groups: the desired state, next to the services. */
+    public String catalogGroups() {
+        return root + "/catalog/groups";
+    }
+
+    public String catalogGroup(String group) {
+        return catalogGroups() + "/" + group;
+    }
+
+    /** Runtime state per group: published versions, target, status, agents. */
     public String groups() {
         return root + "/groups";
     }

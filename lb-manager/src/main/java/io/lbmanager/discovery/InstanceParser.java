@@ -1,0 +1,68 @@
+package io.lbmanager.discovery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+
+/**
+ * Reads a Curator x-discovery instance node as a JSON tree. The registrant's payload (with its
+ * {@code @class}) is never deserialized, so an unknown payload class cannot make an instance vanish.
+ * Every field that reaches the Nginx config is checked here.
+ */
+public final class InstanceParser {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private InstanceParser() {
+    }
+
+    /** The parsed instance, or a {@link MalformedInstanceException} that says what is wrong with which node. */
+    public static DiscoveredInstance parse(String serviceName, String path, byte[] data) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(data == null ? new byte[0] : data);
+        } catch (JsonProcessingException e) {
+            throw new MalformedInstanceException(path, "not JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new MalformedInstanceException(path, "unreadable (" + e.getMessage() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedInstanceException(path, "not a JSON object");
+        }
+        String name = text(root, "name", path);
+        if (!name.equals(serviceName)) {
+            throw new MalformedInstanceException(path, "name \"" + abbreviate(name) + "\" does not match its parent node " + serviceName);
+        }
+        String id = text(root, "id", path);
+        String address = text(root, "address", path);
+        if (!DiscoveryNames.isValidHost(address)) {
+            throw new MalformedInstanceException(path, "address \"" + abbreviate(address) + "\" is not an IP literal or DNS name");
+        }
+        JsonNode port = root.get("port");
+        if (port == null || port.isNull()) {
+            throw new MalformedInstanceException(path, "no port (instances with only an sslPort are not routed)");
+        }
+        if (!port.isInt() || port.intValue() < 1 || port.intValue() > 65535) {
+            throw new MalformedInstanceException(path, "port " + abbreviate(port.toString()) + " is not an integer in 1..65535");
+        }
+        JsonNode enabled = root.get("enabled");
+        if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
+            throw new MalformedInstanceException(path, "enabled is not a boolean");
+        }
+        return new DiscoveredInstance(name, id, address, port.intValue(), enabled == null || enabled.isNull() || enabled.booleanValue());
+    }
+
+    private static String text(JsonNode root, String field, String path) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isTextual() || node.textValue().isEmpty()) {
+            throw new MalformedInstanceException(path, "missing or non-string field \"" + field + "\"");
+        }
+        return node.textValue();
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 60 ? value : value.substring(0, 60) + "...";
+    }
+}

@@ -1,0 +1,141 @@
+package io.lbmanager.rollout;
+
+import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.zk.CorruptNodeException;
+import io.lbmanager.zk.Json;
+import io.lbmanager.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Publishes validated bundles as numbered versions of a group and points the group's target at
+ * the newest one, in one ZooKeeper transaction. An unchanged sha256 publishes nothing.
+ */
+public final class VersionPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VersionPublisher.class);
+    /** ZooKeeper refuses nodes near 1 MiB (jute.maxbuffer); stay well below. */
+    static final int MAX_NODE_BYTES = 900 * 1024;
+
+    private final CuratorFramework client;
+    private final ZkLayout layout;
+    private final int versionsKept;
+
+    public VersionPublisher(CuratorFramework client, ZkLayout layout, int versionsKept) {
+        this.client = client;
+        this.layout = layout;
+        this.versionsKept = versionsKept;
+    }
+
+    public sealed interface PublishOutcome {
+        record Published(PublishedVersion version) implements PublishOutcome {
+        }
+
+        record Unchanged(PublishedVersion version) implements PublishOutcome {
+        }
+
+        record TooLarge(int bytes) implements PublishOutcome {
+        }
+    }
+
+    public PublishOutcome publishIfChanged(ConfigBundle bundle, String cause) throws Exception {
+        String group = bundle.group();
+        Stat targetStat = new Stat();
+        Optional<PublishedVersion> current = target(group, targetStat);
+        if (current.isPresent() && current.get().sha256().equals(bundle.sha256())) {
+            return new PublishOutcome.Unchanged(current.get());
+        }
+        byte[] encoded = BundleCodec.encode(bundle);
+        if (encoded.length > MAX_NODE_BYTES) {
+            return new PublishOutcome.TooLarge(encoded.length);
+        }
+        long next = Math.max(current.map(PublishedVersion::version).orElse(0L), newestStoredVersion(group)) + 1;
+        PublishedVersion version = new PublishedVersion(group, next, bundle.sha256(), System.currentTimeMillis(), cause);
+        ensurePersistent(layout.groupVersions(group));
+        var create = client.transactionOp().create().withMode(CreateMode.PERSISTENT)
+                .forPath(layout.groupVersion(group, next), encoded);
+        var point = current.isPresent()
+                ? client.transactionOp().setData().withVersion(targetStat.getVersion()).forPath(layout.groupTarget(group), Json.write(version))
+                : client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupTarget(group), Json.write(version));
+        client.transaction().forOperations(create, point);
+        LOG.info("publish group={} version={} sha256={} files={} bytes={} cause={}",
+                group, next, bundle.sha256().substring(0, 12), bundle.files().size(), encoded.length, cause);
+        pruneOldVersions(group, next);
+        return new PublishOutcome.Published(version);
+    }
+
+    public Optional<PublishedVersion> target(String group) throws Exception {
+        return target(group, new Stat());
+    }
+
+    /** The bundle the group's agents are told to run, if any was published. */
+    public Optional<ConfigBundle> targetBundle(String group) throws Exception {
+        Optional<PublishedVersion> target = target(group);
+        if (target.isEmpty()) {
+            return Optional.empty();
+        }
+        String path = layout.groupVersion(group, target.get().version());
+        return Optional.of(BundleCodec.decode(path, client.getData().forPath(path)));
+    }
+
+    private Optional<PublishedVersion> target(String group, Stat stat) throws Exception {
+        try {
+            byte[] bytes = client.getData().storingStatIn(stat).forPath(layout.groupTarget(group));
+            return Optional.of(Json.read(layout.groupTarget(group), bytes, PublishedVersion.class));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private long newestStoredVersion(String group) throws Exception {
+        return storedVersions(group).stream().mapToLong(Long::longValue).max().orElse(0L);
+    }
+
+    private List<Long> storedVersions(String group) throws Exception {
+        try {
+            return client.getChildren().forPath(layout.groupVersions(group)).stream()
+                    .map(name -> parseVersion(group, name))
+                    .sorted()
+                    .toList();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    private long parseVersion(String group, String name) {
+        try {
+            return Long.parseLong(name);
+        } catch (NumberFormatException e) {
+            throw new CorruptNodeException(layout.groupVersions(group) + "/" + name, "version node name is not a number");
+        }
+    }
+
+    private void pruneOldVersions(String group, long newest) throws Exception {
+        List<Long> versions = storedVersions(group);
+        for (int i = 0; i < versions.size() - versionsKept; i++) {
+            long old = versions.get(i);
+            if (old != newest) {
+                try {
+                    client.delete().forPath(layout.groupVersion(group, old));
+                } catch (KeeperException.NoNodeException ignored) {
+                    // another manager pruned it first
+                }
+            }
+        }
+    }
+
+    private void ensurePersistent(String path) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
+        } catch (KeeperException.NodeExistsException ignored) {
+            // already there
+        }
+    }
+}

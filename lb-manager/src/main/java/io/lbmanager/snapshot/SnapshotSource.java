@@ -1,0 +1,27 @@
+package io.lbmanager.snapshot;
+
+import io.lbmanager.discovery.DiscoveryWatcher;
+
+/** Takes the current desired state from the catalog and discovery watches as one immutable value. */
+public final class SnapshotSource {
+
+    private final CatalogWatcher catalog;
+    private final DiscoveryWatcher discovery;
+
+    public SnapshotSource(CatalogWatcher catalog, DiscoveryWatcher discovery) {
+        this.catalog = catalog;
+        this.discovery = discovery;
+    }
+
+    public CatalogSnapshot current() {
+        return new CatalogSnapshot(catalog.groups(), catalog.services(), discovery.instances());
+    }
+
+    public CatalogWatcher catalog() {
+        return catalog;
+    }
+
+    public DiscoveryWatcher discovery() {
+        return discovery;
+    }
+}

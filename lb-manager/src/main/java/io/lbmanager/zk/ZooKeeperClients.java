@@ -1,0 +1,22 @@
+package io.lbmanager.zk;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+/** Builds the Curator client every part of lb-manager (manager, agent, demo) uses. */
+public final class ZooKeeperClients {
+
+    private ZooKeeperClients() {
+    }
+
+    /** An unstarted client. */
+    public static CuratorFramework client(String connectString, int sessionTimeoutMs, int connectionTimeoutMs) {
+        return CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs(sessionTimeoutMs)
+                .connectionTimeoutMs(connectionTimeoutMs)
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
+                .build();
+    }
+}
