@@ -1,0 +1,100 @@
+package io.lbmanager.rollout;
+
+import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.zk.CorruptNodeException;
+import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZooKeeperClients;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class VersionPublisherTest {
+
+    private final ZkLayout layout = new ZkLayout("/lbm");
+    private TestingServer server;
+    private CuratorFramework client;
+    private VersionPublisher publisher;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new TestingServer(true);
+        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
+        client.start();
+        publisher = new VersionPublisher(client, layout, 3);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void firstPublishIsVersionOneAndTargetPointsAtIt() throws Exception {
+        ConfigBundle bundle = bundle("a");
+
+        var outcome = publisher.publishIfChanged(bundle, "test");
+
+        assertThat(outcome).isInstanceOf(VersionPublisher.PublishOutcome.Published.class);
+        assertThat(publisher.target("edge").orElseThrow().version()).isEqualTo(1);
+        assertThat(publisher.targetBundle("edge").orElseThrow()).isEqualTo(bundle);
+    }
+
+    @Test
+    void unchangedChecksumPublishesNothing() throws Exception {
+        publisher.publishIfChanged(bundle("a"), "test");
+        var before = client.getData().forPath(layout.groupTarget("edge"));
+
+        var outcome = publisher.publishIfChanged(bundle("a"), "again");
+
+        assertThat(outcome).isInstanceOf(VersionPublisher.PublishOutcome.Unchanged.class);
+        assertThat(client.getData().forPath(layout.groupTarget("edge"))).isEqualTo(before);
+        assertThat(client.getChildren().forPath(layout.groupVersions("edge"))).hasSize(1);
+    }
+
+    @Test
+    void versionsOnlyGrowAndOldOnesArePrunedToTheConfiguredCount() throws Exception {
+        for (int i = 0; i < 6; i++) {
+            publisher.publishIfChanged(bundle("content " + i), "change " + i);
+        }
+        assertThat(publisher.target("edge").orElseThrow().version()).isEqualTo(6);
+        assertThat(client.getChildren().forPath(layout.groupVersions("edge")))
+                .containsExactlyInAnyOrder("0000000004", "0000000005", "0000000006");
+    }
+
+    @Test
+    void bundleBeyondTheNodeBudgetIsRefusedAndTargetUntouched() throws Exception {
+        publisher.publishIfChanged(bundle("small"), "test");
+        byte[] noise = new byte[1_200_000];
+        new Random(7).nextBytes(noise);
+        ConfigBundle huge = ConfigBundle.of("edge", Map.of("nginx.conf", HexFormat.of().formatHex(noise)));
+
+        var outcome = publisher.publishIfChanged(huge, "huge");
+
+        assertThat(outcome).isInstanceOf(VersionPublisher.PublishOutcome.TooLarge.class);
+        assertThat(publisher.target("edge").orElseThrow().version()).isEqualTo(1);
+    }
+
+    @Test
+    void tamperedVersionNodeIsReportedWithItsPath() throws Exception {
+        publisher.publishIfChanged(bundle("a"), "test");
+        client.setData().forPath(layout.groupVersion("edge", 1), "not gzip".getBytes());
+
+        assertThatThrownBy(() -> publisher.targetBundle("edge"))
+                .isInstanceOf(CorruptNodeException.class)
+                .hasMessageContaining(layout.groupVersion("edge", 1));
+    }
+
+    private static ConfigBundle bundle(String content) {
+        return ConfigBundle.of("edge", Map.of("nginx.conf", "# " + content + "\n"));
+    }
+}
