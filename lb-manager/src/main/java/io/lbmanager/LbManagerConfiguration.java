@@ -2,6 +2,7 @@ package io.lbmanager;
 
 import io.dropwizard.core.Configuration;
 import io.lbmanager.config.DiscoveryConfig;
+import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.ZooKeeperConfig;
@@ -28,6 +29,13 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public PipelineConfig pipeline = new PipelineConfig();
+
+    @Valid
+    @NotNull
+    public FleetConfig fleet = new FleetConfig();
+
+    /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
+    public boolean demo = false;
 
     /** LB groups created at start-up if missing (more can be added through the API). */
     @NotNull

@@ -62,6 +62,11 @@ public final class DiscoveryWatcher implements Managed {
         cache.close();
     }
 
+    /** True once the first full read of the subtree is done; before that the view is partial. */
+    public boolean isInitialized() {
+        return initialized.getCount() == 0;
+    }
+
     public boolean awaitInitialized(long timeout, TimeUnit unit) throws InterruptedException {
         return initialized.await(timeout, unit);
     }

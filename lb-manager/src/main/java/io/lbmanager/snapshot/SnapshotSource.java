@@ -13,6 +13,11 @@ public final class SnapshotSource {
         this.discovery = discovery;
     }
 
+    /** A snapshot taken before both watches finished their first read would be partial: never render it. */
+    public boolean isComplete() {
+        return catalog.isInitialized() && discovery.isInitialized();
+    }
+
     public CatalogSnapshot current() {
         return new CatalogSnapshot(catalog.groups(), catalog.services(), discovery.instances());
     }

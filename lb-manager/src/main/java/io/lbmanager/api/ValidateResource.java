@@ -1,0 +1,149 @@
+package io.lbmanager.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.catalog.ServiceDefinition;
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.catalog.ServiceValidator;
+import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.render.RenderOutcome;
+import io.lbmanager.render.TemplateSet;
+import io.lbmanager.rollout.ConfigPipeline;
+import io.lbmanager.rollout.GroupStatus;
+import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.validate.ConfigDiff;
+import io.lbmanager.validate.ConfigError;
+import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.validate.TemplateSafety;
+import io.lbmanager.validate.ValidationResult;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * CI's dry run: renders the catalog as it would be with a proposed service definition (and/or a
+ * proposed template set), runs the real {@code nginx -t}, and returns the diff against what is
+ * live. 200 when every affected group would accept it, 422 with the errors when not. Writes nothing.
+ */
+@Path("/api/v1/validate")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class ValidateResource {
+
+    public record ValidateRequest(String serviceId, ServiceRequest service, Map<String, String> templates) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record GroupVerdict(String group, boolean valid, List<ConfigError> errors, Long liveVersion, String diff) {
+    }
+
+    public record ValidateResponse(boolean valid, List<GroupVerdict> groups) {
+    }
+
+    private final SnapshotSource source;
+    private final TemplateSet templates;
+    private final NginxValidator validator;
+    private final VersionPublisher publisher;
+    private final ConfigPipeline pipeline;
+    private final ServiceValidator serviceValidator;
+
+    public ValidateResource(SnapshotSource source, TemplateSet templates, NginxValidator validator, VersionPublisher publisher,
+                            ConfigPipeline pipeline, ServiceValidator serviceValidator) {
+        this.source = source;
+        this.templates = templates;
+        this.validator = validator;
+        this.publisher = publisher;
+        this.pipeline = pipeline;
+        this.serviceValidator = serviceValidator;
+    }
+
+    @POST
+    public Response validate(ValidateRequest request) throws Exception {
+        if (request == null || (request.service() == null && (request.templates() == null || request.templates().isEmpty()))) {
+            throw new InvalidInputException("service", "give a service definition (with serviceId), templates, or both");
+        }
+        Map<String, String> overrides = request.templates() == null ? Map.of() : request.templates();
+        TemplateSafety.check(overrides, templates.names());
+        BundleRenderer renderer = new BundleRenderer(templates.withOverrides(overrides));
+
+        CatalogSnapshot snapshot = source.current();
+        Set<String> groups = new TreeSet<>();
+        String proposedId = null;
+        if (request.service() != null) {
+            ServiceDefinition definition = serviceValidator.validate(request.serviceId(), request.service());
+            proposedId = definition.id();
+            Optional<ServiceRecord> existing = Optional.ofNullable(snapshot.services().get(definition.id()));
+            existing.ifPresent(e -> groups.addAll(e.definition().groups()));
+            groups.addAll(definition.groups());
+            snapshot = snapshot.withService(new ServiceRecord(definition,
+                    existing.map(ServiceRecord::staticUpstreams).orElse(List.of()), "validate", System.currentTimeMillis()));
+        } else {
+            groups.addAll(snapshot.groups());
+        }
+
+        List<GroupVerdict> verdicts = new ArrayList<>();
+        for (String group : groups) {
+            verdicts.add(verdict(renderer, snapshot, group, proposedId));
+        }
+        boolean valid = verdicts.stream().allMatch(GroupVerdict::valid);
+        return Response.status(valid ? 200 : 422).entity(new ValidateResponse(valid, verdicts)).build();
+    }
+
+    private GroupVerdict verdict(BundleRenderer renderer, CatalogSnapshot snapshot, String group, String proposedId) throws Exception {
+        Optional<ConfigBundle> live = publisher.targetBundle(group);
+        Long liveVersion = publisher.target(group).map(v -> v.version()).orElse(null);
+        List<ConfigError> conflicts = basePathConflicts(snapshot, group, proposedId);
+        if (!conflicts.isEmpty()) {
+            return new GroupVerdict(group, false, conflicts, liveVersion, null);
+        }
+        RenderOutcome outcome = renderer.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
+        if (outcome instanceof RenderOutcome.TemplateFailed failed) {
+            return new GroupVerdict(group, false,
+                    List.of(new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message())), liveVersion, null);
+        }
+        ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
+        String diff = ConfigDiff.between(live.orElse(null), proposed);
+        ValidationResult result = validator.validate(proposed);
+        List<ConfigError> errors = result instanceof ValidationResult.Invalid invalid ? invalid.errors() : List.of();
+        return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff);
+    }
+
+    private Set<String> quarantinedOtherThan(String group, String proposedId) {
+        GroupStatus status = pipeline.statuses().get(group);
+        Set<String> excluded = new HashSet<>(status == null ? Set.of() : status.quarantined().keySet());
+        if (proposedId != null) {
+            excluded.remove(proposedId);
+        }
+        return excluded;
+    }
+
+    private static List<ConfigError> basePathConflicts(CatalogSnapshot snapshot, String group, String proposedId) {
+        if (proposedId == null) {
+            return List.of();
+        }
+        ServiceRecord proposed = snapshot.services().get(proposedId);
+        if (!proposed.definition().groups().contains(group)) {
+            return List.of();
+        }
+        return snapshot.servicesIn(group).stream()
+                .filter(other -> !other.id().equals(proposedId))
+                .filter(other -> other.definition().basePath().equals(proposed.definition().basePath()))
+                .map(other -> new ConfigError(null, null, proposedId,
+                        "base path " + proposed.definition().basePath() + " is already owned by service " + other.id() + " in group " + group))
+                .toList();
+    }
+}

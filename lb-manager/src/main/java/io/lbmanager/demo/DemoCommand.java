@@ -1,0 +1,48 @@
+package io.lbmanager.demo;
+
+import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.ServerCommand;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.config.FleetConfig;
+import net.sourceforge.argparse4j.inf.Namespace;
+
+/**
+ * {@code demo}: the manager on embedded defaults (in-process ZooKeeper, templates/ from the
+ * working directory), one LB group of two Nginx containers on the local Docker engine, and two
+ * sample backends registered through Curator x-discovery. Ctrl-C stops everything it started.
+ */
+public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
+
+    public static final String GROUP = "demo";
+
+    public DemoCommand(Application<LbManagerConfiguration> application) {
+        super(application, "demo", "Runs the manager, a 2-Nginx LB group on local Docker and two sample backends");
+    }
+
+    @Override
+    protected void run(Bootstrap<LbManagerConfiguration> bootstrap, Namespace namespace, LbManagerConfiguration config) throws Exception {
+        config.demo = true;
+        config.zookeeper.embeddedPort = 0;
+        if (!config.groups.contains(GROUP)) {
+            config.groups.add(GROUP);
+        }
+        config.fleet.backend = FleetConfig.Backend.DOCKER;
+        config.fleet.name = "lbm-demo";
+        config.fleet.instances.putIfAbsent(GROUP, 2);
+        if (config.getServerFactory() instanceof DefaultServerFactory server) {
+            server.getApplicationConnectors().forEach(DemoCommand::bindToLoopback);
+            server.getAdminConnectors().forEach(DemoCommand::bindToLoopback);
+        }
+        super.run(bootstrap, namespace, config);
+    }
+
+    private static void bindToLoopback(ConnectorFactory connector) {
+        if (connector instanceof HttpConnectorFactory http && http.getBindHost() == null) {
+            http.setBindHost("127.0.0.1");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.lbmanager.validate;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.Patch;
+import io.lbmanager.render.ConfigBundle;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** A unified diff between two bundles, file by file ({@code a/} is live, {@code b/} is proposed). */
+public final class ConfigDiff {
+
+    private ConfigDiff() {
+    }
+
+    public static String between(Map<String, String> live, Map<String, String> proposed) {
+        StringBuilder diff = new StringBuilder();
+        TreeSet<String> names = new TreeSet<>(live.keySet());
+        names.addAll(proposed.keySet());
+        for (String name : names) {
+            List<String> before = lines(live.get(name));
+            List<String> after = lines(proposed.get(name));
+            Patch<String> patch = DiffUtils.diff(before, after);
+            if (patch.getDeltas().isEmpty()) {
+                continue;
+            }
+            String from = live.containsKey(name) ? "a/" + name : "/dev/null";
+            String to = proposed.containsKey(name) ? "b/" + name : "/dev/null";
+            UnifiedDiffUtils.generateUnifiedDiff(from, to, before, patch, 3)
+                    .forEach(line -> diff.append(line).append('\n'));
+        }
+        return diff.toString();
+    }
+
+    public static String between(ConfigBundle live, ConfigBundle proposed) {
+        return between(live == null ? Map.of() : live.files(), proposed.files());
+    }
+
+    private static List<String> lines(String content) {
+        return content == null || content.isEmpty() ? List.of() : Arrays.asList(content.split("\n", -1));
+    }
+}

@@ -1,0 +1,156 @@
+package io.lbmanager.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.lbmanager.LbManagerApplication;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.config.FleetConfig;
+import io.lbmanager.demo.SampleBackend;
+import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.RegistrantProcess;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.ManagerUnderTest.get;
+import static io.lbmanager.testsupport.ManagerUnderTest.json;
+import static io.lbmanager.testsupport.ManagerUnderTest.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The walking skeleton on real parts: a real ZooKeeper server, the manager, two Nginx containers
+ * of the lb-manager image on the local Docker engine, real backends and real HTTP through Nginx.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class EndToEndIT {
+
+    private static final String GROUP = "edge";
+    private static final Duration LIVE_WITHIN = Duration.ofSeconds(30);
+    private static final String FLEET = "lbm-it-" + UUID.randomUUID().toString().substring(0, 8);
+
+    private static TestingServer zookeeper;
+    private static DropwizardAppExtension<LbManagerConfiguration> app;
+    private static final List<SampleBackend> backends = new ArrayList<>();
+
+    static {
+        try {
+            zookeeper = new TestingServer(true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        LbManagerConfiguration config = io.lbmanager.testsupport.ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        config.fleet.backend = FleetConfig.Backend.DOCKER;
+        config.fleet.image = DockerSupport.image();
+        config.fleet.name = FLEET;
+        config.fleet.instances.put(GROUP, 2);
+        app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
+    }
+
+    @BeforeAll
+    static void requireDockerAndImage() throws Exception {
+        DockerSupport.assumeEngineAndImage();
+        await("two Nginx agents of group edge registered", Duration.ofSeconds(90), () -> agents().size() == 2);
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        backends.forEach(SampleBackend::close);
+        DockerSupport.removeFleet(FLEET);
+        zookeeper.close();
+    }
+
+    @Test
+    void curatorRegisteredServiceIsServedByEveryNginxAndLeavesWhenItsRegistrantDies() throws Exception {
+        SampleBackend backend = backend("orders-backend");
+        try (RegistrantProcess registrant = RegistrantProcess.start(zookeeper.getConnectString(), "/services", "orders",
+                "127.0.0.1", backend.port(), 4_000)) {
+            HttpResponse<String> created = send("PUT", api("/services/orders"),
+                    "{\"owners\":[\"orders-team@example.com\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}");
+            assertThat(created.statusCode()).isEqualTo(201);
+
+            awaitEveryNginx("orders served through every Nginx", "/orders/42", 200, "hello from orders-backend");
+
+            registrant.kill();
+            awaitEveryNginx("orders without upstreams once its registrant's session expired", "/orders/42", 503, null);
+        }
+    }
+
+    @Test
+    void restRegisteredServiceFollowsBasePathChangeAndDelete() throws Exception {
+        SampleBackend backend = backend("billing-backend");
+        assertThat(send("PUT", api("/services/billing"),
+                "{\"owners\":[\"billing\"],\"basePath\":\"/billing\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
+        assertThat(send("POST", api("/services/billing/upstreams"),
+                "{\"host\":\"127.0.0.1\",\"port\":" + backend.port() + "}").statusCode()).isBetween(200, 201);
+        awaitEveryNginx("billing served", "/billing/invoice", 200, "hello from billing-backend");
+
+        assertThat(send("PUT", api("/services/billing"),
+                "{\"owners\":[\"billing\"],\"basePath\":\"/invoices\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(200);
+        awaitEveryNginx("billing moved to /invoices", "/invoices/7", 200, "hello from billing-backend");
+        awaitEveryNginx("old base path gone", "/billing/invoice", 404, null);
+
+        assertThat(send("DELETE", api("/services/billing"), null).statusCode()).isEqualTo(204);
+        awaitEveryNginx("billing deleted", "/invoices/7", 404, null);
+    }
+
+    @Test
+    void everyNginxReportsTheTargetVersionItServes() throws Exception {
+        await("all agents READY on the target", LIVE_WITHIN, () -> {
+            JsonNode status = json(get(api("/groups/" + GROUP + "/status")));
+            long target = status.path("target").path("version").asLong(-1);
+            for (JsonNode agent : status.path("agents")) {
+                if (!"READY".equals(agent.path("state").asText()) || agent.path("runningVersion").asLong() != target) {
+                    return false;
+                }
+                String version = get("http://" + agent.path("host").asText() + ":" + agent.path("trafficPort").asInt() + "/_lbm/version").body();
+                if (!version.startsWith(target + " ")) {
+                    return false;
+                }
+            }
+            return status.path("agents").size() == 2;
+        });
+    }
+
+    private static SampleBackend backend(String name) throws Exception {
+        SampleBackend backend = SampleBackend.start(name);
+        backends.add(backend);
+        return backend;
+    }
+
+    private static String api(String path) {
+        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+    }
+
+    private static List<JsonNode> agents() throws Exception {
+        List<JsonNode> agents = new ArrayList<>();
+        json(get(api("/groups/" + GROUP + "/status"))).path("agents").forEach(agents::add);
+        return agents;
+    }
+
+    /** Waits until a request to {@code path} through EVERY Nginx of the group gets the expected status (and body text). */
+    private static void awaitEveryNginx(String description, String path, int status, String bodyContains) throws Exception {
+        await(description, LIVE_WITHIN, () -> {
+            List<JsonNode> agents = agents();
+            if (agents.size() != 2) {
+                return false;
+            }
+            for (JsonNode agent : agents) {
+                HttpResponse<String> response = get("http://" + agent.path("host").asText() + ":" + agent.path("trafficPort").asInt() + path);
+                if (response.statusCode() != status || (bodyContains != null && !response.body().contains(bodyContains))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+}

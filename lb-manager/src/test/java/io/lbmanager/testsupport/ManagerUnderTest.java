@@ -1,0 +1,94 @@
+package io.lbmanager.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.lbmanager.LbManagerConfiguration;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Configuration and HTTP helpers for tests that run the whole manager against a real ZooKeeper. */
+public final class ManagerUnderTest {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private ManagerUnderTest() {
+    }
+
+    /** A manager on free loopback ports, using the repository's templates/ and the given ZooKeeper. */
+    public static LbManagerConfiguration config(String zookeeper, String... groups) {
+        LbManagerConfiguration config = new LbManagerConfiguration();
+        config.zookeeper.connectString = zookeeper;
+        config.nginx.templatesDir = templatesDir().toString();
+        config.pipeline.quietMillis = 50;
+        config.pipeline.maxDelayMillis = 300;
+        config.groups.addAll(List.of(groups));
+        DefaultServerFactory server = new DefaultServerFactory();
+        server.setApplicationConnectors(List.of(loopbackConnector()));
+        server.setAdminConnectors(List.of(loopbackConnector()));
+        config.setServerFactory(server);
+        return config;
+    }
+
+    public static Path templatesDir() {
+        String configured = System.getProperty("lbm.templates");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path fromModule = Path.of("..", "templates");
+        return fromModule.toFile().isDirectory() ? fromModule : Path.of("templates");
+    }
+
+    private static HttpConnectorFactory loopbackConnector() {
+        HttpConnectorFactory connector = new HttpConnectorFactory();
+        connector.setBindHost("127.0.0.1");
+        connector.setPort(0);
+        return connector;
+    }
+
+    public static HttpResponse<String> send(String method, String url, String jsonBody) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (jsonBody == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static HttpResponse<String> get(String url) throws Exception {
+        return send("GET", url, null);
+    }
+
+    public static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    /** Polls until the condition holds; fails with the description after the timeout. */
+    public static void await(String description, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (Boolean.TRUE.equals(condition.call())) {
+                    return;
+                }
+                last = null;
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + description
+                + (last == null ? "" : " (last error: " + last + ")"));
+    }
+}
