@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,9 @@ class NginxEndToEndTest {
     void startBackend() throws IOException {
         backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         backend.createContext("/", exchange -> {
+            int received = exchange.getRequestBody().readAllBytes().length;
             String body = "backend saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI()
+                    + " bytes=" + received
                     + " host=" + exchange.getRequestHeaders().getFirst("Host")
                     + " xff=" + exchange.getRequestHeaders().getFirst("X-Forwarded-For")
                     + " proto=" + exchange.getRequestHeaders().getFirst("X-Forwarded-Proto");
@@ -94,7 +97,7 @@ class NginxEndToEndTest {
         });
         assertThat(get("/shop/items?page=2")).satisfies(r -> {
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).startsWith("backend saw GET /shop/items?page=2 ")
+            assertThat(r.body()).startsWith("backend saw GET /shop/items?page=2 bytes=0 ")
                     .contains("host=127.0.0.1", "xff=127.0.0.1", "proto=http");
         });
         assertThat(get("/shop").body()).startsWith("backend saw GET /shop ");
@@ -111,8 +114,26 @@ class NginxEndToEndTest {
         });
     }
 
+    @Test
+    void largeRequestBodyIsBufferedUnderPrefixTmpWhenThePrefixIsReadableByWorkers() throws Exception {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ConfigBundle bundle = renderedGroup(snapshot(
+                service("upload", "/upload", Map.of(), new Upstream("127.0.0.1", backend.getAddress().getPort()))));
+        startNginx(bundle);
+        byte[] body = new byte[300 * 1024];
+
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nginxPort + "/upload/file"))
+                .timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as("nginx said: %s", Files.readString(nginxOutput)).isEqualTo(200);
+        assertThat(response.body()).startsWith("backend saw POST /upload/file bytes=" + body.length + " ");
+    }
+
     private void startNginx(ConfigBundle bundle) throws Exception {
-        Path prefix = Files.createDirectory(work.resolve("version-" + VERSION));
+        Path prefix = Files.createDirectory(work.resolve("version-" + VERSION),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         bundle.writeTo(prefix);
         nginxPort = freeLoopbackPort();
         Files.writeString(prefix.resolve(ConfigBundle.AGENT_FILE),
