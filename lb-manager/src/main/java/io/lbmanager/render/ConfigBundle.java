@@ -1,6 +1,9 @@
 package io.lbmanager.render;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
@@ -40,6 +43,22 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * Writes every file under {@code dir}, creating sub-directories. Refuses a file name that is
+     * absolute or would land outside {@code dir}.
+     */
+    public void writeTo(Path dir) throws IOException {
+        Path root = dir.toAbsolutePath().normalize();
+        for (var file : files.entrySet()) {
+            Path target = root.resolve(file.getKey()).normalize();
+            if (Path.of(file.getKey()).isAbsolute() || !target.startsWith(root) || target.equals(root)) {
+                throw new IOException("bundle file name '" + file.getKey() + "' is not a relative path inside the bundle");
+            }
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
         }
     }
 }

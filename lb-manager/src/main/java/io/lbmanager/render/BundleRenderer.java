@@ -1,0 +1,128 @@
+package io.lbmanager.render;
+
+import freemarker.core.ParseException;
+import freemarker.template.Configuration;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.snapshot.CatalogSnapshot;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Renders one LB group of a snapshot into a {@link ConfigBundle}: {@code nginx.conf},
+ * {@code upstreams/<serviceId>.conf} and {@code locations/<serviceId>.conf}. A pure function
+ * of its inputs (services and upstreams sorted), so the same snapshot renders the same bytes.
+ * Thread-safe.
+ */
+public final class BundleRenderer {
+
+    public static final String UPSTREAMS_DIR = "upstreams/";
+    public static final String LOCATIONS_DIR = "locations/";
+
+    private final Configuration freemarker;
+
+    public BundleRenderer(TemplateSet templates) {
+        this.freemarker = FreemarkerConfig.over(templates);
+    }
+
+    public static String upstreamFile(String serviceId) {
+        return UPSTREAMS_DIR + serviceId + ".conf";
+    }
+
+    public static String locationFile(String serviceId) {
+        return LOCATIONS_DIR + serviceId + ".conf";
+    }
+
+    public RenderOutcome renderGroup(CatalogSnapshot snapshot, String group) {
+        return renderGroup(snapshot, group, Set.of());
+    }
+
+    /** Renders {@code group} as if the services in {@code excludedServiceIds} did not exist (quarantine). */
+    public RenderOutcome renderGroup(CatalogSnapshot snapshot, String group, Set<String> excludedServiceIds) {
+        if (!SafeValues.isGroup(group)) {
+            return new RenderOutcome.InputRejected(null, "group", "group name '" + group + "' does not match " + SafeValues.GROUP.pattern());
+        }
+        List<Map<String, Object>> services = new ArrayList<>();
+        for (ServiceRecord service : snapshot.servicesIn(group)) {
+            if (excludedServiceIds.contains(service.id())) {
+                continue;
+            }
+            try {
+                services.add(ServiceModel.of(service, snapshot.upstreamsOf(service)));
+            } catch (ServiceModel.Rejected e) {
+                return new RenderOutcome.InputRejected(service.id(), e.field(), e.getMessage());
+            }
+        }
+
+        TreeMap<String, String> files = new TreeMap<>();
+        for (Map<String, Object> service : services) {
+            String id = (String) service.get("id");
+            Map<String, Object> model = Map.of("group", group, "service", service);
+            try {
+                files.put(upstreamFile(id), process(TemplateSet.UPSTREAM, model));
+                files.put(locationFile(id), process(TemplateSet.LOCATION, model));
+            } catch (Failure failure) {
+                return failure.outcome(id);
+            }
+        }
+        Map<String, Object> mainModel = new LinkedHashMap<>();
+        mainModel.put("group", group);
+        mainModel.put("services", List.copyOf(services));
+        mainModel.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
+        try {
+            files.put(ConfigBundle.MAIN_FILE, process(TemplateSet.MAIN, mainModel));
+        } catch (Failure failure) {
+            return failure.outcome(null);
+        }
+        return new RenderOutcome.Rendered(ConfigBundle.of(group, files));
+    }
+
+    private String process(String templateName, Map<String, Object> model) throws Failure {
+        try {
+            Template template = freemarker.getTemplate(templateName);
+            StringWriter out = new StringWriter();
+            template.process(model, out);
+            return out.toString();
+        } catch (ParseException e) {
+            return Failure.raise(e.getTemplateName() != null ? e.getTemplateName() : templateName,
+                    e.getLineNumber() > 0 ? e.getLineNumber() : null, e.getEditorMessage());
+        } catch (TemplateException e) {
+            return Failure.raise(e.getTemplateSourceName() != null ? e.getTemplateSourceName() : templateName,
+                    e.getLineNumber(), firstParagraph(e.getMessageWithoutStackTop()));
+        } catch (IOException e) {
+            return Failure.raise(templateName, null, "cannot load template: " + e.getMessage());
+        }
+    }
+
+    private static String firstParagraph(String message) {
+        int tips = message.indexOf("\n\n");
+        return (tips < 0 ? message : message.substring(0, tips)).strip();
+    }
+
+    private static final class Failure extends Exception {
+        private final String template;
+        private final Integer line;
+
+        private Failure(String template, Integer line, String message) {
+            super(message, null, false, false);
+            this.template = template;
+            this.line = line;
+        }
+
+        static String raise(String template, Integer line, String message) throws Failure {
+            throw new Failure(template, line, message);
+        }
+
+        RenderOutcome.TemplateFailed outcome(String serviceId) {
+            return new RenderOutcome.TemplateFailed(template, line, serviceId, getMessage());
+        }
+    }
+}

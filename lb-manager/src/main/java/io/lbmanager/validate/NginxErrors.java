@@ -1,0 +1,58 @@
+package io.lbmanager.validate;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads Nginx's {@code [emerg]}, {@code [alert]} and {@code [crit]} lines (either
+ * {@code nginx: [emerg] ...} or the log form {@code 2024/01/01 00:00:00 [emerg] 12#12: ...})
+ * into {@link ConfigError}s relative to the directory the bundle was written to, so a message
+ * names {@code locations/shop.conf:3} and service {@code shop}, never a temp path.
+ */
+public final class NginxErrors {
+
+    private static final Pattern SEVERE = Pattern.compile("\\[(emerg|alert|crit)\\] (?:\\d+#\\d+: )?(?:\\*\\d+ )?(.*)$");
+    private static final Pattern LOCATION = Pattern.compile("^(.*) in (\\S+):(\\d+)$");
+    private static final Pattern SERVICE_FILE = Pattern.compile("^(?:upstreams|locations)/([^/]+)\\.conf$");
+
+    private NginxErrors() {
+    }
+
+    public static List<ConfigError> parse(String output, Path bundleDir) {
+        String prefix = bundleDir.toAbsolutePath().normalize() + "/";
+        List<ConfigError> errors = new ArrayList<>();
+        for (String line : output.split("\\R")) {
+            Matcher severe = SEVERE.matcher(line);
+            if (!severe.find()) {
+                continue;
+            }
+            String text = severe.group(2);
+            String file = null;
+            Integer lineNumber = null;
+            Matcher location = LOCATION.matcher(text);
+            if (location.matches()) {
+                text = location.group(1);
+                file = relative(location.group(2), prefix);
+                lineNumber = Integer.valueOf(location.group(3));
+            }
+            errors.add(new ConfigError(file, lineNumber, serviceOf(file), text.replace(prefix, "")));
+        }
+        return errors;
+    }
+
+    /** The service whose piece {@code file} is ({@code upstreams/<id>.conf} or {@code locations/<id>.conf}), or null. */
+    public static String serviceOf(String file) {
+        if (file == null) {
+            return null;
+        }
+        Matcher matcher = SERVICE_FILE.matcher(file);
+        return matcher.matches() ? matcher.group(1) : null;
+    }
+
+    private static String relative(String file, String prefix) {
+        return file.startsWith(prefix) ? file.substring(prefix.length()) : file;
+    }
+}

@@ -1,0 +1,141 @@
+package io.lbmanager.validate;
+
+import io.lbmanager.render.AgentInclude;
+import io.lbmanager.render.ConfigBundle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs the real {@code nginx -t} on a bundle in a fresh sandbox directory: the bundle, a
+ * stand-in {@link ConfigBundle#AGENT_FILE}, and the {@code tmp/} and {@code logs/} directories
+ * the agent also creates. Maps what Nginx says back to bundle files and services. Thread-safe:
+ * every call has its own directory.
+ */
+public final class NginxValidator {
+
+    static final String STAND_IN_SHA256 = "0".repeat(64);
+    static final List<String> PREFIX_DIRS = List.of("tmp", "logs");
+
+    private final String nginxBinary;
+    private final Duration timeout;
+
+    public NginxValidator(String nginxBinary, Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        this.nginxBinary = nginxBinary;
+        this.timeout = timeout;
+    }
+
+    public ValidationResult validate(ConfigBundle bundle) {
+        if (!bundle.files().containsKey(ConfigBundle.MAIN_FILE)) {
+            return invalid(new ConfigError(null, null, null, "bundle has no " + ConfigBundle.MAIN_FILE));
+        }
+        Path sandbox = null;
+        try {
+            sandbox = Files.createTempDirectory("lbm-validate-");
+            Path prefix = Files.createDirectory(sandbox.resolve("conf"));
+            try {
+                bundle.writeTo(prefix);
+            } catch (IOException e) {
+                return invalid(new ConfigError(null, null, null, e.getMessage()));
+            }
+            writeStandIns(bundle, prefix);
+            return runNginxTest(prefix, sandbox.resolve("nginx-t.out"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the nginx -t sandbox", e);
+        } finally {
+            deleteQuietly(sandbox);
+        }
+    }
+
+    private static void writeStandIns(ConfigBundle bundle, Path prefix) throws IOException {
+        for (String dir : PREFIX_DIRS) {
+            Files.createDirectories(prefix.resolve(dir));
+        }
+        if (!bundle.files().containsKey(ConfigBundle.AGENT_FILE)) {
+            Files.writeString(prefix.resolve(ConfigBundle.AGENT_FILE),
+                    AgentInclude.render("127.0.0.1", 8080, 0, STAND_IN_SHA256), StandardCharsets.UTF_8);
+        }
+    }
+
+    private ValidationResult runNginxTest(Path prefix, Path output) throws IOException {
+        List<String> command = List.of(nginxBinary, "-t", "-q",
+                "-p", prefix + "/",
+                "-c", prefix.resolve(ConfigBundle.MAIN_FILE).toString(),
+                "-e", "stderr",
+                "-g", "pid " + prefix.resolve("nginx.pid") + ";");
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            return invalid(new ConfigError(null, null, null, "cannot run " + nginxBinary + ": " + e.getMessage()));
+        }
+        boolean finished;
+        try {
+            finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            return invalid(new ConfigError(null, null, null, "interrupted while waiting for nginx -t"));
+        }
+        if (!finished) {
+            kill(process);
+            return invalid(new ConfigError(null, null, null, "nginx -t timed out after " + describe(timeout)));
+        }
+        if (process.exitValue() == 0) {
+            return new ValidationResult.Valid();
+        }
+        String said = Files.readString(output, StandardCharsets.UTF_8);
+        List<ConfigError> errors = new ArrayList<>(NginxErrors.parse(said, prefix));
+        if (errors.isEmpty()) {
+            errors.add(new ConfigError(null, null, null, "nginx -t exited with status " + process.exitValue()
+                    + ": " + said.replace(prefix + "/", "").strip()));
+        }
+        return new ValidationResult.Invalid(errors);
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String describe(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? (millis / 1000) + "s" : millis + "ms";
+    }
+
+    private static ValidationResult invalid(ConfigError error) {
+        return new ValidationResult.Invalid(List.of(error));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // a leftover temp directory must not turn a verdict into an error
+        }
+    }
+}

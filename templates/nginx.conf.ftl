@@ -1,0 +1,42 @@
+<#-- The main file of LB group "${group}". Model: see templates/README.md. -->
+# Rendered by lb-manager for LB group ${group}. Do not edit: edit templates/nginx.conf.ftl.
+# No pid, daemon or error_log here: the agent passes them with -g and -e.
+worker_processes auto;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    default_type application/octet-stream;
+    access_log off;
+    server_tokens off;
+    sendfile on;
+    keepalive_timeout 65s;
+
+    client_body_temp_path tmp/body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+
+    map $http_upgrade $lbm_connection_upgrade {
+        default upgrade;
+        ''      '';
+    }
+
+    include upstreams/*.conf;
+
+    server {
+        include lbm-agent.conf;
+<#if !rootPathClaimed>
+
+        location / {
+            default_type application/json;
+            return 404 '{"error":"not_found","message":"no service is routed at this path"}\n';
+        }
+</#if>
+
+        include locations/*.conf;
+    }
+}
