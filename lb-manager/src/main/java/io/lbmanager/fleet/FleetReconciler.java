@@ -1,0 +1,106 @@
+package io.lbmanager.fleet;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps N running tasks per group on a backend: a dead task is removed and replaced, missing
+ * ones are started, extra ones stopped. Checks on a schedule and whenever a group is scaled.
+ */
+public final class FleetReconciler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FleetReconciler.class);
+
+    /** What one pass did to one group. */
+    public record GroupChanges(String group, List<String> removedDead, List<String> started, List<String> stopped) {
+        public boolean isEmpty() {
+            return removedDead.isEmpty() && started.isEmpty() && stopped.isEmpty();
+        }
+    }
+
+    private final FleetBackend backend;
+    private final Map<String, Integer> desired = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "fleet-reconciler");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public FleetReconciler(FleetBackend backend) {
+        this.backend = backend;
+    }
+
+    /** Checks every group on this period from now on. */
+    public void start(Duration every) {
+        scheduler.scheduleWithFixedDelay(this::reconcileAllSafely, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sets how many tasks the group should run and brings it there now. */
+    public GroupChanges scale(String group, int tasks) {
+        if (tasks < 0) {
+            throw new IllegalArgumentException("task count must be >= 0, was " + tasks);
+        }
+        desired.put(group, tasks);
+        return reconcile(group);
+    }
+
+    public Map<String, Integer> desiredTasks() {
+        return Map.copyOf(desired);
+    }
+
+    /** One pass over one group. */
+    public synchronized GroupChanges reconcile(String group) {
+        int wanted = desired.getOrDefault(group, 0);
+        List<String> removedDead = new ArrayList<>();
+        List<String> started = new ArrayList<>();
+        List<String> stopped = new ArrayList<>();
+        List<NginxTask> running = new ArrayList<>();
+        for (NginxTask task : backend.tasks(group)) {
+            if (task.running()) {
+                running.add(task);
+            } else {
+                backend.stopTask(task.taskId());
+                removedDead.add(task.taskId());
+                LOG.warn("fleet group={} task={} state=DEAD action=removed", group, task.taskId());
+            }
+        }
+        for (int i = running.size(); i < wanted; i++) {
+            NginxTask task = backend.startTask(group);
+            started.add(task.taskId());
+        }
+        for (NginxTask extra : running.subList(Math.min(wanted, running.size()), running.size())) {
+            backend.stopTask(extra.taskId());
+            stopped.add(extra.taskId());
+        }
+        GroupChanges changes = new GroupChanges(group, removedDead, started, stopped);
+        if (!changes.isEmpty()) {
+            LOG.info("fleet group={} tasks={} removedDead={} started={} stopped={}",
+                    group, wanted, removedDead, started, stopped);
+        }
+        return changes;
+    }
+
+    private void reconcileAllSafely() {
+        for (String group : desired.keySet()) {
+            try {
+                reconcile(group);
+            } catch (RuntimeException e) {
+                LOG.warn("fleet group={} reconcile failed: {}", group, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}
