@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
@@ -46,11 +47,22 @@ public class AgentCommand extends Command {
         stopped.await();
     }
 
+    /** A bad or missing option is a message naming it, not a stack trace. */
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable e) {
+        if (e instanceof IllegalArgumentException) {
+            cli.getStdErr().println("agent: " + e.getMessage());
+        } else {
+            super.onError(cli, namespace, e);
+        }
+    }
+
     private static void configureLogging(Bootstrap<?> bootstrap) {
         DefaultLoggingFactory logging = new DefaultLoggingFactory();
         logging.setLevel("INFO");
         Map<String, JsonNode> quiet = Map.of(
                 "org.apache.zookeeper", TextNode.valueOf("WARN"),
+                "org.apache.zookeeper.ClientCnxn", TextNode.valueOf("ERROR"), // a stack trace per reconnect attempt
                 "org.apache.curator", TextNode.valueOf("WARN"));
         logging.setLoggers(quiet);
         logging.configure(bootstrap.getMetricRegistry(), "lb-manager-agent");

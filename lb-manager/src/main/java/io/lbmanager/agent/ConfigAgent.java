@@ -139,6 +139,9 @@ public final class ConfigAgent implements AutoCloseable {
         Optional<PublishedVersion> published;
         try {
             published = target.read();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
             if (!zkTroubleLogged) {
                 LOG.warn("agent group={} id={} cannot read target ({}); nginx keeps serving version {}",

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +24,8 @@ public final class NginxProcess implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NginxProcess.class);
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
+    private static final Pattern ERROR_LOG_PREFIX =
+            Pattern.compile("^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} (\\[\\w+\\]) \\d+#\\d+: ");
 
     /** The outcome of running an nginx command to completion: exit code and what it printed. */
     public record CommandResult(int exitCode, String output) {
@@ -30,10 +33,14 @@ public final class NginxProcess implements AutoCloseable {
             return exitCode == 0;
         }
 
-        /** The lines a person needs: Nginx's emerg/alert/crit messages, else the whole output. */
+        /**
+         * The lines a person needs: Nginx's emerg/alert/crit messages, else the whole output, each as
+         * {@code nginx: [emerg] unknown directive "x" in /path/nginx.conf:13} (time and pid dropped).
+         */
         public String errorText() {
             String serious = output.lines()
                     .filter(NginxProcess::isSerious)
+                    .map(line -> ERROR_LOG_PREFIX.matcher(line).replaceFirst("nginx: $1 "))
                     .collect(Collectors.joining("\n"));
             return serious.isEmpty() ? output.strip() : serious;
         }

@@ -40,7 +40,13 @@ public final class DockerFleet implements FleetBackend {
     private final String zkRoot;
     private final LoopbackPorts ports;
 
-    public DockerFleet(DockerClient docker, String fleetName, String image, String zkConnect, String zkRoot) {
+    /**
+     * @param image     the Nginx + agent image (nginx-image/)
+     * @param fleetName label value that keeps this fleet's containers apart from other fleets on the engine
+     * @param zkConnect ZooKeeper connect string as the agents (host network) reach it
+     * @param zkRoot    lb-manager's ZooKeeper root
+     */
+    public DockerFleet(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot) {
         this.docker = docker;
         this.fleetName = requireName("fleet name", fleetName);
         this.image = image;

@@ -1,5 +1,6 @@
 package io.lbmanager.fleet;
 
+import io.dropwizard.lifecycle.Managed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +17,10 @@ import java.util.concurrent.TimeUnit;
  * Keeps N running tasks per group on a backend: a dead task is removed and replaced, missing
  * ones are started, extra ones stopped. Checks on a schedule and whenever a group is scaled.
  */
-public final class FleetReconciler implements AutoCloseable {
+public final class FleetReconciler implements Managed, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetReconciler.class);
+    public static final Duration DEFAULT_CHECK_EVERY = Duration.ofSeconds(5);
 
     /** What one pass did to one group. */
     public record GroupChanges(String group, List<String> removedDead, List<String> started, List<String> stopped) {
@@ -36,20 +38,35 @@ public final class FleetReconciler implements AutoCloseable {
     });
 
     public FleetReconciler(FleetBackend backend) {
-        this.backend = backend;
+        this(backend, Map.of());
     }
 
-    /** Checks every group on this period from now on. */
+    /** @param tasksPerGroup how many tasks each group runs, until {@link #scale} says otherwise */
+    public FleetReconciler(FleetBackend backend, Map<String, Integer> tasksPerGroup) {
+        this.backend = backend;
+        tasksPerGroup.forEach((group, tasks) -> desired.put(group, requireCount(tasks)));
+    }
+
+    /** Dropwizard lifecycle: checks every {@link #DEFAULT_CHECK_EVERY}, the first time at once. */
+    @Override
+    public void start() {
+        start(DEFAULT_CHECK_EVERY);
+    }
+
+    /** Stops checking; running tasks keep running (fail static). */
+    @Override
+    public void stop() {
+        close();
+    }
+
+    /** Checks every group on this period from now on, the first time at once. */
     public void start(Duration every) {
         scheduler.scheduleWithFixedDelay(this::reconcileAllSafely, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Sets how many tasks the group should run and brings it there now. */
     public GroupChanges scale(String group, int tasks) {
-        if (tasks < 0) {
-            throw new IllegalArgumentException("task count must be >= 0, was " + tasks);
-        }
-        desired.put(group, tasks);
+        desired.put(group, requireCount(tasks));
         return reconcile(group);
     }
 
@@ -87,6 +104,13 @@ public final class FleetReconciler implements AutoCloseable {
                     group, wanted, removedDead, started, stopped);
         }
         return changes;
+    }
+
+    private static int requireCount(Integer tasks) {
+        if (tasks == null || tasks < 0) {
+            throw new IllegalArgumentException("task count must be >= 0, was " + tasks);
+        }
+        return tasks;
     }
 
     private void reconcileAllSafely() {
