@@ -1,0 +1,103 @@
+package io.lbmanager.agent;
+
+import io.lbmanager.zk.ZkLayout;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent's command line, each option with environment fallbacks in the order listed (the
+ * variables Singularity/Mesos set for a task come last), then a default.
+ */
+final class AgentOptions {
+
+    record Option(String flag, String dest, List<String> env, String fallback, String help) {
+    }
+
+    static final Option ZK = new Option("--zk", "zk", List.of("LBM_ZK"), null, "ZooKeeper connect string");
+    static final Option ZK_ROOT = new Option("--zk-root", "zkRoot", List.of("LBM_ZK_ROOT"), ZkLayout.DEFAULT_ROOT,
+            "ZooKeeper root of lb-manager");
+    static final Option GROUP = new Option("--group", "group", List.of("LBM_GROUP"), null, "LB group this Nginx serves");
+    static final Option AGENT_ID = new Option("--agent-id", "agentId", List.of("LBM_AGENT_ID", "TASK_ID"), null,
+            "agent id in ZooKeeper (default: hostname-trafficPort)");
+    static final Option HOST = new Option("--host", "host", List.of("LBM_HOST", "TASK_HOST"), "127.0.0.1",
+            "address Nginx and the admin server listen on, and the agent reports");
+    static final Option TRAFFIC_PORT = new Option("--traffic-port", "trafficPort", List.of("PORT0"), null,
+            "port Nginx serves traffic on");
+    static final Option ADMIN_PORT = new Option("--admin-port", "adminPort", List.of("PORT1"), null,
+            "port of the agent's /health, /ready and /status");
+    static final Option NGINX = new Option("--nginx", "nginx", List.of(), "nginx", "nginx binary");
+    static final Option RUNTIME_DIR = new Option("--runtime-dir", "runtimeDir", List.of(), "/var/lib/lb-manager",
+            "Nginx prefix: version directories, live symlink, pid, logs, temp files");
+
+    static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR);
+
+    private AgentOptions() {
+    }
+
+    static void addTo(Subparser parser) {
+        for (Option option : ALL) {
+            String env = option.env().isEmpty() ? "" : " [env " + String.join(", ", option.env()) + "]";
+            String fallback = option.fallback() == null ? "" : " (default " + option.fallback() + ")";
+            parser.addArgument(option.flag()).dest(option.dest()).help(option.help() + env + fallback);
+        }
+    }
+
+    /** Resolves every option; the exception names the flag and variables of a missing or bad value. */
+    static AgentSettings resolve(Namespace namespace, Map<String, String> env) {
+        int trafficPort = port(namespace, env, TRAFFIC_PORT);
+        String agentId = value(namespace, env, AGENT_ID).orElseGet(() -> hostName() + "-" + trafficPort);
+        return new AgentSettings(
+                required(namespace, env, ZK),
+                value(namespace, env, ZK_ROOT).orElseThrow(),
+                required(namespace, env, GROUP),
+                agentId,
+                value(namespace, env, HOST).orElseThrow(),
+                trafficPort,
+                port(namespace, env, ADMIN_PORT),
+                value(namespace, env, NGINX).orElseThrow(),
+                Path.of(value(namespace, env, RUNTIME_DIR).orElseThrow()));
+    }
+
+    private static Optional<String> value(Namespace namespace, Map<String, String> env, Option option) {
+        String given = namespace.getString(option.dest());
+        if (given != null && !given.isBlank()) {
+            return Optional.of(given.strip());
+        }
+        for (String name : option.env()) {
+            String fromEnv = env.get(name);
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                return Optional.of(fromEnv.strip());
+            }
+        }
+        return Optional.ofNullable(option.fallback());
+    }
+
+    private static String required(Namespace namespace, Map<String, String> env, Option option) {
+        return value(namespace, env, option).orElseThrow(() -> new IllegalArgumentException(
+                option.flag() + " is required" + (option.env().isEmpty() ? "" : " (or env " + String.join(" / ", option.env()) + ")")));
+    }
+
+    private static int port(Namespace namespace, Map<String, String> env, Option option) {
+        String text = required(namespace, env, option);
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option.flag() + " must be a port number, was '" + text + "'");
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "agent";
+        }
+    }
+}

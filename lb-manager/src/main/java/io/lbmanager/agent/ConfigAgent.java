@@ -1,0 +1,267 @@
+package io.lbmanager.agent;
+
+import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs next to one Nginx: follows the group's target in ZooKeeper, applies each new version,
+ * supervises the Nginx master and reports what it serves in its ephemeral status node. All work
+ * happens on one thread, so applies never overlap. ZooKeeper trouble never stops Nginx.
+ */
+public final class ConfigAgent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigAgent.class);
+    private static final Duration SUPERVISE_EVERY = Duration.ofSeconds(1);
+    private static final Duration CATCH_UP_EVERY = Duration.ofSeconds(30);
+
+    private final AgentSettings settings;
+    private final CuratorFramework client;
+    private final NginxProcess nginx;
+    private final VersionProbe probe;
+    private final ConfigApplier applier;
+    private final GroupTarget target;
+    private final StatusNode statusNode;
+    private final ScheduledExecutorService worker;
+    private final AtomicBoolean catchUpQueued = new AtomicBoolean();
+
+    private volatile AgentStatus status;
+    private volatile Optional<PublishedVersion> knownTarget = Optional.empty();
+    private Optional<ServedVersion> running = Optional.empty();
+    private Optional<ServedVersion> lastFailed = Optional.empty();
+    private volatile boolean zkTroubleLogged;
+    private boolean restartFailing;
+
+    public ConfigAgent(AgentSettings settings, CuratorFramework client, Duration confirmTimeout) {
+        this.settings = settings;
+        this.client = client;
+        VersionDirectories dirs = new VersionDirectories(settings.runtimeDir());
+        this.nginx = new NginxProcess(settings.nginxBinary(), dirs);
+        this.probe = new VersionProbe(settings.host(), settings.trafficPort());
+        this.applier = new ConfigApplier(settings, dirs, nginx, probe, confirmTimeout);
+        ZkLayout layout = new ZkLayout(settings.zkRoot());
+        this.target = new GroupTarget(client, layout, settings.group());
+        this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
+        this.status = statusOf(AgentState.STARTING, null);
+    }
+
+    /** A ZooKeeper client with the agent's timeouts; the caller starts it through {@link #start()}. */
+    public static CuratorFramework zooKeeperClient(String connectString) {
+        return CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs(15_000)
+                .connectionTimeoutMs(5_000)
+                .retryPolicy(new ExponentialBackoffRetry(250, 3, 2_000))
+                .build();
+    }
+
+    /** Connects (without waiting), registers as STARTING, then applies the target once one exists. */
+    public void start() {
+        LOG.info("agent group={} id={} version=0 state=STARTING host={} trafficPort={} adminPort={}",
+                settings.group(), settings.agentId(), settings.host(), settings.trafficPort(), settings.adminPort());
+        client.getConnectionStateListenable().addListener((c, state) -> onConnectionChange(state));
+        if (client.getState() == org.apache.curator.framework.imps.CuratorFrameworkState.LATENT) {
+            client.start();
+        }
+        target.watch(this::queueCatchUp);
+        worker.execute(() -> statusNode.publish(status));
+        queueCatchUp();
+        worker.scheduleWithFixedDelay(this::superviseNginx, SUPERVISE_EVERY.toMillis(), SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        worker.scheduleWithFixedDelay(this::queueCatchUp, CATCH_UP_EVERY.toMillis(), CATCH_UP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public AgentStatus status() {
+        return status;
+    }
+
+    public boolean nginxAlive() {
+        return nginx.isAlive();
+    }
+
+    /** Ready only when Nginx itself answers with the target version this agent last read. */
+    public Readiness readiness() {
+        Optional<PublishedVersion> goal = knownTarget;
+        if (goal.isEmpty()) {
+            return new Readiness(false, "no target version published for group " + settings.group() + " yet");
+        }
+        ServedVersion wanted = new ServedVersion(goal.get().version(), goal.get().sha256());
+        Optional<ServedVersion> served = probe.servedVersion();
+        if (served.isEmpty()) {
+            return new Readiness(false, "nginx does not answer on " + settings.host() + ":" + settings.trafficPort());
+        }
+        if (!served.get().equals(wanted)) {
+            return new Readiness(false, "nginx serves version " + served.get().version() + ", target is " + wanted.version());
+        }
+        return new Readiness(true, "nginx serves target version " + wanted.version());
+    }
+
+    private void onConnectionChange(ConnectionState state) {
+        switch (state) {
+            case CONNECTED, RECONNECTED -> {
+                LOG.info("agent group={} id={} zookeeper={}", settings.group(), settings.agentId(), state);
+                zkTroubleLogged = false;
+                worker.execute(statusNode::rewrite);
+                queueCatchUp();
+            }
+            case SUSPENDED, LOST -> LOG.warn("agent group={} id={} zookeeper={}; nginx keeps serving version {}",
+                    settings.group(), settings.agentId(), state, status.runningVersion());
+            default -> {
+            }
+        }
+    }
+
+    private void queueCatchUp() {
+        if (catchUpQueued.compareAndSet(false, true)) {
+            worker.execute(() -> {
+                catchUpQueued.set(false);
+                catchUpToTarget();
+            });
+        }
+    }
+
+    private void catchUpToTarget() {
+        Optional<PublishedVersion> published;
+        try {
+            published = target.read();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            if (!zkTroubleLogged) {
+                LOG.warn("agent group={} id={} cannot read target ({}); nginx keeps serving version {}",
+                        settings.group(), settings.agentId(), e.toString(), status.runningVersion());
+                zkTroubleLogged = true;
+            }
+            return;
+        }
+        knownTarget = published;
+        if (published.isEmpty()) {
+            return;
+        }
+        ServedVersion wanted = new ServedVersion(published.get().version(), published.get().sha256());
+        if (running.equals(Optional.of(wanted))) {
+            if (status.state() != AgentState.READY && nginx.isAlive()) {
+                report(AgentState.READY, null);
+            }
+            return;
+        }
+        if (lastFailed.equals(Optional.of(wanted))) {
+            return; // a version fails the same way twice; wait for the next one
+        }
+        applyVersion(wanted);
+    }
+
+    private void applyVersion(ServedVersion wanted) {
+        ApplyOutcome outcome;
+        try {
+            ConfigBundle bundle = target.readBundle(wanted.version());
+            if (!bundle.sha256().equals(wanted.sha256())) {
+                outcome = new ApplyOutcome.Rejected(wanted, "bundle at " + target.versionPath(wanted.version())
+                        + " has sha256 " + bundle.sha256() + ", target says " + wanted.sha256(), running);
+            } else {
+                outcome = applier.apply(bundle, wanted, running);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            outcome = new ApplyOutcome.Rejected(wanted, "cannot read version " + wanted.version() + ": " + e.getMessage(), running);
+        }
+        if (outcome instanceof ApplyOutcome.Applied applied) {
+            running = Optional.of(applied.requested());
+            lastFailed = Optional.empty();
+            report(AgentState.READY, null);
+        } else if (outcome instanceof ApplyOutcome.Rejected rejected) {
+            failed(rejected.requested(), rejected.error(), rejected.stillServing());
+        } else if (outcome instanceof ApplyOutcome.TimedOut timedOut) {
+            failed(timedOut.requested(), timedOut.error(), timedOut.stillServing());
+        }
+    }
+
+    private void failed(ServedVersion requested, String error, Optional<ServedVersion> stillServing) {
+        running = stillServing;
+        lastFailed = Optional.of(requested);
+        report(AgentState.FAILED, "version " + requested.version() + ": " + error);
+    }
+
+    /** Restarts a dead Nginx master from {@code live}, which always holds the last good version. */
+    private void superviseNginx() {
+        if (running.isEmpty() || nginx.isAlive()) {
+            return;
+        }
+        String exit = "nginx exited" + nginx.exitCode().map(code -> " with code " + code).orElse("");
+        if (!restartFailing) {
+            LOG.warn("agent group={} id={} {}; restarting version {}", settings.group(), settings.agentId(), exit,
+                    running.get().version());
+        }
+        try {
+            nginx.start();
+            if (probe.awaitVersion(running.get(), Duration.ofSeconds(10))) {
+                restartFailing = false;
+                LOG.info("agent group={} id={} nginx restarted, serving version {}", settings.group(), settings.agentId(),
+                        running.get().version());
+                if (status.state() == AgentState.FAILED && lastFailed.isEmpty()) {
+                    report(AgentState.READY, null);
+                }
+                return;
+            }
+            report(AgentState.FAILED, exit + "; restart did not serve version " + running.get().version()
+                    + nginx.lastSeriousLine().map(line -> ": " + line).orElse(""));
+        } catch (IOException e) {
+            report(AgentState.FAILED, exit + "; cannot restart: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        restartFailing = true;
+        nginx.stop();
+    }
+
+    private void report(AgentState state, String error) {
+        AgentStatus next = statusOf(state, error);
+        AgentStatus previous = status;
+        status = next;
+        if (previous.state() != next.state() || previous.runningVersion() != next.runningVersion()
+                || !Objects.equals(previous.error(), next.error())) {
+            LOG.info("agent group={} id={} version={} state={}{}", settings.group(), settings.agentId(),
+                    next.runningVersion(), next.state(), error == null ? "" : " error=" + error.replace('\n', ' '));
+        }
+        statusNode.publish(next);
+    }
+
+    private AgentStatus statusOf(AgentState state, String error) {
+        return new AgentStatus(settings.agentId(), settings.group(), settings.host(), settings.trafficPort(),
+                settings.adminPort(), running.map(ServedVersion::version).orElse(0L),
+                running.map(ServedVersion::sha256).orElse(null), state, error, System.currentTimeMillis());
+    }
+
+    /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        target.close();
+        nginx.stop();
+        client.close();
+        LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());
+    }
+}

@@ -1,0 +1,114 @@
+package io.lbmanager.agent;
+
+import io.lbmanager.render.ConfigBundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Makes Nginx serve one version: write its directory, {@code nginx -t} it, switch {@code live},
+ * (re)load, and confirm over HTTP. On any failure after the switch it switches back, so Nginx
+ * keeps serving the version it served before.
+ */
+public final class ConfigApplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigApplier.class);
+    static final int VERSIONS_KEPT = 5;
+
+    private final AgentSettings settings;
+    private final VersionDirectories dirs;
+    private final NginxProcess nginx;
+    private final VersionProbe probe;
+    private final Duration confirmTimeout;
+
+    public ConfigApplier(AgentSettings settings, VersionDirectories dirs, NginxProcess nginx, VersionProbe probe,
+                         Duration confirmTimeout) {
+        this.settings = settings;
+        this.dirs = dirs;
+        this.nginx = nginx;
+        this.probe = probe;
+        this.confirmTimeout = confirmTimeout;
+    }
+
+    /**
+     * @param current the version Nginx serves now (the one {@code live} points to), if any
+     */
+    public ApplyOutcome apply(ConfigBundle bundle, ServedVersion requested, Optional<ServedVersion> current)
+            throws InterruptedException {
+        Path directory;
+        try {
+            directory = dirs.write(bundle, requested, AgentIncludeFile.render(
+                    settings.host(), settings.trafficPort(), requested.version(), requested.sha256()));
+        } catch (IOException e) {
+            return new ApplyOutcome.Rejected(requested, "cannot write version directory: " + e.getMessage(), current);
+        }
+        NginxProcess.CommandResult test = nginx.test(directory);
+        if (!test.succeeded()) {
+            return new ApplyOutcome.Rejected(requested, test.errorText(), current);
+        }
+        Optional<Path> previous = dirs.liveDirectory();
+        try {
+            dirs.switchLiveTo(directory);
+        } catch (IOException e) {
+            return new ApplyOutcome.Rejected(requested, "cannot switch live directory: " + e.getMessage(), current);
+        }
+        Optional<String> loadError = loadLive();
+        if (loadError.isPresent()) {
+            return new ApplyOutcome.Rejected(requested, loadError.get(), switchBack(previous, current));
+        }
+        if (probe.awaitVersion(requested, confirmTimeout)) {
+            pruneOldVersions();
+            return new ApplyOutcome.Applied(requested);
+        }
+        String error = "nginx did not serve version " + requested.version() + " within " + confirmTimeout.toMillis() + " ms"
+                + nginx.exitCode().map(code -> "; nginx exited with code " + code).orElse("")
+                + nginx.lastSeriousLine().map(line -> "; last error: " + line).orElse("");
+        return new ApplyOutcome.TimedOut(requested, error, switchBack(previous, current));
+    }
+
+    /** Starts Nginx on {@code live}, or reloads it if it runs; the error text if that failed. */
+    private Optional<String> loadLive() {
+        if (nginx.isAlive()) {
+            NginxProcess.CommandResult reload = nginx.reload();
+            return reload.succeeded() ? Optional.empty() : Optional.of("reload failed: " + reload.errorText());
+        }
+        try {
+            nginx.start();
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot start nginx: " + e.getMessage());
+        }
+    }
+
+    /** Points {@code live} back to where it was and reloads; what Nginx serves afterwards. */
+    private Optional<ServedVersion> switchBack(Optional<Path> previous, Optional<ServedVersion> current)
+            throws InterruptedException {
+        try {
+            if (previous.isEmpty() || current.isEmpty()) {
+                nginx.stop();
+                dirs.removeLive();
+                return Optional.empty();
+            }
+            dirs.switchLiveTo(previous.get());
+        } catch (IOException e) {
+            LOG.error("agent group={} id={} cannot switch back to {}: {}",
+                    settings.group(), settings.agentId(), previous.orElse(null), e.getMessage());
+            return Optional.empty();
+        }
+        loadLive().ifPresent(error -> LOG.error("agent group={} id={} switching back to version {} failed: {}",
+                settings.group(), settings.agentId(), current.get().version(), error));
+        return probe.awaitVersion(current.get(), confirmTimeout) ? current : Optional.empty();
+    }
+
+    private void pruneOldVersions() {
+        try {
+            dirs.prune(VERSIONS_KEPT);
+        } catch (IOException e) {
+            LOG.warn("agent group={} id={} cannot prune old versions: {}", settings.group(), settings.agentId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.lbmanager.agent;
+
+import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.rollout.BundleCodec;
+import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.zk.Json;
+import io.lbmanager.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.zookeeper.KeeperException;
+
+import java.util.Optional;
+
+/** The group's published target and its version bundles, as the agent reads them from ZooKeeper. */
+final class GroupTarget implements AutoCloseable {
+
+    private final CuratorFramework client;
+    private final ZkLayout layout;
+    private final String group;
+    private CuratorCache watch;
+
+    GroupTarget(CuratorFramework client, ZkLayout layout, String group) {
+        this.client = client;
+        this.layout = layout;
+        this.group = group;
+    }
+
+    /** Calls {@code onChange} whenever the target node is created, changed or deleted. */
+    void watch(Runnable onChange) {
+        watch = CuratorCache.build(client, layout.groupTarget(group), CuratorCache.Options.SINGLE_NODE_CACHE);
+        watch.listenable().addListener(CuratorCacheListener.builder()
+                .forAll((type, before, after) -> onChange.run())
+                .build());
+        watch.start();
+    }
+
+    /** The current target, read fresh from ZooKeeper; empty while nothing was published. */
+    Optional<PublishedVersion> read() throws Exception {
+        String path = layout.groupTarget(group);
+        try {
+            return Optional.of(Json.read(path, client.getData().forPath(path), PublishedVersion.class));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The bundle of a published version, its sha256 checked; throws CorruptNodeException if unusable. */
+    ConfigBundle readBundle(long version) throws Exception {
+        String path = layout.groupVersion(group, version);
+        return BundleCodec.decode(path, client.getData().forPath(path));
+    }
+
+    String versionPath(long version) {
+        return layout.groupVersion(group, version);
+    }
+
+    @Override
+    public void close() {
+        if (watch != null) {
+            watch.close();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.lbmanager.agent;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The Nginx master this agent runs in the foreground ({@code daemon off}) and supervises. Every
+ * invocation uses the same prefix, pid file and stderr error log, so a test ({@code -t}) of a new
+ * version directory sees exactly what the running master will see after the switch.
+ */
+public final class NginxProcess implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NginxProcess.class);
+    private static final long COMMAND_TIMEOUT_SECONDS = 30;
+    private static final Pattern ERROR_LOG_PREFIX =
+            Pattern.compile("^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} (\\[\\w+\\]) \\d+#\\d+: ");
+
+    /** The outcome of running an nginx command to completion: exit code and what it printed. */
+    public record CommandResult(int exitCode, String output) {
+        public boolean succeeded() {
+            return exitCode == 0;
+        }
+
+        /**
+         * The lines a person needs: Nginx's emerg/alert/crit messages, else the whole output, each as
+         * {@code nginx: [emerg] unknown directive "x" in /path/nginx.conf:13} (time and pid dropped).
+         */
+        public String errorText() {
+            String serious = output.lines()
+                    .filter(NginxProcess::isSerious)
+                    .map(line -> ERROR_LOG_PREFIX.matcher(line).replaceFirst("nginx: $1 "))
+                    .collect(Collectors.joining("\n"));
+            return serious.isEmpty() ? output.strip() : serious;
+        }
+    }
+
+    private final String binary;
+    private final VersionDirectories dirs;
+    private Process master;
+    private volatile String lastSeriousLine;
+
+    public NginxProcess(String binary, VersionDirectories dirs) {
+        this.binary = binary;
+        this.dirs = dirs;
+    }
+
+    /** {@code nginx -t} of a version directory, with the same prefix and globals as the live master. */
+    public CommandResult test(Path versionDirectory) {
+        return runToCompletion(command(versionDirectory.resolve("nginx.conf"), "-t"));
+    }
+
+    /** Starts the master on the {@code live} tree; the caller confirms it serves. */
+    public synchronized void start() throws IOException {
+        if (isAlive()) {
+            return;
+        }
+        ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
+                .redirectErrorStream(true);
+        master = builder.start();
+        forwardOutput(master, "nginx[" + master.pid() + "]", line -> lastSeriousLine = line);
+        LOG.info("nginx started pid={} prefix={}", master.pid(), dirs.root());
+    }
+
+    /** Asks the master to re-read {@code live}; a config it cannot load leaves the old one running. */
+    public CommandResult reload() {
+        return runToCompletion(command(dirs.live().resolve("nginx.conf"), "-s", "reload"));
+    }
+
+    public synchronized boolean isAlive() {
+        return master != null && master.isAlive();
+    }
+
+    /** The exit code of a master that died, empty while it runs or before it was started. */
+    public synchronized Optional<Integer> exitCode() {
+        return master == null || master.isAlive() ? Optional.empty() : Optional.of(master.exitValue());
+    }
+
+    public synchronized Optional<Long> pid() {
+        return isAlive() ? Optional.of(master.pid()) : Optional.empty();
+    }
+
+    /** Fast shutdown (SIGTERM); forced after ten seconds. */
+    public synchronized void stop() {
+        if (master == null) {
+            return;
+        }
+        master.destroy();
+        try {
+            if (!master.waitFor(10, TimeUnit.SECONDS)) {
+                master.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("nginx stopped prefix={}", dirs.root());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private List<String> command(Path confFile, String... extra) {
+        List<String> cmd = new ArrayList<>(List.of(
+                binary,
+                "-p", dirs.root() + "/",
+                "-c", confFile.toString(),
+                "-e", "stderr",
+                "-g", "pid " + dirs.pidFile() + "; daemon off;"));
+        cmd.addAll(List.of(extra));
+        return cmd;
+    }
+
+    private static CommandResult runToCompletion(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new CommandResult(-1, String.join(" ", command) + " did not finish in " + COMMAND_TIMEOUT_SECONDS + "s");
+            }
+            return new CommandResult(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new CommandResult(-1, "cannot run " + command.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(-1, "interrupted while running " + String.join(" ", command));
+        }
+    }
+
+    /** The last emerg/alert/crit line the running (or last) master printed, if any. */
+    public Optional<String> lastSeriousLine() {
+        return Optional.ofNullable(lastSeriousLine);
+    }
+
+    private static boolean isSerious(String line) {
+        return line.contains("[emerg]") || line.contains("[alert]") || line.contains("[crit]");
+    }
+
+    private static void forwardOutput(Process process, String name, java.util.function.Consumer<String> onSerious) {
+        Thread forwarder = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    LOG.info("{}: {}", name, line);
+                    if (isSerious(line)) {
+                        onSerious.accept(line);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("{} output closed: {}", name, e.getMessage());
+            }
+        }, name + "-output");
+        forwarder.setDaemon(true);
+        forwarder.start();
+    }
+}

@@ -1,0 +1,67 @@
+package io.lbmanager.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Asks Nginx, through its traffic port, which version it serves ({@code GET /_lbm/version}). */
+public final class VersionProbe {
+
+    private final URI uri;
+
+    public VersionProbe(String host, int trafficPort) {
+        String literal = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        this.uri = URI.create("http://" + literal + ":" + trafficPort + AgentIncludeFile.VERSION_PATH);
+    }
+
+    /** The version Nginx answers with now; empty when it does not answer or answers something else. */
+    public Optional<ServedVersion> servedVersion() {
+        try {
+            // A fresh connection each time: a kept-alive one could still reach an old worker.
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+            connection.setConnectTimeout(1000);
+            connection.setReadTimeout(1000);
+            connection.setRequestProperty("Connection", "close");
+            try {
+                if (connection.getResponseCode() != 200) {
+                    return Optional.empty();
+                }
+                try (InputStream body = connection.getInputStream()) {
+                    return parse(new String(body.readNBytes(256), StandardCharsets.US_ASCII));
+                }
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Polls until Nginx serves {@code expected} or the time is up. */
+    public boolean awaitVersion(ServedVersion expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            if (servedVersion().filter(expected::equals).isPresent()) {
+                return true;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    static Optional<ServedVersion> parse(String body) {
+        String[] parts = body.strip().split(" ");
+        if (parts.length != 2) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ServedVersion(Long.parseLong(parts[0]), parts[1]));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.lbmanager.fleet;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Nginx tasks as plain Docker containers on this machine: host networking, listening on
+ * 127.0.0.1 on ports this fleet hands out, found again by their labels. The fleet name keeps
+ * two fleets (two test runs, a demo) on one engine apart.
+ */
+public final class DockerFleet implements FleetBackend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerFleet.class);
+    private static final String NAME_PATTERN = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
+
+    public static final String LABEL_FLEET = "lb-manager.fleet";
+    public static final String LABEL_GROUP = "lb-manager.group";
+    public static final String LABEL_TASK = "lb-manager.task-id";
+    public static final String LABEL_TRAFFIC_PORT = "lb-manager.traffic-port";
+    public static final String LABEL_ADMIN_PORT = "lb-manager.admin-port";
+    public static final String HOST = "127.0.0.1";
+
+    private final DockerClient docker;
+    private final String fleetName;
+    private final String image;
+    private final String zkConnect;
+    private final String zkRoot;
+    private final LoopbackPorts ports;
+
+    /**
+     * @param image     the Nginx + agent image (nginx-image/)
+     * @param fleetName label value that keeps this fleet's containers apart from other fleets on the engine
+     * @param zkConnect ZooKeeper connect string as the agents (host network) reach it
+     * @param zkRoot    lb-manager's ZooKeeper root
+     */
+    public DockerFleet(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot) {
+        this.docker = docker;
+        this.fleetName = requireName("fleet name", fleetName);
+        this.image = image;
+        this.zkConnect = zkConnect;
+        this.zkRoot = zkRoot;
+        this.ports = new LoopbackPorts(InetAddress.getLoopbackAddress());
+    }
+
+    public String fleetName() {
+        return fleetName;
+    }
+
+    @Override
+    public List<NginxTask> tasks(String group) {
+        return containers(Map.of(LABEL_FLEET, fleetName, LABEL_GROUP, group)).stream().map(this::toTask).toList();
+    }
+
+    /** Every task of this fleet, in all groups. */
+    public List<NginxTask> allTasks() {
+        return containers(Map.of(LABEL_FLEET, fleetName)).stream().map(this::toTask).toList();
+    }
+
+    @Override
+    public synchronized NginxTask startTask(String group) {
+        requireName("group", group);
+        String taskId = "lbm-" + fleetName + "-" + group + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Set<Integer> taken = portsOfFleet();
+        int trafficPort = ports.allocate(taken);
+        taken.add(trafficPort);
+        int adminPort = ports.allocate(taken);
+
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(LABEL_FLEET, fleetName);
+        labels.put(LABEL_GROUP, group);
+        labels.put(LABEL_TASK, taskId);
+        labels.put(LABEL_TRAFFIC_PORT, Integer.toString(trafficPort));
+        labels.put(LABEL_ADMIN_PORT, Integer.toString(adminPort));
+        String containerId = docker.createContainerCmd(image)
+                .withName(taskId)
+                .withLabels(labels)
+                .withEnv(List.of(
+                        "LBM_ZK=" + zkConnect,
+                        "LBM_ZK_ROOT=" + zkRoot,
+                        "LBM_GROUP=" + group,
+                        "LBM_AGENT_ID=" + taskId,
+                        "LBM_HOST=" + HOST,
+                        "PORT0=" + trafficPort,
+                        "PORT1=" + adminPort))
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
+                .exec()
+                .getId();
+        docker.startContainerCmd(containerId).exec();
+        LOG.info("fleet={} group={} task={} state=STARTED trafficPort={} adminPort={} image={}",
+                fleetName, group, taskId, trafficPort, adminPort, image);
+        return new NginxTask(taskId, group, HOST, trafficPort, adminPort, image, true);
+    }
+
+    @Override
+    public void stopTask(String taskId) {
+        try {
+            docker.stopContainerCmd(taskId).withTimeout(10).exec();
+        } catch (NotModifiedException alreadyStopped) {
+            // fine: we remove it next
+        } catch (NotFoundException gone) {
+            return;
+        }
+        try {
+            docker.removeContainerCmd(taskId).withForce(true).exec();
+            LOG.info("fleet={} task={} state=REMOVED", fleetName, taskId);
+        } catch (NotFoundException gone) {
+            // removed concurrently
+        }
+    }
+
+    /** Removes every container of this fleet, running or not (demo shutdown, test clean-up). */
+    public void removeAllTasks() {
+        for (Container container : containers(Map.of(LABEL_FLEET, fleetName))) {
+            try {
+                docker.removeContainerCmd(container.getId()).withForce(true).exec();
+            } catch (NotFoundException gone) {
+                // removed concurrently
+            }
+        }
+    }
+
+    private List<Container> containers(Map<String, String> labels) {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+    }
+
+    private Set<Integer> portsOfFleet() {
+        Set<Integer> taken = new HashSet<>();
+        for (NginxTask task : allTasks()) {
+            taken.add(task.trafficPort());
+            taken.add(task.adminPort());
+        }
+        return taken;
+    }
+
+    private NginxTask toTask(Container container) {
+        Map<String, String> labels = container.getLabels();
+        return new NginxTask(
+                labels.getOrDefault(LABEL_TASK, container.getId()),
+                labels.get(LABEL_GROUP),
+                HOST,
+                portLabel(labels, LABEL_TRAFFIC_PORT),
+                portLabel(labels, LABEL_ADMIN_PORT),
+                container.getImage(),
+                "running".equals(container.getState()));
+    }
+
+    private static int portLabel(Map<String, String> labels, String name) {
+        try {
+            return Integer.parseInt(labels.getOrDefault(name, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String requireName(String what, String value) {
+        if (value == null || !value.matches(NAME_PATTERN)) {
+            throw new IllegalArgumentException(what + " must match " + NAME_PATTERN + ", was '" + value + "'");
+        }
+        return value;
+    }
+}

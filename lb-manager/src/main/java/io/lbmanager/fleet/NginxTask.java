@@ -1,0 +1,9 @@
+package io.lbmanager.fleet;
+
+/**
+ * One Nginx + agent task of an LB group, however it is run (a Docker container, a Mesos task).
+ * The task id is also the agent's id in ZooKeeper.
+ */
+public record NginxTask(String taskId, String group, String host, int trafficPort, int adminPort, String image,
+                        boolean running) {
+}

@@ -1,0 +1,239 @@
+package io.lbmanager.agent;
+
+import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.testsupport.BundlePublisher;
+import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.NginxBundles;
+import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.zk.Json;
+import io.lbmanager.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The agent on this host with the real nginx binary and a real in-process ZooKeeper. */
+class AgentOnHostTest {
+
+    private static final String GROUP = "edge";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path runtimeDir;
+
+    private final ZkLayout layout = new ZkLayout("/lbm-test");
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+    private TestingServer zk;
+    private CuratorFramework client;
+    private BundlePublisher publisher;
+    private TinyBackend backendA;
+    private TinyBackend backendB;
+
+    @BeforeEach
+    void startZooKeeperAndBackends() throws Exception {
+        zk = new TestingServer(true);
+        client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
+        client.start();
+        publisher = new BundlePublisher(client, layout);
+        backendA = TinyBackend.answering("A");
+        backendB = TinyBackend.answering("B");
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (AutoCloseable closeable : closeLast) {
+            closeable.close();
+        }
+        backendA.close();
+        backendB.close();
+        client.close();
+        zk.close();
+    }
+
+    private RunningAgent startAgent(String agentId, Path dir) throws Exception {
+        RunningAgent agent = RunningAgent.start(zk.getConnectString(), layout.root(), GROUP, agentId, dir);
+        closeLast.add(0, agent);
+        return agent;
+    }
+
+    private static void awaitState(RunningAgent agent, AgentState state, long version) throws InterruptedException {
+        Http.await(WAIT, "agent " + state + " at version " + version + " (now " + agent.agent.status() + ")",
+                () -> agent.agent.status().state() == state && agent.agent.status().runningVersion() == version);
+    }
+
+    private AgentStatus statusInZooKeeper(String agentId) throws Exception {
+        String path = layout.agent(GROUP, agentId);
+        return Json.read(path, client.getData().forPath(path), AgentStatus.class);
+    }
+
+    @Test
+    void servesThePublishedVersionThroughNginx() throws Exception {
+        PublishedVersion v1 = publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        RunningAgent agent = startAgent("a1", runtimeDir);
+
+        awaitState(agent, AgentState.READY, 1);
+
+        assertThat(Http.get(agent.trafficPort(), "/anything").body()).isEqualTo("A");
+        assertThat(Http.get(agent.trafficPort(), "/_lbm/version").body()).isEqualTo("1 " + v1.sha256() + "\n");
+        assertThat(Http.get(agent.adminPort(), "/health").status()).isEqualTo(200);
+        assertThat(Http.get(agent.adminPort(), "/ready").status()).isEqualTo(200);
+        assertThat(Http.get(agent.adminPort(), "/status").body()).contains("\"state\":\"READY\"");
+        Http.await(WAIT, "READY in ZooKeeper", () -> {
+            try {
+                return statusInZooKeeper("a1").state() == AgentState.READY;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(statusInZooKeeper("a1").runningSha256()).isEqualTo(v1.sha256());
+        assertThat(Files.readSymbolicLink(runtimeDir.resolve("live")).toString())
+                .isEqualTo("versions/1-" + v1.sha256().substring(0, 8));
+        assertThat(runtimeDir.resolve("live/lbm-agent.conf")).exists();
+    }
+
+    @Test
+    void switchesToANewVersionWithoutAFailedRequest() throws Exception {
+        publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        RunningAgent agent = startAgent("a1", runtimeDir);
+        awaitState(agent, AgentState.READY, 1);
+
+        AtomicBoolean loading = new AtomicBoolean(true);
+        AtomicInteger requests = new AtomicInteger();
+        Set<String> failures = ConcurrentHashMap.newKeySet();
+        Set<String> bodies = ConcurrentHashMap.newKeySet();
+        Thread load = new Thread(() -> {
+            while (loading.get()) {
+                Http.Response response = Http.tryGet(agent.trafficPort(), "/");
+                requests.incrementAndGet();
+                if (response.status() == 200) {
+                    bodies.add(response.body());
+                } else {
+                    failures.add(response.status() + " " + response.body());
+                }
+            }
+        });
+        load.start();
+        try {
+            Thread.sleep(300);
+            publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
+            awaitState(agent, AgentState.READY, 2);
+            Thread.sleep(500);
+        } finally {
+            loading.set(false);
+            load.join();
+        }
+
+        assertThat(failures).isEmpty();
+        assertThat(requests.get()).isGreaterThan(20);
+        assertThat(bodies).containsExactlyInAnyOrder("A", "B");
+        assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
+    }
+
+    @Test
+    void versionThatNginxRejectsIsReportedFailedWhileTheOldOneKeepsServing() throws Exception {
+        publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        RunningAgent agent = startAgent("a1", runtimeDir);
+        awaitState(agent, AgentState.READY, 1);
+
+        publisher.publish(2, NginxBundles.rejectedByNginx(GROUP));
+        awaitState(agent, AgentState.FAILED, 1);
+
+        assertThat(agent.agent.status().error()).contains("unknown directive \"bogus_directive\"").contains("nginx.conf:");
+        assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("A");
+        Http.Response ready = Http.get(agent.adminPort(), "/ready");
+        assertThat(ready.status()).isEqualTo(503);
+        assertThat(ready.body()).contains("serves version 1, target is 2");
+        Http.await(WAIT, "FAILED in ZooKeeper", () -> {
+            try {
+                return statusInZooKeeper("a1").state() == AgentState.FAILED;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(statusInZooKeeper("a1").error()).contains("bogus_directive");
+    }
+
+    @Test
+    void newAgentServesTheCurrentVersionBeforeItSaysReady() throws Exception {
+        publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        PublishedVersion v2 = publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
+
+        RunningAgent agent = startAgent("late", runtimeDir);
+        Set<String> servedBeforeReady = ConcurrentHashMap.newKeySet();
+        Http.await(WAIT, "/ready 200", () -> {
+            Http.Response served = Http.tryGet(agent.trafficPort(), "/_lbm/version");
+            if (served.status() != -1) {
+                servedBeforeReady.add(served.body());
+            }
+            return Http.tryGet(agent.adminPort(), "/ready").status() == 200;
+        });
+
+        assertThat(servedBeforeReady).allMatch(body -> body.equals("2 " + v2.sha256() + "\n"));
+        assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
+        assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+    }
+
+    @Test
+    void keepsServingWhileZooKeeperIsDownAndCatchesUpAfter() throws Exception {
+        publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        RunningAgent agent = startAgent("a1", runtimeDir);
+        awaitState(agent, AgentState.READY, 1);
+
+        zk.stop();
+        long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("A");
+            Thread.sleep(50);
+        }
+        assertThat(agent.agent.nginxAlive()).isTrue();
+
+        zk.restart();
+        publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
+        awaitState(agent, AgentState.READY, 2);
+        assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
+        Http.await(WAIT, "status node READY at version 2", () -> {
+            try {
+                return statusInZooKeeper("a1").runningVersion() == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void restartsNginxThatDiedFromTheLiveVersion() throws Exception {
+        publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        RunningAgent agent = startAgent("a1", runtimeDir);
+        awaitState(agent, AgentState.READY, 1);
+        long firstPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+
+        ProcessHandle.of(firstPid).orElseThrow().destroy();
+
+        Http.await(WAIT, "nginx restarted", () -> {
+            try {
+                long pid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+                return pid != firstPid && Http.tryGet(agent.trafficPort(), "/").body().equals("A");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(Http.get(agent.adminPort(), "/health").status()).isEqualTo(200);
+        assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+    }
+}

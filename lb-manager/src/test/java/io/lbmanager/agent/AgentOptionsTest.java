@@ -1,0 +1,65 @@
+package io.lbmanager.agent;
+
+import net.sourceforge.argparse4j.inf.Namespace;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AgentOptionsTest {
+
+    private static Namespace flags(Map<String, Object> values) {
+        return new Namespace(new HashMap<>(values));
+    }
+
+    @Test
+    void mesosTaskEnvironmentIsEnoughToRun() {
+        AgentSettings settings = AgentOptions.resolve(flags(Map.of()), Map.of(
+                "LBM_ZK", "zk1:2181", "LBM_GROUP", "edge", "TASK_ID", "edge-task-1", "TASK_HOST", "10.0.0.5",
+                "PORT0", "31000", "PORT1", "31001"));
+
+        assertThat(settings).isEqualTo(new AgentSettings("zk1:2181", "/lb-manager", "edge", "edge-task-1", "10.0.0.5",
+                31000, 31001, "nginx", Path.of("/var/lib/lb-manager")));
+    }
+
+    @Test
+    void flagsWinOverEnvironmentAndLbmVariablesOverMesosOnes() {
+        AgentSettings settings = AgentOptions.resolve(
+                flags(Map.of("group", "internal", "trafficPort", "8080")),
+                Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "edge", "LBM_AGENT_ID", "mine", "TASK_ID", "mesos",
+                        "LBM_HOST", "127.0.0.1", "TASK_HOST", "10.0.0.5", "PORT0", "31000", "PORT1", "31001"));
+
+        assertThat(settings.group()).isEqualTo("internal");
+        assertThat(settings.trafficPort()).isEqualTo(8080);
+        assertThat(settings.agentId()).isEqualTo("mine");
+        assertThat(settings.host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void agentIdDefaultsToHostNameAndTrafficPort() {
+        AgentSettings settings = AgentOptions.resolve(flags(Map.of()),
+                Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "edge", "PORT0", "31000", "PORT1", "31001"));
+
+        assertThat(settings.agentId()).endsWith("-31000");
+    }
+
+    @Test
+    void missingOptionIsNamedWithItsVariable() {
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "PORT0", "1", "PORT1", "2")))
+                .hasMessage("--group is required (or env LBM_GROUP)");
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g",
+                "PORT0", "http", "PORT1", "2")))
+                .hasMessage("--traffic-port must be a port number, was 'http'");
+    }
+
+    @Test
+    void hostThatCouldInjectNginxDirectivesIsRefused() {
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g",
+                "LBM_HOST", "1.2.3.4; include /etc/passwd", "PORT0", "1", "PORT1", "2")))
+                .hasMessageContaining("host must be an IP address or host name");
+    }
+}
