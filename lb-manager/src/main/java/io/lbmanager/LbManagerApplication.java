@@ -99,14 +99,20 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new ValidateResource(source, templates, validator, publisher, pipeline, serviceValidator));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
 
+        Runnable removeFleet = () -> { };
         if (config.fleet.backend == FleetConfig.Backend.DOCKER) {
             String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
             DockerFleet fleet = new DockerFleet(DockerClients.local(), config.fleet.image, config.fleet.name, agentZk, layout.root());
-            environment.lifecycle().manage(new FleetReconciler(fleet, config.fleet.instances));
+            FleetReconciler reconciler = new FleetReconciler(fleet, config.fleet.instances);
+            environment.lifecycle().manage(reconciler);
+            removeFleet = () -> {
+                reconciler.stop();
+                fleet.removeAllTasks();
+            };
         }
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,
-                    "http://127.0.0.1:" + applicationPort(config)));
+                    "http://127.0.0.1:" + applicationPort(config), removeFleet));
         }
     }
 

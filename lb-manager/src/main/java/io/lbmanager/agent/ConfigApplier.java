@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.ConfigBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,7 @@ public final class ConfigApplier {
             throws InterruptedException {
         Path directory;
         try {
-            directory = dirs.write(bundle, requested, AgentIncludeFile.render(
+            directory = dirs.write(bundle, requested, AgentInclude.render(
                     settings.host(), settings.trafficPort(), requested.version(), requested.sha256()));
         } catch (IOException e) {
             return new ApplyOutcome.Rejected(requested, "cannot write version directory: " + e.getMessage(), current);

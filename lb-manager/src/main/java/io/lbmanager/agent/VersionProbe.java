@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.render.AgentInclude;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -15,7 +16,7 @@ public final class VersionProbe {
 
     public VersionProbe(String host, int trafficPort) {
         String literal = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        this.uri = URI.create("http://" + literal + ":" + trafficPort + AgentIncludeFile.VERSION_PATH);
+        this.uri = URI.create("http://" + literal + ":" + trafficPort + AgentInclude.VERSION_PATH);
     }
 
     /** The version Nginx answers with now; empty when it does not answer or answers something else. */

@@ -77,7 +77,7 @@ public class ValidateResource {
             throw new InvalidInputException("service", "give a service definition (with serviceId), templates, or both");
         }
         Map<String, String> overrides = request.templates() == null ? Map.of() : request.templates();
-        TemplateSafety.check(overrides, templates.names());
+        TemplateSafety.check(overrides, templates.templates().keySet());
         BundleRenderer renderer = new BundleRenderer(templates.withOverrides(overrides));
 
         CatalogSnapshot snapshot = source.current();
@@ -114,6 +114,10 @@ public class ValidateResource {
         if (outcome instanceof RenderOutcome.TemplateFailed failed) {
             return new GroupVerdict(group, false,
                     List.of(new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message())), liveVersion, null);
+        }
+        if (outcome instanceof RenderOutcome.InputRejected rejected) {
+            return new GroupVerdict(group, false,
+                    List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())), liveVersion, null);
         }
         ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
         String diff = ConfigDiff.between(live.orElse(null), proposed);

@@ -36,18 +36,20 @@ public final class DemoSetup implements Managed {
     private final VersionPublisher publisher;
     private final AgentDirectory agents;
     private final String apiUrl;
+    private final Runnable removeFleet;
     private final List<SampleBackend> backends = new ArrayList<>();
     private ServiceDiscovery<DemoPayload> discovery;
     private Thread announcer;
 
     public DemoSetup(CuratorFramework client, String discoveryBasePath, CatalogStore catalog, VersionPublisher publisher,
-                     AgentDirectory agents, String apiUrl) {
+                     AgentDirectory agents, String apiUrl, Runnable removeFleet) {
         this.client = client;
         this.discoveryBasePath = discoveryBasePath;
         this.catalog = catalog;
         this.publisher = publisher;
         this.agents = agents;
         this.apiUrl = apiUrl;
+        this.removeFleet = removeFleet;
     }
 
     @Override
@@ -77,6 +79,8 @@ public final class DemoSetup implements Managed {
             discovery.close();
         }
         backends.forEach(SampleBackend::close);
+        removeFleet.run();
+        LOG.info("demo stopped its backends and removed its Nginx containers");
     }
 
     private void announceWhenServing() {

@@ -111,6 +111,12 @@ public final class ConfigPipeline implements Managed {
                 quarantine(group, failed.serviceId(), List.of(error), excluded, quarantined);
                 continue;
             }
+            if (outcome instanceof RenderOutcome.InputRejected rejected) {
+                quarantine(group, rejected.serviceId(),
+                        List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())),
+                        excluded, quarantined);
+                continue;
+            }
             ConfigBundle bundle = ((RenderOutcome.Rendered) outcome).bundle();
             ValidationResult verdict = validator.validate(bundle);
             if (verdict instanceof ValidationResult.Invalid invalid) {
@@ -132,12 +138,15 @@ public final class ConfigPipeline implements Managed {
                                   CatalogSnapshot snapshot) throws Exception {
         int services = snapshot.servicesIn(group).size() - quarantined.size();
         VersionPublisher.PublishOutcome outcome = publisher.publishIfChanged(bundle, "catalog change, " + services + " services");
-        return switch (outcome) {
-            case VersionPublisher.PublishOutcome.Published p -> current(group, p.version(), services, quarantined);
-            case VersionPublisher.PublishOutcome.Unchanged u -> current(group, u.version(), services, quarantined);
-            case VersionPublisher.PublishOutcome.TooLarge t -> blocked(group, quarantined,
-                    "bundle of " + t.bytes() + " bytes exceeds the " + VersionPublisher.MAX_NODE_BYTES + "-byte ZooKeeper node budget", snapshot);
-        };
+        if (outcome instanceof VersionPublisher.PublishOutcome.Published published) {
+            return current(group, published.version(), services, quarantined);
+        }
+        if (outcome instanceof VersionPublisher.PublishOutcome.Unchanged unchanged) {
+            return current(group, unchanged.version(), services, quarantined);
+        }
+        int bytes = ((VersionPublisher.PublishOutcome.TooLarge) outcome).bytes();
+        return blocked(group, quarantined,
+                "bundle of " + bytes + " bytes exceeds the " + VersionPublisher.MAX_NODE_BYTES + "-byte ZooKeeper node budget", snapshot);
     }
 
     private GroupStatus current(String group, PublishedVersion version, int services, Map<String, List<ConfigError>> quarantined) {

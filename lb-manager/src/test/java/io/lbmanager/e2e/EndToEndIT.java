@@ -11,7 +11,9 @@ import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.RegistrantProcess;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import com.github.dockerjava.api.DockerClient;
+import io.lbmanager.fleet.DockerClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static io.lbmanager.testsupport.ManagerUnderTest.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
@@ -36,7 +37,7 @@ class EndToEndIT {
 
     private static final String GROUP = "edge";
     private static final Duration LIVE_WITHIN = Duration.ofSeconds(30);
-    private static final String FLEET = "lbm-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String FLEET = DockerSupport.uniqueFleetName("lbm-e2e");
 
     private static TestingServer zookeeper;
     private static DropwizardAppExtension<LbManagerConfiguration> app;
@@ -56,16 +57,18 @@ class EndToEndIT {
         app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
     }
 
-    @BeforeAll
-    static void requireDockerAndImage() throws Exception {
-        DockerSupport.assumeEngineAndImage();
+    @BeforeEach
+    void requireDockerAndTwoAgents() throws Exception {
+        DockerSupport.assumeUsable(DockerSupport.whyUnusable(DockerSupport.image()));
         await("two Nginx agents of group edge registered", Duration.ofSeconds(90), () -> agents().size() == 2);
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
         backends.forEach(SampleBackend::close);
-        DockerSupport.removeFleet(FLEET);
+        try (DockerClient docker = DockerClients.local()) {
+            DockerSupport.removeFleet(docker, FLEET);
+        }
         zookeeper.close();
     }
 
