@@ -111,8 +111,14 @@ public final class ApiErrors {
             if (message == null) {
                 return "unreadable";
             }
-            int newline = message.indexOf('\n');
-            return newline < 0 ? message : message.substring(0, newline);
+            int end = message.length();
+            for (String noise : new String[]{"\n", " (start marker at", " at [Source"}) {
+                int at = message.indexOf(noise);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
+            }
+            return message.substring(0, end);
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
+import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The catalog API served by a real Jetty on a free port, against the ZooKeeper of a
@@ -35,8 +37,8 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
         this.zk = zk;
     }
 
-    /** A response with its body parsed as JSON (null when empty). */
-    public record Reply(int status, JsonNode body, String contentType) {
+    /** A response with its body parsed as JSON (null when empty or not JSON, then see {@code text}). */
+    public record Reply(int status, JsonNode body, String contentType, String text) {
     }
 
     @Override
@@ -48,6 +50,7 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
         ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
         ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
+        ((LogbackAccessRequestLogFactory) server.getRequestLogFactory()).setAppenders(List.of());
         app = new DropwizardTestSupport<>(ApiTestApplication.class, config);
         app.before();
     }
@@ -101,7 +104,9 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
 
     private Reply send(HttpRequest.Builder builder) throws Exception {
         HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());
-        return new Reply(response.statusCode(), body, response.headers().firstValue("Content-Type").orElse(null));
+        String contentType = response.headers().firstValue("Content-Type").orElse(null);
+        JsonNode body = response.body().isEmpty() || contentType == null || !contentType.startsWith("application/json")
+                ? null : JSON.readTree(response.body());
+        return new Reply(response.statusCode(), body, contentType, response.body());
     }
 }
