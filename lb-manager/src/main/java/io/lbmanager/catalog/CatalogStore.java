@@ -52,7 +52,6 @@ public final class CatalogStore {
 
     /** Creates or replaces a service definition, moving its base-path locks in the same transaction; keeps static upstreams. */
     public ServicePut putService(ServiceDefinition definition, String actor) {
-        zk.ensure(layout.services());
         String path = layout.service(definition.id());
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<ZkNodes.Node> current = zk.read(path);
@@ -74,6 +73,9 @@ public final class CatalogStore {
             ServiceRecord next = new ServiceRecord(definition,
                     previous.map(ServiceRecord::staticUpstreams).orElse(List.of()), actor, clock.getAsLong());
             byte[] bytes = ServiceCodec.encode(next);
+            if (current.isEmpty()) {
+                zk.ensure(layout.services());
+            }
             ops.add(current.isEmpty()
                     ? zk.createOp(path, bytes)
                     : zk.setDataOp(path, bytes, current.get().version()));
