@@ -1,7 +1,9 @@
 package io.lbmanager.catalog;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a service team declares: which path it owns on which LB groups, and typed options
@@ -21,6 +23,7 @@ public record ServiceDefinition(
     public ServiceDefinition {
         owners = List.copyOf(owners);
         groups = List.copyOf(groups);
-        options = Map.copyOf(options);
+        // Sorted, so the same definition always serialises to the same bytes.
+        options = Collections.unmodifiableSortedMap(new TreeMap<>(options));
     }
 }

@@ -1,0 +1,105 @@
+package io.lbmanager.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.catalog.CatalogStore;
+import io.lbmanager.catalog.InputRules;
+import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.catalog.ServiceDefinition;
+import io.lbmanager.catalog.ServiceListing;
+import io.lbmanager.catalog.ServicePut;
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.catalog.ServiceValidator;
+import io.lbmanager.catalog.Upstream;
+import io.lbmanager.catalog.UpstreamValidator;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+
+/** Services and their static upstreams: {@code /api/v1/services}. */
+@Path("/api/v1/services")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ServicesResource {
+
+    private final CatalogStore store;
+    private final ServiceValidator validator;
+    private final RequestBodies bodies;
+
+    public ServicesResource(CatalogStore store, RequestBodies bodies) {
+        this.store = store;
+        this.validator = new ServiceValidator(store::groupExists);
+        this.bodies = bodies;
+    }
+
+    @GET
+    public ServiceListing list() {
+        return store.services();
+    }
+
+    @GET
+    @Path("{id}")
+    public ServiceRecord get(@PathParam("id") String id) {
+        return store.service(InputRules.requireName("id", id)).orElseThrow(() -> unknownService(id));
+    }
+
+    /** 201 with the stored record when the service is new, 200 when it replaced an existing definition. */
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response put(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
+                        @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+        String actor = Actors.fromHeader(user);
+        InputRules.requireName("id", id);
+        ServiceDefinition definition = bodies.read(headers, body, ServiceRequest.class).definition(id, validator);
+        ServicePut outcome = store.putService(definition, actor);
+        return Response.status(outcome instanceof ServicePut.Created ? 201 : 200).entity(outcome.record()).build();
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Response delete(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user) {
+        Actors.fromHeader(user);
+        if (!store.deleteService(InputRules.requireName("id", id))) {
+            throw unknownService(id);
+        }
+        return Response.noContent().build();
+    }
+
+    /** Adds a static upstream (idempotent); 200 with the updated record. */
+    @POST
+    @Path("{id}/upstreams")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ServiceRecord addUpstream(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
+                                     @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+        String actor = Actors.fromHeader(user);
+        InputRules.requireName("id", id);
+        Upstream upstream = bodies.read(headers, body, UpstreamRequest.class).upstream();
+        return store.addUpstream(id, upstream, actor);
+    }
+
+    /** {@code hostPort} is {@code host:port} or {@code [ipv6]:port} (brackets percent-encoded in the URL). */
+    @DELETE
+    @Path("{id}/upstreams/{hostPort}")
+    public ServiceRecord removeUpstream(@PathParam("id") String id, @PathParam("hostPort") String hostPort,
+                                        @HeaderParam(Actors.HEADER) String user) {
+        String actor = Actors.fromHeader(user);
+        InputRules.requireName("id", id);
+        Upstream upstream = UpstreamValidator.parse("upstream", hostPort);
+        return store.removeUpstream(id, upstream, actor);
+    }
+
+    private static NotInCatalogException unknownService(String id) {
+        return new NotInCatalogException("id", "service " + id + " does not exist");
+    }
+}
