@@ -5,11 +5,10 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
-import io.lbmanager.api.ApiErrors;
+import io.lbmanager.api.CatalogApi;
+import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.GroupRuntimeResource;
-import io.lbmanager.api.GroupsResource;
-import io.lbmanager.api.ServicesResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
@@ -90,13 +89,12 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.lifecycle().manage(discovery);
         environment.lifecycle().manage(pipeline);
 
-        ServiceValidator serviceValidator = new ServiceValidator(catalog);
-        ApiErrors.register(environment);
-        environment.jersey().register(new ServicesResource(catalog, serviceValidator));
-        environment.jersey().register(new GroupsResource(catalog));
+        ServiceValidator serviceValidator = new ServiceValidator(catalog::groupExists);
+        CatalogApi.register(environment.jersey(), catalog, config.api);
         environment.jersey().register(new GroupRuntimeResource(source, pipeline, publisher, agents));
         environment.jersey().register(new DiscoveryResource(source));
-        environment.jersey().register(new ValidateResource(source, templates, validator, publisher, pipeline, serviceValidator));
+        environment.jersey().register(new ValidateResource(source, templates, validator, publisher, pipeline, serviceValidator,
+                new RequestBodies(config.api.maxBodyBytes)));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
 
         Runnable removeFleet = () -> { };

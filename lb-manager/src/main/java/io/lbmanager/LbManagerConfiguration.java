@@ -1,6 +1,7 @@
 package io.lbmanager;
 
 import io.dropwizard.core.Configuration;
+import io.lbmanager.api.ApiConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.NginxConfig;
@@ -29,6 +30,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public PipelineConfig pipeline = new PipelineConfig();
+
+    @Valid
+    @NotNull
+    public ApiConfig api = new ApiConfig();
 
     @Valid
     @NotNull

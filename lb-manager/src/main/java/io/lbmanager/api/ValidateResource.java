@@ -23,9 +23,12 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,19 +63,22 @@ public class ValidateResource {
     private final VersionPublisher publisher;
     private final ConfigPipeline pipeline;
     private final ServiceValidator serviceValidator;
+    private final RequestBodies bodies;
 
     public ValidateResource(SnapshotSource source, TemplateSet templates, NginxValidator validator, VersionPublisher publisher,
-                            ConfigPipeline pipeline, ServiceValidator serviceValidator) {
+                            ConfigPipeline pipeline, ServiceValidator serviceValidator, RequestBodies bodies) {
         this.source = source;
         this.templates = templates;
         this.validator = validator;
         this.publisher = publisher;
         this.pipeline = pipeline;
         this.serviceValidator = serviceValidator;
+        this.bodies = bodies;
     }
 
     @POST
-    public Response validate(ValidateRequest request) throws Exception {
+    public Response validate(@Context HttpHeaders headers, InputStream body) throws Exception {
+        ValidateRequest request = bodies.read(headers, body, ValidateRequest.class);
         if (request == null || (request.service() == null && (request.templates() == null || request.templates().isEmpty()))) {
             throw new InvalidInputException("service", "give a service definition (with serviceId), templates, or both");
         }
@@ -84,7 +90,7 @@ public class ValidateResource {
         Set<String> groups = new TreeSet<>();
         String proposedId = null;
         if (request.service() != null) {
-            ServiceDefinition definition = serviceValidator.validate(request.serviceId(), request.service());
+            ServiceDefinition definition = request.service().definition(request.serviceId(), serviceValidator);
             proposedId = definition.id();
             Optional<ServiceRecord> existing = Optional.ofNullable(snapshot.services().get(definition.id()));
             existing.ifPresent(e -> groups.addAll(e.definition().groups()));

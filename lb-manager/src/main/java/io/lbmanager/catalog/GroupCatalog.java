@@ -35,17 +35,17 @@ final class GroupCatalog {
     }
 
     boolean create(String name) {
-        zk.ensure(layout.groups());
+        zk.ensure(layout.catalogGroups());
         zk.ensure(basePathsRoot());
         for (int attempt = 1; attempt <= CatalogStore.MAX_ATTEMPTS; attempt++) {
-            boolean markerExists = zk.exists(layout.group(name));
+            boolean markerExists = zk.exists(layout.catalogGroup(name));
             boolean locksExist = zk.exists(layout.basePaths(name));
             if (markerExists && locksExist) {
                 return false;
             }
             List<CuratorOp> ops = new ArrayList<>();
             if (!markerExists) {
-                ops.add(zk.createOp(layout.group(name), EMPTY));
+                ops.add(zk.createOp(layout.catalogGroup(name), EMPTY));
             }
             if (!locksExist) {
                 ops.add(zk.createOp(layout.basePaths(name), EMPTY));
@@ -61,11 +61,11 @@ final class GroupCatalog {
     }
 
     boolean exists(String name) {
-        return zk.exists(layout.group(name));
+        return zk.exists(layout.catalogGroup(name));
     }
 
     SortedSet<String> names() {
-        return Collections.unmodifiableSortedSet(new TreeSet<>(zk.children(layout.groups())));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(zk.children(layout.catalogGroups())));
     }
 
     /** Ids of the services holding a base path in the group, sorted. */
@@ -93,9 +93,12 @@ final class GroupCatalog {
                         + String.join(", ", new TreeSet<>(agents)));
             }
             List<CuratorOp> ops = new ArrayList<>();
-            for (String path : subtreeDeepestFirst(layout.group(name))) {
-                ops.add(zk.deleteOp(path, -1));
+            if (zk.exists(layout.group(name))) {
+                for (String path : subtreeDeepestFirst(layout.group(name))) {
+                    ops.add(zk.deleteOp(path, -1));
+                }
             }
+            ops.add(zk.deleteOp(layout.catalogGroup(name), -1));
             ops.add(zk.deleteOp(layout.basePaths(name), -1));
             if (zk.commit(ops)) {
                 LOG.info("catalog group={} deleted", name);

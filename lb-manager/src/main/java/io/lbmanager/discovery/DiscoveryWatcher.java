@@ -1,6 +1,7 @@
 package io.lbmanager.discovery;
 
 import io.dropwizard.lifecycle.Managed;
+import io.lbmanager.catalog.InputRules;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -18,7 +19,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * One recursive watch of the x-discovery base path ({@code {basePath}/{name}/{instanceId}}).
@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
 public final class DiscoveryWatcher implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryWatcher.class);
-    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
     private final String basePath;
     private final CuratorCache cache;
@@ -95,7 +94,7 @@ public final class DiscoveryWatcher implements Managed {
         }
         String path = node.getPath();
         try {
-            if (!SERVICE_NAME.matcher(parts[0]).matches()) {
+            if (!InputRules.DISCOVERY_NAME.matcher(parts[0]).matches()) {
                 throw new MalformedInstanceException(path, "service name \"" + parts[0] + "\" is not [A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
             }
             DiscoveredInstance instance = InstanceParser.parse(parts[0], path, node.getData());

@@ -3,6 +3,8 @@ package io.lbmanager.discovery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.catalog.UpstreamValidator;
 
 import java.io.IOException;
 
@@ -37,8 +39,10 @@ public final class InstanceParser {
         }
         String id = text(root, "id", path);
         String address = text(root, "address", path);
-        if (!DiscoveryNames.isValidHost(address)) {
-            throw new MalformedInstanceException(path, "address \"" + abbreviate(address) + "\" is not an IP literal or DNS name");
+        try {
+            UpstreamValidator.host("address", address);
+        } catch (InvalidInputException e) {
+            throw new MalformedInstanceException(path, "address \"" + abbreviate(address) + "\": " + e.getMessage());
         }
         JsonNode port = root.get("port");
         if (port == null || port.isNull()) {

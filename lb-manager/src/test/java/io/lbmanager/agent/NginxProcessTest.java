@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.testsupport.NginxBundles;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class NginxProcessTest {
 
     private Path writeVersion(VersionDirectories dirs, long number, ConfigBundle bundle) throws Exception {
         return dirs.write(bundle, new ServedVersion(number, bundle.sha256()),
-                AgentIncludeFile.render("127.0.0.1", 1, number, bundle.sha256()));
+                AgentInclude.render("127.0.0.1", 1, number, bundle.sha256()));
     }
 
     @Test

@@ -31,7 +31,7 @@ class GroupsApiTest {
     void putCreatesAGroupWith201AndIsIdempotentWith200() throws Exception {
         assertThat(putGroup("edge")).isEqualTo(201);
         assertThat(putGroup("edge")).isEqualTo(200);
-        assertThat(ZK.exists(LAYOUT.group("edge"))).isTrue();
+        assertThat(ZK.exists(LAYOUT.catalogGroup("edge"))).isTrue();
     }
 
     @Test
@@ -65,7 +65,7 @@ class GroupsApiTest {
     void deletingAnEmptyGroupIs204AndAnUnknownOne404() throws Exception {
         putGroup("edge");
         assertThat(API.delete("/api/v1/groups/edge").status()).isEqualTo(204);
-        assertThat(ZK.exists(LAYOUT.group("edge"))).isFalse();
+        assertThat(ZK.exists(LAYOUT.catalogGroup("edge"))).isFalse();
         var unknown = API.delete("/api/v1/groups/edge");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body().get("field").asText()).isEqualTo("name");
