@@ -28,6 +28,7 @@ import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.validate.ValidateCommand;
 import io.lbmanager.zk.EmbeddedZooKeeper;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
@@ -53,6 +54,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
     public void initialize(Bootstrap<LbManagerConfiguration> bootstrap) {
         bootstrap.addCommand(new AgentCommand());
         bootstrap.addCommand(new DemoCommand(this));
+        bootstrap.addCommand(new ValidateCommand());
     }
 
     @Override

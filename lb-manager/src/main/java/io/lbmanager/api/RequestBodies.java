@@ -50,12 +50,17 @@ public final class RequestBodies {
         if (bytes.length == 0) {
             throw new BadRequestException("a JSON request body is required");
         }
+        T value = parseStrictly(bytes, type);
+        if (value == null) {
+            throw new BadRequestException("the request body must be a JSON object, not null");
+        }
+        return value;
+    }
+
+    /** The same strict rules for JSON that does not come through HTTP (files given to the CLI). */
+    public static <T> T parseStrictly(byte[] json, Class<T> type) throws JsonProcessingException {
         try {
-            T value = STRICT.readValue(bytes, type);
-            if (value == null) {
-                throw new BadRequestException("the request body must be a JSON object, not null");
-            }
-            return value;
+            return STRICT.readValue(json, type);
         } catch (JsonProcessingException e) {
             throw e;
         } catch (IOException e) {

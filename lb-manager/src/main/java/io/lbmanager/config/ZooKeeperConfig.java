@@ -1,5 +1,6 @@
 package io.lbmanager.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -28,6 +29,7 @@ public class ZooKeeperConfig {
     @Min(1000)
     public int connectionTimeoutMs = 15_000;
 
+    @JsonIgnore
     public boolean isEmbedded() {
         return EMBEDDED.equals(connectString);
     }

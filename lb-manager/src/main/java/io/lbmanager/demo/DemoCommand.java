@@ -4,6 +4,9 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.logging.common.DefaultLoggingFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.Map;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.lbmanager.LbManagerConfiguration;
@@ -31,7 +34,13 @@ public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
             config.groups.add(GROUP);
         }
         config.fleet.backend = FleetConfig.Backend.DOCKER;
-        config.fleet.name = "lbm-demo";
+        config.fleet.name = "demo";
+        if (config.getLoggingFactory() instanceof DefaultLoggingFactory logging && logging.getLoggers().isEmpty()) {
+            logging.setLoggers(Map.of(
+                    "org.apache.zookeeper", TextNode.valueOf("WARN"),
+                    "org.apache.curator", TextNode.valueOf("WARN"),
+                    "org.eclipse.jetty", TextNode.valueOf("WARN")));
+        }
         config.fleet.instances.putIfAbsent(GROUP, 2);
         if (config.getServerFactory() instanceof DefaultServerFactory server) {
             server.getApplicationConnectors().forEach(DemoCommand::bindToLoopback);

@@ -1,0 +1,130 @@
+package io.lbmanager.validate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dropwizard.core.cli.Command;
+import io.dropwizard.core.setup.Bootstrap;
+import io.lbmanager.api.RequestBodies;
+import io.lbmanager.api.UpstreamRequest;
+import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.catalog.ServiceDefinition;
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.catalog.ServiceValidator;
+import io.lbmanager.catalog.Upstream;
+import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.render.RenderOutcome;
+import io.lbmanager.render.TemplateSet;
+import io.lbmanager.render.TemplateSetException;
+import io.lbmanager.snapshot.CatalogSnapshot;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * {@code validate}: the offline check a team or CI runs without a manager: renders the given
+ * service files with the templates and runs the real {@code nginx -t} on every group they name.
+ * Exit status 0 when Nginx accepts every group, 1 when it rejects one, 2 when a file is invalid.
+ */
+public final class ValidateCommand extends Command {
+
+    /** One service in a file: the REST API's service body plus its id and static upstreams. */
+    public record ServiceFile(String id, List<String> owners, String basePath, List<String> groups,
+                              Map<String, Object> options, String discoveryName, List<UpstreamRequest> upstreams) {
+    }
+
+    public ValidateCommand() {
+        super("validate", "Renders service files with the templates and checks the result with nginx -t");
+    }
+
+    @Override
+    public void configure(Subparser subparser) {
+        subparser.addArgument("--templates").setDefault("templates").help("directory of the FreeMarker templates (default: templates)");
+        subparser.addArgument("--nginx").setDefault("nginx").help("the nginx binary (default: nginx)");
+        subparser.addArgument("files").nargs("+").help("service files (JSON), as for PUT /api/v1/services/{id} plus \"id\" and \"upstreams\"");
+    }
+
+    @Override
+    public void run(Bootstrap<?> bootstrap, Namespace namespace) {
+        int status = validate(Path.of(namespace.getString("templates")), namespace.getString("nginx"),
+                namespace.<String>getList("files").stream().map(Path::of).toList(), System.out, System.err);
+        System.exit(status);
+    }
+
+    /** The whole check, returning the exit status; output goes to {@code out}, problems with input to {@code err}. */
+    public static int validate(Path templatesDir, String nginx, List<Path> files, PrintStream out, PrintStream err) {
+        TemplateSet templates;
+        CatalogSnapshot snapshot = CatalogSnapshot.EMPTY;
+        TreeSet<String> groups = new TreeSet<>();
+        try {
+            templates = TemplateSet.load(templatesDir);
+            for (Path file : files) {
+                ServiceRecord service = readService(file);
+                if (snapshot.services().containsKey(service.id())) {
+                    throw new InvalidInputException("id", file + ": service " + service.id() + " is defined twice");
+                }
+                snapshot = snapshot.withService(service);
+                groups.addAll(service.definition().groups());
+            }
+        } catch (TemplateSetException | InvalidInputException e) {
+            err.println("invalid input: " + e.getMessage());
+            return 2;
+        }
+        snapshot = new CatalogSnapshot(groups, snapshot.services(), new TreeMap<>());
+        BundleRenderer renderer = new BundleRenderer(templates);
+        NginxValidator validator = new NginxValidator(nginx, Duration.ofSeconds(30));
+        boolean allValid = true;
+        for (String group : groups) {
+            List<String> problems = problemsOf(renderer.renderGroup(snapshot, group), validator);
+            allValid &= problems.isEmpty();
+            out.println("group " + group + ": " + (problems.isEmpty() ? "OK (nginx -t accepted it)" : "REJECTED"));
+            problems.forEach(problem -> out.println("  " + problem));
+        }
+        return allValid ? 0 : 1;
+    }
+
+    private static List<String> problemsOf(RenderOutcome outcome, NginxValidator validator) {
+        List<String> problems = new ArrayList<>();
+        if (outcome instanceof RenderOutcome.TemplateFailed failed) {
+            problems.add("template " + failed.template() + (failed.line() == null ? "" : ":" + failed.line())
+                    + (failed.serviceId() == null ? "" : " (service " + failed.serviceId() + ")") + ": " + failed.message());
+        } else if (outcome instanceof RenderOutcome.InputRejected rejected) {
+            problems.add("service " + rejected.serviceId() + " field " + rejected.field() + ": " + rejected.message());
+        } else if (validator.validate(((RenderOutcome.Rendered) outcome).bundle()) instanceof ValidationResult.Invalid invalid) {
+            invalid.errors().forEach(e -> problems.add(e.file() + (e.line() == null ? "" : ":" + e.line())
+                    + (e.serviceId() == null ? "" : " (service " + e.serviceId() + ")") + ": " + e.message()));
+        }
+        return problems;
+    }
+
+    private static ServiceRecord readService(Path file) {
+        ServiceFile parsed;
+        try {
+            parsed = RequestBodies.parseStrictly(Files.readAllBytes(file), ServiceFile.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(null, file + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidInputException(null, file + ": cannot read (" + e.getMessage() + ")");
+        }
+        if (parsed == null) {
+            throw new InvalidInputException(null, file + ": must hold a JSON object");
+        }
+        try {
+            ServiceDefinition definition = ServiceValidator.wellFormedDefinition(parsed.id(), parsed.owners(), parsed.basePath(),
+                    parsed.groups(), parsed.options(), parsed.discoveryName());
+            List<Upstream> upstreams = parsed.upstreams() == null ? List.of()
+                    : parsed.upstreams().stream().map(UpstreamRequest::upstream).toList();
+            return new ServiceRecord(definition, upstreams, "validate", 0L);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(e.field(), file + ": field " + e.field() + ": " + e.getMessage());
+        }
+    }
+}
