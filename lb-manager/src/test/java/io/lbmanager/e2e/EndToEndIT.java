@@ -9,7 +9,12 @@ import io.lbmanager.config.FleetConfig;
 import io.lbmanager.demo.SampleBackend;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.RegistrantProcess;
+import io.lbmanager.zk.ZooKeeperClients;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import com.github.dockerjava.api.DockerClient;
@@ -85,6 +90,27 @@ class EndToEndIT {
 
             registrant.kill();
             awaitEveryNginx("orders without upstreams once its registrant's session expired", "/orders/42", 503, null);
+        }
+    }
+
+    @Test
+    void curatorUnregistrationRemovesTheInstanceFromEveryNginx() throws Exception {
+        SampleBackend backend = backend("cart-backend");
+        try (CuratorFramework registrant = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000)) {
+            registrant.start();
+            ServiceDiscovery<RegistrantProcess.TeamPayload> discovery = ServiceDiscoveryBuilder.builder(RegistrantProcess.TeamPayload.class)
+                    .client(registrant).basePath("/services").build();
+            discovery.start();
+            ServiceInstance<RegistrantProcess.TeamPayload> instance = ServiceInstance.<RegistrantProcess.TeamPayload>builder()
+                    .name("cart").address("127.0.0.1").port(backend.port()).payload(new RegistrantProcess.TeamPayload()).build();
+            discovery.registerService(instance);
+            assertThat(send("PUT", api("/services/cart"),
+                    "{\"owners\":[\"cart-team\"],\"basePath\":\"/cart\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
+            awaitEveryNginx("cart served", "/cart/items", 200, "hello from cart-backend");
+
+            discovery.unregisterService(instance);
+            awaitEveryNginx("cart unregistered", "/cart/items", 503, null);
+            discovery.close();
         }
     }
 
