@@ -164,7 +164,7 @@ public final class ConfigPipeline implements Managed {
 
     private GroupStatus status(String group, GroupStatus.State state, Long targetVersion, CatalogSnapshot snapshot,
                                Map<String, List<ConfigError>> quarantined, Map<String, String> held, String message) {
-        return new GroupStatus(group, state, targetVersion == null ? 0 : targetVersion, null,
+        return new GroupStatus(group, state, targetVersion == null ? rollouts.targetVersion(group) : targetVersion, null,
                 snapshot.servicesIn(group).size(), quarantined, held, message, System.currentTimeMillis());
     }
 

@@ -126,6 +126,15 @@ public final class RolloutCoordinator implements Managed {
         return new Proposal.Started(started);
     }
 
+    /** The version the group's agents are told to run, 0 when none (or ZooKeeper does not answer). */
+    public long targetVersion(String group) {
+        try {
+            return store.target(group).value().map(PublishedVersion::version).orElse(0L);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     /** An operator's rollback to an earlier published version; pins the group so no automatic rollout undoes it. */
     public synchronized RolloutRecord rollBack(String group, long version, String actor, String reason) throws Exception {
         PublishedVersion chosen = publisher.storedVersion(group, version);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 
 import java.net.URI;
@@ -37,6 +39,38 @@ public final class ManagerUnderTest {
         server.setAdminConnectors(List.of(loopbackConnector()));
         config.setServerFactory(server);
         return config;
+    }
+
+    /** Starts a whole manager (in this JVM) with the given configuration; stop it with {@code after()}. */
+    public static DropwizardTestSupport<LbManagerConfiguration> start(LbManagerConfiguration config) throws Exception {
+        DropwizardTestSupport<LbManagerConfiguration> app = new DropwizardTestSupport<>(LbManagerApplication.class, config);
+        app.before();
+        return app;
+    }
+
+    public static String api(DropwizardTestSupport<LbManagerConfiguration> app, String path) {
+        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+    }
+
+    /** A nginx wrapper script: the real nginx, except that {@code nginx -t} refuses any config containing {@code marker}. */
+    public static Path nginxRefusing(Path dir, String marker) throws java.io.IOException {
+        Path script = dir.resolve("nginx-refusing-" + marker);
+        java.nio.file.Files.writeString(script, """
+                #!/bin/sh
+                test=0; conf=""; previous=""
+                for arg in "$@"; do
+                  [ "$arg" = "-t" ] && test=1
+                  [ "$previous" = "-c" ] && conf="$arg"
+                  previous="$arg"
+                done
+                if [ "$test" = 1 ] && grep -rqs -- '%s' "$(dirname "$conf")"; then
+                  echo "nginx: [emerg] this host refuses '%s' in $conf:1" >&2
+                  exit 1
+                fi
+                exec /usr/sbin/nginx "$@"
+                """.formatted(marker, marker));
+        script.toFile().setExecutable(true);
+        return script;
     }
 
     public static Path templatesDir() {
