@@ -174,7 +174,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         } catch (java.net.UnknownHostException e) {
             host = "localhost";
         }
-        return host + ":" + applicationPort(config) + ":" + ProcessHandle.current().pid();
+        return host + ":" + applicationPort(config) + ":" + ProcessHandle.current().pid() + ":"
+                + java.util.UUID.randomUUID().toString().substring(0, 4);
     }
 
     private static int applicationPort(LbManagerConfiguration config) {

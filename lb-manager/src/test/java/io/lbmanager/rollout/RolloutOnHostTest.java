@@ -7,6 +7,7 @@ import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.LoadLoop;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.NginxWrappers;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
@@ -56,7 +57,7 @@ class RolloutOnHostTest {
         manager = ManagerUnderTest.start(config);
         backend = TinyBackend.answering("shop backend\n");
         for (int i = 1; i <= 3; i++) {
-            String nginx = i == 3 ? ManagerUnderTest.nginxRefusing(dir, "canary-reject").toString() : HostAgent.NGINX;
+            String nginx = i == 3 ? NginxWrappers.refusing(dir, "canary-reject").toString() : HostAgent.NGINX;
             agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i,
                     dir.resolve("agent-" + i), nginx));
         }

@@ -52,27 +52,6 @@ public final class ManagerUnderTest {
         return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
     }
 
-    /** A nginx wrapper script: the real nginx, except that {@code nginx -t} refuses any config containing {@code marker}. */
-    public static Path nginxRefusing(Path dir, String marker) throws java.io.IOException {
-        Path script = dir.resolve("nginx-refusing-" + marker);
-        java.nio.file.Files.writeString(script, """
-                #!/bin/sh
-                test=0; conf=""; previous=""
-                for arg in "$@"; do
-                  [ "$arg" = "-t" ] && test=1
-                  [ "$previous" = "-c" ] && conf="$arg"
-                  previous="$arg"
-                done
-                if [ "$test" = 1 ] && grep -rqs -- '%s' "$(dirname "$conf")"; then
-                  echo "nginx: [emerg] this host refuses '%s' in $conf:1" >&2
-                  exit 1
-                fi
-                exec /usr/sbin/nginx "$@"
-                """.formatted(marker, marker));
-        script.toFile().setExecutable(true);
-        return script;
-    }
-
     public static Path templatesDir() {
         String configured = System.getProperty("lbm.templates");
         if (configured != null && !configured.isBlank()) {
