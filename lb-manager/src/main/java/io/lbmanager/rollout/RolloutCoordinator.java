@@ -57,6 +57,7 @@ public final class RolloutCoordinator implements Managed {
     private final Supplier<Set<String>> groups;
     private final Runnable onFinished;
     private final RolloutMetrics metrics;
+    private final Set<String> retried = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "rollout-coordinator");
         thread.setDaemon(true);
@@ -101,7 +102,8 @@ public final class RolloutCoordinator implements Managed {
             return new Proposal.Unchanged(target.get());
         }
         Optional<RolloutRecord> reverted = rollout.value()
-                .filter(r -> r.state() == RolloutRecord.State.REVERTED && r.sha256().equals(bundle.sha256()));
+                .filter(r -> r.state() == RolloutRecord.State.REVERTED && r.sha256().equals(bundle.sha256()))
+                .filter(r -> !retryDue(r, System.currentTimeMillis()));
         if (reverted.isPresent()) {
             return new Proposal.PreviouslyReverted(reverted.get());
         }
@@ -117,7 +119,7 @@ public final class RolloutCoordinator implements Managed {
         long from = store.live(group).value().map(PublishedVersion::version).orElse(0L);
         RolloutRecord started = new RolloutRecord(group + "-" + published.version(), group, published.version(),
                 published.sha256(), from, RolloutRecord.State.IN_PROGRESS, cause, "lb-manager", now, now + timeout.toMillis(), null,
-                List.of());
+                List.of(), false);
         if (!store.begin(started, rollout.nodeVersion())) {
             LOG.warn("rollout group={} version={} could not be recorded: the rollout node changed meanwhile", group, published.version());
         }
@@ -145,7 +147,7 @@ public final class RolloutCoordinator implements Managed {
             String cause = "rollback to version " + version + " by " + actor + ": " + reason;
             long from = store.live(group).value().map(PublishedVersion::version).orElse(0L);
             RolloutRecord record = new RolloutRecord(group + "-rollback-" + version + "-" + now, group, version, chosen.sha256(),
-                    from, RolloutRecord.State.IN_PROGRESS, cause, actor, now, now + timeout.toMillis(), null, List.of());
+                    from, RolloutRecord.State.IN_PROGRESS, cause, actor, now, now + timeout.toMillis(), null, List.of(), false);
             PublishedVersion newTarget = new PublishedVersion(group, version, chosen.sha256(), now, cause);
             if (store.rollBack(record, newTarget, new GroupPin(actor, cause, now), target.nodeVersion(), rollout.nodeVersion())) {
                 LOG.info("rollout group={} version={} from={} state=started cause={}", group, version, from, cause);
@@ -170,8 +172,18 @@ public final class RolloutCoordinator implements Managed {
         }
     }
 
+    /** A rollout reverted for want of confirmations is tried again once as long again has passed. */
+    private boolean retryDue(RolloutRecord reverted, long nowMillis) {
+        return reverted.timedOut() && reverted.finishedAtMillis() != null && nowMillis - reverted.finishedAtMillis() > timeout.toMillis();
+    }
+
     private void evaluate(String group) throws Exception {
         RolloutStore.Versioned<RolloutRecord> current = store.rollout(group);
+        Optional<RolloutRecord> timedOut = current.value().filter(r -> r.state() == RolloutRecord.State.REVERTED);
+        if (timedOut.isPresent() && retryDue(timedOut.get(), System.currentTimeMillis()) && retried.add(timedOut.get().id())) {
+            LOG.info("rollout group={} version={} retrying after its deadline passed", group, timedOut.get().version());
+            onFinished.run();
+        }
         if (current.value().filter(RolloutRecord::inProgress).isEmpty()) {
             return;
         }
@@ -182,7 +194,7 @@ public final class RolloutCoordinator implements Managed {
                 .map(a -> new RolloutRecord.AgentFailure(a.agentId(), a.error()))
                 .toList();
         if (!failed.isEmpty()) {
-            revert(rollout, current.nodeVersion(), failed);
+            revert(rollout, current.nodeVersion(), failed, false);
             return;
         }
         boolean allConfirmed = live.stream().allMatch(a -> a.state() == AgentState.READY && a.runningVersion() == rollout.version());
@@ -193,7 +205,7 @@ public final class RolloutCoordinator implements Managed {
                     .filter(a -> a.state() != AgentState.READY || a.runningVersion() != rollout.version())
                     .map(a -> new RolloutRecord.AgentFailure(a.agentId(), "did not confirm version " + rollout.version() + " within "
                             + timeout.toSeconds() + " s (serves version " + a.runningVersion() + ", state " + a.state() + ")"))
-                    .toList());
+                    .toList(), true);
         }
     }
 
@@ -202,7 +214,7 @@ public final class RolloutCoordinator implements Managed {
         PublishedVersion nowLive = store.target(rollout.group()).value()
                 .filter(t -> t.version() == rollout.version())
                 .orElse(new PublishedVersion(rollout.group(), rollout.version(), rollout.sha256(), now, rollout.cause()));
-        if (store.succeed(rollout.finished(RolloutRecord.State.SUCCEEDED, List.of(), now), nowLive, rolloutNodeVersion,
+        if (store.succeed(rollout.finished(RolloutRecord.State.SUCCEEDED, List.of(), false, now), nowLive, rolloutNodeVersion,
                 store.live(rollout.group()).nodeVersion())) {
             LOG.info("rollout group={} version={} state=succeeded agents={} millis={}", rollout.group(), rollout.version(), agentCount,
                     now - rollout.startedAtMillis());
@@ -212,11 +224,12 @@ public final class RolloutCoordinator implements Managed {
         }
     }
 
-    private void revert(RolloutRecord rollout, int rolloutNodeVersion, List<RolloutRecord.AgentFailure> failures) throws Exception {
+    private void revert(RolloutRecord rollout, int rolloutNodeVersion, List<RolloutRecord.AgentFailure> failures, boolean deadlinePassed)
+            throws Exception {
         long now = System.currentTimeMillis();
         RolloutStore.Versioned<PublishedVersion> live = store.live(rollout.group());
         RolloutStore.Versioned<PublishedVersion> target = store.target(rollout.group());
-        if (store.revert(rollout.finished(RolloutRecord.State.REVERTED, failures, now), live.value(), rolloutNodeVersion,
+        if (store.revert(rollout.finished(RolloutRecord.State.REVERTED, failures, deadlinePassed, now), live.value(), rolloutNodeVersion,
                 target.nodeVersion())) {
             failures.forEach(f -> LOG.warn("rollout group={} version={} state=reverted to={} agent={} reason={}", rollout.group(),
                     rollout.version(), live.value().map(PublishedVersion::version).orElse(0L), f.agentId(), f.reason()));

@@ -8,6 +8,9 @@ import java.util.List;
  * One rollout of a group: every live agent moves to {@code version}; when all confirm it the
  * version becomes live, and when any agent fails or the deadline passes the whole group goes
  * back to {@code fromVersion}. Napkin-sized: IN_PROGRESS -> SUCCEEDED | REVERTED.
+ *
+ * @param timedOut the rollout was reverted because its deadline passed, not because Nginx refused it:
+ *                 the same config is tried again after a while, since the agents may have recovered
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutRecord(
@@ -22,7 +25,8 @@ public record RolloutRecord(
         long startedAtMillis,
         long deadlineMillis,
         Long finishedAtMillis,
-        List<AgentFailure> failures) {
+        List<AgentFailure> failures,
+        boolean timedOut) {
 
     public enum State { IN_PROGRESS, SUCCEEDED, REVERTED }
 
@@ -38,7 +42,8 @@ public record RolloutRecord(
         return state == State.IN_PROGRESS;
     }
 
-    public RolloutRecord finished(State outcome, List<AgentFailure> why, long nowMillis) {
-        return new RolloutRecord(id, group, version, sha256, fromVersion, outcome, cause, actor, startedAtMillis, deadlineMillis, nowMillis, why);
+    public RolloutRecord finished(State outcome, List<AgentFailure> why, boolean deadlinePassed, long nowMillis) {
+        return new RolloutRecord(id, group, version, sha256, fromVersion, outcome, cause, actor, startedAtMillis, deadlineMillis, nowMillis,
+                why, deadlinePassed);
     }
 }
