@@ -187,7 +187,7 @@ class AgentOnHostTest {
 
         assertThat(servedBeforeReady).allMatch(body -> body.equals("2 " + v2.sha256() + "\n"));
         assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
-        assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+        awaitState(agent, AgentState.READY, 2);
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.LoadLoop;
@@ -46,17 +45,9 @@ class RolloutIT {
     private static TinyBackend backend;
 
     static {
-        try {
-            zookeeper = new TestingServer(true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        zookeeper = ManagerUnderTest.zooKeeper();
+        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 3);
         config.pipeline.rolloutTimeoutSeconds = 6;
-        config.fleet.backend = FleetConfig.Backend.DOCKER;
-        config.fleet.image = DockerSupport.image();
-        config.fleet.name = FLEET;
-        config.fleet.instances.put(GROUP, 3);
         app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
     }
 
