@@ -159,6 +159,32 @@ class ManagerWithoutFleetTest {
     }
 
     @Test
+    void serviceNginxRejectsIsQuarantinedWithItsErrorWhileTheOthersKeepFlowing() throws Exception {
+        assertThat(send("PUT", api("/services/ghost"), "{\"owners\":[\"x\"],\"basePath\":\"/ghost\",\"groups\":[\"edge\"]}").statusCode())
+                .isEqualTo(201);
+        assertThat(send("POST", api("/services/ghost/upstreams"), "{\"host\":\"nonexistent.invalid\",\"port\":80}").statusCode())
+                .isEqualTo(200);
+        try {
+            await("ghost quarantined", Duration.ofSeconds(20),
+                    () -> json(get(api("/groups/edge/status"))).path("status").path("quarantined").has("ghost"));
+            JsonNode error = json(get(api("/groups/edge/status"))).path("status").path("quarantined").path("ghost").get(0);
+            assertThat(error.path("file").asText()).isEqualTo("upstreams/ghost.conf");
+            assertThat(error.path("message").asText()).contains("host not found");
+            assertThat(json(get(api("/services/ghost/status"))).path("groups").get(0).path("routing").asText()).isEqualTo("QUARANTINED");
+
+            assertThat(send("PUT", api("/services/after-ghost"), "{\"owners\":[\"x\"],\"basePath\":\"/after-ghost\",\"groups\":[\"edge\"]}")
+                    .statusCode()).isEqualTo(201);
+            await("a later service is published without ghost", Duration.ofSeconds(20), () -> {
+                String live = get(api("/groups/edge/config")).body();
+                return live.contains("locations/after-ghost.conf") && !live.contains("/ghost.conf") && live.contains("127.0.0.1:18080");
+            });
+        } finally {
+            send("DELETE", api("/services/ghost"), null);
+            send("DELETE", api("/services/after-ghost"), null);
+        }
+    }
+
+    @Test
     void adminPortReportsHealthAndPrometheusMetricsOfRollouts() throws Exception {
         String admin = "http://127.0.0.1:" + app.getAdminPort();
         HttpResponse<String> health = get(admin + "/healthcheck");
