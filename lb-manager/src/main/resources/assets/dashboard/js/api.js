@@ -21,6 +21,9 @@ export class ApiError extends Error {
   describe() {
     const where = `${this.method} ${BASE}${this.path}`;
     if (this.status === 0) return `${where} failed: ${this.message}`;
+    if (this.unavailable && /^HTTP 40[45]\b/.test(this.message)) {
+      return `${where} failed: HTTP ${this.status}: this manager does not offer this endpoint (${this.message})`;
+    }
     return `${where} failed: HTTP ${this.status}: ${this.message}${this.field ? ` (field: ${this.field})` : ''}`;
   }
 }

@@ -145,9 +145,10 @@ class DashboardBrowserTest {
         user.sendKeys("alice");
         browser.find("#confirm button[type=submit]").click();
 
-        String expected = "POST /api/v1/groups/edge/rollback failed: HTTP " + direct.statusCode() + ": " + message;
+        String expected = "POST /api/v1/groups/edge/rollback failed: HTTP " + direct.statusCode() + ": ";
         browser.until(Duration.ofSeconds(5), d -> browser.text(".dialog-error").contains(expected));
-        assertThat(browser.text("#notices")).contains(expected);
+        assertThat(browser.text(".dialog-error")).contains(message);
+        assertThat(browser.text("#notices")).contains(expected).contains(message);
         browser.screenshot("action-error");
         browser.find("#confirm button[type=button]").click();
         assertThat((String) browser.js("return localStorage.getItem('lbm.user')")).isEqualTo("alice");
