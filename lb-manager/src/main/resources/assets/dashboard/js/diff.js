@@ -62,6 +62,7 @@ export function renderDiff(diffText, fromLabel, toLabel) {
   if (!files.length) return h('p', {class: 'muted'}, 'The two versions are identical.');
   return files.map((file) => h('table', {class: 'diff'},
     h('caption', {}, file.name),
+    h('colgroup', {}, h('col', {class: 'n'}), h('col', {class: 'code'}), h('col', {class: 'n'}), h('col', {class: 'code'})),
     h('thead', {}, h('tr', {}, h('th', {scope: 'col', colspan: 2}, fromLabel), h('th', {scope: 'col', colspan: 2}, toLabel))),
     h('tbody', {}, file.rows.map((r) => r.kind === 'hunk'
       ? h('tr', {class: 'hunk'}, h('td', {colspan: 4}, r.text))

@@ -39,7 +39,8 @@ export async function renderHistory(store) {
   if (select.value !== group) return;
   replaceChildren(document.getElementById('rollouts'), section(rollouts, 'Config rollouts', rolloutTable));
   replaceChildren(document.getElementById('deploys'), section(fleetHistory, 'Nginx deploys', deployTable));
-  renderVersions(group, versionList);
+  const entry = store.group.get(group);
+  renderVersions(group, versionList, entry && entry.status && entry.status.target ? entry.status.target.version : null);
 }
 
 function section(result, what, table) {
@@ -84,7 +85,7 @@ function deployTable(list) {
       h('td', {}, formatTime(u.updatedAtMillis || u.finishedAtMillis)))));
 }
 
-function renderVersions(group, result) {
+function renderVersions(group, result, targetVersion) {
   const form = document.getElementById('diff-form');
   const holder = document.getElementById('versions');
   if (result.error || !result.available) {
@@ -108,8 +109,8 @@ function renderVersions(group, result) {
       h('td', {}, formatTime(v.publishedAtMillis)),
       h('td', {}, v.cause || '—'),
       h('td', {}, h('code', {title: v.sha256}, (v.sha256 || '').slice(0, 12))),
-      h('td', {}, h('button', {type: 'button', class: 'danger', onclick: () => actions.rollbackConfig(group, versions[0].version, versions, v.version)},
-        `Roll back to v${v.version}…`)))))
+      h('td', {}, v.version === targetVersion ? h('span', {class: 'muted'}, 'current target') : h('button', {type: 'button', class: 'danger',
+        onclick: () => actions.rollbackConfig(group, targetVersion, versions, v.version)}, `Roll back to v${v.version}…`)))))
     : h('p', {class: 'muted'}, 'No config version published yet.'));
 }
 

@@ -191,7 +191,7 @@ class DashboardContractViewTest {
         assertThat(browser.text("#rollouts")).contains("v5 → v6").contains("REVERTED").contains("nginx-2: did not report v6 within 60 s");
         assertThat(browser.text("#deploys")).contains("u-8").contains("ROLLED_BACK").contains("health gate failed on lbm-edge-1")
                 .contains("1 of 3");
-        assertThat(browser.text("#versions")).contains("v5").contains("rollback").contains("Roll back to v5…");
+        assertThat(browser.text("#versions")).contains("v5").contains("rollback").contains("Roll back to v5…").contains("current target");
 
         new Select(browser.find("#diff-from")).selectByValue("5");
         new Select(browser.find("#diff-to")).selectByValue("7");
