@@ -96,10 +96,10 @@ class DashboardContractViewTest {
                   window.__writes.push({method, path: u.pathname + u.search, body: init.body || null,
                     user: (init.headers || {})['X-LBM-User'] || null});
                 }
-                const answer = answers[method + ' ' + u.pathname];
+                const answer = (window.__override || {})[method + ' ' + u.pathname] || answers[method + ' ' + u.pathname];
                 if (!answer) return realFetch(url, init);
                 const [status, body] = answer;
-                return new Response(status === 204 ? null : JSON.stringify(body),
+                return new Response(status === 204 ? null : typeof body === 'string' ? body : JSON.stringify(body),
                   {status, headers: {'Content-Type': 'application/json'}});
               };
             })();
@@ -210,6 +210,20 @@ class DashboardContractViewTest {
         assertThat(added).asList().containsExactly("n empty=", "code empty=", "n=2", "code add=added: +     proxy_read_timeout 5000ms;");
         browser.js("document.getElementById('diff-output').scrollIntoView()");
         browser.screenshot("history-diff");
+    }
+
+    @Test
+    void aFailingReadIsShownInWordsAndClearsWhenTheManagerRecovers() {
+        browser.js("window.__override = {'GET /api/v1/services': [503, {code: 503, message: 'ZooKeeper is unreachable', field: null}],"
+                + " 'GET /api/v1/fleet/edge': [500, '<html><body>Server Error: not json</body></html>']}");
+        browser.until(Duration.ofSeconds(5), d -> browser.find("#problems").isDisplayed());
+        browser.until(Duration.ofSeconds(5), d -> browser.text("#problems").contains("GET /api/v1/fleet/edge failed"));
+        assertThat(browser.text("#problems")).contains("GET /api/v1/services failed: HTTP 503: ZooKeeper is unreachable")
+                .contains("GET /api/v1/fleet/edge failed: HTTP 500: Server Error: not json");
+        assertThat(browser.text("[data-group='edge']")).contains("Fleet: GET /api/v1/fleet/edge failed: HTTP 500");
+        browser.js("window.__override = {}");
+        browser.until(Duration.ofSeconds(5), d -> !d.findElement(By.id("problems")).isDisplayed());
+        assertThat(browser.text("[data-group='edge']")).contains("deploy paused");
     }
 
     private static String rowOf(String agentId) {
