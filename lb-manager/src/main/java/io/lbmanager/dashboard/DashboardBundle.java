@@ -5,6 +5,9 @@ import io.dropwizard.core.ConfiguredBundle;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import jakarta.servlet.DispatcherType;
+
+import java.util.EnumSet;
 
 /**
  * Serves the operators' dashboard: the static page under {@code assets/dashboard} at
@@ -31,6 +34,8 @@ public class DashboardBundle implements ConfiguredBundle<Configuration> {
             return;
         }
         assets.run(configuration, environment);
+        environment.servlets().addFilter(SERVLET_NAME + "-filter", new DashboardFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, URI_PATH + "*");
         environment.jersey().register(new DashboardRedirect());
     }
 }

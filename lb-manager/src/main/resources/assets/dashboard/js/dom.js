@@ -58,3 +58,10 @@ export function when(millis) {
 export function badge(text, kind) {
   return h('span', {class: `badge ${kind || ''}`.trim()}, text);
 }
+
+/** Rebuilds el's children only when key differs from the last one used for el. */
+export function replaceIfChanged(el, key, build) {
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  replaceChildren(el, build());
+}

@@ -21,7 +21,19 @@ export function renderGroups(store, root) {
     return node;
   });
   for (const name of [...cards.keys()]) if (!store.groups.some((g) => g.name === name)) cards.delete(name);
-  if (nodes.length !== root.children.length || nodes.some((n, i) => root.children[i] !== n)) replaceChildren(root, nodes);
+  if (nodes.length !== root.children.length || nodes.some((n, i) => root.children[i] !== n)) {
+    const focused = document.activeElement;
+    const card = focused && focused.closest && focused.closest('[data-group]');
+    replaceChildren(root, nodes);
+    if (card && !card.isConnected) refocus(root, card.dataset.group, focused.textContent);
+  }
+}
+
+// A redraw must not take the keyboard focus away: focus the same button in the new card.
+function refocus(root, group, label) {
+  const card = [...root.children].find((c) => c.dataset.group === group);
+  const button = card && [...card.querySelectorAll('button')].find((b) => b.textContent === label);
+  if (button) button.focus();
 }
 
 // "12 s ago" must move on: redraw a card at most every 10 s even when nothing changed.

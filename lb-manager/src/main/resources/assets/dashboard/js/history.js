@@ -2,7 +2,7 @@
 import {ApiError, enc, optional, request} from './api.js';
 import {actions} from './actions.js';
 import {renderDiff} from './diff.js';
-import {badge, formatTime, h, replaceChildren} from './dom.js';
+import {badge, formatTime, h, replaceChildren, replaceIfChanged} from './dom.js';
 
 let loadedFor = '';
 let loadedAt = 0;
@@ -37,10 +37,19 @@ export async function renderHistory(store) {
     optional(`/groups/${enc(group)}/versions`).catch((e) => ({error: describe(e)})),
   ]);
   if (select.value !== group) return;
-  replaceChildren(document.getElementById('rollouts'), section(rollouts, 'Config rollouts', rolloutTable));
-  replaceChildren(document.getElementById('deploys'), section(fleetHistory, 'Nginx deploys', deployTable));
+  // Redraw only what changed, so an open select or a focused button survives the refresh.
+  replaceIfChanged(document.getElementById('rollouts'), JSON.stringify([group, rollouts]),
+    () => section(rollouts, 'Config rollouts', rolloutTable));
+  replaceIfChanged(document.getElementById('deploys'), JSON.stringify([group, fleetHistory]),
+    () => section(fleetHistory, 'Nginx deploys', deployTable));
   const entry = store.group.get(group);
-  renderVersions(group, versionList, entry && entry.status && entry.status.target ? entry.status.target.version : null);
+  const target = entry && entry.status && entry.status.target ? entry.status.target.version : null;
+  const holder = document.getElementById('versions');
+  const key = JSON.stringify([group, versionList, target]);
+  if (holder.dataset.key !== key) {
+    holder.dataset.key = key;
+    renderVersions(group, versionList, target);
+  }
 }
 
 function section(result, what, table) {

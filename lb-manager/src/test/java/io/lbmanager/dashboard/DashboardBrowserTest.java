@@ -68,6 +68,12 @@ class DashboardBrowserTest {
         HttpResponse<String> root = get(base() + "/");
         assertThat(root.statusCode()).isEqualTo(303);
         assertThat(root.headers().firstValue("Location").orElse("")).endsWith("/dashboard/");
+        HttpResponse<String> page = get(base() + "/dashboard/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(page.body()).contains("<title>lb-manager dashboard</title>");
+        assertThat(get(base() + "/dashboard").statusCode()).as("/dashboard without the slash").isBetween(301, 308);
+        assertThat(get(base() + "/dashboard/js/app.js").headers().firstValue("Content-Type").orElse("")).contains("javascript");
 
         browser.open(base() + "/dashboard/");
         assertThat(browser.find("#tab-groups").getAttribute("aria-selected")).isEqualTo("true");
