@@ -2,6 +2,8 @@
 
 const BASE = '/api/v1';
 const USER_KEY = 'lbm.user';
+/** A request that hangs becomes an error in words, and polling goes on. */
+const TIMEOUT_MILLIS = 10000;
 
 export class ApiError extends Error {
   constructor(method, path, status, message, field) {
@@ -40,7 +42,7 @@ export function setOperatorName(name) {
 export async function requestRaw(method, path, body) {
   const headers = {Accept: 'application/json'};
   if (method !== 'GET' && operatorName()) headers['X-LBM-User'] = operatorName();
-  const init = {method, headers, cache: 'no-store'};
+  const init = {method, headers, cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MILLIS)};
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -49,6 +51,7 @@ export async function requestRaw(method, path, body) {
   try {
     response = await fetch(BASE + path, init);
   } catch (e) {
+    if (e.name === 'TimeoutError') throw new ApiError(method, path, 0, `the manager did not answer within ${TIMEOUT_MILLIS / 1000} s`);
     throw new ApiError(method, path, 0, `cannot reach the manager (${e.message})`);
   }
   const text = await response.text();

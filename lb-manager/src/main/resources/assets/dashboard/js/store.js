@@ -2,6 +2,8 @@
 import {ApiError, enc, optional, request, requestRaw} from './api.js';
 
 export const POLL_MILLIS = 1000;
+/** A tab nobody looks at polls less; it catches up as soon as it is shown again. */
+export const HIDDEN_POLL_MILLIS = 10000;
 
 export const store = {
   services: [],          // ServiceRecord[]
@@ -117,7 +119,11 @@ export function poll() {
     notify();
   }).finally(() => {
     running = null;
-    timer = setTimeout(poll, POLL_MILLIS);
+    timer = setTimeout(poll, document.hidden ? HIDDEN_POLL_MILLIS : POLL_MILLIS);
   });
   return running;
 }
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) poll();
+});
