@@ -137,8 +137,16 @@ function lagOf(agent, target) {
 
 function tasksTable(group, target, agents, fleet) {
   const tasks = fleet && Array.isArray(fleet.tasks) ? fleet.tasks : [];
-  const taskOf = (a) => tasks.find((t) => t.host === a.host && t.trafficPort === a.trafficPort);
-  const orphans = tasks.filter((t) => !agents.some((a) => a.host === t.host && a.trafficPort === t.trafficPort));
+  // An agent and its task are the same Nginx: same host and port, or else the only task with both its ports
+  // (a host may be spelled differently by the agent and by the fleet backend).
+  const taskOf = (a) => {
+    const exact = tasks.find((t) => t.host === a.host && t.trafficPort === a.trafficPort);
+    if (exact) return exact;
+    const byPorts = tasks.filter((t) => t.trafficPort === a.trafficPort && t.adminPort === a.adminPort);
+    return byPorts.length === 1 ? byPorts[0] : null;
+  };
+  const matched = new Set(agents.map(taskOf).filter(Boolean));
+  const orphans = tasks.filter((t) => !matched.has(t));
   if (!agents.length && !orphans.length) return h('p', {class: 'muted'}, 'No Nginx task reports to this group.');
   const rows = agents.map((a) => {
     const task = taskOf(a);

@@ -75,7 +75,7 @@ function rolloutTable(list) {
     list.map((r) => h('tr', {},
       h('th', {scope: 'row'}, r.id),
       h('td', {}, `v${r.fromVersion ?? '?'} → v${r.version}`),
-      h('td', {}, outcome(r.state)),
+      h('td', {}, outcome(r.state), r.timedOut ? ' timed out' : null),
       h('td', {}, r.cause || '—', (r.failures || []).map((f) => h('div', {class: 'error'}, `${f.agentId}: ${f.reason}`))),
       h('td', {}, r.actor || '—'),
       h('td', {}, formatTime(r.startedAtMillis)),

@@ -71,7 +71,8 @@ class DashboardContractViewTest {
                     image: n < 3 ? 'lb-manager/nginx:1.2' : 'lb-manager/nginx:1.1', running: true, ready: n !== 3})), upgrade}],
                 'GET /api/v1/groups/edge/rollouts': [200, [rollout, {id: 'r-41', group: 'edge', version: 6, fromVersion: 5,
                   state: 'REVERTED', cause: 'catalog change', actor: 'pipeline', startedAtMillis: now - 90000000,
-                  finishedAtMillis: now - 89990000, failures: [{agentId: 'nginx-2', reason: 'did not report v6 within 60 s'}]}]],
+                  finishedAtMillis: now - 89990000, failures: [{agentId: 'nginx-2', reason: 'did not report v6 within 60 s'}],
+                  timedOut: true}]],
                 'GET /api/v1/groups/edge/versions': [200, [5, 6, 7].map((v) => ({group: 'edge', version: v, sha256: 'feed' + v,
                   publishedAtMillis: now - (8 - v) * 3600000, cause: v === 5 ? 'rollback' : 'catalog change'}))],
                 'GET /api/v1/groups/edge/diff': [200, {from: 5, to: 7, diff: [
@@ -188,7 +189,7 @@ class DashboardContractViewTest {
     void historyShowsOutcomesAndASideBySideDiff() throws Exception {
         browser.find("#tab-history").click();
         browser.until(Duration.ofSeconds(5), d -> browser.text("#rollouts").contains("r-41"));
-        assertThat(browser.text("#rollouts")).contains("v5 → v6").contains("REVERTED").contains("nginx-2: did not report v6 within 60 s");
+        assertThat(browser.text("#rollouts")).contains("v5 → v6").contains("REVERTED timed out").contains("nginx-2: did not report v6 within 60 s");
         assertThat(browser.text("#deploys")).contains("u-8").contains("ROLLED_BACK").contains("health gate failed on lbm-edge-1")
                 .contains("1 of 3");
         assertThat(browser.text("#versions")).contains("v5").contains("rollback").contains("Roll back to v5…").contains("current target");
