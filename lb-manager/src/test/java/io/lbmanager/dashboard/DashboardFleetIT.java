@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -33,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * lb-manager image on the local Docker engine): every task with the version it serves, a new
  * version reaching both, and a rollback from the page reaching both.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
+@ExtendWith({DashboardFleetIT.RemoveContainersLast.class, DropwizardExtensionsSupport.class})
 class DashboardFleetIT {
 
     private static final String GROUP = "edge";
@@ -71,16 +73,26 @@ class DashboardFleetIT {
     }
 
     @AfterAll
-    static void cleanUp() throws Exception {
+    static void closeBrowser() throws Exception {
         if (browser != null) {
             browser.close();
         }
-        try (DockerClient docker = DockerClients.local()) {
-            DockerSupport.removeFleet(docker, FLEET);
-        } catch (Exception e) {
-            // no Docker: nothing was started
+    }
+
+    /**
+     * Removes this run's containers after the manager has stopped (extensions' afterAll run in reverse
+     * order of registration): removed any earlier, its fleet reconciler would start them again.
+     */
+    static final class RemoveContainersLast implements AfterAllCallback {
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            try (DockerClient docker = DockerClients.local()) {
+                DockerSupport.removeFleet(docker, FLEET);
+            } catch (Exception e) {
+                // no Docker: nothing was started
+            }
+            ZOOKEEPER.close();
         }
-        ZOOKEEPER.close();
     }
 
     @Test
