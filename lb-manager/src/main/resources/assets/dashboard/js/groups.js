@@ -201,7 +201,8 @@ function actionBar(group, status, fleet, entry) {
     const versions = await optional(`/groups/${enc(group)}/versions`).catch(() => ({available: false}));
     actions.rollbackConfig(group, target && target.version, versions.available ? versions.data : null);
   }, true));
-  buttons.push(status.pinned ? button('Unpin', () => actions.unpin(group)) : button('Pin…', () => actions.pin(group)));
+  // A manager whose status has no "pinned" field cannot pin: offer no button that can only fail.
+  if ('pinned' in status) buttons.push(status.pinned ? button('Unpin', () => actions.unpin(group)) : button('Pin…', () => actions.pin(group)));
   if (entry.fleet && entry.fleet.available) {
     const up = fleet && fleet.upgrade;
     if (up && up.state === 'RUNNING') buttons.push(button('Pause deploy', () => actions.fleet(group, 'pause')));

@@ -60,23 +60,38 @@ async function pollGroup(name, errors) {
   if (entry.statusError) errors.push(entry.statusError);
   if (entry.fleetError) errors.push(entry.fleetError);
   const sha = entry.status && entry.status.target ? entry.status.target.sha256 : null;
-  const cached = served.get(name);
-  if (sha && (!cached || cached.sha256 !== sha)) {
-    const config = await settle(request('GET', `/groups/${enc(name)}/config`));
-    if (config.ok) served.set(name, {sha256: config.value.sha256 || sha, byService: parseServedUpstreams(config.value.files)});
-  }
+  if (sha) loadServed(name, sha);
   entry.served = sha && served.get(name) ? served.get(name).byService : null;
   return entry;
+}
+
+// The group's published bundle (for the upstreams it really routes to) can be large: it is fetched
+// once per new sha256, beside the poll, never in its way.
+const loading = new Set();
+function loadServed(name, sha) {
+  const cached = served.get(name);
+  if ((cached && cached.sha256 === sha) || loading.has(name)) return;
+  loading.add(name);
+  request('GET', `/groups/${enc(name)}/config`).then((config) => {
+    served.set(name, {sha256: config.sha256 || sha, byService: parseServedUpstreams(config.files)});
+    const entry = store.group.get(name);
+    if (entry) entry.served = served.get(name).byService;
+    store.revision++;
+    notify();
+  }).catch(() => { /* not published yet, or gone: the poll reports what matters */ }).finally(() => loading.delete(name));
 }
 
 let lastSignature = '';
 
 export async function pollOnce() {
   const errors = [];
-  const [services, groups, discovery] = await Promise.all([
+  // Everything at once, groups as known from the last poll; a group new since then is read right after.
+  const known = store.groups.map((g) => g.name);
+  const [services, groups, discovery, ...entries] = await Promise.all([
     settle(requestRaw('GET', '/services')),
     settle(request('GET', '/groups')),
     settle(request('GET', '/discovery')),
+    ...known.map((name) => pollGroup(name, errors)),
   ]);
   if (services.ok) {
     if (services.value.text !== store.servicesText) {
@@ -90,17 +105,18 @@ export async function pollOnce() {
   if (discovery.ok) store.discovery = discovery.value;
   else errors.push(describe(discovery.error));
 
-  const names = store.groups.map((g) => g.name);
-  const entries = await Promise.all(names.map((name) => pollGroup(name, errors)));
   const group = new Map();
-  names.forEach((name, i) => group.set(name, entries[i]));
+  known.forEach((name, i) => group.set(name, entries[i]));
+  const added = store.groups.map((g) => g.name).filter((name) => !group.has(name));
+  const addedEntries = await Promise.all(added.map((name) => pollGroup(name, errors)));
+  added.forEach((name, i) => group.set(name, addedEntries[i]));
+  for (const name of [...group.keys()]) if (!store.groups.some((g) => g.name === name)) group.delete(name);
   store.group = group;
   store.errors = errors;
   store.lastPollMillis = Date.now();
 
   const signature = JSON.stringify([store.groups, store.discovery,
-    [...group].map(([n, e]) => [n, e.status, e.statusError, e.fleet, e.fleetError, served.get(n) && served.get(n).sha256]),
-    errors]) + '\n' + store.servicesText;
+    [...group].map(([n, e]) => [n, e.status, e.statusError, e.fleet, e.fleetError]), errors]) + '\n' + store.servicesText;
   if (signature !== lastSignature) {
     lastSignature = signature;
     store.revision++;
@@ -114,12 +130,15 @@ let running = null;
 export function poll() {
   if (running) return running;
   clearTimeout(timer);
+  const started = Date.now();
   running = pollOnce().catch((e) => {
     store.errors = [describe(e)];
     notify();
   }).finally(() => {
     running = null;
-    timer = setTimeout(poll, document.hidden ? HIDDEN_POLL_MILLIS : POLL_MILLIS);
+    // One poll per interval, start to start: a slow answer does not add to the wait for the next.
+    const interval = document.hidden ? HIDDEN_POLL_MILLIS : POLL_MILLIS;
+    timer = setTimeout(poll, Math.max(100, interval - (Date.now() - started)));
   });
   return running;
 }

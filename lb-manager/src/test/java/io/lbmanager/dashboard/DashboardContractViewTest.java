@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * comes from the real manager; a fetch wrapper installed before the page's own scripts answers those
  * endpoints with fixed data and records every write the page sends.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
+@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class DashboardContractViewTest {
 
     private static final TestingServer ZOOKEEPER;
@@ -36,7 +36,7 @@ class DashboardContractViewTest {
 
     static {
         try {
-            ZOOKEEPER = new TestingServer(true);
+            ZOOKEEPER = CloseAfterManager.closeLast(DashboardContractViewTest.class, new TestingServer(true));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -119,7 +119,6 @@ class DashboardContractViewTest {
         if (browser != null) {
             browser.close();
         }
-        ZOOKEEPER.close();
     }
 
     @BeforeEach

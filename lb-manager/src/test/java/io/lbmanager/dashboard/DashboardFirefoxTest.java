@@ -20,7 +20,7 @@ import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The same page in headless Firefox ESR: live data, search, a write's error in words. */
-@ExtendWith(DropwizardExtensionsSupport.class)
+@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class DashboardFirefoxTest {
 
     private static final TestingServer ZOOKEEPER;
@@ -29,7 +29,7 @@ class DashboardFirefoxTest {
 
     static {
         try {
-            ZOOKEEPER = new TestingServer(true);
+            ZOOKEEPER = CloseAfterManager.closeLast(DashboardFirefoxTest.class, new TestingServer(true));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -46,7 +46,6 @@ class DashboardFirefoxTest {
         if (firefox != null) {
             firefox.close();
         }
-        ZOOKEEPER.close();
     }
 
     @Test
