@@ -26,11 +26,12 @@ function buildIndex(store) {
       const render = entry && entry.status && entry.status.status;
       if (render && render.quarantined && render.quarantined[d.id]) quarantined.push([g, render.quarantined[d.id]]);
       if (render && render.held && render.held[d.id]) held.push([g, render.held[d.id]]);
-      if (entry && entry.served) served.push([g, entry.served.get(d.id) || []]);
+      // null: the published config has no upstream file for it (quarantined, or not rendered yet)
+      if (entry && entry.served) served.push([g, entry.served.has(d.id) ? entry.served.get(d.id) : null]);
     }
     const blob = [d.id, d.discoveryName, d.basePath, ...(d.owners || []), ...(d.groups || []), record.updatedBy,
       ...(record.staticUpstreams || []).map((u) => `${u.host}:${u.port}`),
-      ...served.flatMap(([, a]) => a)].join(' ').toLowerCase();
+      ...served.flatMap(([, a]) => a || [])].join(' ').toLowerCase();
     return {record, blob, quarantined, held, served};
   });
 }
@@ -39,7 +40,7 @@ function matches(item, words, group, problem) {
   if (group && !(item.record.definition.groups || []).includes(group)) return false;
   if (problem === 'quarantined' && !item.quarantined.length) return false;
   if (problem === 'held' && !item.held.length) return false;
-  if (problem === 'unserved' && !(item.served.length && item.served.some(([, a]) => !a.length))) return false;
+  if (problem === 'unserved' && !item.served.some(([, a]) => !a || !a.length)) return false;
   return words.every((w) => item.blob.includes(w));
 }
 
@@ -86,9 +87,12 @@ function row(item) {
     h('td', {}, h('code', {}, d.basePath)),
     h('td', {}, (d.groups || []).join(', ')),
     h('td', {class: 'upstreams'},
-      item.served.map(([g, addrs]) => h('div', {}, addrs.length
-        ? [badge('live', 'good'), ` ${g}: ${addrs.join(', ')}`]
-        : [badge('no upstream', 'warn'), ` ${g}: answers 503`])),
+      item.served.map(([g, addrs]) => {
+        if (addrs && addrs.length) return h('div', {}, badge('live', 'good'), ` ${g}: ${addrs.join(', ')}`);
+        if (addrs) return h('div', {}, badge('no upstream', 'warn'), ` ${g}: answers 503`);
+        if (item.quarantined.some(([q]) => q === g)) return null;
+        return h('div', {class: 'muted'}, `${g}: not in the published config yet`);
+      }),
       statics.length ? h('div', {class: 'muted'}, `static: ${statics.map((u) => `${u.host}:${u.port}`).join(', ')}`) : null,
       item.held.map(([g, reason]) => h('div', {}, badge('held', 'warn'), ` ${g}: ${reason}`)),
       item.quarantined.map(([g, errors]) => h('div', {class: 'error'}, badge('quarantined', 'bad'), ` ${g}: `,
