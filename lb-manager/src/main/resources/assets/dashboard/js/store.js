@@ -73,7 +73,7 @@ function loadServed(name, sha) {
   if ((cached && cached.sha256 === sha) || loading.has(name)) return;
   loading.add(name);
   request('GET', `/groups/${enc(name)}/config`).then((config) => {
-    served.set(name, {sha256: config.sha256 || sha, byService: parseServedUpstreams(config.files)});
+    served.set(name, {sha256: sha, byService: parseServedUpstreams(config.files)});
     const entry = store.group.get(name);
     if (entry) entry.served = served.get(name).byService;
     store.revision++;
