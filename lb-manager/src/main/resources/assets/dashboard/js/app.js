@@ -21,16 +21,20 @@ function show(view) {
   redraw();
 }
 
+// How long the slowest redraw kept the page busy (read by the tests; harmless to anyone else).
+const stats = window.lbmStats = {slowestRedrawMillis: 0};
 let scheduled = false;
 function redraw() {
   if (scheduled) return;
   scheduled = true;
   requestAnimationFrame(() => {
     scheduled = false;
+    const start = performance.now();
     drawStatusLine();
     if (current === 'groups') renderGroups(store, document.getElementById('group-cards'));
     if (current === 'services') renderServices(store);
     if (current === 'history') renderHistory(store);
+    stats.slowestRedrawMillis = Math.max(stats.slowestRedrawMillis, performance.now() - start);
   });
 }
 

@@ -190,6 +190,7 @@ class DashboardBrowserTest {
                 () -> json(get(api("/groups/bulk/status"))).path("status").path("services").asInt() == 1000);
         browser.open(base() + "/dashboard/#services");
         browser.until(Duration.ofSeconds(10), d -> browser.text("#service-count").matches("\\d+ of (\\d{4,}) services match.*"));
+        browser.js("window.lbmStats.slowestRedrawMillis = 0");
         // A heartbeat every 10 ms: the longest gap between beats is the longest the page was unresponsive.
         browser.js("window.__maxGap = 0; let last = performance.now();"
                 + " (function beat() { const now = performance.now(); window.__maxGap = Math.max(window.__maxGap, now - last);"
@@ -215,9 +216,12 @@ class DashboardBrowserTest {
         send("PUT", api("/services/bulk-0003"), "{\"owners\":[\"renamed-team\"],\"basePath\":\"/bulk/s0003\",\"groups\":[\"bulk\"]}");
         browser.until(Duration.ofSeconds(5), d -> browser.text("tr[data-service='bulk-0003']").contains("renamed-team"));
 
+        assertThat(((Number) browser.js("return window.lbmStats.slowestRedrawMillis")).doubleValue())
+                .as("slowest redraw (ms) of the page with 1,000 services").isLessThan(500);
+        // Wall-clock, so it also counts the time a loaded machine does not schedule the browser: generous.
         assertThat(((Number) browser.js("return window.__maxGap")).doubleValue())
                 .as("longest the page did not respond (ms) while polling, filtering and redrawing 1,000 services")
-                .isLessThan(250);
+                .isLessThan(1500);
     }
 
     @Test
