@@ -1,0 +1,80 @@
+// Entry point: tabs, operator name, the poll loop and the problems banner.
+import {operatorName, setOperatorName} from './api.js';
+import {formatTime, h, replaceChildren} from './dom.js';
+import {renderGroups} from './groups.js';
+import {renderHistory, setupHistory} from './history.js';
+import {renderServices, setupServices} from './services.js';
+import {poll, store, subscribe} from './store.js';
+
+const VIEWS = ['groups', 'services', 'history'];
+let current = VIEWS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'groups';
+
+function show(view) {
+  current = view;
+  for (const name of VIEWS) {
+    const tab = document.getElementById(`tab-${name}`);
+    tab.setAttribute('aria-selected', String(name === view));
+    tab.tabIndex = name === view ? 0 : -1;
+    document.getElementById(`view-${name}`).hidden = name !== view;
+  }
+  if (location.hash.slice(1) !== view) history.replaceState(null, '', `#${view}`);
+  redraw();
+}
+
+// How long the slowest redraw kept the page busy (read by the tests; harmless to anyone else).
+const stats = window.lbmStats = {slowestRedrawMillis: 0};
+let scheduled = false;
+function redraw() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    const start = performance.now();
+    drawStatusLine();
+    if (current === 'groups') renderGroups(store, document.getElementById('group-cards'));
+    if (current === 'services') renderServices(store);
+    if (current === 'history') renderHistory(store);
+    stats.slowestRedrawMillis = Math.max(stats.slowestRedrawMillis, performance.now() - start);
+  });
+}
+
+function drawStatusLine() {
+  const live = document.getElementById('live');
+  live.textContent = store.lastPollMillis ? `Updated ${formatTime(store.lastPollMillis)}` : 'Loading…';
+  live.className = store.errors.length ? 'stale' : '';
+  const banner = document.getElementById('problems');
+  const text = store.errors.join('\n');
+  if (banner.dataset.text === text) return;
+  banner.dataset.text = text;
+  banner.hidden = !store.errors.length;
+  replaceChildren(banner, h('h2', {}, 'The manager did not answer everything'), h('ul', {}, store.errors.map((e) => h('li', {}, e))));
+}
+
+function setupTabs() {
+  for (const name of VIEWS) document.getElementById(`tab-${name}`).addEventListener('click', () => show(name));
+  document.querySelector('[role=tablist]').addEventListener('keydown', (e) => {
+    const step = {ArrowRight: 1, ArrowLeft: -1}[e.key];
+    if (!step) return;
+    const next = VIEWS[(VIEWS.indexOf(current) + step + VIEWS.length) % VIEWS.length];
+    show(next);
+    document.getElementById(`tab-${next}`).focus();
+  });
+}
+
+function setupOperator() {
+  const input = document.getElementById('operator');
+  input.value = operatorName();
+  input.addEventListener('change', () => setOperatorName(input.value));
+}
+
+setupTabs();
+setupOperator();
+window.addEventListener('hashchange', () => {
+  const view = location.hash.slice(1);
+  if (VIEWS.includes(view) && view !== current) show(view);
+});
+setupServices(store, redraw);
+setupHistory(store, redraw);
+subscribe(redraw);
+show(current);
+poll();

@@ -1,0 +1,148 @@
+// Polls the manager and keeps the latest answers. Views subscribe and redraw only what changed.
+import {ApiError, enc, optional, request, requestRaw} from './api.js';
+
+export const POLL_MILLIS = 1000;
+/** A tab nobody looks at polls less; it catches up as soon as it is shown again. */
+export const HIDDEN_POLL_MILLIS = 10000;
+
+export const store = {
+  services: [],          // ServiceRecord[]
+  malformed: [],         // [{path, reason}]
+  servicesText: '',
+  groups: [],            // [{name, services}]
+  discovery: null,       // {unroutedNames, malformedNodes, corruptCatalogNodes}
+  group: new Map(),      // name -> {status, statusError, fleet: {available, data, reason} | null, fleetError, served}
+  errors: [],            // words for everything that failed in the last poll
+  lastPollMillis: 0,
+  revision: 0,           // grows whenever anything a view shows changed
+};
+
+const listeners = new Set();
+export function subscribe(listener) { listeners.add(listener); }
+function notify() { for (const listener of listeners) listener(store); }
+
+const served = new Map(); // group -> {sha256, byService: Map(id -> [address])}
+
+function describe(e) { return e instanceof ApiError ? e.describe() : String(e); }
+
+async function settle(promise) {
+  try { return {ok: true, value: await promise}; } catch (error) { return {ok: false, error}; }
+}
+
+/** The upstream addresses in the group's published bundle (upstreams/<id>.conf, "server ADDRESS ..."). */
+export function parseServedUpstreams(files) {
+  const byService = new Map();
+  for (const [name, content] of Object.entries(files || {})) {
+    const m = /^upstreams\/(.+)\.conf$/.exec(name);
+    if (!m) continue;
+    const addresses = [];
+    for (const line of String(content).split('\n')) {
+      const s = /^\s*server\s+(\S+?)(\s|;)/.exec(line);
+      if (s) addresses.push(s[1]);
+    }
+    byService.set(m[1], addresses);
+  }
+  return byService;
+}
+
+async function pollGroup(name, errors) {
+  const [status, fleet] = await Promise.all([
+    settle(request('GET', `/groups/${enc(name)}/status`)),
+    settle(optional(`/fleet/${enc(name)}`)),
+  ]);
+  const entry = {
+    status: status.ok ? status.value : null,
+    statusError: status.ok ? null : describe(status.error),
+    fleet: fleet.ok ? fleet.value : null,
+    fleetError: fleet.ok ? null : describe(fleet.error),
+    served: null,
+  };
+  if (entry.statusError) errors.push(entry.statusError);
+  if (entry.fleetError) errors.push(entry.fleetError);
+  const sha = entry.status && entry.status.target ? entry.status.target.sha256 : null;
+  if (sha) loadServed(name, sha);
+  entry.served = sha && served.get(name) ? served.get(name).byService : null;
+  return entry;
+}
+
+// The group's published bundle (for the upstreams it really routes to) can be large: it is fetched
+// once per new sha256, beside the poll, never in its way.
+const loading = new Set();
+function loadServed(name, sha) {
+  const cached = served.get(name);
+  if ((cached && cached.sha256 === sha) || loading.has(name)) return;
+  loading.add(name);
+  request('GET', `/groups/${enc(name)}/config`).then((config) => {
+    served.set(name, {sha256: sha, byService: parseServedUpstreams(config.files)});
+    const entry = store.group.get(name);
+    if (entry) entry.served = served.get(name).byService;
+    store.revision++;
+    notify();
+  }).catch(() => { /* not published yet, or gone: the poll reports what matters */ }).finally(() => loading.delete(name));
+}
+
+let lastSignature = '';
+
+export async function pollOnce() {
+  const errors = [];
+  // Everything at once, groups as known from the last poll; a group new since then is read right after.
+  const known = store.groups.map((g) => g.name);
+  const [services, groups, discovery, ...entries] = await Promise.all([
+    settle(requestRaw('GET', '/services')),
+    settle(request('GET', '/groups')),
+    settle(request('GET', '/discovery')),
+    ...known.map((name) => pollGroup(name, errors)),
+  ]);
+  if (services.ok) {
+    if (services.value.text !== store.servicesText) {
+      store.servicesText = services.value.text;
+      store.services = services.value.data.services || [];
+      store.malformed = services.value.data.malformed || [];
+    }
+  } else errors.push(describe(services.error));
+  if (groups.ok) store.groups = groups.value || [];
+  else errors.push(describe(groups.error));
+  if (discovery.ok) store.discovery = discovery.value;
+  else errors.push(describe(discovery.error));
+
+  const group = new Map();
+  known.forEach((name, i) => group.set(name, entries[i]));
+  const added = store.groups.map((g) => g.name).filter((name) => !group.has(name));
+  const addedEntries = await Promise.all(added.map((name) => pollGroup(name, errors)));
+  added.forEach((name, i) => group.set(name, addedEntries[i]));
+  for (const name of [...group.keys()]) if (!store.groups.some((g) => g.name === name)) group.delete(name);
+  store.group = group;
+  store.errors = errors;
+  store.lastPollMillis = Date.now();
+
+  const signature = JSON.stringify([store.groups, store.discovery,
+    [...group].map(([n, e]) => [n, e.status, e.statusError, e.fleet, e.fleetError]), errors]) + '\n' + store.servicesText;
+  if (signature !== lastSignature) {
+    lastSignature = signature;
+    store.revision++;
+  }
+  notify();
+}
+
+/** Polls forever, never two polls at once; poll() also runs one right away (after an action). */
+let timer = null;
+let running = null;
+export function poll() {
+  if (running) return running;
+  clearTimeout(timer);
+  const started = Date.now();
+  running = pollOnce().catch((e) => {
+    store.errors = [describe(e)];
+    notify();
+  }).finally(() => {
+    running = null;
+    // One poll per interval, start to start: a slow answer does not add to the wait for the next.
+    const interval = document.hidden ? HIDDEN_POLL_MILLIS : POLL_MILLIS;
+    timer = setTimeout(poll, Math.max(100, interval - (Date.now() - started)));
+  });
+  return running;
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) poll();
+});

@@ -1,0 +1,181 @@
+package io.lbmanager.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.config.FleetConfig;
+import io.lbmanager.fleet.DockerClients;
+import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.ManagerUnderTest.get;
+import static io.lbmanager.testsupport.ManagerUnderTest.json;
+import static io.lbmanager.testsupport.ManagerUnderTest.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in headless Chromium over a manager running two real Nginx containers (the
+ * lb-manager image on the local Docker engine): every task with the version it serves, a new
+ * version reaching both, and a rollback from the page reaching both.
+ */
+@ExtendWith({DashboardFleetIT.RemoveContainersLast.class, DropwizardExtensionsSupport.class})
+class DashboardFleetIT {
+
+    private static final String GROUP = "edge";
+    private static final String FLEET = DockerSupport.uniqueFleetName("lbm-dash");
+    private static final TestingServer ZOOKEEPER;
+    private static final DropwizardAppExtension<LbManagerConfiguration> APP;
+    private static Browser browser;
+
+    static {
+        try {
+            ZOOKEEPER = new TestingServer(true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        LbManagerConfiguration config = ManagerUnderTest.config(ZOOKEEPER.getConnectString(), GROUP);
+        config.fleet.backend = FleetConfig.Backend.DOCKER;
+        config.fleet.image = DockerSupport.image();
+        config.fleet.name = FLEET;
+        config.fleet.instances.put(GROUP, 2);
+        APP = new DropwizardAppExtension<>(DashboardTestApplication.class, config);
+    }
+
+    @BeforeEach
+    void requireDockerBrowserAndTwoAgents() throws Exception {
+        DockerSupport.assumeUsable(DockerSupport.whyUnusable(DockerSupport.image()));
+        Browser.assumeInstalled();
+        if (browser == null) {
+            browser = Browser.start();
+        }
+        await("two Nginx agents of edge READY", Duration.ofSeconds(90), () -> {
+            JsonNode agents = json(get(api("/groups/edge/status"))).path("agents");
+            return agents.size() == 2 && agents.get(0).path("state").asText().equals("READY")
+                    && agents.get(1).path("state").asText().equals("READY");
+        });
+    }
+
+    @AfterAll
+    static void closeBrowser() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    /**
+     * Removes this run's containers after the manager has stopped (extensions' afterAll run in reverse
+     * order of registration): removed any earlier, its fleet reconciler would start them again.
+     */
+    static final class RemoveContainersLast implements AfterAllCallback {
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            try (DockerClient docker = DockerClients.local()) {
+                DockerSupport.removeFleet(docker, FLEET);
+            } catch (Exception e) {
+                // no Docker: nothing was started
+            }
+            ZOOKEEPER.close();
+        }
+    }
+
+    @Test
+    void everyNginxTaskShowsTheVersionItServesAndANewVersionReachesThem() throws Exception {
+        browser.open(base() + "/dashboard/#groups");
+        browser.until(Duration.ofSeconds(10), d -> tasksAt(targetVersion()) == 2);
+        for (JsonNode agent : json(get(api("/groups/edge/status"))).path("agents")) {
+            assertThat(browser.text("[data-group='edge'] table.tasks")).contains(agent.path("agentId").asText())
+                    .contains(agent.path("host").asText() + ":" + agent.path("trafficPort").asInt());
+        }
+
+        long before = targetVersion();
+        assertThat(send("PUT", api("/services/shop"), "{\"owners\":[\"shop-team\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
+                .statusCode()).isEqualTo(201);
+        await("a new version published", Duration.ofSeconds(20), () -> targetVersion() > before);
+        browser.until(Duration.ofSeconds(30), d -> tasksAt(targetVersion()) == 2);
+        assertThat(browser.text("[data-group='edge'] table.tasks")).contains("current").doesNotContain("behind");
+        browser.screenshot("groups-real-fleet");
+    }
+
+    @Test
+    void aRollbackFromThePageReachesEveryNginx() throws Exception {
+        HttpResponse<String> probe = get(api("/groups/edge/versions"));
+        Assumptions.assumeTrue(probe.statusCode() == 200,
+                "GET /api/v1/groups/{g}/versions (and the rollback endpoint) are not on this branch yet: HTTP " + probe.statusCode());
+        send("PUT", api("/services/rb-one"), "{\"owners\":[\"rb\"],\"basePath\":\"/rb-one\",\"groups\":[\"edge\"]}");
+        await("rb-one published", Duration.ofSeconds(20), () -> get(api("/groups/edge/config")).body().contains("rb-one"));
+        JsonNode good = json(get(api("/groups/edge/status"))).path("target");
+        send("PUT", api("/services/rb-two"), "{\"owners\":[\"rb\"],\"basePath\":\"/rb-two\",\"groups\":[\"edge\"]}");
+        await("rb-two served by both", Duration.ofSeconds(30), () -> agentsServing(json(get(api("/groups/edge/config"))).path("sha256").asText()) == 2
+                && get(api("/groups/edge/config")).body().contains("rb-two"));
+
+        browser.open(base() + "/dashboard/#history");
+        new Select(browser.find("#history-group")).selectByValue("edge");
+        By button = By.xpath("//button[.='Roll back to v" + good.path("version").asLong() + "…']");
+        browser.until(Duration.ofSeconds(10), d -> !d.findElements(button).isEmpty());
+        browser.driver.findElement(button).click();
+        browser.until(Duration.ofSeconds(5), d -> d.findElement(By.id("confirm-reason"))).sendKeys("rb-two breaks checkout");
+        WebElement user = browser.find("#confirm-user");
+        user.clear();
+        user.sendKeys("bob");
+        browser.find("#confirm button[type=submit]").click();
+        browser.until(Duration.ofSeconds(5), d -> browser.text("#notices").contains("accepted"));
+
+        await("both Nginx serve the rolled-back config", Duration.ofSeconds(30),
+                () -> agentsServing(good.path("sha256").asText()) == 2);
+        browser.find("#tab-groups").click();
+        browser.until(Duration.ofSeconds(5), d -> tasksAt(targetVersion()) == 2);
+        browser.screenshot("groups-after-rollback");
+    }
+
+    /** Task rows that run this version, READY and not behind. */
+    private static long tasksAt(long version) {
+        return ((Number) browser.js("""
+                return [...document.querySelectorAll("[data-group='edge'] table.tasks tbody tr")].filter(row => {
+                  const cells = [...row.children].map(c => c.innerText.trim());
+                  return cells[3] === 'v' + arguments[0] && cells[4] === 'current' && cells[5].startsWith('READY');
+                }).length;""", version)).longValue();
+    }
+
+    private static long agentsServing(String sha256) throws Exception {
+        long n = 0;
+        for (JsonNode agent : json(get(api("/groups/edge/status"))).path("agents")) {
+            if (agent.path("runningSha256").asText().equals(sha256) && agent.path("state").asText().equals("READY")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long targetVersion() {
+        try {
+            return json(get(api("/groups/edge/status"))).path("target").path("version").asLong(-1);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String base() {
+        return "http://127.0.0.1:" + APP.getLocalPort();
+    }
+
+    private static String api(String path) {
+        return base() + "/api/v1" + path;
+    }
+}
