@@ -14,6 +14,7 @@ import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.ZooKeeperConfig;
+import io.lbmanager.dashboard.DashboardBundle;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.discovery.DiscoveryGuard;
@@ -67,6 +68,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
     @Override
     public void initialize(Bootstrap<LbManagerConfiguration> bootstrap) {
+        bootstrap.addBundle(new DashboardBundle());
         bootstrap.addCommand(new AgentCommand());
         bootstrap.addCommand(new DemoCommand(this));
         bootstrap.addCommand(new ValidateCommand());

@@ -1,5 +1,6 @@
 package io.lbmanager.dashboard;
 
+import io.lbmanager.testsupport.CloseAfterManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;

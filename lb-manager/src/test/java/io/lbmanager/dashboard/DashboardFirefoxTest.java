@@ -1,5 +1,6 @@
 package io.lbmanager.dashboard;
 
+import io.lbmanager.testsupport.CloseAfterManager;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerConfiguration;

@@ -7,6 +7,7 @@ import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.demo.SampleBackend;
+import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.RegistrantProcess;
 import io.lbmanager.zk.ZooKeeperClients;
@@ -37,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The walking skeleton on real parts: a real ZooKeeper server, the manager, two Nginx containers
  * of the lb-manager image on the local Docker engine, real backends and real HTTP through Nginx.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
+@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class EndToEndIT {
 
     private static final String GROUP = "edge";
@@ -50,6 +51,12 @@ class EndToEndIT {
 
     static {
         zookeeper = ManagerUnderTest.zooKeeper();
+        CloseAfterManager.closeLast(EndToEndIT.class, () -> {
+            try (DockerClient docker = DockerClients.local()) {
+                DockerSupport.removeFleet(docker, FLEET);
+            }
+            zookeeper.close();
+        });
         app = new DropwizardAppExtension<>(LbManagerApplication.class,
                 ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 2));
     }
@@ -61,12 +68,8 @@ class EndToEndIT {
     }
 
     @AfterAll
-    static void cleanUp() throws Exception {
+    static void closeBackends() {
         backends.forEach(SampleBackend::close);
-        try (DockerClient docker = DockerClients.local()) {
-            DockerSupport.removeFleet(docker, FLEET);
-        }
-        zookeeper.close();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.fleet.DockerClients;
+import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.LoadLoop;
 import io.lbmanager.testsupport.ManagerUnderTest;
@@ -33,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the whole group goes back to the last good version, the failure names the agent, and traffic
  * through the healthy Nginx never fails.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
+@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class RolloutIT {
 
     private static final String GROUP = "edge";
@@ -46,6 +47,12 @@ class RolloutIT {
 
     static {
         zookeeper = ManagerUnderTest.zooKeeper();
+        CloseAfterManager.closeLast(RolloutIT.class, () -> {
+            try (DockerClient docker = DockerClients.local()) {
+                DockerSupport.removeFleet(docker, FLEET);
+            }
+            zookeeper.close();
+        });
         LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 3);
         config.pipeline.rolloutTimeoutSeconds = 6;
         app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
@@ -71,14 +78,10 @@ class RolloutIT {
     }
 
     @AfterAll
-    static void cleanUp() throws Exception {
+    static void closeBackends() {
         if (backend != null) {
             backend.close();
         }
-        try (DockerClient docker = DockerClients.local()) {
-            DockerSupport.removeFleet(docker, FLEET);
-        }
-        zookeeper.close();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.lbmanager.dashboard;
+package io.lbmanager.testsupport;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -14,11 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * DropwizardExtensionsSupport.class})}): afterAll callbacks run in reverse order. Closed any earlier, the
  * manager's in-flight requests wait on a ZooKeeper that is gone and Jetty's graceful stop times out.
  */
-final class CloseAfterManager implements AfterAllCallback {
+public final class CloseAfterManager implements AfterAllCallback {
 
     private static final Map<Class<?>, List<AutoCloseable>> REGISTERED = new ConcurrentHashMap<>();
 
-    static <T extends AutoCloseable> T closeLast(Class<?> testClass, T closeable) {
+    public static <T extends AutoCloseable> T closeLast(Class<?> testClass, T closeable) {
         REGISTERED.computeIfAbsent(testClass, c -> new ArrayList<>()).add(closeable);
         return closeable;
     }
