@@ -94,11 +94,25 @@ public final class ManagerUnderTest {
         if (jsonBody == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            // 100-continue lets the server refuse an oversized body (413) before the client sends it
-            request.header("Content-Type", "application/json").expectContinue(jsonBody.length() > 16 * 1024)
-                    .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Announces a body of {@code declaredLength} bytes but sends none, and returns the status line the
+     * server answers with: how a size limit is checked without racing the server's early close.
+     */
+    public static String statusLineForDeclaredBody(String host, int port, String method, String path, int declaredLength)
+            throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket(host, port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + declaredLength + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
     }
 
     public static HttpResponse<String> get(String url) throws Exception {
