@@ -36,7 +36,7 @@ import java.util.stream.IntStream;
  *
  * <pre>
  * java -Dlbm.templates=templates -cp benchmarks/target/benchmarks.jar io.lbmanager.bench.EndToEndBench \
- *     [--sizes 100,1000] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
+ *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
  *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE]
  * </pre>
  */
@@ -73,7 +73,7 @@ public final class EndToEndBench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
-                case "--sizes" -> sizes = java.util.Arrays.stream(v.split(",")).map(String::strip).map(Integer::parseInt).toList();
+                case "--sizes" -> sizes = v.equals("none") ? List.of() : java.util.Arrays.stream(v.split(",")).map(String::strip).map(Integer::parseInt).toList();
                 case "--runs" -> runs = Integer.parseInt(v);
                 case "--changes" -> changes = Integer.parseInt(v);
                 case "--discovery-changes" -> discoveryChanges = Integer.parseInt(v);
