@@ -417,6 +417,7 @@ public final class EndToEndBench {
         List<Long> changeMillis = new ArrayList<>();
         List<Long> before = rig.appliesOfEach();
         LatencyLoad load = new LatencyLoad(ports, path, 5, 1_000_000, Duration.ofMinutes(30));
+        long loadStart = System.nanoTime();
         try {
             for (int i = 0; i < options.changes(); i++) {
                 long target = rig.targetVersion();
@@ -433,9 +434,11 @@ public final class EndToEndBench {
         }
         long reloads = maxDelta(before, rig.appliesOfEach());
         Stats under = load.latency();
+        double rate = load.sent() / ((System.nanoTime() - loadStart) / 1e9);
         String baselineText = "same load, no changes: p99 " + Stats.num(baseline.p99()) + " ms, " + baselineFailed + " failed";
         add(new Row("(e) failed requests during " + options.changes() + " back-to-back config changes (" + reloads
-                + " reloads per Nginx) under " + load.sent() + " requests at 200/s", n,
+                + " reloads per Nginx) under " + load.sent() + " requests (paced for 200/s, "
+                + Stats.num(rate) + "/s achieved)", n,
                 load.failed() + " failed", "-", baselineText, "0 failed",
                 load.failed() == 0 ? "met" : "missed: " + load.failed() + " failed " + load.firstFailures()));
         add(Row.ms("(e) request latency through Nginx during those changes", n, under, baselineText, "-", Double.NaN));
