@@ -269,7 +269,7 @@ public final class EndToEndBench {
             }
         }
         Stats bareStats = Stats.of(bare);
-        String baseline = "nginx -t alone " + Stats.num(bareStats.median()) + " / " + Stats.num(bareStats.p99()) + " ms";
+        String baseline = "NginxValidator alone (sandbox + nginx -t) " + Stats.num(bareStats.median()) + " / " + Stats.num(bareStats.p99()) + " ms";
 
         List<Double> sequential = new ArrayList<>();
         for (int i = 0; i < options.validateCalls(); i++) {
