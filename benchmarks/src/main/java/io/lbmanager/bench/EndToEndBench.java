@@ -1,0 +1,464 @@
+package io.lbmanager.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.testsupport.HostAgent;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.validate.ValidationResult;
+import org.apache.curator.x.discovery.ServiceInstance;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * End-to-end figures of lb-manager as it is: a real ZooKeeper, the manager, two agents with the
+ * real nginx on this host, real HTTP on 127.0.0.1. Every config change is render + nginx -t +
+ * publish + every agent writes a directory, nginx -t, reload. Prints a markdown table (and writes
+ * it to {@code --out}); see BENCHMARKS.md for what each row means.
+ *
+ * <pre>
+ * java -Dlbm.templates=templates -cp benchmarks/target/benchmarks.jar io.lbmanager.bench.EndToEndBench \
+ *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
+ *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE]
+ * </pre>
+ */
+public final class EndToEndBench {
+
+    public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
+                          int callers, int heapServices, Path managerJar, Path out) {
+
+        public static Options full() {
+            return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null);
+        }
+
+        static Path defaultManagerJar() {
+            Path fromModule = Path.of("..", "lb-manager", "target", "lb-manager.jar");
+            return Files.isRegularFile(fromModule) ? fromModule : Path.of("lb-manager", "target", "lb-manager.jar");
+        }
+    }
+
+    private final Options options;
+    private final List<Row> rows = Collections.synchronizedList(new ArrayList<>());
+    private final Consumer<String> log;
+
+    public EndToEndBench(Options options, Consumer<String> log) {
+        this.options = options;
+        this.log = log;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.full();
+        List<Integer> sizes = o.sizes();
+        int runs = o.runs(), changes = o.changes(), discoveryChanges = o.discoveryChanges(), validateCalls = o.validateCalls(),
+                callers = o.callers(), heap = o.heapServices();
+        Path jar = o.managerJar(), out = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--sizes" -> sizes = v.equals("none") ? List.of() : java.util.Arrays.stream(v.split(",")).map(String::strip).map(Integer::parseInt).toList();
+                case "--runs" -> runs = Integer.parseInt(v);
+                case "--changes" -> changes = Integer.parseInt(v);
+                case "--discovery-changes" -> discoveryChanges = Integer.parseInt(v);
+                case "--validate-calls" -> validateCalls = Integer.parseInt(v);
+                case "--callers" -> callers = Integer.parseInt(v);
+                case "--heap-services" -> heap = Integer.parseInt(v);
+                case "--manager-jar" -> jar = Path.of(v);
+                case "--out" -> out = Path.of(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        EndToEndBench bench = new EndToEndBench(
+                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out),
+                line -> System.out.println("[bench " + Instant.now() + "] " + line));
+        List<Row> rows = bench.runAll();
+        String table = table(rows);
+        System.out.println(table);
+        if (out != null) {
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+        }
+        System.exit(0);
+    }
+
+    public static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder(Row.HEADER).append('\n');
+        rows.forEach(r -> sb.append(r.markdown()).append('\n'));
+        return sb.toString();
+    }
+
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
+    public List<Row> runAll() throws Exception {
+        for (int size : options.sizes()) {
+            runAt(size);
+        }
+        if (options.heapServices() > 0) {
+            heap(options.heapServices());
+        }
+        return rows();
+    }
+
+    private void add(Row row) {
+        rows.add(row);
+        log.accept(row.markdown());
+    }
+
+    void runAt(int size) throws Exception {
+        String n = String.format(Locale.ROOT, "%,d services", size);
+        log.accept("=== " + n + ": starting ZooKeeper, manager, 2 agents with nginx");
+        try (Rig rig = Rig.start(2)) {
+            long populateStart = System.nanoTime();
+            populate(rig, size);
+            log.accept("populated " + n + " in " + (System.nanoTime() - populateStart) / 1_000_000 + " ms");
+
+            Stats floor;
+            try (FloorNginx floorNginx = new FloorNginx(rig.dir.resolve("floor"), size, rig.backend.port())) {
+                floor = Stats.of(floorNginx.changes(options.runs()));
+            }
+            String floorText = "floor " + Stats.num(floor.median()) + " / " + Stats.num(floor.p99()) + " ms";
+            add(Row.ms("floor: config write + nginx -t + reload until served (one Nginx, no manager)", n, floor,
+                    "-", "-", Double.NaN));
+
+            propagation(rig, n, floorText);
+            newService(rig, n, floorText);
+            fiftyAtOnce(rig, n);
+            validateEndpoint(rig, n);
+            reloadsPerDiscoveryChanges(rig, n);
+            changesUnderLoad(rig, n);
+        }
+    }
+
+    /** {@code size} services, each with one instance registered through Curator x-discovery, all served. */
+    private void populate(Rig rig, int size) throws Exception {
+        List<String> ids = IntStream.range(0, size).mapToObj(Catalogs::serviceId).toList();
+        rig.putServices(ids, 8);
+        for (String id : ids) {
+            rig.register(id, rig.backend.port());
+        }
+        rig.putService("probe", null);
+        rig.putService("churn", null);
+        rig.register("churn", rig.backend.port());
+        String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
+        ManagerUnderTest.await("every service published and served", Rig.LONG,
+                () -> rig.serverLines(last) == 1 && rig.serverLines("churn") == 1 && rig.settled());
+        rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Duration.ofMinutes(2));
+    }
+
+    /** (a) A registration (0 -> 1 instance) and a deregistration (1 -> 0) until every Nginx serves it. */
+    private void propagation(Rig rig, String n, String floorText) throws Exception {
+        List<Long> regFirst = new ArrayList<>(), regAll = new ArrayList<>(), deregFirst = new ArrayList<>(), deregAll = new ArrayList<>();
+        List<Long> reloads = new ArrayList<>();
+        for (int run = 0; run < options.runs(); run++) {
+            rig.awaitSettled();
+            long appliesBefore = rig.applies(0);
+            long start = System.nanoTime();
+            ServiceInstance<String> instance = rig.register("probe", rig.backend.port());
+            long[] at = rig.untilEveryNginx(start, "/probe/x", s -> s == 200, Rig.LONG);
+            regFirst.add(Math.min(at[0], at[1]));
+            regAll.add(Math.max(at[0], at[1]));
+            rig.awaitSettled();
+            reloads.add(rig.applies(0) - appliesBefore);
+
+            start = System.nanoTime();
+            rig.unregister(instance);
+            at = rig.untilEveryNginx(start, "/probe/x", s -> s == 503, Rig.LONG);
+            deregFirst.add(Math.min(at[0], at[1]));
+            deregAll.add(Math.max(at[0], at[1]));
+        }
+        rig.awaitSettled();
+        String reloadText = "; reloads per change per Nginx: " + Stats.num(Stats.of(reloads).median());
+        add(Row.ms("(a) x-discovery registration -> first request served by the first Nginx", n, Stats.of(regFirst),
+                floorText, "-", Double.NaN));
+        add(Row.ms("(a) x-discovery registration (membership change) -> served by every Nginx" + reloadText, n, Stats.of(regAll),
+                floorText, "p99 <= 100 ms, 0 reloads", 100));
+        add(Row.ms("(a) x-discovery deregistration -> first Nginx stops routing to it", n, Stats.of(deregFirst),
+                floorText, "-", Double.NaN));
+        add(Row.ms("(a) x-discovery deregistration (membership change) -> no Nginx routes to it", n, Stats.of(deregAll),
+                floorText, "p99 <= 100 ms, 0 reloads", 100));
+    }
+
+    /** (a) A new service (PUT, its instance already registered) until every Nginx serves it. */
+    private void newService(Rig rig, String n, String floorText) throws Exception {
+        List<Long> all = new ArrayList<>();
+        for (int run = 0; run < options.runs(); run++) {
+            String id = "fresh-" + run;
+            ServiceInstance<String> instance = rig.register(id, rig.backend.port());
+            rig.awaitSettled();
+            long start = System.nanoTime();
+            rig.putService(id, null);
+            long[] at = rig.untilEveryNginx(start, "/" + id + "/x", s -> s == 200, Rig.LONG);
+            all.add(Math.max(at[0], at[1]));
+            rig.deleteService(id);
+            rig.unregister(instance);
+        }
+        rig.awaitSettled();
+        add(Row.ms("(a) new service (PUT definition, instance registered) -> served by every Nginx", n, Stats.of(all),
+                floorText, "p99 <= 500 ms", 500));
+    }
+
+    /** 50 new services defined at once (10 callers) until all are served by every Nginx, and reloads that took. */
+    private void fiftyAtOnce(Rig rig, String n) throws Exception {
+        int reps = Math.max(1, options.runs() / 5);
+        int count = Math.min(50, Math.max(5, options.runs() * 5 / 2));
+        List<Long> times = new ArrayList<>();
+        List<Long> reloads = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            List<String> ids = new ArrayList<>();
+            List<ServiceInstance<String>> instances = new ArrayList<>();
+            for (int j = 0; j < count; j++) {
+                String id = "burst-" + rep + "-" + j;
+                ids.add(id);
+                instances.add(rig.register(id, rig.backend.port()));
+            }
+            rig.awaitSettled();
+            List<Long> before = rig.appliesOfEach();
+            long start = System.nanoTime();
+            rig.putServices(ids, 10);
+            times.add(rig.untilAllServed(start, ids.stream().map(id -> "/" + id + "/x").toList(), Rig.LONG));
+            rig.awaitSettled();
+            List<Long> after = rig.appliesOfEach();
+            reloads.add(IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0));
+            for (String id : ids) {
+                rig.deleteService(id);
+            }
+            for (ServiceInstance<String> instance : instances) {
+                rig.unregister(instance);
+            }
+            rig.awaitSettled();
+        }
+        Stats r = Stats.of(reloads);
+        add(Row.ms(count + " new services at once -> all served by every Nginx (most reloads on one Nginx: median "
+                + Stats.num(r.median()) + ", max " + Stats.num(r.max()) + ")", n, Stats.of(times),
+                "Baragon: 19-20 s", "<= 2000 ms, <= 2 reloads", 2000));
+    }
+
+    /** (c) POST /api/v1/validate latency, sequential and with concurrent callers; baseline: nginx -t of the same bundle in-process. */
+    private void validateEndpoint(Rig rig, String n) throws Exception {
+        String body = "{\"serviceId\":\"proposed\",\"service\":" + Rig.serviceBody("/proposed", null) + "}";
+        JsonNode config = rig.config();
+        Map<String, String> files = new TreeMap<>();
+        config.path("files").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
+        ConfigBundle bundle = ConfigBundle.of(Rig.GROUP, files);
+        NginxValidator validator = new NginxValidator(HostAgent.NGINX, Duration.ofSeconds(60));
+        List<Double> bare = new ArrayList<>();
+        for (int i = 0; i < Math.max(3, options.validateCalls() / 5); i++) {
+            long start = System.nanoTime();
+            ValidationResult result = validator.validate(bundle);
+            bare.add((System.nanoTime() - start) / 1e6);
+            if (!(result instanceof ValidationResult.Valid)) {
+                throw new IllegalStateException("the live bundle does not pass nginx -t: " + result);
+            }
+        }
+        Stats bareStats = Stats.of(bare);
+        String baseline = "NginxValidator alone (sandbox + nginx -t) " + Stats.num(bareStats.median()) + " / " + Stats.num(bareStats.p99()) + " ms";
+
+        List<Double> sequential = new ArrayList<>();
+        for (int i = 0; i < options.validateCalls(); i++) {
+            sequential.add(validateOnce(rig, body));
+        }
+        add(Row.ms("(c) POST /api/v1/validate, sequential", n, Stats.of(sequential), baseline, "p99 <= 300 ms", 300));
+
+        int perCaller = Math.max(1, options.validateCalls() / 10);
+        List<Double> concurrent = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(options.callers());
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < options.callers(); c++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perCaller; i++) {
+                        concurrent.add(validateOnce(rig, body));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        add(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers", n, Stats.of(new ArrayList<>(concurrent)),
+                baseline, "p99 <= 300 ms", 300));
+    }
+
+    private static double validateOnce(Rig rig, String body) throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = HeapProbe.send("POST", rig.api("/validate"), body, Duration.ofSeconds(120));
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("validate answered " + response.statusCode() + ": " + response.body());
+        }
+        return millis;
+    }
+
+    /** (d) Reloads per 1,000 discovery changes: a burst of registrations, a burst of deregistrations, and paced changes at 20/s. */
+    private void reloadsPerDiscoveryChanges(Rig rig, String n) throws Exception {
+        int changes = options.discoveryChanges();
+        rig.awaitSettled();
+        List<Long> before = rig.appliesOfEach();
+        long start = System.nanoTime();
+        List<ServiceInstance<String>> instances = new ArrayList<>();
+        for (int i = 0; i < changes; i++) {
+            instances.add(rig.register("churn", 20_000 + i));
+        }
+        ManagerUnderTest.await("every churn instance published", Rig.LONG, () -> rig.serverLines("churn") == changes + 1);
+        rig.awaitSettled();
+        long registerMillis = (System.nanoTime() - start) / 1_000_000;
+        long registerReloads = maxDelta(before, rig.appliesOfEach());
+
+        before = rig.appliesOfEach();
+        start = System.nanoTime();
+        for (ServiceInstance<String> instance : instances) {
+            rig.unregister(instance);
+        }
+        ManagerUnderTest.await("every churn instance gone", Rig.LONG, () -> rig.serverLines("churn") == 1);
+        rig.awaitSettled();
+        long deregisterMillis = (System.nanoTime() - start) / 1_000_000;
+        long deregisterReloads = maxDelta(before, rig.appliesOfEach());
+
+        int paced = Math.max(10, changes / 5);
+        before = rig.appliesOfEach();
+        List<ServiceInstance<String>> pacedInstances = new ArrayList<>();
+        long next = System.nanoTime();
+        for (int i = 0; i < paced; i++) {
+            pacedInstances.add(rig.register("churn", 30_000 + i));
+            next += 50_000_000L;
+            long sleep = next - System.nanoTime();
+            if (sleep > 0) {
+                Thread.sleep(sleep / 1_000_000);
+            }
+        }
+        ManagerUnderTest.await("paced registrations live", Rig.LONG, () -> rig.serverLines("churn") == paced + 1);
+        rig.awaitSettled();
+        long pacedReloads = maxDelta(before, rig.appliesOfEach());
+        for (ServiceInstance<String> instance : pacedInstances) {
+            rig.unregister(instance);
+        }
+        ManagerUnderTest.await("paced instances gone", Rig.LONG, () -> rig.serverLines("churn") == 1);
+        rig.awaitSettled();
+        double pacedPer1000 = pacedReloads * 1000.0 / paced;
+
+        String scale = changes == 1000 ? "" : " (scaled to 1,000)";
+        add(new Row("(d) reloads per Nginx for " + changes + " registrations in one burst (all live after "
+                + registerMillis + " ms)", n, registerReloads * 1000 / changes + " per 1,000" + scale, "-",
+                "every change alone would be 1 reload each", "0 reloads (membership changes)",
+                registerReloads == 0 ? "met" : "missed: " + registerReloads + " reloads"));
+        add(new Row("(d) reloads per Nginx for " + changes + " deregistrations in one burst (all gone after "
+                + deregisterMillis + " ms)", n, deregisterReloads * 1000 / changes + " per 1,000" + scale, "-",
+                "-", "0 reloads", deregisterReloads == 0 ? "met" : "missed: " + deregisterReloads + " reloads"));
+        add(new Row("(d) reloads per Nginx for " + paced + " registrations paced at 20/s", n,
+                Stats.num(pacedPer1000) + " per 1,000", "-", "-", "0 reloads",
+                pacedReloads == 0 ? "met" : "missed: " + pacedReloads + " reloads for " + paced + " changes"));
+    }
+
+    private static long maxDelta(List<Long> before, List<Long> after) {
+        return IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0);
+    }
+
+    /** (e) Back-to-back config changes (each one a reload) under steady load: failures, p99, worker generations. */
+    private void changesUnderLoad(Rig rig, String n) throws Exception {
+        rig.awaitSettled();
+        String path = "/" + Catalogs.serviceId(0) + "/x";
+        List<Integer> ports = rig.trafficPorts();
+        Duration quietLoad = Duration.ofSeconds(Math.max(3, Math.min(15, options.changes() / 5)));
+        Stats baseline;
+        int baselineFailed;
+        try (LatencyLoad load = new LatencyLoad(ports, path, 5, 1_000_000, quietLoad)) {
+            Thread.sleep(quietLoad.toMillis());
+            load.stop();
+            baseline = load.latency();
+            baselineFailed = load.failed();
+        }
+        List<Long> masters = new ArrayList<>();
+        for (int i = 1; i <= rig.agents.size(); i++) {
+            masters.add(NginxWorkers.masterOf(rig.agentDir(i)).orElseThrow(() -> new IllegalStateException("no nginx master found")));
+        }
+        int steadyWorkers = Math.max(1, NginxWorkers.workersOf(masters.get(0)).current());
+        AtomicInteger maxGenerations = new AtomicInteger();
+        AtomicInteger maxOldWorkers = new AtomicInteger();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                for (long master : masters) {
+                    NginxWorkers.Count count = NginxWorkers.workersOf(master);
+                    int generations = (count.current() > 0 ? 1 : 0) + (count.shuttingDown() + steadyWorkers - 1) / steadyWorkers;
+                    maxGenerations.accumulateAndGet(generations, Math::max);
+                    maxOldWorkers.accumulateAndGet(count.shuttingDown(), Math::max);
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "worker-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+
+        List<Long> changeMillis = new ArrayList<>();
+        List<Long> before = rig.appliesOfEach();
+        LatencyLoad load = new LatencyLoad(ports, path, 5, 1_000_000, Duration.ofMinutes(30));
+        long loadStart = System.nanoTime();
+        try {
+            for (int i = 0; i < options.changes(); i++) {
+                long target = rig.targetVersion();
+                long start = System.nanoTime();
+                rig.putService("churn", "{\"proxyReadTimeoutMs\":" + (10_000 + i) + "}");
+                ManagerUnderTest.await("change " + i + " live on every Nginx", Rig.LONG,
+                        () -> rig.targetVersion() > target && rig.settled());
+                changeMillis.add((System.nanoTime() - start) / 1_000_000);
+            }
+        } finally {
+            load.stop();
+            sampling.set(false);
+            sampler.join(2_000);
+        }
+        long reloads = maxDelta(before, rig.appliesOfEach());
+        Stats under = load.latency();
+        double rate = load.sent() / ((System.nanoTime() - loadStart) / 1e9);
+        String baselineText = "same load, no changes: p99 " + Stats.num(baseline.p99()) + " ms, " + baselineFailed + " failed";
+        add(new Row("(e) failed requests during " + options.changes() + " back-to-back config changes (" + reloads
+                + " reloads per Nginx) under " + load.sent() + " requests (paced for 200/s, "
+                + Stats.num(rate) + "/s achieved)", n,
+                load.failed() + " failed", "-", baselineText, "0 failed",
+                load.failed() == 0 ? "met" : "missed: " + load.failed() + " failed " + load.firstFailures()));
+        add(Row.ms("(e) request latency through Nginx during those changes", n, under, baselineText, "-", Double.NaN));
+        add(new Row("(e) Nginx worker generations alive at once (max over the run; old workers seen: "
+                + maxOldWorkers.get() + ", " + steadyWorkers + " per generation)", n, String.valueOf(maxGenerations.get()), "-",
+                "1 generation at rest", "<= 3", maxGenerations.get() <= 3 ? "met" : "missed: " + maxGenerations.get()));
+        add(Row.ms("(e) one config change (PUT) -> live on every Nginx, back to back", n, Stats.of(changeMillis),
+                "-", "-", Double.NaN));
+    }
+
+    /** (f) Heap after GC and RSS of a manager JVM of its own at {@code services} services. */
+    private void heap(int services) throws Exception {
+        log.accept("=== heap: a manager JVM of its own with " + services + " services");
+        HeapProbe.Result result = HeapProbe.measure(options.managerJar(), Catalogs.templatesDir(), services, log);
+        add(new Row("(f) manager heap after GC (MemoryMXBean via jvm.memory.heap.used)", String.format(Locale.ROOT, "%,d services", services),
+                result.heapMb(services) + " MB", "-", "empty catalog: " + result.heapMb(0) + " MB",
+                "<= 512 MB", result.heapBytes(services) <= 512L * 1024 * 1024 ? "met" : "missed"));
+        add(new Row("(f) manager RSS (/proc/PID/status VmRSS)", String.format(Locale.ROOT, "%,d services", services),
+                result.rssMb(services) + " MB", "-", "empty catalog: " + result.rssMb(0) + " MB", "-", "-"));
+        add(new Row("(f) time to publish the catalog (" + services + " PUTs from 8 callers + registrations, until published)",
+                String.format(Locale.ROOT, "%,d services", services), result.publishMillis() + " ms", "-", "-", "-", "-"));
+    }
+}

@@ -1,0 +1,173 @@
+package io.lbmanager.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Starts the manager as its own JVM ({@code java -jar lb-manager.jar server}) against a real
+ * ZooKeeper, measures heap after a full GC ({@code jcmd PID GC.run}, then the MemoryMXBean gauge
+ * {@code jvm.memory.heap.used} from the admin port) and VmRSS with an empty catalog, loads the
+ * catalog (services defined over the API, one x-discovery instance each), waits until the group's
+ * config holding all of them is published, and measures again.
+ */
+final class HeapProbe {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    record Result(long emptyHeap, long emptyRss, long fullHeap, long fullRss, long publishMillis) {
+        long heapBytes(int services) {
+            return services == 0 ? emptyHeap : fullHeap;
+        }
+
+        long heapMb(int services) {
+            return heapBytes(services) / (1024 * 1024);
+        }
+
+        long rssMb(int services) {
+            return (services == 0 ? emptyRss : fullRss) / (1024 * 1024);
+        }
+    }
+
+    private HeapProbe() {
+    }
+
+    static HttpResponse<String> send(String method, String url, String body, Duration timeout) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Result measure(Path managerJar, Path templates, int services, Consumer<String> log) throws Exception {
+        if (!Files.isRegularFile(managerJar)) {
+            throw new IllegalStateException(managerJar.toAbsolutePath() + " is missing: build lb-manager first (mvn -pl lb-manager package)");
+        }
+        Path dir = Files.createTempDirectory("lbm-heap-");
+        int appPort = Http.freePort();
+        int adminPort = Http.freePort();
+        try (TestingServer zookeeper = new TestingServer(true)) {
+            Path yml = dir.resolve("manager.yml");
+            Files.writeString(yml, String.join("\n",
+                    "server:",
+                    "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: " + appPort + "}]",
+                    "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: " + adminPort + "}]",
+                    "zookeeper:",
+                    "  connectString: \"" + zookeeper.getConnectString() + "\"",
+                    "nginx:",
+                    "  templatesDir: \"" + templates.toAbsolutePath().normalize() + "\"",
+                    "  validateTimeoutSeconds: 120",
+                    "groups: [edge]",
+                    "logging:",
+                    "  level: WARN",
+                    ""), StandardCharsets.UTF_8);
+            Process manager = new ProcessBuilder("java", "-jar", managerJar.toAbsolutePath().toString(), "server", yml.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("manager.log").toFile()).start();
+            CuratorFramework client = io.lbmanager.zk.ZooKeeperClients.client(zookeeper.getConnectString(), 60_000, 10_000);
+            client.start();
+            ServiceDiscovery<String> discovery = ServiceDiscoveryBuilder.builder(String.class).client(client).basePath("/services").build();
+            discovery.start();
+            try {
+                String api = "http://127.0.0.1:" + appPort + "/api/v1";
+                ManagerUnderTest.await("the manager answers", Duration.ofMinutes(2),
+                        () -> send("GET", api + "/groups", null, Duration.ofSeconds(5)).statusCode() == 200);
+                Thread.sleep(2_000);
+                long emptyHeap = heapAfterGc(manager.pid(), adminPort);
+                long emptyRss = rss(manager.pid());
+
+                long start = System.nanoTime();
+                ExecutorService pool = Executors.newFixedThreadPool(8);
+                try {
+                    List<Future<?>> done = new ArrayList<>();
+                    for (int i = 0; i < services; i++) {
+                        String id = Catalogs.serviceId(i);
+                        done.add(pool.submit(() -> {
+                            HttpResponse<String> r = send("PUT", api + "/services/" + id, Rig.serviceBody("/" + id, null), Duration.ofSeconds(60));
+                            if (r.statusCode() / 100 != 2) {
+                                throw new IllegalStateException("PUT " + id + ": " + r.statusCode() + " " + r.body());
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> f : done) {
+                        f.get();
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                for (int i = 0; i < services; i++) {
+                    discovery.registerService(ServiceInstance.<String>builder().name(Catalogs.serviceId(i))
+                            .address("10.1." + (i / 250 % 250) + "." + (i % 250 + 1)).port(8080).payload("bench").build());
+                }
+                log.accept("heap: " + services + " services defined and registered; waiting for the published config");
+                String last = "upstreams/" + Catalogs.serviceId(services - 1) + ".conf";
+                ManagerUnderTest.await("the config with every service published", Duration.ofMinutes(20), () -> {
+                    HttpResponse<String> r = send("GET", api + "/groups/edge/config", null, Duration.ofSeconds(60));
+                    if (r.statusCode() != 200) {
+                        return false;
+                    }
+                    JsonNode files = ManagerUnderTest.JSON.readTree(r.body()).path("files");
+                    return files.path(last).asText("").contains("server ");
+                });
+                long publishMillis = (System.nanoTime() - start) / 1_000_000;
+                Thread.sleep(2_000);
+                long fullHeap = heapAfterGc(manager.pid(), adminPort);
+                long fullRss = rss(manager.pid());
+                return new Result(emptyHeap, emptyRss, fullHeap, fullRss, publishMillis);
+            } finally {
+                discovery.close();
+                client.close();
+                manager.destroy();
+                if (!manager.waitFor(20, TimeUnit.SECONDS)) {
+                    manager.destroyForcibly();
+                }
+            }
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static long heapAfterGc(long pid, int adminPort) throws Exception {
+        Process gc = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true).start();
+        gc.getInputStream().readAllBytes();
+        gc.waitFor(60, TimeUnit.SECONDS);
+        Thread.sleep(500);
+        HttpResponse<String> metrics = send("GET", "http://127.0.0.1:" + adminPort + "/metrics", null, Duration.ofSeconds(30));
+        return ManagerUnderTest.JSON.readTree(metrics.body()).path("gauges").path("jvm.memory.heap.used").path("value").asLong(-1);
+    }
+
+    private static long rss(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}

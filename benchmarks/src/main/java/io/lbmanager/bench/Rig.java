@@ -1,0 +1,253 @@
+package io.lbmanager.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.logging.common.DefaultLoggingFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.HostAgent;
+import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.zk.ZooKeeperClients;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
+
+/**
+ * Everything real on one host: a ZooKeeper server (curator-test), the whole manager in this JVM
+ * (DropwizardTestSupport, product pipeline defaults), agents with the real nginx
+ * (HostAgent), a backend, and a Curator x-discovery client registering instances the way a team does.
+ */
+final class Rig implements AutoCloseable {
+
+    static final String GROUP = "edge";
+    static final Duration LONG = Duration.ofMinutes(10);
+
+    final Path dir;
+    final TestingServer zookeeper;
+    final CuratorFramework client;
+    final ServiceDiscovery<String> discovery;
+    final DropwizardTestSupport<LbManagerConfiguration> manager;
+    final TinyBackend backend;
+    final List<HostAgent> agents = new ArrayList<>();
+
+    private Rig(int agentCount) throws Exception {
+        dir = Files.createTempDirectory("lbm-bench-");
+        zookeeper = new TestingServer(true);
+        client = ZooKeeperClients.client(zookeeper.getConnectString(), 30_000, 10_000);
+        client.start();
+        discovery = ServiceDiscoveryBuilder.builder(String.class).client(client).basePath("/services").build();
+        discovery.start();
+        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        // Measure what users get: the product's pipeline defaults, not the tests' shorter ones.
+        config.pipeline.quietMillis = 100;
+        config.pipeline.maxDelayMillis = 1000;
+        config.pipeline.rolloutTimeoutSeconds = 120;
+        ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
+        manager = ManagerUnderTest.start(config);
+        quietLogs();
+        backend = TinyBackend.answering("bench backend\n");
+        for (int i = 1; i <= agentCount; i++) {
+            agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i)));
+        }
+    }
+
+    static Rig start(int agentCount) throws Exception {
+        return new Rig(agentCount);
+    }
+
+    /** Dropwizard resets logging to INFO when the manager starts and stops; the figures need quiet. */
+    static void quietLogs() {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+
+    Path agentDir(int oneBased) {
+        return dir.resolve("agent-" + oneBased);
+    }
+
+    String api(String path) {
+        return ManagerUnderTest.api(manager, path);
+    }
+
+    List<Integer> trafficPorts() {
+        return agents.stream().map(HostAgent::trafficPort).toList();
+    }
+
+    JsonNode status() throws Exception {
+        return ManagerUnderTest.json(ManagerUnderTest.get(api("/groups/" + GROUP + "/status")));
+    }
+
+    JsonNode config() throws Exception {
+        return ManagerUnderTest.json(ManagerUnderTest.get(api("/groups/" + GROUP + "/config")));
+    }
+
+    static String serviceBody(String basePath, String options) {
+        return "{\"owners\":[\"bench\"],\"basePath\":\"" + basePath + "\",\"groups\":[\"" + GROUP + "\"]"
+                + (options == null ? "" : ",\"options\":" + options) + "}";
+    }
+
+    void putService(String id, String options) throws Exception {
+        HttpResponse<String> response = ManagerUnderTest.send("PUT", api("/services/" + id), serviceBody("/" + id, options));
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("PUT " + id + ": " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    void deleteService(String id) throws Exception {
+        ManagerUnderTest.send("DELETE", api("/services/" + id), null);
+    }
+
+    /** PUTs the services from {@code threads} callers at once. */
+    void putServices(List<String> ids, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (String id : ids) {
+                done.add(pool.submit(() -> {
+                    putService(id, null);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    ServiceInstance<String> register(String name, int port) throws Exception {
+        ServiceInstance<String> instance = ServiceInstance.<String>builder()
+                .name(name).address("127.0.0.1").port(port).payload("bench").build();
+        discovery.registerService(instance);
+        return instance;
+    }
+
+    void unregister(ServiceInstance<String> instance) throws Exception {
+        discovery.unregisterService(instance);
+    }
+
+    long applies(int agentIndex) {
+        return agents.get(agentIndex).agent.status().applies();
+    }
+
+    List<Long> appliesOfEach() {
+        List<Long> all = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            all.add(applies(i));
+        }
+        return all;
+    }
+
+    /** No rollout in flight, live == target, and every agent serves the target. */
+    boolean settled() throws Exception {
+        JsonNode status = status();
+        long target = status.path("target").path("version").asLong(-1);
+        if (target < 0 || !status.path("rollout").isNull() && !status.path("rollout").isMissingNode()) {
+            return false;
+        }
+        if (status.path("live").path("version").asLong(-2) != target) {
+            return false;
+        }
+        return agents.stream().allMatch(a -> a.agent.status().runningVersion() == target);
+    }
+
+    void awaitSettled() throws Exception {
+        Thread.sleep(250); // longer than the quiet period, so a change just made has been picked up
+        ManagerUnderTest.await("the group settled", LONG, this::settled);
+    }
+
+    long targetVersion() throws Exception {
+        return status().path("target").path("version").asLong(-1);
+    }
+
+    /** Count of upstream {@code server} lines in the published config of the group. */
+    int serverLines(String serviceId) throws Exception {
+        String upstream = config().path("files").path("upstreams/" + serviceId + ".conf").asText("");
+        return (int) upstream.lines().filter(l -> l.strip().startsWith("server ")).count();
+    }
+
+    /**
+     * Milliseconds from {@code startNanos} until each agent's Nginx first answered {@code path}
+     * with a status {@code wanted} accepts (polled every 2 ms on fresh connections).
+     */
+    long[] untilEveryNginx(long startNanos, String path, IntPredicate wanted, Duration timeout) throws InterruptedException {
+        long[] at = new long[agents.size()];
+        java.util.Arrays.fill(at, -1);
+        int remaining = agents.size();
+        long deadline = startNanos + timeout.toNanos();
+        while (remaining > 0) {
+            for (int i = 0; i < agents.size(); i++) {
+                if (at[i] < 0 && wanted.test(Http.tryGet(agents.get(i).trafficPort(), path).status())) {
+                    at[i] = (System.nanoTime() - startNanos) / 1_000_000;
+                    remaining--;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not every Nginx answered " + path + " as wanted within " + timeout);
+            }
+            Thread.sleep(2);
+        }
+        return at;
+    }
+
+    /** Milliseconds until every path answers 200 on every Nginx. */
+    long untilAllServed(long startNanos, List<String> paths, Duration timeout) throws InterruptedException {
+        List<List<String>> pending = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            pending.add(new ArrayList<>(paths));
+        }
+        long deadline = startNanos + timeout.toNanos();
+        while (pending.stream().anyMatch(p -> !p.isEmpty())) {
+            for (int i = 0; i < agents.size(); i++) {
+                Iterator<String> it = pending.get(i).iterator();
+                int port = agents.get(i).trafficPort();
+                while (it.hasNext()) {
+                    if (Http.tryGet(port, it.next()).status() == 200) {
+                        it.remove();
+                    } else {
+                        break; // the rest are in the same version: check again next round
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not all " + paths.size() + " paths served within " + timeout);
+            }
+            Thread.sleep(2);
+        }
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (HostAgent agent : agents) {
+            agent.close();
+        }
+        manager.after();
+        quietLogs();
+        backend.close();
+        discovery.close();
+        client.close();
+        zookeeper.close();
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // temp files; best effort
+        }
+    }
+}
