@@ -94,7 +94,8 @@ public final class DemoSetup implements Managed {
                     StringBuilder banner = new StringBuilder("\n\n=== lb-manager demo is serving ===\n");
                     ready.forEach(a -> banner.append("  Send requests to: http://").append(a.host()).append(':')
                             .append(a.trafficPort()).append("/hello   (nginx task ").append(a.agentId()).append(")\n"));
-                    banner.append("  API:              ").append(apiUrl).append("/api/v1/services\n")
+                    banner.append("  Dashboard:        ").append(apiUrl).append("/dashboard/\n")
+                            .append("  API:              ").append(apiUrl).append("/api/v1/services\n")
                             .append("  Group status:     ").append(apiUrl).append("/api/v1/groups/demo/status\n")
                             .append("  Ctrl-C stops the manager, the Nginx containers and the sample backends.\n");
                     System.out.println(banner);
