@@ -256,6 +256,8 @@ class DashboardBrowserTest {
         if (!rollout.isMissingNode() && !rollout.isNull()) {
             assertThat(rollout.path("actor").asText()).isEqualTo("bob");
         }
+        assertThat(json(get(api("/groups/edge/status"))).path("pinned").path("by").asText()).isEqualTo("bob");
+        assertThat(send("DELETE", api("/groups/edge/pin"), null).statusCode()).isEqualTo(204);
     }
 
     private void search(String words) {

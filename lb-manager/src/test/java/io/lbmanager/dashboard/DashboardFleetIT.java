@@ -142,6 +142,8 @@ class DashboardFleetIT {
         browser.find("#tab-groups").click();
         browser.until(Duration.ofSeconds(5), d -> tasksAt(targetVersion()) == 2);
         browser.screenshot("groups-after-rollback");
+        assertThat(json(get(api("/groups/edge/status"))).path("pinned").path("by").asText()).isEqualTo("bob");
+        assertThat(send("DELETE", api("/groups/edge/pin"), null).statusCode()).isEqualTo(204);
     }
 
     /** Task rows that run this version, READY and not behind. */
