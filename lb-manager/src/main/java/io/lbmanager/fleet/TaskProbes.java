@@ -11,7 +11,7 @@ import java.time.Duration;
  * Bounded HTTP probes of one Nginx task: the agent's {@code /ready} on the admin port (200 only
  * when Nginx serves the group's current config version) and a request through the traffic port.
  */
-public final class TaskProbes {
+public final class TaskProbes implements TaskHealth {
 
     public static final String READY_PATH = "/ready";
     public static final String VERSION_PATH = "/_lbm/version";
@@ -24,12 +24,12 @@ public final class TaskProbes {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
-    /** True when the task's agent answers 200 on {@code /ready}. */
+    @Override
     public boolean ready(NginxTask task) {
         return status(task.host(), task.adminPort(), READY_PATH) == 200;
     }
 
-    /** The status of {@code GET path} through the task's traffic port, or -1 when nothing answered in time. */
+    @Override
     public int throughTraffic(NginxTask task, String path) {
         return status(task.host(), task.trafficPort(), path);
     }
