@@ -58,7 +58,8 @@ public final class SingularitySimulator implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
 
     /** One HTTP call the simulator answered, for tests that check bodies against Singularity's models. */
-    public record Exchange(String method, String path, int status, String requestBody, String responseBody) {
+    public record Exchange(String method, String path, int status, String requestBody, String responseBody,
+                           String authorization) {
     }
 
     private final ObjectMapper json = new ObjectMapper();
@@ -131,11 +132,14 @@ public final class SingularitySimulator implements AutoCloseable {
                 synchronized (this) {
                     answer = route(method, path, body);
                 }
+            } catch (IllegalArgumentException e) {
+                answer = Answer.text(400, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.warn("simulator {} {} failed", method, path, e);
                 answer = Answer.text(500, e.toString());
             }
-            exchanges.add(new Exchange(method, path, answer.status(), body, answer.body()));
+            exchanges.add(new Exchange(method, path, answer.status(), body, answer.body(),
+                    exchange.getRequestHeaders().getFirst("Authorization")));
             byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", answer.contentType());
             exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
