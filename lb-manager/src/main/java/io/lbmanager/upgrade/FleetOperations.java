@@ -161,8 +161,8 @@ public final class FleetOperations implements Managed, AutoCloseable {
 
     public DeployBlock block(String group, String reason, String by) {
         requireGroup(group);
-        if (reason == null || reason.isBlank() || reason.length() > 500) {
-            throw new InvalidInputException("reason", "must be 1 to 500 characters");
+        if (reason == null || reason.isBlank() || reason.length() > 500 || reason.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidInputException("reason", "must be 1 to 500 characters, without control characters");
         }
         DeployBlock block = new DeployBlock(reason.strip(), by, clock.getAsLong());
         store.setBlock(group, block);

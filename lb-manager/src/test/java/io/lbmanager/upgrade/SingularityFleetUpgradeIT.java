@@ -51,6 +51,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         deploy.withObject("containerInfo").withObject("docker").put("image", image);
         deploy.withObject("env").put("LBM_ZK", zk.getConnectString()).put("LBM_ZK_ROOT", LAYOUT.root());
         deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90);
+        deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
         singularity.submitDeploy(deploy, "first deploy of the test");
         return singularity;
     }
@@ -96,8 +97,8 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     void everyCallAndEveryAnswerParsesWithSingularitysOwnModels() {
         List<SingularitySimulator.Exchange> exchanges = simulator.exchanges();
         assertThat(exchanges).extracting(exchange -> exchange.method() + " " + exchange.path().replaceAll("/[^/]*\\d[^/]*", "/*"))
-                .contains("POST /requests", "POST /deploys", "POST /deploys/update", "PUT /requests/request/*/scale",
-                        "GET /requests/request/*", "GET /tasks/ids/request/*", "GET /tasks/task/*");
+                .contains("POST /requests", "POST /deploys", "POST /deploys/update", "PUT /requests/request/lb-nginx-edge/scale",
+                        "GET /requests/request/lb-nginx-edge", "GET /tasks/ids/request/lb-nginx-edge", "GET /tasks/task/*");
         assertThat(exchanges).anyMatch(exchange -> exchange.method().equals("DELETE"));
         assertThat(exchanges).anyMatch(exchange -> exchange.path().startsWith("/history/") && exchange.status() == 200);
         for (SingularitySimulator.Exchange exchange : exchanges) {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lbmanager.fleet.DockerFleet;
 import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.testsupport.DockerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ public final class SingularitySimulator implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final DockerFleet docker;
+    private final com.github.dockerjava.api.DockerClient logs = io.lbmanager.fleet.DockerClients.local();
     private final Duration drain;
     private final HttpServer server;
     private final ScheduledExecutorService checker;
@@ -329,7 +331,8 @@ public final class SingularitySimulator implements AutoCloseable {
                 .collect(Collectors.toMap(NginxTask::taskId, NginxTask::running, (a, b) -> a || b));
         for (SimTask task : List.copyOf(tasks.values())) {
             if (task.active() && !running.getOrDefault(task.id, false)) {
-                LOG.info("simulator task={} state=TASK_LOST", task.id);
+                LOG.info("simulator task={} state=TASK_LOST known={} log:\n{}", task.id, running.containsKey(task.id),
+                        DockerSupport.logTail(logs, task.id));
                 docker.stopTask(task.id);
                 tasks.remove(task.id);
                 SimDeploy deploy = pending.get(task.requestId);
