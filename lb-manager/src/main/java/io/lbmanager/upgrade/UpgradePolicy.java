@@ -105,8 +105,7 @@ public final class UpgradePolicy {
         long now = clock.getAsLong();
         LOG.info("upgrade group={} id={} state=RUNNING resumedBy={}", upgrade.group(), upgrade.id(), by);
         Phase phase = upgrade.phase() == Phase.BAKING ? Phase.LAUNCHING : upgrade.phase();
-        UpgradeRecord resumed = upgrade.with(UpgradeState.RUNNING, Phase.DONE, "resumed by " + by, now);
-        return resumed.with(UpgradeState.RUNNING, phase, "resumed by " + by + " at step " + upgrade.step() + "/"
+        return upgrade.restartedIn(UpgradeState.RUNNING, phase, "resumed by " + by + " at step " + upgrade.step() + "/"
                 + upgrade.totalSteps(), now);
     }
 

@@ -41,6 +41,13 @@ public record UpgradeRecord(
                 newPhase == phase ? probeErrors : 0);
     }
 
+    /** The same phase, started over now (a resumed step bakes again from zero). */
+    UpgradeRecord restartedIn(UpgradeState newState, Phase newPhase, String newMessage, long now) {
+        return new UpgradeRecord(id, group, newState, newPhase, fromImage, toImage, instances, stepSize, bakeSeconds,
+                maxErrorRate, step, totalSteps, target, newMessage, by, rollback, revertGeneration, startedAtMillis, now,
+                now, lastHoldMillis, 0, 0);
+    }
+
     UpgradeRecord withStep(int newStep, int newTarget, String newMessage, long now) {
         return new UpgradeRecord(id, group, state, Phase.LAUNCHING, fromImage, toImage, instances, stepSize, bakeSeconds,
                 maxErrorRate, newStep, totalSteps, newTarget, newMessage, by, rollback, revertGeneration, startedAtMillis,
