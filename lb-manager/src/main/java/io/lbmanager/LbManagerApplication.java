@@ -16,6 +16,7 @@ import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
+import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.DockerFleet;
@@ -23,7 +24,17 @@ import io.lbmanager.fleet.FleetReconciler;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.rollout.AgentDirectory;
+import io.lbmanager.api.ManagerResource;
+import io.lbmanager.api.ServiceStatusResource;
+import io.lbmanager.rollout.AgentLagHealthCheck;
 import io.lbmanager.rollout.ConfigPipeline;
+import io.lbmanager.rollout.GroupStatusStore;
+import io.lbmanager.rollout.Leadership;
+import io.lbmanager.rollout.LeadershipHealthCheck;
+import io.lbmanager.rollout.PinWatcher;
+import io.lbmanager.rollout.RolloutCoordinator;
+import io.lbmanager.rollout.RolloutMetrics;
+import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
@@ -33,7 +44,11 @@ import io.lbmanager.zk.EmbeddedZooKeeper;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +88,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds));
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
         AgentDirectory agents = new AgentDirectory(client, layout);
+        RolloutStore rolloutStore = new RolloutStore(client, layout);
+        GroupStatusStore statusStore = new GroupStatusStore(client, layout);
 
         AtomicReference<ConfigPipeline> pipelineRef = new AtomicReference<>();
         Runnable changed = () -> {
@@ -81,23 +98,46 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 pipeline.changed();
             }
         };
+        Leadership leadership = new Leadership(client, layout.leader(), managerId(config), changed);
         CatalogWatcher catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, changed);
         DiscoveryWatcher discovery = new DiscoveryWatcher(client, config.discovery.basePath, changed);
         SnapshotSource source = new SnapshotSource(catalogWatcher, discovery);
-        ConfigPipeline pipeline = new ConfigPipeline(source, new BundleRenderer(templates), validator, publisher, client, layout,
-                config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
+        DiscoveryGuard guard = new DiscoveryGuard(config.pipeline.discoveryMaxLossShare, config.pipeline.discoveryGuardMinInstances,
+                config.pipeline.sessionLossHoldSeconds * 1000L);
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.LOST) {
+                guard.sessionLost(System.currentTimeMillis());
+            }
+        });
+        RolloutMetrics metrics = RolloutMetrics.register(environment.metrics(), catalogWatcher::groups, rolloutStore, statusStore, agents);
+        RolloutCoordinator coordinator = new RolloutCoordinator(rolloutStore, publisher, agents,
+                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader, catalogWatcher::groups, changed, metrics);
+        ConfigPipeline pipeline = new ConfigPipeline(source, guard, new BundleRenderer(templates), validator, coordinator, statusStore,
+                leadership::isLeader, config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
         pipelineRef.set(pipeline);
+        PinWatcher pinWatcher = new PinWatcher(client, layout, changed);
         environment.lifecycle().manage(catalogWatcher);
         environment.lifecycle().manage(discovery);
+        environment.lifecycle().manage(pinWatcher);
         environment.lifecycle().manage(pipeline);
+        environment.lifecycle().manage(coordinator);
+        environment.lifecycle().manage(leadership);
 
         ServiceValidator serviceValidator = new ServiceValidator(catalog::groupExists);
+        RequestBodies bodies = new RequestBodies(config.api.maxBodyBytes);
         CatalogApi.register(environment.jersey(), catalog, config.api);
-        environment.jersey().register(new GroupRuntimeResource(source, pipeline, publisher, agents));
-        environment.jersey().register(new DiscoveryResource(source));
-        environment.jersey().register(new ValidateResource(source, templates, validator, publisher, pipeline, serviceValidator,
-                new RequestBodies(config.api.maxBodyBytes)));
+        environment.jersey().register(new GroupRuntimeResource(source, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new ServiceStatusResource(source, statusStore));
+        environment.jersey().register(new DiscoveryResource(source, guard, leadership, changed));
+        environment.jersey().register(new ValidateResource(source, templates, validator, publisher, statusStore, serviceValidator, bodies));
+        environment.jersey().register(new ManagerResource(leadership));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
+        environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
+        environment.healthChecks().register("agents", new AgentLagHealthCheck(catalogWatcher::groups, rolloutStore, agents,
+                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds)));
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics/prometheus");
 
         Runnable removeFleet = () -> { };
         if (config.fleet.backend == FleetConfig.Backend.DOCKER) {
@@ -124,6 +164,18 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         embedded.start();
         environment.lifecycle().manage(onStop(embedded::stop));
         return embedded.connectString();
+    }
+
+    /** How this manager names itself in the leader latch: host name and API port. */
+    private static String managerId(LbManagerConfiguration config) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + applicationPort(config) + ":" + ProcessHandle.current().pid() + ":"
+                + java.util.UUID.randomUUID().toString().substring(0, 4);
     }
 
     private static int applicationPort(LbManagerConfiguration config) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * version Nginx actually serves, and the error of its last failed apply.
  *
  * @param runningVersion 0 while no version has been applied yet
+ * @param failedVersion  the version whose apply failed last (0 when none has failed since the last success)
+ * @param applies        versions applied (each one Nginx reload) since the agent started
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentStatus(
@@ -19,5 +21,7 @@ public record AgentStatus(
         String runningSha256,
         AgentState state,
         String error,
+        long failedVersion,
+        long applies,
         long updatedAtMillis) {
 }

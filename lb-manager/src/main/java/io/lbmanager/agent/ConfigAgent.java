@@ -44,6 +44,7 @@ public final class ConfigAgent implements AutoCloseable {
     private volatile Optional<PublishedVersion> knownTarget = Optional.empty();
     private Optional<ServedVersion> running = Optional.empty();
     private Optional<ServedVersion> lastFailed = Optional.empty();
+    private long applies;
     private volatile boolean zkTroubleLogged;
     private boolean restartFailing;
 
@@ -186,6 +187,7 @@ public final class ConfigAgent implements AutoCloseable {
         if (outcome instanceof ApplyOutcome.Applied applied) {
             running = Optional.of(applied.requested());
             lastFailed = Optional.empty();
+            applies++;
             report(AgentState.READY, null);
         } else if (outcome instanceof ApplyOutcome.Rejected rejected) {
             failed(rejected.requested(), rejected.error(), rejected.stillServing());
@@ -247,7 +249,8 @@ public final class ConfigAgent implements AutoCloseable {
     private AgentStatus statusOf(AgentState state, String error) {
         return new AgentStatus(settings.agentId(), settings.group(), settings.host(), settings.trafficPort(),
                 settings.adminPort(), running.map(ServedVersion::version).orElse(0L),
-                running.map(ServedVersion::sha256).orElse(null), state, error, System.currentTimeMillis());
+                running.map(ServedVersion::sha256).orElse(null), state, error,
+                lastFailed.map(ServedVersion::version).orElse(0L), applies, System.currentTimeMillis());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */

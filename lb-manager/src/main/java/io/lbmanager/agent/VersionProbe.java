@@ -42,17 +42,24 @@ public final class VersionProbe {
         }
     }
 
-    /** Polls until Nginx serves {@code expected} or the time is up. */
+    /**
+     * Polls until Nginx serves {@code expected} on {@value #CONFIRMATIONS} fresh connections in a row, or the time
+     * is up. One answer is not enough: just after a reload, an old worker may still take a new connection.
+     */
     public boolean awaitVersion(ServedVersion expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        int inARow = 0;
         do {
-            if (servedVersion().filter(expected::equals).isPresent()) {
+            inARow = servedVersion().filter(expected::equals).isPresent() ? inARow + 1 : 0;
+            if (inARow >= CONFIRMATIONS) {
                 return true;
             }
-            Thread.sleep(50);
+            Thread.sleep(inARow == 0 ? 50 : 10);
         } while (System.nanoTime() < deadline);
         return false;
     }
+
+    static final int CONFIRMATIONS = 3;
 
     static Optional<ServedVersion> parse(String body) {
         String[] parts = body.strip().split(" ");

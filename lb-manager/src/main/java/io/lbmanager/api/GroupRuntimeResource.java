@@ -1,47 +1,101 @@
 package io.lbmanager.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.catalog.NotInCatalogException;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.rollout.AgentDirectory;
-import io.lbmanager.rollout.ConfigPipeline;
+import io.lbmanager.rollout.GroupPin;
 import io.lbmanager.rollout.GroupStatus;
+import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.rollout.RolloutCoordinator;
+import io.lbmanager.rollout.RolloutRecord;
+import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.validate.ConfigDiff;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 
-/** What runs in a group: its published target, the last render's outcome, and every agent's report. */
+/**
+ * What runs in a group and the operator's levers on it: status (target, live, rollout, agents),
+ * rollout history, stored versions and the diff between two, rollback, pin and unpin.
+ */
 @Path("/api/v1/groups/{group}")
 @Produces(MediaType.APPLICATION_JSON)
 public class GroupRuntimeResource {
 
-    public record GroupRuntime(String group, PublishedVersion target, GroupStatus status, List<AgentStatus> agents) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AgentView(String agentId, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                            String state, String error, long failedVersion, long applies, long lag, long updatedAtMillis) {
+        static AgentView of(AgentStatus a, long targetVersion) {
+            long lag = a.runningVersion() == targetVersion ? 0 : Math.max(1, targetVersion - a.runningVersion());
+            return new AgentView(a.agentId(), a.host(), a.trafficPort(), a.adminPort(), a.runningVersion(), a.runningSha256(),
+                    a.state().name(), a.error(), a.failedVersion(), a.applies(), lag, a.updatedAtMillis());
+        }
+    }
+
+    public record GroupRuntime(String group, PublishedVersion target, PublishedVersion live, GroupPin pinned, RolloutRecord rollout,
+                               GroupStatus status, List<AgentView> agents) {
+    }
+
+    public record VersionDiff(long from, long to, String diff) {
+    }
+
+    public record RollbackRequest(Long version, String reason) {
+    }
+
+    public record PinRequest(String reason) {
     }
 
     private final SnapshotSource source;
-    private final ConfigPipeline pipeline;
     private final VersionPublisher publisher;
+    private final RolloutStore rollouts;
+    private final RolloutCoordinator coordinator;
+    private final GroupStatusStore statuses;
     private final AgentDirectory agents;
+    private final RequestBodies bodies;
 
-    public GroupRuntimeResource(SnapshotSource source, ConfigPipeline pipeline, VersionPublisher publisher, AgentDirectory agents) {
+    public GroupRuntimeResource(SnapshotSource source, VersionPublisher publisher, RolloutStore rollouts, RolloutCoordinator coordinator,
+                                GroupStatusStore statuses, AgentDirectory agents, RequestBodies bodies) {
         this.source = source;
-        this.pipeline = pipeline;
         this.publisher = publisher;
+        this.rollouts = rollouts;
+        this.coordinator = coordinator;
+        this.statuses = statuses;
         this.agents = agents;
+        this.bodies = bodies;
     }
 
     @GET
     @Path("/status")
     public GroupRuntime status(@PathParam("group") String group) throws Exception {
         requireGroup(group);
-        return new GroupRuntime(group, publisher.target(group).orElse(null), pipeline.statuses().get(group), agents.agents(group));
+        PublishedVersion target = rollouts.target(group).value().orElse(null);
+        long targetVersion = target == null ? 0 : target.version();
+        List<AgentView> views = new ArrayList<>();
+        agents.agents(group).forEach(a -> views.add(AgentView.of(a, targetVersion)));
+        RolloutRecord rollout = rollouts.rollout(group).value().filter(RolloutRecord::inProgress).orElse(null);
+        return new GroupRuntime(group, target, rollouts.live(group).value().orElse(null), rollouts.pin(group).orElse(null), rollout,
+                statuses.read(group).orElse(null), views);
     }
 
     @GET
@@ -49,12 +103,90 @@ public class GroupRuntimeResource {
     public ConfigBundle liveConfig(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         return publisher.targetBundle(group)
-                .orElseThrow(() -> new NotFoundException("group " + group + " has no published config yet"));
+                .orElseThrow(() -> new NotInCatalogException("group", "group " + group + " has no published config yet"));
+    }
+
+    @GET
+    @Path("/rollouts")
+    public List<RolloutRecord> history(@PathParam("group") String group, @QueryParam("limit") Integer limit) throws Exception {
+        requireGroup(group);
+        int count = limit == null ? 50 : limit;
+        if (count < 1 || count > 200) {
+            throw new InvalidInputException("limit", "must be between 1 and 200");
+        }
+        return rollouts.history(group, count);
+    }
+
+    @GET
+    @Path("/versions")
+    public List<PublishedVersion> versions(@PathParam("group") String group) throws Exception {
+        requireGroup(group);
+        List<PublishedVersion> versions = new ArrayList<>();
+        for (long version : publisher.storedVersionNumbers(group)) {
+            versions.add(publisher.storedVersion(group, version));
+        }
+        return versions;
+    }
+
+    @GET
+    @Path("/versions/{version}")
+    public ConfigBundle version(@PathParam("group") String group, @PathParam("version") long version) throws Exception {
+        requireGroup(group);
+        return publisher.storedBundle(group, version);
+    }
+
+    @GET
+    @Path("/diff")
+    public VersionDiff diff(@PathParam("group") String group, @QueryParam("from") Long from, @QueryParam("to") Long to) throws Exception {
+        requireGroup(group);
+        if (from == null) {
+            throw new InvalidInputException("from", "give the version to diff from, e.g. ?from=3&to=4");
+        }
+        if (to == null) {
+            throw new InvalidInputException("to", "give the version to diff to, e.g. ?from=3&to=4");
+        }
+        return new VersionDiff(from, to, ConfigDiff.between(publisher.storedBundle(group, from).files(), publisher.storedBundle(group, to).files()));
+    }
+
+    @POST
+    @Path("/rollback")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response rollBack(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
+                             InputStream body) throws Exception {
+        requireGroup(group);
+        RollbackRequest request = bodies.read(headers, body, RollbackRequest.class);
+        if (request.version() == null || request.version() < 1) {
+            throw new InvalidInputException("version", "give the version to roll back to (see GET /api/v1/groups/" + group + "/versions)");
+        }
+        String reason = Reasons.require(request.reason());
+        return Response.status(202).entity(coordinator.rollBack(group, request.version(), Actors.fromHeader(user), reason)).build();
+    }
+
+    @PUT
+    @Path("/pin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public GroupPin pin(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
+                        InputStream body) throws Exception {
+        requireGroup(group);
+        GroupPin pin = new GroupPin(Actors.fromHeader(user), Reasons.require(bodies.read(headers, body, PinRequest.class).reason()),
+                System.currentTimeMillis());
+        rollouts.pin(group, pin);
+        return pin;
+    }
+
+    @DELETE
+    @Path("/pin")
+    public Response unpin(@PathParam("group") String group) throws Exception {
+        requireGroup(group);
+        if (!rollouts.unpin(group)) {
+            throw new NotInCatalogException("group", "group " + group + " is not pinned");
+        }
+        return Response.noContent().build();
     }
 
     private void requireGroup(String group) {
         if (!source.catalog().groups().contains(group)) {
-            throw new NotFoundException("no LB group named " + group);
+            throw new NotInCatalogException("group", "no LB group named " + group);
         }
     }
 }

@@ -9,7 +9,7 @@ import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
-import io.lbmanager.rollout.ConfigPipeline;
+import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogSnapshot;
@@ -61,17 +61,17 @@ public class ValidateResource {
     private final TemplateSet templates;
     private final NginxValidator validator;
     private final VersionPublisher publisher;
-    private final ConfigPipeline pipeline;
+    private final GroupStatusStore statuses;
     private final ServiceValidator serviceValidator;
     private final RequestBodies bodies;
 
     public ValidateResource(SnapshotSource source, TemplateSet templates, NginxValidator validator, VersionPublisher publisher,
-                            ConfigPipeline pipeline, ServiceValidator serviceValidator, RequestBodies bodies) {
+                            GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies) {
         this.source = source;
         this.templates = templates;
         this.validator = validator;
         this.publisher = publisher;
-        this.pipeline = pipeline;
+        this.statuses = statuses;
         this.serviceValidator = serviceValidator;
         this.bodies = bodies;
     }
@@ -132,8 +132,8 @@ public class ValidateResource {
         return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff);
     }
 
-    private Set<String> quarantinedOtherThan(String group, String proposedId) {
-        GroupStatus status = pipeline.statuses().get(group);
+    private Set<String> quarantinedOtherThan(String group, String proposedId) throws Exception {
+        GroupStatus status = statuses.read(group).orElse(null);
         Set<String> excluded = new HashSet<>(status == null ? Set.of() : status.quarantined().keySet());
         if (proposedId != null) {
             excluded.remove(proposedId);

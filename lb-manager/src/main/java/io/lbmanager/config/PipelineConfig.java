@@ -1,5 +1,7 @@
 package io.lbmanager.config;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 
 /** How changes are coalesced into renders: wait for {@code quietMillis} of calm, but never longer than {@code maxDelayMillis}. */
@@ -14,4 +16,21 @@ public class PipelineConfig {
     /** Published versions kept per group in ZooKeeper. */
     @Min(2)
     public int versionsKept = 20;
+
+    /** A rollout not confirmed by every agent within this time reverts the whole group. */
+    @Min(1)
+    public int rolloutTimeoutSeconds = 30;
+
+    /** More than this share of all discovered instances vanishing at once is treated as a glitch: emptied services are held. */
+    @DecimalMin("0.0")
+    @DecimalMax("1.0")
+    public double discoveryMaxLossShare = 0.5;
+
+    /** The share rule applies from this many discovered instances on. */
+    @Min(1)
+    public int discoveryGuardMinInstances = 4;
+
+    /** For this long after the manager's own ZooKeeper session was lost, emptied services are held. */
+    @Min(0)
+    public int sessionLossHoldSeconds = 60;
 }

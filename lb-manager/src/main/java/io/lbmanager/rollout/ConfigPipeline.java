@@ -1,6 +1,8 @@
 package io.lbmanager.rollout;
 
 import io.dropwizard.lifecycle.Managed;
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.RenderOutcome;
@@ -9,11 +11,6 @@ import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
-import io.lbmanager.zk.Json;
-import io.lbmanager.zk.ZkLayout;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +20,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
- * Snapshot -> render -> {@code nginx -t} -> publish, once per coalesced burst of changes, for
- * every group. A service whose piece Nginx or its template rejects is quarantined (left out,
- * with the error on the group status) and the rest of the group keeps flowing; an error in a
- * group-wide file blocks the group, whose agents keep the previous target.
+ * Snapshot -> render -> {@code nginx -t} -> rollout, once per coalesced burst of changes, for
+ * every group, on the leading manager only. A service whose piece Nginx or its template rejects
+ * is quarantined (left out, with the error on the group status) and the rest of the group keeps
+ * flowing; an error in a group-wide file blocks the group, whose agents keep the previous target.
  */
 public final class ConfigPipeline implements Managed {
 
@@ -38,27 +36,29 @@ public final class ConfigPipeline implements Managed {
     private static final int MAX_QUARANTINE_ROUNDS = 8;
 
     private final SnapshotSource source;
+    private final DiscoveryGuard guard;
     private final BundleRenderer renderer;
     private final NginxValidator validator;
-    private final VersionPublisher publisher;
-    private final CuratorFramework client;
-    private final ZkLayout layout;
+    private final RolloutCoordinator rollouts;
+    private final GroupStatusStore statusStore;
+    private final BooleanSupplier isLeader;
     private final Coalescer coalescer;
-    private final Map<String, GroupStatus> statuses = new ConcurrentHashMap<>();
-    private final AtomicLong runs = new AtomicLong();
+    private final AtomicLong renders = new AtomicLong();
 
-    public ConfigPipeline(SnapshotSource source, BundleRenderer renderer, NginxValidator validator, VersionPublisher publisher,
-                          CuratorFramework client, ZkLayout layout, long quietMillis, long maxDelayMillis) {
+    public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, BundleRenderer renderer, NginxValidator validator,
+                          RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
+                          long quietMillis, long maxDelayMillis) {
         this.source = source;
+        this.guard = guard;
         this.renderer = renderer;
         this.validator = validator;
-        this.publisher = publisher;
-        this.client = client;
-        this.layout = layout;
+        this.rollouts = rollouts;
+        this.statusStore = statusStore;
+        this.isLeader = isLeader;
         this.coalescer = new Coalescer("config-pipeline", this::renderAllGroups, quietMillis, maxDelayMillis);
     }
 
-    /** Something in the catalog or discovery changed; a render follows within the coalescing bounds. */
+    /** Something in the catalog, discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
     public void changed() {
         coalescer.signal();
     }
@@ -73,32 +73,31 @@ public final class ConfigPipeline implements Managed {
         coalescer.close();
     }
 
-    public Map<String, GroupStatus> statuses() {
-        return Map.copyOf(statuses);
-    }
-
-    public long runs() {
-        return runs.get();
+    /** Renders done so far (each one a full pass over every group). */
+    public long renders() {
+        return renders.get();
     }
 
     void renderAllGroups() {
-        if (!source.isComplete()) {
+        if (!isLeader.getAsBoolean() || !source.isComplete()) {
             return;
         }
-        runs.incrementAndGet();
-        CatalogSnapshot snapshot = source.current();
+        renders.incrementAndGet();
+        CatalogSnapshot current = source.current();
+        DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
+        CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
         for (String group : snapshot.groups()) {
+            Map<String, String> held = heldServices(snapshot, group, guarded.held());
             try {
-                GroupStatus status = renderGroup(snapshot, group);
-                recordStatus(status);
+                statusStore.record(renderGroup(snapshot, group, held));
             } catch (Exception e) {
                 LOG.error("pipeline group={} failed, agents keep the previous target", group, e);
-                recordStatus(blocked(group, Map.of(), "internal error: " + e.getMessage(), snapshot));
+                statusStore.record(status(group, GroupStatus.State.BLOCKED, null, snapshot, Map.of(), held, "internal error: " + e));
             }
         }
     }
 
-    GroupStatus renderGroup(CatalogSnapshot snapshot, String group) throws Exception {
+    GroupStatus renderGroup(CatalogSnapshot snapshot, String group, Map<String, String> held) throws Exception {
         Set<String> excluded = new HashSet<>();
         Map<String, List<ConfigError>> quarantined = new LinkedHashMap<>();
         for (int round = 0; round < MAX_QUARANTINE_ROUNDS; round++) {
@@ -106,7 +105,8 @@ public final class ConfigPipeline implements Managed {
             if (outcome instanceof RenderOutcome.TemplateFailed failed) {
                 ConfigError error = new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message());
                 if (failed.serviceId() == null || excluded.contains(failed.serviceId())) {
-                    return blocked(group, quarantined, "template " + failed.template() + " failed: " + failed.message(), snapshot);
+                    return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
+                            "template " + failed.template() + (failed.line() == null ? "" : ":" + failed.line()) + " failed: " + failed.message());
                 }
                 quarantine(group, failed.serviceId(), List.of(error), excluded, quarantined);
                 continue;
@@ -122,48 +122,61 @@ public final class ConfigPipeline implements Managed {
             if (verdict instanceof ValidationResult.Invalid invalid) {
                 List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
                 if (!groupWide.isEmpty()) {
-                    return blocked(group, quarantined, "nginx -t rejected " + describe(groupWide), snapshot);
+                    return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held, "nginx -t rejected " + describe(groupWide));
                 }
                 Map<String, List<ConfigError>> byService = new LinkedHashMap<>();
                 invalid.errors().forEach(e -> byService.computeIfAbsent(e.serviceId(), id -> new ArrayList<>()).add(e));
                 byService.forEach((serviceId, errors) -> quarantine(group, serviceId, errors, excluded, quarantined));
                 continue;
             }
-            return published(group, bundle, quarantined, snapshot);
+            return propose(group, bundle, snapshot, quarantined, held);
         }
-        return blocked(group, quarantined, "more than " + MAX_QUARANTINE_ROUNDS + " rounds of quarantine", snapshot);
+        return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
+                "more than " + MAX_QUARANTINE_ROUNDS + " rounds of quarantine");
     }
 
-    private GroupStatus published(String group, ConfigBundle bundle, Map<String, List<ConfigError>> quarantined,
-                                  CatalogSnapshot snapshot) throws Exception {
+    private GroupStatus propose(String group, ConfigBundle bundle, CatalogSnapshot snapshot, Map<String, List<ConfigError>> quarantined,
+                                Map<String, String> held) throws Exception {
         int services = snapshot.servicesIn(group).size() - quarantined.size();
-        VersionPublisher.PublishOutcome outcome = publisher.publishIfChanged(bundle, "catalog change, " + services + " services");
-        if (outcome instanceof VersionPublisher.PublishOutcome.Published published) {
-            return current(group, published.version(), services, quarantined);
+        RolloutCoordinator.Proposal proposal = rollouts.propose(bundle, "catalog change, " + services + " services");
+        if (proposal instanceof RolloutCoordinator.Proposal.Started started) {
+            return status(group, GroupStatus.State.CURRENT, started.rollout().version(), snapshot, quarantined, held, null);
         }
-        if (outcome instanceof VersionPublisher.PublishOutcome.Unchanged unchanged) {
-            return current(group, unchanged.version(), services, quarantined);
+        if (proposal instanceof RolloutCoordinator.Proposal.Unchanged unchanged) {
+            return status(group, GroupStatus.State.CURRENT, unchanged.target().version(), snapshot, quarantined, held, null);
         }
-        int bytes = ((VersionPublisher.PublishOutcome.TooLarge) outcome).bytes();
-        return blocked(group, quarantined,
-                "bundle of " + bytes + " bytes exceeds the " + VersionPublisher.MAX_NODE_BYTES + "-byte ZooKeeper node budget", snapshot);
+        if (proposal instanceof RolloutCoordinator.Proposal.Waiting waiting) {
+            return status(group, GroupStatus.State.WAITING, null, snapshot, quarantined, held,
+                    "rollout of version " + waiting.inFlight().version() + " in flight; this change follows it");
+        }
+        if (proposal instanceof RolloutCoordinator.Proposal.Pinned pinned) {
+            return status(group, GroupStatus.State.PINNED, null, snapshot, quarantined, held,
+                    "pinned by " + pinned.pin().by() + ": " + pinned.pin().reason());
+        }
+        if (proposal instanceof RolloutCoordinator.Proposal.PreviouslyReverted reverted) {
+            return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
+                    "this config is version " + reverted.reverted().version() + ", which was reverted: " + describeFailures(reverted.reverted()));
+        }
+        int bytes = ((RolloutCoordinator.Proposal.TooLarge) proposal).bytes();
+        return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
+                "bundle of " + bytes + " bytes exceeds the " + VersionPublisher.MAX_NODE_BYTES + "-byte ZooKeeper node budget");
     }
 
-    private GroupStatus current(String group, PublishedVersion version, int services, Map<String, List<ConfigError>> quarantined) {
-        return new GroupStatus(group, GroupStatus.State.CURRENT, version.version(), version.sha256(), services, quarantined,
-                null, System.currentTimeMillis());
+    private GroupStatus status(String group, GroupStatus.State state, Long targetVersion, CatalogSnapshot snapshot,
+                               Map<String, List<ConfigError>> quarantined, Map<String, String> held, String message) {
+        return new GroupStatus(group, state, targetVersion == null ? rollouts.targetVersion(group) : targetVersion, null,
+                snapshot.servicesIn(group).size(), quarantined, held, message, System.currentTimeMillis());
     }
 
-    private GroupStatus blocked(String group, Map<String, List<ConfigError>> quarantined, String message, CatalogSnapshot snapshot) {
-        PublishedVersion target = null;
-        try {
-            target = publisher.target(group).orElse(null);
-        } catch (Exception e) {
-            LOG.warn("cannot read target of group={}: {}", group, e.getMessage());
+    private static Map<String, String> heldServices(CatalogSnapshot snapshot, String group, Map<String, String> heldNames) {
+        Map<String, String> held = new TreeMap<>();
+        for (ServiceRecord service : snapshot.servicesIn(group)) {
+            String reason = heldNames.get(service.definition().discoveryName());
+            if (reason != null) {
+                held.put(service.id(), reason);
+            }
         }
-        return new GroupStatus(group, GroupStatus.State.BLOCKED, target == null ? 0 : target.version(),
-                target == null ? null : target.sha256(), snapshot.servicesIn(group).size(), quarantined, message,
-                System.currentTimeMillis());
+        return held;
     }
 
     private void quarantine(String group, String serviceId, List<ConfigError> errors, Set<String> excluded,
@@ -173,22 +186,8 @@ public final class ConfigPipeline implements Managed {
         LOG.warn("quarantine group={} service={} reason={}", group, serviceId, describe(errors));
     }
 
-    private void recordStatus(GroupStatus status) {
-        GroupStatus previous = statuses.put(status.group(), status);
-        if (previous == null || previous.state() != status.state() || !previous.quarantined().keySet().equals(status.quarantined().keySet())) {
-            LOG.info("group={} state={} target={} quarantined={}{}", status.group(), status.state(), status.targetVersion(),
-                    status.quarantined().keySet(), status.message() == null ? "" : " reason=" + status.message());
-        }
-        try {
-            String path = layout.groupStatus(status.group());
-            try {
-                client.setData().forPath(path, Json.write(status));
-            } catch (KeeperException.NoNodeException e) {
-                client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path, Json.write(status));
-            }
-        } catch (Exception e) {
-            LOG.warn("cannot store status of group={}: {}", status.group(), e.getMessage());
-        }
+    private static String describeFailures(RolloutRecord rollout) {
+        return rollout.failures().stream().map(f -> f.agentId() + ": " + f.reason()).reduce((a, b) -> a + "; " + b).orElse("no reason recorded");
     }
 
     private static String describe(List<ConfigError> errors) {

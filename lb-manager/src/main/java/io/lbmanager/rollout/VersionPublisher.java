@@ -1,5 +1,6 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.catalog.NotInCatalogException;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
@@ -85,6 +86,36 @@ public final class VersionPublisher {
         return Optional.of(BundleCodec.decode(path, client.getData().forPath(path)));
     }
 
+    /** A version still stored for the group, as a target would point at it; unknown versions are a 404. */
+    public PublishedVersion storedVersion(String group, long version) throws Exception {
+        String path = layout.groupVersion(group, version);
+        Stat stat = new Stat();
+        byte[] bytes;
+        try {
+            bytes = client.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            throw new NotInCatalogException("version", "group " + group + " has no stored version " + version
+                    + " (the last " + versionsKept + " are kept)");
+        }
+        ConfigBundle bundle = BundleCodec.decode(path, bytes);
+        return new PublishedVersion(group, version, bundle.sha256(), stat.getCtime(), "stored version " + version);
+    }
+
+    /** Versions still stored for the group, oldest first. */
+    public List<Long> storedVersionNumbers(String group) throws Exception {
+        return storedVersions(group);
+    }
+
+    /** A stored version's bundle; unknown versions are a 404. */
+    public ConfigBundle storedBundle(String group, long version) throws Exception {
+        String path = layout.groupVersion(group, version);
+        try {
+            return BundleCodec.decode(path, client.getData().forPath(path));
+        } catch (KeeperException.NoNodeException e) {
+            throw new NotInCatalogException("version", "group " + group + " has no stored version " + version);
+        }
+    }
+
     private Optional<PublishedVersion> target(String group, Stat stat) throws Exception {
         try {
             byte[] bytes = client.getData().storingStatIn(stat).forPath(layout.groupTarget(group));
@@ -119,15 +150,26 @@ public final class VersionPublisher {
 
     private void pruneOldVersions(String group, long newest) throws Exception {
         List<Long> versions = storedVersions(group);
+        long live = liveVersion(group);
         for (int i = 0; i < versions.size() - versionsKept; i++) {
             long old = versions.get(i);
-            if (old != newest) {
+            if (old != newest && old != live) {
                 try {
                     client.delete().forPath(layout.groupVersion(group, old));
                 } catch (KeeperException.NoNodeException ignored) {
                     // another manager pruned it first
                 }
             }
+        }
+    }
+
+    /** The version every agent last confirmed: kept whatever its age, it is where a failed rollout goes back to. */
+    private long liveVersion(String group) throws Exception {
+        try {
+            String path = layout.groupLive(group);
+            return Json.read(path, client.getData().forPath(path), PublishedVersion.class).version();
+        } catch (KeeperException.NoNodeException | CorruptNodeException e) {
+            return 0;
         }
     }
 

@@ -11,6 +11,11 @@ import java.util.Base64;
  * {root}/catalog/groups/{group}                  group declaration (a group exists when this node does)
  * {root}/groups/{group}/versions/{0000000042}    ConfigBundle, gzip JSON
  * {root}/groups/{group}/target                   PublishedVersion JSON: what every agent of the group should run
+ * {root}/groups/{group}/live                     PublishedVersion JSON: the last version every agent confirmed
+ * {root}/groups/{group}/rollout                  RolloutRecord JSON: the latest rollout (in flight or finished)
+ * {root}/groups/{group}/rollouts/r0000000007     RolloutRecord JSON: finished rollouts, oldest pruned
+ * {root}/groups/{group}/pin                      GroupPin JSON: present while the group is pinned
+ * {root}/leader                                  Curator leader latch of the managers
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
@@ -75,6 +80,26 @@ public record ZkLayout(String root) {
 
     public String groupTarget(String group) {
         return group(group) + "/target";
+    }
+
+    public String groupLive(String group) {
+        return group(group) + "/live";
+    }
+
+    public String groupRollout(String group) {
+        return group(group) + "/rollout";
+    }
+
+    public String groupRolloutHistory(String group) {
+        return group(group) + "/rollouts";
+    }
+
+    public String groupPin(String group) {
+        return group(group) + "/pin";
+    }
+
+    public String leader() {
+        return root + "/leader";
     }
 
     public String groupStatus(String group) {

@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.Http;
@@ -66,13 +67,13 @@ class AgentOnHostTest {
         zk.close();
     }
 
-    private RunningAgent startAgent(String agentId, Path dir) throws Exception {
-        RunningAgent agent = RunningAgent.start(zk.getConnectString(), layout.root(), GROUP, agentId, dir);
+    private HostAgent startAgent(String agentId, Path dir) throws Exception {
+        HostAgent agent = HostAgent.start(zk.getConnectString(), layout.root(), GROUP, agentId, dir);
         closeLast.add(0, agent);
         return agent;
     }
 
-    private static void awaitState(RunningAgent agent, AgentState state, long version) throws InterruptedException {
+    private static void awaitState(HostAgent agent, AgentState state, long version) throws InterruptedException {
         Http.await(WAIT, "agent " + state + " at version " + version + " (now " + agent.agent.status() + ")",
                 () -> agent.agent.status().state() == state && agent.agent.status().runningVersion() == version);
     }
@@ -85,7 +86,7 @@ class AgentOnHostTest {
     @Test
     void servesThePublishedVersionThroughNginx() throws Exception {
         PublishedVersion v1 = publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-        RunningAgent agent = startAgent("a1", runtimeDir);
+        HostAgent agent = startAgent("a1", runtimeDir);
 
         awaitState(agent, AgentState.READY, 1);
 
@@ -110,7 +111,7 @@ class AgentOnHostTest {
     @Test
     void switchesToANewVersionWithoutAFailedRequest() throws Exception {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-        RunningAgent agent = startAgent("a1", runtimeDir);
+        HostAgent agent = startAgent("a1", runtimeDir);
         awaitState(agent, AgentState.READY, 1);
 
         AtomicBoolean loading = new AtomicBoolean(true);
@@ -148,7 +149,7 @@ class AgentOnHostTest {
     @Test
     void versionThatNginxRejectsIsReportedFailedWhileTheOldOneKeepsServing() throws Exception {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-        RunningAgent agent = startAgent("a1", runtimeDir);
+        HostAgent agent = startAgent("a1", runtimeDir);
         awaitState(agent, AgentState.READY, 1);
 
         publisher.publish(2, NginxBundles.rejectedByNginx(GROUP));
@@ -174,7 +175,7 @@ class AgentOnHostTest {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
         PublishedVersion v2 = publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
 
-        RunningAgent agent = startAgent("late", runtimeDir);
+        HostAgent agent = startAgent("late", runtimeDir);
         Set<String> servedBeforeReady = ConcurrentHashMap.newKeySet();
         Http.await(WAIT, "/ready 200", () -> {
             Http.Response served = Http.tryGet(agent.trafficPort(), "/_lbm/version");
@@ -186,13 +187,13 @@ class AgentOnHostTest {
 
         assertThat(servedBeforeReady).allMatch(body -> body.equals("2 " + v2.sha256() + "\n"));
         assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
-        assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+        awaitState(agent, AgentState.READY, 2);
     }
 
     @Test
     void keepsServingWhileZooKeeperIsDownAndCatchesUpAfter() throws Exception {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-        RunningAgent agent = startAgent("a1", runtimeDir);
+        HostAgent agent = startAgent("a1", runtimeDir);
         awaitState(agent, AgentState.READY, 1);
 
         zk.stop();
@@ -219,7 +220,7 @@ class AgentOnHostTest {
     @Test
     void restartsNginxThatDiedFromTheLiveVersion() throws Exception {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-        RunningAgent agent = startAgent("a1", runtimeDir);
+        HostAgent agent = startAgent("a1", runtimeDir);
         awaitState(agent, AgentState.READY, 1);
         long firstPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
 

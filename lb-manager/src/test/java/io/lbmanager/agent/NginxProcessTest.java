@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.testsupport.NginxBundles;
@@ -24,7 +25,7 @@ class NginxProcessTest {
     @Test
     void validVersionDirectoryPassesTheTest() throws Exception {
         VersionDirectories dirs = new VersionDirectories(root);
-        NginxProcess nginx = new NginxProcess(RunningAgent.NGINX, dirs);
+        NginxProcess nginx = new NginxProcess(HostAgent.NGINX, dirs);
 
         NginxProcess.CommandResult result = nginx.test(writeVersion(dirs, 1, NginxBundles.proxyingTo("edge", 9)));
 
@@ -35,7 +36,7 @@ class NginxProcessTest {
     @Test
     void rejectedVersionNamesFileAndLineInNginxWords() throws Exception {
         VersionDirectories dirs = new VersionDirectories(root);
-        NginxProcess nginx = new NginxProcess(RunningAgent.NGINX, dirs);
+        NginxProcess nginx = new NginxProcess(HostAgent.NGINX, dirs);
         Path dir = writeVersion(dirs, 2, NginxBundles.rejectedByNginx("edge"));
 
         NginxProcess.CommandResult result = nginx.test(dir);

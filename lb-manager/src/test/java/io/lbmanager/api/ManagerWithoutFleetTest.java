@@ -158,6 +158,17 @@ class ManagerWithoutFleetTest {
         assertThat(get(api("/groups/edge/config")).body()).doesNotContain("9999");
     }
 
+    @Test
+    void adminPortReportsHealthAndPrometheusMetricsOfRollouts() throws Exception {
+        String admin = "http://127.0.0.1:" + app.getAdminPort();
+        HttpResponse<String> health = get(admin + "/healthcheck");
+        assertThat(health.body()).contains("\"zookeeper\"").contains("\"leadership\"").contains("\"agents\"");
+        assertThat(json(health).path("leadership").path("healthy").asBoolean()).isTrue();
+
+        String metrics = get(admin + "/metrics/prometheus").body();
+        assertThat(metrics).contains("lbm_rollouts_succeeded").contains("lbm_services_quarantined").contains("lbm_agents_reloads");
+    }
+
     private static void assertError(HttpResponse<String> response, int status, String field) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         JsonNode body = json(response);

@@ -5,7 +5,7 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.config.FleetConfig;
+import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.demo.SampleBackend;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.RegistrantProcess;
@@ -49,17 +49,9 @@ class EndToEndIT {
     private static final List<SampleBackend> backends = new ArrayList<>();
 
     static {
-        try {
-            zookeeper = new TestingServer(true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        LbManagerConfiguration config = io.lbmanager.testsupport.ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
-        config.fleet.backend = FleetConfig.Backend.DOCKER;
-        config.fleet.image = DockerSupport.image();
-        config.fleet.name = FLEET;
-        config.fleet.instances.put(GROUP, 2);
-        app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
+        zookeeper = ManagerUnderTest.zooKeeper();
+        app = new DropwizardAppExtension<>(LbManagerApplication.class,
+                ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 2));
     }
 
     @BeforeEach

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.config.FleetConfig;
+import org.apache.curator.test.TestingServer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +43,36 @@ public final class ManagerUnderTest {
         return config;
     }
 
+    /** Starts a whole manager (in this JVM) with the given configuration; stop it with {@code after()}. */
+    public static DropwizardTestSupport<LbManagerConfiguration> start(LbManagerConfiguration config) throws Exception {
+        DropwizardTestSupport<LbManagerConfiguration> app = new DropwizardTestSupport<>(LbManagerApplication.class, config);
+        app.before();
+        return app;
+    }
+
+    public static String api(DropwizardTestSupport<LbManagerConfiguration> app, String path) {
+        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+    }
+
+    /** A real in-process ZooKeeper server for a test class's static setup. */
+    public static TestingServer zooKeeper() {
+        try {
+            return new TestingServer(true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the test ZooKeeper server", e);
+        }
+    }
+
+    /** A manager that runs {@code instances} Nginx containers of the image under test for {@code group} on local Docker. */
+    public static LbManagerConfiguration withDockerFleet(String zookeeper, String fleet, String group, int instances) {
+        LbManagerConfiguration config = config(zookeeper, group);
+        config.fleet.backend = FleetConfig.Backend.DOCKER;
+        config.fleet.image = DockerSupport.image();
+        config.fleet.name = fleet;
+        config.fleet.instances.put(group, instances);
+        return config;
+    }
+
     public static Path templatesDir() {
         String configured = System.getProperty("lbm.templates");
         if (configured != null && !configured.isBlank()) {
@@ -60,7 +94,9 @@ public final class ManagerUnderTest {
         if (jsonBody == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+            // 100-continue lets the server refuse an oversized body (413) before the client sends it
+            request.header("Content-Type", "application/json").expectContinue(jsonBody.length() > 16 * 1024)
+                    .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

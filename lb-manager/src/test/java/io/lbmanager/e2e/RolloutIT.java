@@ -1,0 +1,150 @@
+package io.lbmanager.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.lbmanager.LbManagerApplication;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.fleet.DockerClients;
+import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TinyBackend;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.ManagerUnderTest.get;
+import static io.lbmanager.testsupport.ManagerUnderTest.json;
+import static io.lbmanager.testsupport.ManagerUnderTest.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rollouts across three Nginx containers when an agent stops answering (its process stopped with
+ * SIGSTOP while its Nginx workers keep serving) or dies mid-rollout:
+ * the whole group goes back to the last good version, the failure names the agent, and traffic
+ * through the healthy Nginx never fails.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class RolloutIT {
+
+    private static final String GROUP = "edge";
+    private static final Duration WITHIN = Duration.ofSeconds(60);
+    private static final String FLEET = DockerSupport.uniqueFleetName("lbm-rollout");
+
+    private static TestingServer zookeeper;
+    private static DropwizardAppExtension<LbManagerConfiguration> app;
+    private static TinyBackend backend;
+
+    static {
+        zookeeper = ManagerUnderTest.zooKeeper();
+        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 3);
+        config.pipeline.rolloutTimeoutSeconds = 6;
+        app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
+    }
+
+    @BeforeEach
+    void fleetServesShop() throws Exception {
+        DockerSupport.assumeUsable(DockerSupport.whyUnusable(DockerSupport.image()));
+        if (backend == null) {
+            backend = TinyBackend.answering("shop\n");
+            send("PUT", api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}");
+            send("POST", api("/services/shop/upstreams"), "{\"host\":\"127.0.0.1\",\"port\":" + backend.port() + "}");
+        }
+        await("three READY agents on the live version, serving shop", Duration.ofSeconds(120), () -> {
+            JsonNode status = status();
+            long live = status.path("live").path("version").asLong(-1);
+            List<JsonNode> agents = new ArrayList<>();
+            status.path("agents").forEach(agents::add);
+            return agents.size() == 3 && status.path("rollout").isNull() && status.path("target").path("version").asLong() == live
+                    && agents.stream().allMatch(a -> "READY".equals(a.path("state").asText()) && a.path("runningVersion").asLong() == live
+                    && io.lbmanager.testsupport.Http.tryGet(a.path("trafficPort").asInt(), "/shop/1").status() == 200);
+        });
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (backend != null) {
+            backend.close();
+        }
+        try (DockerClient docker = DockerClients.local()) {
+            DockerSupport.removeFleet(docker, FLEET);
+        }
+        zookeeper.close();
+    }
+
+    @Test
+    void agentThatNeverAnswersTimesOutTheRolloutAndEveryAgentStaysOnTheLiveVersion() throws Exception {
+        JsonNode before = status();
+        long live = before.path("live").path("version").asLong();
+        JsonNode frozen = before.path("agents").get(0);
+        String frozenId = frozen.path("agentId").asText();
+        List<Integer> healthyPorts = new ArrayList<>();
+        before.path("agents").forEach(a -> {
+            if (!a.path("agentId").asText().equals(frozenId)) {
+                healthyPorts.add(a.path("trafficPort").asInt());
+            }
+        });
+        try (DockerClient docker = DockerClients.local();
+             LoadLoop load = LoadLoop.start(() -> healthyPorts, "/shop/1", 200, 20_000, Duration.ofSeconds(90))) {
+            docker.killContainerCmd(frozenId).withSignal("SIGSTOP").exec();
+            try {
+                send("PUT", api("/services/frozen-probe"), "{\"owners\":[\"p\"],\"basePath\":\"/frozen-probe\",\"groups\":[\"edge\"]}");
+                await("the rollout reverted at its deadline", WITHIN, () -> {
+                    JsonNode latest = json(get(api("/groups/edge/rollouts?limit=1"))).path(0);
+                    return latest.path("version").asLong() > live && "REVERTED".equals(latest.path("state").asText());
+                });
+                JsonNode reverted = json(get(api("/groups/edge/rollouts?limit=1"))).path(0);
+                assertThat(reverted.path("timedOut").asBoolean()).isTrue();
+                assertThat(reverted.path("failures").toString()).contains(frozenId).contains("did not confirm");
+                await("the healthy agents are back on the live version", WITHIN, () -> healthyPorts.stream().allMatch(port ->
+                        io.lbmanager.testsupport.Http.tryGet(port, "/_lbm/version").body().startsWith(live + " ")));
+            } finally {
+                docker.killContainerCmd(frozenId).withSignal("SIGCONT").exec();
+                send("DELETE", api("/services/frozen-probe"), null);
+            }
+            load.stop();
+            assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
+            assertThat(load.sent()).isGreaterThan(20);
+        }
+    }
+
+    @Test
+    void agentKilledMidRolloutRevertsTheGroupThenItsReplacementServesTheRetriedVersion() throws Exception {
+        JsonNode before = status();
+        long live = before.path("live").path("version").asLong();
+        String killedId = before.path("agents").get(1).path("agentId").asText();
+        try (DockerClient docker = DockerClients.local()) {
+            send("PUT", api("/services/after-kill"), "{\"owners\":[\"k\"],\"basePath\":\"/after-kill\",\"groups\":[\"edge\"]}");
+            docker.killContainerCmd(killedId).exec();
+
+            await("every Nginx serves after-kill once the dead agent is replaced and the rollout retried", Duration.ofSeconds(120), () -> {
+                JsonNode status = status();
+                List<JsonNode> agents = new ArrayList<>();
+                status.path("agents").forEach(agents::add);
+                return agents.size() == 3 && agents.stream().noneMatch(a -> a.path("agentId").asText().equals(killedId))
+                        && status.path("live").path("version").asLong() > live
+                        && agents.stream().allMatch(a -> io.lbmanager.testsupport.Http.tryGet(a.path("trafficPort").asInt(), "/after-kill/1")
+                        .status() == 503);
+            });
+        } finally {
+            send("DELETE", api("/services/after-kill"), null);
+        }
+    }
+
+    private static JsonNode status() throws Exception {
+        return json(get(api("/groups/" + GROUP + "/status")));
+    }
+
+    private static String api(String path) {
+        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+    }
+}

@@ -1,0 +1,50 @@
+package io.lbmanager.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Scripts that stand in for the nginx binary of one host: the real nginx, except for one thing
+ * they do differently on purpose, as a host with another Nginx build or a slow disk would.
+ */
+public final class NginxWrappers {
+
+    private static final String FIND_TEST_AND_CONF = """
+            #!/bin/sh
+            test=0; conf=""; previous=""
+            for arg in "$@"; do
+              [ "$arg" = "-t" ] && test=1
+              [ "$previous" = "-c" ] && conf="$arg"
+              previous="$arg"
+            done
+            """;
+
+    private NginxWrappers() {
+    }
+
+    /** {@code nginx -t} refuses any config whose directory contains {@code marker}. */
+    public static Path refusing(Path dir, String marker) throws IOException {
+        return write(dir.resolve("nginx-refusing-" + marker), FIND_TEST_AND_CONF + """
+                if [ "$test" = 1 ] && grep -rqs -- '%s' "$(dirname "$conf")"; then
+                  echo "nginx: [emerg] this host refuses '%s' in $conf:1" >&2
+                  exit 1
+                fi
+                exec /usr/sbin/nginx "$@"
+                """.formatted(marker, marker));
+    }
+
+    /** {@code nginx -t} takes {@code seconds} longer than it would. */
+    public static Path slowToTest(Path dir, int seconds) throws IOException {
+        return write(dir.resolve("nginx-slow-" + seconds), FIND_TEST_AND_CONF + """
+                [ "$test" = 1 ] && sleep %d
+                exec /usr/sbin/nginx "$@"
+                """.formatted(seconds));
+    }
+
+    private static Path write(Path script, String content) throws IOException {
+        Files.writeString(script, content);
+        script.toFile().setExecutable(true);
+        return script;
+    }
+}
