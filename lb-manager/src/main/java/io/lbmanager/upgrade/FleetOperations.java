@@ -45,6 +45,7 @@ public final class FleetOperations implements Managed, AutoCloseable {
     private final Duration tickEvery;
     private final LongSupplier clock;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private volatile java.util.function.BooleanSupplier ticksWhen = () -> true;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "fleet-upgrades");
         thread.setDaemon(true);
@@ -61,6 +62,15 @@ public final class FleetOperations implements Managed, AutoCloseable {
         this.defaults = defaults;
         this.tickEvery = tickEvery;
         this.clock = clock;
+    }
+
+    /**
+     * Advances upgrades only while this holds (the leader among several managers); the others
+     * answer the API from ZooKeeper and leave the steps to the leader.
+     */
+    public FleetOperations tickingOnlyWhen(java.util.function.BooleanSupplier condition) {
+        this.ticksWhen = condition;
+        return this;
     }
 
     @Override
@@ -183,8 +193,11 @@ public final class FleetOperations implements Managed, AutoCloseable {
         return store.history(group).stream().map(UpgradeRecord::view).toList();
     }
 
-    /** One tick for every group with an upgrade in progress; public for tests. */
+    /** One tick for every group with an upgrade in progress (on the leader only); public for tests. */
     public void tickAll() {
+        if (!ticksWhen.getAsBoolean()) {
+            return;
+        }
         for (String group : store.groups()) {
             try {
                 locked(group, () -> {

@@ -32,10 +32,12 @@ public record FleetSetup(FleetBackend backend, FleetOperations operations, List<
     /**
      * @param agentZooKeeper the connect string the agents use (Docker backend)
      * @param groupExists    whether an LB group is declared (the catalog's answer)
+     * @param isLeader       whether this manager advances upgrades (one manager does, the leader)
      * @return empty when {@code fleet.backend} is {@code none}
      */
     public static Optional<FleetSetup> create(FleetConfig config, CuratorFramework client, ZkLayout layout,
-                                              String agentZooKeeper, Predicate<String> groupExists) {
+                                              String agentZooKeeper, Predicate<String> groupExists,
+                                              java.util.function.BooleanSupplier isLeader) {
         FleetBackend backend;
         DockerFleet docker = null;
         List<Managed> managed = new ArrayList<>();
@@ -65,7 +67,7 @@ public record FleetSetup(FleetBackend backend, FleetOperations operations, List<
                 Duration.ofSeconds(Math.max(1, upgrade.holdMarginSeconds / 3))), System::currentTimeMillis);
         FleetOperations operations = new FleetOperations(policy, probes, new UpgradeStore(client, layout), groupExists,
                 new UpgradeSettings(upgrade.stepSize, upgrade.bakeSeconds, upgrade.maxErrorRate),
-                Duration.ofMillis(upgrade.tickMillis), System::currentTimeMillis);
+                Duration.ofMillis(upgrade.tickMillis), System::currentTimeMillis).tickingOnlyWhen(isLeader);
         managed.add(operations);
         return Optional.of(new FleetSetup(backend, operations, List.copyOf(managed), docker));
     }

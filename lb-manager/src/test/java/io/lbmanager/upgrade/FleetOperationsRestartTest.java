@@ -52,6 +52,25 @@ class FleetOperationsRestartTest {
     }
 
     @Test
+    void onlyTheLeaderAdvancesUpgradesWhileAnyManagerAnswers() {
+        FleetOperations leader = manager();
+        FleetOperations follower = manager().tickingOnlyWhen(() -> false);
+        follower.startUpgrade("edge", "nginx:2", 1, 0, 0.0, "ops");
+
+        for (int i = 0; i < 10; i++) {
+            follower.tickAll();
+            fleet.clock.addAndGet(1000);
+        }
+        assertThat(follower.status("edge").upgrade().step()).isEqualTo(1);
+
+        for (int i = 0; i < 30 && leader.status("edge").upgrade().state().inProgress(); i++) {
+            leader.tickAll();
+            fleet.clock.addAndGet(1000);
+        }
+        assertThat(follower.status("edge").upgrade().state()).isEqualTo(UpgradeState.SUCCEEDED);
+    }
+
+    @Test
     void aBlockSurvivesARestart() {
         manager().block("edge", "freeze", "alice");
 

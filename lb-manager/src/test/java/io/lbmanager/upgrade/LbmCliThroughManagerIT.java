@@ -74,7 +74,7 @@ class LbmCliThroughManagerIT {
             ZkLayout layout = new ZkLayout(config.zookeeper.root);
             CatalogStore catalog = new CatalogStore(client, layout);
             FleetSetup setup = FleetSetup.create(fleetConfig(), client, layout, config.zookeeper.connectString,
-                    catalog::groupExists).orElseThrow();
+                    catalog::groupExists, () -> true).orElseThrow();
             setup.managed().forEach(environment.lifecycle()::manage);
             FleetApi.register(environment.jersey(), setup.operations(), config.api);
             fleet = setup;
