@@ -6,22 +6,21 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
 import io.lbmanager.api.CatalogApi;
+import io.lbmanager.api.FleetApi;
+import io.lbmanager.upgrade.FleetSetup;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.GroupRuntimeResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
-import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import io.lbmanager.dashboard.DashboardBundle;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
-import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.DockerFleet;
-import io.lbmanager.fleet.FleetReconciler;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.rollout.AgentDirectory;
@@ -53,6 +52,7 @@ import org.apache.curator.framework.state.ConnectionState;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 public class LbManagerApplication extends Application<LbManagerConfiguration> {
@@ -142,15 +142,24 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics/prometheus");
 
         Runnable removeFleet = () -> { };
-        if (config.fleet.backend == FleetConfig.Backend.DOCKER) {
-            String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
-            DockerFleet fleet = new DockerFleet(DockerClients.local(), config.fleet.image, config.fleet.name, agentZk, layout.root());
-            FleetReconciler reconciler = new FleetReconciler(fleet, config.fleet.instances);
-            environment.lifecycle().manage(reconciler);
-            removeFleet = () -> {
-                reconciler.stop();
-                fleet.removeAllTasks();
-            };
+        String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
+        Optional<FleetSetup> fleet = FleetSetup.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
+        if (fleet.isPresent()) {
+            fleet.get().managed().forEach(environment.lifecycle()::manage);
+            FleetApi.register(environment.jersey(), fleet.get().operations(), config.api);
+            DockerFleet docker = fleet.get().docker();
+            if (docker != null) {
+                removeFleet = () -> {
+                    for (Managed managed : fleet.get().managed()) {
+                        try {
+                            managed.stop();
+                        } catch (Exception e) {
+                            // stopping everything anyway
+                        }
+                    }
+                    docker.removeAllTasks();
+                };
+            }
         }
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,

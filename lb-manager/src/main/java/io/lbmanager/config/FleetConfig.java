@@ -1,5 +1,10 @@
 package io.lbmanager.config;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -7,15 +12,19 @@ import jakarta.validation.constraints.Pattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Which Nginx tasks the manager runs itself, and where. {@code none} leaves the fleet to someone else. */
+/**
+ * Which Nginx tasks the manager runs, and where: {@code none} leaves the fleet to someone else,
+ * {@code docker} runs containers on the local engine, {@code singularity} runs Mesos tasks through
+ * Singularity. Upgrades (steps, gates, rollback) work the same on both.
+ */
 public class FleetConfig {
 
-    public enum Backend { NONE, DOCKER }
+    public enum Backend { NONE, DOCKER, SINGULARITY }
 
     @NotNull
     public Backend backend = Backend.NONE;
 
-    /** The Nginx + agent image (see nginx-image/). */
+    /** The Nginx + agent image (see nginx-image/); Docker only: Singularity's deploys name their own. */
     @NotBlank
     public String image = "lb-manager/nginx:dev";
 
@@ -23,11 +32,80 @@ public class FleetConfig {
     @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,30}")
     public String name = "lbm";
 
-    /** Nginx tasks per LB group. */
+    /** Nginx tasks per LB group (Docker; Singularity keeps the count in its request). */
     @NotNull
     public Map<String, Integer> instances = new LinkedHashMap<>();
 
     /** ZooKeeper connect string the agents use; empty means the manager's own. */
     @NotNull
     public String agentZooKeeper = "";
+
+    /** Docker: how long a retired container is left out of the fleet's task list before it is stopped. */
+    @Min(0)
+    @Max(600_000)
+    public int drainMillis = 2000;
+
+    @Valid
+    @NotNull
+    public SingularityConfig singularity = new SingularityConfig();
+
+    @Valid
+    @NotNull
+    public UpgradeConfig upgrade = new UpgradeConfig();
+
+    /** Where Singularity is and how to talk to it. */
+    public static class SingularityConfig {
+
+        /** Singularity's base URL, up to and including its context path; {@code /api/...} is appended. */
+        public String baseUrl = "http://127.0.0.1:7099/singularity";
+
+        /** Sent as the {@code Authorization} header on every call when not empty (e.g. {@code Bearer ...}). */
+        @NotNull
+        public String authHeader = "";
+
+        /** A group's Singularity request id is this prefix + the group name. */
+        @Pattern(regexp = "[a-zA-Z0-9_-]{0,60}")
+        public String requestPrefix = "lb-nginx-";
+
+        @Min(100)
+        @Max(60_000)
+        public int connectTimeoutMs = 2000;
+
+        @Min(100)
+        @Max(300_000)
+        public int requestTimeoutMs = 10_000;
+
+        /** Extra attempts for idempotent calls (GET, request create/update) after a connection error or 5xx. */
+        @Min(0)
+        @Max(10)
+        public int retries = 2;
+    }
+
+    /** Defaults of an upgrade (a request can override the first three) and the policy's timing. */
+    public static class UpgradeConfig {
+
+        @Min(1)
+        public int stepSize = 1;
+
+        @Min(0)
+        @Max(86_400)
+        public int bakeSeconds = 30;
+
+        @DecimalMin("0")
+        @DecimalMax("1")
+        public double maxErrorRate = 0.01;
+
+        /** How long a step's new tasks may take to become ready before the upgrade rolls back. */
+        @Min(1)
+        public int stepTimeoutSeconds = 300;
+
+        /** Added to the bake time as Singularity's per-step hold (waitMillisBetweenGroups), so the policy decides first. */
+        @Min(1)
+        public int holdMarginSeconds = 30;
+
+        /** How often upgrades in progress are advanced (probe rounds during a bake run at this pace). */
+        @Min(50)
+        @Max(60_000)
+        public int tickMillis = 1000;
+    }
 }

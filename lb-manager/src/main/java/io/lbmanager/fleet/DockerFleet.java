@@ -21,7 +21,7 @@ import java.util.UUID;
  * 127.0.0.1 on ports this fleet hands out, found again by their labels. The fleet name keeps
  * two fleets (two test runs, a demo) on one engine apart.
  */
-public final class DockerFleet implements FleetBackend {
+public final class DockerFleet implements TaskRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerFleet.class);
     private static final String NAME_PATTERN = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
@@ -31,6 +31,7 @@ public final class DockerFleet implements FleetBackend {
     public static final String LABEL_TASK = "lb-manager.task-id";
     public static final String LABEL_TRAFFIC_PORT = "lb-manager.traffic-port";
     public static final String LABEL_ADMIN_PORT = "lb-manager.admin-port";
+    public static final String LABEL_GENERATION = "lb-manager.generation";
     public static final String HOST = "127.0.0.1";
 
     private final DockerClient docker;
@@ -59,6 +60,20 @@ public final class DockerFleet implements FleetBackend {
         return fleetName;
     }
 
+    /** The image {@link #startTask(String)} runs. */
+    public String image() {
+        return image;
+    }
+
+    /** Kills the task's container without removing it (tests: a task that died). */
+    public void killTask(String taskId) {
+        try {
+            docker.killContainerCmd(taskId).exec();
+        } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException gone) {
+            // already dead or gone
+        }
+    }
+
     @Override
     public List<NginxTask> tasks(String group) {
         return containers(Map.of(LABEL_FLEET, fleetName, LABEL_GROUP, group)).stream().map(this::toTask).toList();
@@ -70,9 +85,19 @@ public final class DockerFleet implements FleetBackend {
     }
 
     @Override
-    public synchronized NginxTask startTask(String group) {
+    public NginxTask startTask(String group) {
+        return startTask(group, image, "", Map.of());
+    }
+
+    /**
+     * Starts a task of the group with this image, labelled with its generation. {@code extraEnv} is
+     * added to the agent's environment (a Singularity simulator passes TASK_ID, TASK_HOST, ...);
+     * it may name the task with {@code LBM_AGENT_ID}.
+     */
+    public synchronized NginxTask startTask(String group, String taskImage, String generation, Map<String, String> extraEnv) {
         requireName("group", group);
-        String taskId = "lbm-" + fleetName + "-" + group + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String taskId = extraEnv.getOrDefault("LBM_AGENT_ID",
+                "lbm-" + fleetName + "-" + group + "-" + UUID.randomUUID().toString().substring(0, 8));
         Set<Integer> taken = portsOfFleet();
         int trafficPort = ports.allocate(taken);
         taken.add(trafficPort);
@@ -84,24 +109,27 @@ public final class DockerFleet implements FleetBackend {
         labels.put(LABEL_TASK, taskId);
         labels.put(LABEL_TRAFFIC_PORT, Integer.toString(trafficPort));
         labels.put(LABEL_ADMIN_PORT, Integer.toString(adminPort));
-        String containerId = docker.createContainerCmd(image)
+        labels.put(LABEL_GENERATION, generation);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LBM_ZK", zkConnect);
+        env.put("LBM_ZK_ROOT", zkRoot);
+        env.put("LBM_GROUP", group);
+        env.put("LBM_HOST", HOST);
+        env.putAll(extraEnv);
+        env.put("LBM_AGENT_ID", taskId);
+        env.put("PORT0", Integer.toString(trafficPort));
+        env.put("PORT1", Integer.toString(adminPort));
+        String containerId = docker.createContainerCmd(taskImage)
                 .withName(taskId)
                 .withLabels(labels)
-                .withEnv(List.of(
-                        "LBM_ZK=" + zkConnect,
-                        "LBM_ZK_ROOT=" + zkRoot,
-                        "LBM_GROUP=" + group,
-                        "LBM_AGENT_ID=" + taskId,
-                        "LBM_HOST=" + HOST,
-                        "PORT0=" + trafficPort,
-                        "PORT1=" + adminPort))
+                .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
                 .exec()
                 .getId();
         docker.startContainerCmd(containerId).exec();
-        LOG.info("fleet={} group={} task={} state=STARTED trafficPort={} adminPort={} image={}",
-                fleetName, group, taskId, trafficPort, adminPort, image);
-        return new NginxTask(taskId, group, HOST, trafficPort, adminPort, image, true);
+        LOG.info("fleet={} group={} task={} state=STARTED trafficPort={} adminPort={} image={} generation={}",
+                fleetName, group, taskId, trafficPort, adminPort, taskImage, generation);
+        return new NginxTask(taskId, group, HOST, trafficPort, adminPort, taskImage, true, generation);
     }
 
     @Override
@@ -154,7 +182,8 @@ public final class DockerFleet implements FleetBackend {
                 portLabel(labels, LABEL_TRAFFIC_PORT),
                 portLabel(labels, LABEL_ADMIN_PORT),
                 container.getImage(),
-                "running".equals(container.getState()));
+                "running".equals(container.getState()),
+                labels.getOrDefault(LABEL_GENERATION, ""));
     }
 
     private static int portLabel(Map<String, String> labels, String name) {

@@ -3,17 +3,38 @@ package io.lbmanager.fleet;
 import java.util.List;
 
 /**
- * Starts, stops and lists the Nginx tasks of LB groups; nothing more. How many tasks a group has
- * and how they are replaced during an upgrade is decided above this interface.
+ * The port every fleet backend offers to the upgrade policy ({@code io.lbmanager.upgrade}), which
+ * lives once above it. A backend runs <em>generations</em>: a generation is every task of a group
+ * running one image. A group has one active generation and at most one pending one; the policy
+ * starts a pending generation, raises how many of its tasks should be active step by step
+ * (the backend retires old tasks as new ones become healthy), and cancels it when a gate fails,
+ * which leaves the active generation serving. Docker: containers labelled with the generation
+ * ({@link DockerGenerations}). Singularity: a deploy with canaryDeploySettings whose steps are
+ * advanced with {@code POST /api/deploys/update} ({@link io.lbmanager.fleet.singularity.SingularityFleet}).
  */
 public interface FleetBackend {
 
-    /** Every task of the group this backend knows, running or not. */
+    /** {@code docker} or {@code singularity}. */
+    String kind();
+
+    /** What runs now: the active image, the instance count, the pending generation if any. */
+    GroupDeployment deployment(String group);
+
+    /** Tasks that are running and not being retired (draining tasks are left out, as an upstream LB would). */
     List<NginxTask> tasks(String group);
 
-    /** Starts one more task for the group; its agent fetches the current bundle before it serves. */
-    NginxTask startTask(String group);
+    /** Starts a pending generation of {@code spec.image()} with {@code spec.firstTarget()} active instances. */
+    void startGeneration(String group, GenerationSpec spec);
 
-    /** Stops and forgets the task; a task that is already gone is not an error. */
-    void stopTask(String taskId);
+    /** Sets how many tasks of the pending generation should be active; old ones are retired as new ones get healthy. */
+    void setGenerationTarget(String group, String generationId, int activeInstances);
+
+    /** Abandons the pending generation; its tasks go, the active generation stays (and is refilled). */
+    void cancelGeneration(String group, String generationId);
+
+    /** Where the generation is: in progress, succeeded (it is the active one now), failed or cancelled. */
+    GenerationProgress progress(String group, String generationId);
+
+    /** Sets the group's instance count. */
+    void scale(String group, int instances);
 }

@@ -29,7 +29,7 @@ public final class FleetReconciler implements Managed, AutoCloseable {
         }
     }
 
-    private final FleetBackend backend;
+    private final TaskRunner backend;
     private final Map<String, Integer> desired = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "fleet-reconciler");
@@ -37,12 +37,12 @@ public final class FleetReconciler implements Managed, AutoCloseable {
         return thread;
     });
 
-    public FleetReconciler(FleetBackend backend) {
+    public FleetReconciler(TaskRunner backend) {
         this(backend, Map.of());
     }
 
     /** @param tasksPerGroup how many tasks each group runs, until {@link #scale} says otherwise */
-    public FleetReconciler(FleetBackend backend, Map<String, Integer> tasksPerGroup) {
+    public FleetReconciler(TaskRunner backend, Map<String, Integer> tasksPerGroup) {
         this.backend = backend;
         tasksPerGroup.forEach((group, tasks) -> desired.put(group, requireCount(tasks)));
     }

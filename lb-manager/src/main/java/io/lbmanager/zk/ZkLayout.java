@@ -18,6 +18,10 @@ import java.util.Base64;
  * {root}/leader                                  Curator leader latch of the managers
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
+ * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
+ * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
+ * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
+ * {root}/fleet/{group}/docker                    DockerGenerations' state: active/pending generation, instances
  * </pre>
  * Curator x-discovery registrations live elsewhere, under their own base path (default {@code /services}).
  */
@@ -108,5 +112,31 @@ public record ZkLayout(String root) {
 
     public String agent(String group, String agentId) {
         return groupAgents(group) + "/" + agentId;
+    }
+
+    /** The Nginx fleet of a group: upgrades, their history, deploy blocks, backend state. */
+    public String fleet(String group) {
+        return root + "/fleet/" + group;
+    }
+
+    public String fleetUpgrade(String group) {
+        return fleet(group) + "/upgrade";
+    }
+
+    public String fleetHistory(String group) {
+        return fleet(group) + "/history";
+    }
+
+    /** Prefix of a sequential history node; ZooKeeper appends the sequence number. */
+    public String fleetHistoryEntryPrefix(String group) {
+        return fleetHistory(group) + "/h";
+    }
+
+    public String fleetBlock(String group) {
+        return fleet(group) + "/block";
+    }
+
+    public String fleetDockerState(String group) {
+        return fleet(group) + "/docker";
     }
 }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The keep-N policy alone, over an in-memory backend; DockerFleetIT runs it against real containers. */
 class FleetReconcilerTest {
 
-    private static final class InMemoryBackend implements FleetBackend {
+    private static final class InMemoryBackend implements TaskRunner {
         final List<NginxTask> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
         int started;
 

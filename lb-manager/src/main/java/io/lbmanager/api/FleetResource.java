@@ -1,0 +1,123 @@
+package io.lbmanager.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.catalog.InputRules;
+import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.upgrade.DeployBlock;
+import io.lbmanager.upgrade.FleetOperations;
+import io.lbmanager.upgrade.FleetStatus;
+import io.lbmanager.upgrade.UpgradeView;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** A group's Nginx fleet: {@code /api/v1/fleet/{group}}: status, upgrades, rollback, scale, deploy blocks. */
+@Path("/api/v1/fleet/{group}")
+@Produces(MediaType.APPLICATION_JSON)
+public final class FleetResource {
+
+    /** A Docker image reference: registry/name:tag or @digest, nothing a shell or JSON would need escaped. */
+    private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/:@-]{0,254}", Pattern.CASE_INSENSITIVE);
+
+    private final FleetOperations operations;
+    private final RequestBodies bodies;
+
+    public FleetResource(FleetOperations operations, RequestBodies bodies) {
+        this.operations = operations;
+        this.bodies = bodies;
+    }
+
+    @GET
+    public FleetStatus status(@PathParam("group") String group) {
+        return operations.status(groupName(group));
+    }
+
+    @POST
+    @Path("upgrade")
+    public Response upgrade(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
+                            @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+        String by = Actors.fromHeader(user);
+        FleetRequests.Upgrade request = bodies.read(headers, body, FleetRequests.Upgrade.class);
+        if (request.image() == null || !IMAGE.matcher(request.image()).matches()) {
+            throw new InvalidInputException("image", "must be a Docker image reference like registry.example/nginx-lb:1.2");
+        }
+        UpgradeView upgrade = operations.startUpgrade(groupName(group), request.image(), request.stepSize(),
+                request.bakeSeconds(), request.maxErrorRate(), by);
+        return Response.accepted(upgrade).build();
+    }
+
+    @POST
+    @Path("upgrade/pause")
+    public UpgradeView pause(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return operations.pause(groupName(group), Actors.fromHeader(user));
+    }
+
+    @POST
+    @Path("upgrade/resume")
+    public UpgradeView resume(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return operations.resume(groupName(group), Actors.fromHeader(user));
+    }
+
+    @POST
+    @Path("upgrade/cancel")
+    public UpgradeView cancel(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return operations.cancel(groupName(group), Actors.fromHeader(user));
+    }
+
+    @POST
+    @Path("rollback")
+    public Response rollback(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return Response.accepted(operations.rollback(groupName(group), Actors.fromHeader(user))).build();
+    }
+
+    @PUT
+    @Path("scale")
+    public FleetStatus scale(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
+                             @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+        String by = Actors.fromHeader(user);
+        FleetRequests.Scale request = bodies.read(headers, body, FleetRequests.Scale.class);
+        if (request.instances() == null) {
+            throw new InvalidInputException("instances", "is required");
+        }
+        return operations.scale(groupName(group), request.instances(), by);
+    }
+
+    @PUT
+    @Path("block")
+    public DeployBlock block(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
+                             @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+        String by = Actors.fromHeader(user);
+        FleetRequests.Block request = bodies.read(headers, body, FleetRequests.Block.class);
+        return operations.block(groupName(group), request.reason(), by);
+    }
+
+    @DELETE
+    @Path("block")
+    public Response unblock(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        operations.unblock(groupName(group), Actors.fromHeader(user));
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("history")
+    public List<UpgradeView> history(@PathParam("group") String group) {
+        return operations.history(groupName(group));
+    }
+
+    private static String groupName(String group) {
+        return InputRules.requireName("group", group);
+    }
+}

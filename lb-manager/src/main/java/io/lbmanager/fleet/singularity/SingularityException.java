@@ -1,0 +1,21 @@
+package io.lbmanager.fleet.singularity;
+
+/** Singularity answered with an error status (its 400 bodies are plain text, 404 and 409 JSON). */
+public final class SingularityException extends IllegalStateException {
+
+    private final int status;
+
+    public SingularityException(int status, String method, String path, String body) {
+        super("Singularity answered " + status + " to " + method + " " + path + ": " + abbreviate(body));
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    private static String abbreviate(String body) {
+        String oneLine = body == null ? "" : body.replaceAll("\\s+", " ").strip();
+        return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
+    }
+}

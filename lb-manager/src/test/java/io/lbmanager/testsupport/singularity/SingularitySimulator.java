@@ -1,0 +1,673 @@
+package io.lbmanager.testsupport.singularity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.testsupport.DockerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The subset of Singularity 1.5.0's HTTP API lb-manager uses, on 127.0.0.1, with its rules: deploy
+ * ids {@code [a-zA-Z0-9_.]} up to 50 and never reused (400, plain text), 409 JSON {code,message}
+ * while a deploy is pending, canary groups (instanceGroupSize, TIMED/NONE acceptance,
+ * canaryCycleCount) advanced by the timer or by {@code POST /api/deploys/update}, health checks on
+ * the deploy's healthcheck uri and port index, deploy states and failure reasons, the previous
+ * deploy staying active after a failure or cancel (asynchronous, at the next check), replacement
+ * of lost tasks, scaling. Every task is a REAL container of the Nginx + agent image on the local
+ * engine (host networking, loopback ports from {@link DockerFleet}). A task being cleaned leaves
+ * the healthy list for the drain time before its container is stopped, as Singularity removes a
+ * task from the load balancer before killing it.
+ * <p>
+ * Simplification, said out loud: old tasks are shut down when a step's new tasks are all healthy
+ * (keeping instances - target of them), whether the step was reached by the timer or by an update.
+ */
+public final class SingularitySimulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SingularitySimulator.class);
+    private static final Pattern DEPLOY_ID = Pattern.compile("[a-zA-Z0-9_.]+");
+    private static final Pattern REQUEST_ID = Pattern.compile("[a-zA-Z0-9_-]+");
+    private static final String HOST = "127.0.0.1";
+
+    /** One HTTP call the simulator answered, for tests that check bodies against Singularity's models. */
+    public record Exchange(String method, String path, int status, String requestBody, String responseBody,
+                           String authorization) {
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final DockerFleet docker;
+    private final com.github.dockerjava.api.DockerClient logs = io.lbmanager.fleet.DockerClients.local();
+    private final Duration drain;
+    private final HttpServer server;
+    private final ScheduledExecutorService checker;
+    private final HttpClient health = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+
+    private final Map<String, ObjectNode> requests = new LinkedHashMap<>();
+    private final Map<String, Map<String, ObjectNode>> deploys = new HashMap<>();
+    private final Map<String, SimDeploy> active = new HashMap<>();
+    private final Map<String, SimDeploy> pending = new HashMap<>();
+    private final Map<String, Map<String, ObjectNode>> history = new HashMap<>();
+    private final Map<String, SimTask> tasks = new LinkedHashMap<>();
+    private long lastStartedAt;
+
+    private SingularitySimulator(DockerFleet docker, Duration drain, Duration checkEvery) throws IOException {
+        this.docker = docker;
+        this.drain = drain;
+        this.server = HttpServer.create(new InetSocketAddress(HOST, 0), 32);
+        server.createContext("/singularity/api/", this::answer);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+        checker = Executors.newSingleThreadScheduledExecutor();
+        checker.scheduleWithFixedDelay(this::checkSafely, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the simulator; its tasks run in {@code docker}'s fleet. */
+    public static SingularitySimulator start(DockerFleet docker, Duration drain) throws IOException {
+        return new SingularitySimulator(docker, drain, Duration.ofMillis(250));
+    }
+
+    /** {@code http://127.0.0.1:PORT/singularity}: the base URL Singularity clients are given. */
+    public String baseUrl() {
+        return "http://" + HOST + ":" + server.getAddress().getPort() + "/singularity";
+    }
+
+    public List<Exchange> exchanges() {
+        return List.copyOf(exchanges);
+    }
+
+    @Override
+    public void close() {
+        checker.shutdownNow();
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private record Answer(int status, String contentType, String body) {
+        static Answer json(int status, String body) {
+            return new Answer(status, "application/json", body);
+        }
+
+        static Answer text(int status, String body) {
+            return new Answer(status, "text/plain", body);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getPath().substring("/singularity/api".length());
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Answer answer;
+            try {
+                synchronized (this) {
+                    answer = route(method, path, body);
+                }
+            } catch (IllegalArgumentException e) {
+                answer = Answer.text(400, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("simulator {} {} failed", method, path, e);
+                answer = Answer.text(500, e.toString());
+            }
+            exchanges.add(new Exchange(method, path, answer.status(), body, answer.body(),
+                    exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+            exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+    }
+
+    private Answer route(String method, String path, String body) {
+        Matcher m;
+        if (method.equals("POST") && path.equals("/requests")) {
+            return submitRequest(parse(body));
+        }
+        if (method.equals("GET") && (m = match("/requests/request/([^/]+)", path)) != null) {
+            return requests.containsKey(m.group(1)) ? Answer.json(200, write(requestParent(m.group(1))))
+                    : notFound("Couldn't find request with id " + m.group(1));
+        }
+        if (method.equals("PUT") && (m = match("/requests/request/([^/]+)/scale", path)) != null) {
+            return scale(m.group(1), parse(body));
+        }
+        if (method.equals("POST") && path.equals("/deploys")) {
+            return submitDeploy(parse(body));
+        }
+        if (method.equals("POST") && path.equals("/deploys/update")) {
+            return updatePendingDeploy(parse(body));
+        }
+        if (method.equals("DELETE") && (m = match("/deploys/deploy/([^/]+)/request/([^/]+)", path)) != null) {
+            return cancelDeploy(m.group(2), m.group(1));
+        }
+        if (method.equals("GET") && (m = match("/history/request/([^/]+)/deploy/([^/]+)", path)) != null) {
+            ObjectNode entry = history.getOrDefault(m.group(1), Map.of()).get(m.group(2));
+            return entry == null ? notFound("Deploy history for request " + m.group(1) + " and deploy " + m.group(2)
+                    + " not found") : Answer.json(200, write(entry));
+        }
+        if (method.equals("GET") && (m = match("/tasks/ids/request/([^/]+)", path)) != null) {
+            return requests.containsKey(m.group(1)) ? Answer.json(200, write(taskIds(m.group(1))))
+                    : notFound("Couldn't find request with id " + m.group(1));
+        }
+        if (method.equals("GET") && (m = match("/tasks/task/([^/]+)", path)) != null) {
+            SimTask task = tasks.get(m.group(1));
+            return task == null ? notFound("No active task with id " + m.group(1)) : Answer.json(200, write(taskJson(task)));
+        }
+        return notFound("Not found: " + method + " " + path);
+    }
+
+    private Answer submitRequest(ObjectNode request) {
+        String id = request.path("id").asText("");
+        if (!REQUEST_ID.matcher(id).matches() || id.length() > 100) {
+            return Answer.text(400, "Id cannot be null or contain characters other than [a-zA-Z0-9_]");
+        }
+        if (!request.hasNonNull("requestType")) {
+            return Answer.text(400, "RequestType cannot be null or missing");
+        }
+        if (request.has("instances") && request.path("instances").asInt() < 1) {
+            return Answer.text(400, "Instances must be greater than 0");
+        }
+        ObjectNode existing = requests.get(id);
+        if (existing != null && existing.path("loadBalanced").asBoolean(false) != request.path("loadBalanced").asBoolean(false)) {
+            return Answer.text(400, "Request can not change whether it is load balanced");
+        }
+        requests.put(id, request.deepCopy());
+        return Answer.json(200, write(requestParent(id)));
+    }
+
+    private Answer scale(String requestId, ObjectNode body) {
+        ObjectNode request = requests.get(requestId);
+        if (request == null) {
+            return notFound("Couldn't find request with id " + requestId);
+        }
+        if (!body.has("instances")) {
+            request.remove("instances");
+            return Answer.json(200, write(requestParent(requestId)));
+        }
+        int instances = body.path("instances").asInt();
+        if (instances < 1) {
+            return Answer.text(400, "Instances must be greater than 0");
+        }
+        if (instances == instances(requestId)) {
+            return Answer.text(400, "Scale request has no affect on the # of instances (" + instances + ")");
+        }
+        request.put("instances", instances);
+        return Answer.json(200, write(requestParent(requestId)));
+    }
+
+    private Answer submitDeploy(ObjectNode body) {
+        JsonNode deployNode = body.get("deploy");
+        if (!(deployNode instanceof ObjectNode deploy)) {
+            return Answer.text(400, "DeployRequest must have a deploy object");
+        }
+        String requestId = deploy.path("requestId").asText("");
+        String deployId = deploy.path("id").asText("");
+        if (!requests.containsKey(requestId)) {
+            return notFound("Couldn't find request with id " + requestId);
+        }
+        if (!DEPLOY_ID.matcher(deployId).matches()) {
+            return Answer.text(400, "Id cannot be null or contain characters other than [a-zA-Z0-9_.]");
+        }
+        if (deployId.length() > 50) {
+            return Answer.text(400, "Deploy id must be 50 characters or less, it is " + deployId.length() + " (" + deployId + ")");
+        }
+        if (deploys.getOrDefault(requestId, Map.of()).containsKey(deployId)) {
+            return Answer.text(400, "Can not deploy a deploy that has already been deployed");
+        }
+        String invalid = invalidPorts(deploy);
+        if (invalid != null) {
+            return Answer.text(400, invalid);
+        }
+        if (pending.containsKey(requestId)) {
+            return Answer.json(409, "{\"code\":409,\"message\":\"Pending deploy already in progress for " + requestId
+                    + " - cancel it or wait for it to complete (" + pending.get(requestId).deployId + ")\"}");
+        }
+        deploys.computeIfAbsent(requestId, r -> new LinkedHashMap<>()).put(deployId, deploy.deepCopy());
+        SimDeploy simDeploy = new SimDeploy(requestId, deployId, deploy.deepCopy(), System.currentTimeMillis(),
+                body.path("message").asText(null));
+        simDeploy.target = simDeploy.canary() ? Math.min(simDeploy.groupSize(), instances(requestId)) : instances(requestId);
+        pending.put(requestId, simDeploy);
+        LOG.info("simulator request={} deploy={} state=WAITING image={} target={}", requestId, deployId, simDeploy.image(),
+                simDeploy.target);
+        return Answer.json(200, write(requestParent(requestId)));
+    }
+
+    private static String invalidPorts(ObjectNode deploy) {
+        int numPorts = deploy.path("resources").path("numPorts").asInt(0);
+        for (JsonNode mapping : deploy.path("containerInfo").path("docker").path("portMappings")) {
+            for (String side : List.of("container", "host")) {
+                if (mapping.path(side + "PortType").asText("LITERAL").equals("FROM_OFFER")
+                        && mapping.path(side + "Port").asInt() >= numPorts) {
+                    return "Can not use " + side + "Port index " + mapping.path(side + "Port").asInt()
+                            + " when only " + numPorts + " ports are requested";
+                }
+            }
+        }
+        JsonNode healthcheck = deploy.path("healthcheck");
+        if (healthcheck.has("uri") && !healthcheck.has("portNumber") && numPorts == 0) {
+            return "Cannot specify a healthcheck uri without ports or a portNumber";
+        }
+        if (healthcheck.path("portIndex").asInt(0) >= Math.max(numPorts, 1) && !healthcheck.has("portNumber")) {
+            return "Healthcheck port index " + healthcheck.path("portIndex").asInt() + " out of range (" + numPorts + " ports)";
+        }
+        return null;
+    }
+
+    private Answer updatePendingDeploy(ObjectNode body) {
+        String requestId = body.path("requestId").asText("");
+        SimDeploy deploy = pending.get(requestId);
+        if (deploy == null || !deploy.deployId.equals(body.path("deployId").asText())) {
+            return Answer.text(400, "Request " + requestId + " does not have a pending deploy " + body.path("deployId").asText());
+        }
+        int target = body.path("targetActiveInstances").asInt(0);
+        if (target < 1 || target > instances(requestId)) {
+            return Answer.text(400, "Cannot update pending deploy to have more instances (" + target
+                    + ") than instances set for request (" + instances(requestId) + "), or less than 1 instance");
+        }
+        deploy.target = target;
+        deploy.stepLaunchComplete = false;
+        deploy.stepTimestamp = System.currentTimeMillis();
+        return Answer.json(200, write(requestParent(requestId)));
+    }
+
+    private Answer cancelDeploy(String requestId, String deployId) {
+        SimDeploy deploy = pending.get(requestId);
+        if (deploy == null || !deploy.deployId.equals(deployId)) {
+            return Answer.text(400, "Request " + requestId + " does not have a pending deploy " + deployId);
+        }
+        deploy.cancelRequested = true;
+        return Answer.json(200, write(requestParent(requestId)));
+    }
+
+    // ---------------------------------------------------------------- the deploy checker
+
+    private void checkSafely() {
+        try {
+            synchronized (this) {
+                check();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("simulator check failed", e);
+        }
+    }
+
+    private void check() {
+        long now = System.currentTimeMillis();
+        Map<String, Boolean> running = docker.allTasks().stream()
+                .collect(Collectors.toMap(NginxTask::taskId, NginxTask::running, (a, b) -> a || b));
+        for (SimTask task : List.copyOf(tasks.values())) {
+            if (task.active() && !running.getOrDefault(task.id, false)) {
+                LOG.info("simulator task={} state=TASK_LOST known={} log:\n{}", task.id, running.containsKey(task.id),
+                        DockerSupport.logTail(logs, task.id));
+                docker.stopTask(task.id);
+                tasks.remove(task.id);
+                SimDeploy deploy = pending.get(task.requestId);
+                if (deploy != null && deploy.deployId.equals(task.deployId)) {
+                    finish(deploy, "FAILED", "At least 0 task(s) for this instance group failed",
+                            task.healthy ? "TASK_EXPECTED_RUNNING_FINISHED" : "TASK_FAILED_ON_STARTUP", task);
+                }
+            } else if (!task.active() && task.cleaningUntil <= now) {
+                docker.stopTask(task.id);
+                tasks.remove(task.id);
+            }
+        }
+        for (SimTask task : tasks.values()) {
+            if (task.active() && !task.healthy && passesHealthcheck(task)) {
+                task.healthy = true;
+            }
+        }
+        for (String requestId : List.copyOf(requests.keySet())) {
+            SimDeploy deploy = pending.get(requestId);
+            if (deploy != null) {
+                stepDeploy(deploy, now);
+            } else {
+                keepInstances(requestId);
+            }
+        }
+    }
+
+    private void stepDeploy(SimDeploy deploy, long now) {
+        int instances = instances(deploy.requestId);
+        if (deploy.cancelRequested) {
+            finish(deploy, "CANCELED", "Canceled due to request at " + now, "DEPLOY_CANCELLED", null);
+            return;
+        }
+        List<SimTask> fresh = activeTasks(deploy.requestId, deploy.deployId);
+        for (SimTask task : fresh) {
+            if (!task.healthy && now - task.startedAt > deploy.startupTimeoutMillis()) {
+                finish(deploy, "FAILED", "Not all tasks for deploy were healthy", "TASK_FAILED_HEALTH_CHECKS", task);
+                return;
+            }
+        }
+        if (!deploy.stepLaunchComplete && now - deploy.stepTimestamp > deploy.deployTimeoutMillis()) {
+            finish(deploy, "OVERDUE", "Deploy did not finish in time", "DEPLOY_OVERDUE", null);
+            return;
+        }
+        launchUpTo(deploy.requestId, deploy.json, deploy.deployId, deploy.target, fresh);
+        fresh = activeTasks(deploy.requestId, deploy.deployId);
+        long healthy = fresh.stream().filter(task -> task.healthy).count();
+        if (!deploy.stepLaunchComplete && healthy >= deploy.target) {
+            deploy.stepLaunchComplete = true;
+            deploy.stepTimestamp = now;
+            List<SimTask> old = otherActiveTasks(deploy.requestId, deploy.deployId);
+            int shutDown = Math.max(old.size() - (instances - deploy.target), 0);
+            old.sort(Comparator.comparingInt(task -> task.instanceNo));
+            old.subList(0, Math.min(shutDown, old.size())).forEach(this::clean);
+            LOG.info("simulator request={} deploy={} step to {} of {} instances launched", deploy.requestId, deploy.deployId,
+                    deploy.target, instances);
+        }
+        if (!deploy.stepLaunchComplete) {
+            return;
+        }
+        boolean accepted = !deploy.canary() || !deploy.acceptanceMode().equals("TIMED")
+                || now - deploy.stepTimestamp >= deploy.waitMillis();
+        if (!accepted) {
+            return;
+        }
+        if (fresh.size() >= instances) {
+            finish(deploy, "SUCCEEDED", null, null, null);
+            return;
+        }
+        deploy.cyclesDone++;
+        deploy.target = deploy.cyclesDone >= deploy.cycleCount() ? instances : Math.min(deploy.target + deploy.groupSize(), instances);
+        deploy.stepLaunchComplete = false;
+        deploy.stepTimestamp = now;
+    }
+
+    private void finish(SimDeploy deploy, String state, String message, String failureReason, SimTask failedTask) {
+        pending.remove(deploy.requestId);
+        ObjectNode result = json.createObjectNode();
+        result.put("deployState", state);
+        if (message != null) {
+            result.put("message", message);
+        }
+        ArrayNode failures = result.putArray("deployFailures");
+        if (failureReason != null) {
+            ObjectNode failure = failures.addObject();
+            failure.put("reason", failureReason);
+            if (failedTask != null) {
+                failure.set("taskId", taskIdJson(failedTask));
+            }
+        }
+        result.put("timestamp", System.currentTimeMillis());
+        ObjectNode entry = json.createObjectNode();
+        entry.set("deployMarker", marker(deploy));
+        entry.set("deploy", deploy.json);
+        entry.set("deployResult", result);
+        history.computeIfAbsent(deploy.requestId, r -> new LinkedHashMap<>()).put(deploy.deployId, entry);
+        if (state.equals("SUCCEEDED")) {
+            active.put(deploy.requestId, deploy);
+            otherActiveTasks(deploy.requestId, deploy.deployId).forEach(this::clean);
+        } else {
+            activeTasks(deploy.requestId, deploy.deployId).forEach(this::clean);
+        }
+        LOG.info("simulator request={} deploy={} state={} reason={}", deploy.requestId, deploy.deployId, state, failureReason);
+    }
+
+    /** No deploy pending: the active deploy runs exactly {@code instances} tasks; lost ones are replaced. */
+    private void keepInstances(String requestId) {
+        SimDeploy deploy = active.get(requestId);
+        if (deploy == null) {
+            return;
+        }
+        List<SimTask> current = activeTasks(requestId, deploy.deployId);
+        int instances = instances(requestId);
+        launchUpTo(requestId, deploy.json, deploy.deployId, instances, current);
+        current.sort(Comparator.comparingInt(task -> task.instanceNo));
+        if (current.size() > instances) {
+            current.subList(instances, current.size()).forEach(this::clean);
+        }
+        if (current.stream().filter(task -> task.healthy).count() >= Math.min(instances, current.size())) {
+            otherActiveTasks(requestId, deploy.deployId).forEach(this::clean);
+        }
+    }
+
+    private void launchUpTo(String requestId, ObjectNode deployJson, String deployId, int target, List<SimTask> current) {
+        Set<Integer> used = current.stream().map(task -> task.instanceNo).collect(Collectors.toSet());
+        int instanceNo = 1;
+        for (int i = current.size(); i < target; i++) {
+            while (used.contains(instanceNo)) {
+                instanceNo++;
+            }
+            used.add(instanceNo);
+            launch(requestId, deployJson, deployId, instanceNo);
+        }
+    }
+
+    private void launch(String requestId, ObjectNode deployJson, String deployId, int instanceNo) {
+        long startedAt = Math.max(System.currentTimeMillis(), lastStartedAt + 1);
+        lastStartedAt = startedAt;
+        String taskId = requestId + "-" + deployId + "-" + startedAt + "-" + instanceNo + "-" + HOST + "-DEFAULT";
+        Map<String, String> env = new LinkedHashMap<>();
+        deployJson.path("env").fields().forEachRemaining(field -> env.put(field.getKey(), field.getValue().asText()));
+        env.put("TASK_HOST", HOST);
+        env.put("TASK_ID", taskId);
+        env.put("TASK_REQUEST_ID", requestId);
+        env.put("TASK_DEPLOY_ID", deployId);
+        env.put("INSTANCE_NO", Integer.toString(instanceNo));
+        env.put("ESTIMATED_INSTANCE_COUNT", Integer.toString(instances(requestId)));
+        env.put("LBM_AGENT_ID", taskId);
+        String image = deployJson.path("containerInfo").path("docker").path("image").asText();
+        NginxTask container = docker.startTask(requestId, image, deployId, env);
+        tasks.put(taskId, new SimTask(taskId, requestId, deployId, startedAt, instanceNo, container.trafficPort(),
+                container.adminPort(), image));
+        LOG.info("simulator request={} deploy={} task={} state=TASK_RUNNING", requestId, deployId, taskId);
+    }
+
+    private void clean(SimTask task) {
+        if (task.active()) {
+            task.cleaningUntil = System.currentTimeMillis() + drain.toMillis();
+            LOG.info("simulator task={} state=CLEANING", task.id);
+        }
+    }
+
+    private boolean passesHealthcheck(SimTask task) {
+        ObjectNode deploy = deploys.get(task.requestId).get(task.deployId);
+        JsonNode healthcheck = deploy.path("healthcheck");
+        if (!healthcheck.has("uri")) {
+            return true;
+        }
+        int port = healthcheck.has("portNumber") ? healthcheck.path("portNumber").asInt()
+                : healthcheck.path("portIndex").asInt(0) == 0 ? task.trafficPort : task.adminPort;
+        String uri = healthcheck.path("uri").asText();
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + (uri.startsWith("/") ? "" : "/")
+                    + uri)).timeout(Duration.ofSeconds(healthcheck.path("responseTimeoutSeconds").asLong(5))).GET().build();
+            int status = health.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return status >= 200 && status < 300;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- JSON in Singularity's shapes
+
+    private ObjectNode requestParent(String requestId) {
+        ObjectNode parent = json.createObjectNode();
+        parent.set("request", requests.get(requestId));
+        parent.put("state", "ACTIVE");
+        ObjectNode deployState = parent.putObject("requestDeployState");
+        deployState.put("requestId", requestId);
+        SimDeploy activeDeploy = active.get(requestId);
+        SimDeploy pendingDeploy = pending.get(requestId);
+        if (activeDeploy != null) {
+            deployState.set("activeDeploy", marker(activeDeploy));
+            parent.set("activeDeploy", activeDeploy.json);
+        }
+        if (pendingDeploy != null) {
+            deployState.set("pendingDeploy", marker(pendingDeploy));
+            parent.set("pendingDeploy", pendingDeploy.json);
+            ObjectNode state = parent.putObject("pendingDeployState");
+            state.set("deployMarker", marker(pendingDeploy));
+            state.put("currentDeployState", pendingDeploy.cancelRequested ? "CANCELING" : "WAITING");
+            ObjectNode progress = state.putObject("deployProgress");
+            progress.put("targetActiveInstances", pendingDeploy.target);
+            progress.put("currentActiveInstances", activeTasks(requestId, pendingDeploy.deployId).size());
+            progress.put("stepLaunchComplete", pendingDeploy.stepLaunchComplete);
+            progress.putArray("failedDeployTasks");
+            progress.put("timestamp", pendingDeploy.stepTimestamp);
+            progress.putObject("lbUpdates");
+            progress.putObject("stepAcceptanceResults");
+            progress.putArray("acceptanceResultMessageHistory");
+            progress.put("canary", pendingDeploy.canary());
+        }
+        return parent;
+    }
+
+    private ObjectNode marker(SimDeploy deploy) {
+        ObjectNode marker = json.createObjectNode();
+        marker.put("requestId", deploy.requestId);
+        marker.put("deployId", deploy.deployId);
+        marker.put("timestamp", deploy.timestamp);
+        if (deploy.user != null) {
+            marker.put("message", deploy.user);
+        }
+        return marker;
+    }
+
+    private ObjectNode taskIds(String requestId) {
+        ObjectNode ids = json.createObjectNode();
+        ArrayNode healthy = ids.putArray("healthy");
+        ArrayNode notYetHealthy = ids.putArray("notYetHealthy");
+        ids.putArray("pending");
+        ArrayNode cleaning = ids.putArray("cleaning");
+        ids.putArray("loadBalanced");
+        ids.putArray("killed");
+        for (SimTask task : tasks.values()) {
+            if (!task.requestId.equals(requestId)) {
+                continue;
+            }
+            (task.active() ? (task.healthy ? healthy : notYetHealthy) : cleaning).add(taskIdJson(task));
+        }
+        return ids;
+    }
+
+    private ObjectNode taskIdJson(SimTask task) {
+        ObjectNode id = json.createObjectNode();
+        id.put("id", task.id);
+        id.put("requestId", task.requestId);
+        id.put("deployId", task.deployId);
+        id.put("startedAt", task.startedAt);
+        id.put("instanceNo", task.instanceNo);
+        id.put("host", HOST);
+        id.put("sanitizedHost", HOST);
+        id.put("rackId", "DEFAULT");
+        id.put("sanitizedRackId", "DEFAULT");
+        return id;
+    }
+
+    private ObjectNode taskJson(SimTask task) {
+        ObjectNode node = json.createObjectNode();
+        ObjectNode taskRequest = node.putObject("taskRequest");
+        taskRequest.set("request", requests.get(task.requestId));
+        taskRequest.set("deploy", deploys.get(task.requestId).get(task.deployId));
+        ObjectNode pendingTask = taskRequest.putObject("pendingTask");
+        ObjectNode pendingTaskId = pendingTask.putObject("pendingTaskId");
+        pendingTaskId.put("requestId", task.requestId);
+        pendingTaskId.put("deployId", task.deployId);
+        pendingTaskId.put("nextRunAt", task.startedAt);
+        pendingTaskId.put("instanceNo", task.instanceNo);
+        pendingTaskId.put("pendingType", "NEW_DEPLOY");
+        pendingTaskId.put("createdAt", task.startedAt);
+        node.set("taskId", taskIdJson(task));
+        ObjectNode offer = node.putArray("offers").addObject();
+        offer.putObject("id").put("value", "offer-" + task.startedAt);
+        offer.putObject("frameworkId").put("value", "singularity-simulator");
+        offer.putObject("agentId").put("value", "agent-" + HOST);
+        offer.put("hostname", HOST);
+        ObjectNode mesosTask = node.putObject("mesosTask");
+        mesosTask.putObject("taskId").put("value", task.id);
+        mesosTask.putObject("agentId").put("value", "agent-" + HOST);
+        mesosTask.put("name", task.requestId);
+        ArrayNode resources = mesosTask.putArray("resources");
+        ObjectNode ports = resources.addObject();
+        ports.put("name", "ports");
+        ArrayNode range = ports.putObject("ranges").putArray("range");
+        range.addObject().put("begin", task.trafficPort).put("end", task.trafficPort);
+        range.addObject().put("begin", task.adminPort).put("end", task.adminPort);
+        node.put("rackId", "DEFAULT");
+        return node;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private List<SimTask> activeTasks(String requestId, String deployId) {
+        return tasks.values().stream().filter(task -> task.active() && task.requestId.equals(requestId)
+                && task.deployId.equals(deployId)).collect(Collectors.toCollection(ArrayList::new));
+    }
+
+    private List<SimTask> otherActiveTasks(String requestId, String deployId) {
+        return tasks.values().stream().filter(task -> task.active() && task.requestId.equals(requestId)
+                && !task.deployId.equals(deployId)).collect(Collectors.toCollection(ArrayList::new));
+    }
+
+    private int instances(String requestId) {
+        return requests.get(requestId).path("instances").asInt(1);
+    }
+
+    private static Matcher match(String regex, String path) {
+        Matcher matcher = Pattern.compile(regex).matcher(path);
+        return matcher.matches() ? matcher : null;
+    }
+
+    private ObjectNode parse(String body) {
+        try {
+            JsonNode node = json.readTree(body);
+            if (node instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("not a JSON object: " + body);
+    }
+
+    private String write(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Answer notFound(String message) {
+        return Answer.json(404, "{\"code\":404,\"message\":\"" + message.replace("\"", "'") + "\"}");
+    }
+}

@@ -1,0 +1,222 @@
+package io.lbmanager.upgrade;
+
+import com.github.dockerjava.api.DockerClient;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.LbManagerApplication;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.api.FleetApi;
+import io.lbmanager.catalog.CatalogStore;
+import io.lbmanager.config.FleetConfig;
+import io.lbmanager.fleet.DockerClients;
+import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.fleet.TaskProbes;
+import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.LoadThroughGroup;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestImages;
+import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZooKeeperClients;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole manager (LbManagerApplication: catalog, pipeline, agents in containers) with the fleet
+ * wired as the application is to wire it, operated through the {@code lbm} CLI script under load:
+ * status, an upgrade followed step by step, a block that refuses a deploy, rollback, scale.
+ */
+class LbmCliThroughManagerIT {
+
+    private static final String GROUP = "edge";
+    private static final Duration SLOW = Duration.ofSeconds(240);
+
+    private static Optional<String> whyUnusable;
+    private static TestingServer zookeeper;
+    private static DropwizardTestSupport<LbManagerConfiguration> app;
+    private static TinyBackend upstream;
+    private static String baseImage;
+    private static String nextImage;
+    private static String fleetName;
+    static volatile FleetSetup fleet;
+
+    /** LbManagerApplication plus the fleet wiring handed over for it (FleetSetup.create, managed objects, FleetApi.register). */
+    public static class ManagerWithFleet extends LbManagerApplication {
+        @Override
+        public void run(LbManagerConfiguration config, Environment environment) throws Exception {
+            super.run(config, environment);
+            CuratorFramework client = ZooKeeperClients.client(config.zookeeper.connectString, 30_000, 15_000);
+            client.start();
+            environment.lifecycle().manage(new Managed() {
+                @Override
+                public void stop() {
+                    client.close();
+                }
+            });
+            ZkLayout layout = new ZkLayout(config.zookeeper.root);
+            CatalogStore catalog = new CatalogStore(client, layout);
+            FleetSetup setup = FleetSetup.create(fleetConfig(), client, layout, config.zookeeper.connectString,
+                    catalog::groupExists, () -> true).orElseThrow();
+            setup.managed().forEach(environment.lifecycle()::manage);
+            FleetApi.register(environment.jersey(), setup.operations(), config.api);
+            fleet = setup;
+        }
+    }
+
+    static FleetConfig fleetConfig() {
+        FleetConfig config = new FleetConfig();
+        config.backend = FleetConfig.Backend.DOCKER;
+        config.image = baseImage;
+        config.name = fleetName;
+        config.instances.put(GROUP, 2);
+        config.drainMillis = 1500;
+        config.upgrade.bakeSeconds = 2;
+        config.upgrade.maxErrorRate = 0.0;
+        config.upgrade.stepTimeoutSeconds = 60;
+        config.upgrade.holdMarginSeconds = 2;
+        config.upgrade.tickMillis = 250;
+        return config;
+    }
+
+    @BeforeEach
+    void skipWithoutDocker() {
+        DockerSupport.assumeUsable(whyUnusable);
+    }
+
+    @BeforeAll
+    static void startManager() throws Exception {
+        baseImage = DockerSupport.image();
+        whyUnusable = DockerSupport.whyUnusable(baseImage);
+        if (whyUnusable.isPresent()) {
+            return;
+        }
+        nextImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-next-" + UUID.randomUUID().toString().substring(0, 6);
+        TestImages.withLabel(baseImage, nextImage, "cli-next");
+        fleetName = DockerSupport.uniqueFleetName("cli");
+        zookeeper = new TestingServer(true);
+        upstream = TinyBackend.answering("A");
+        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        app = new DropwizardTestSupport<>(ManagerWithFleet.class, config);
+        app.before();
+        String api = "http://127.0.0.1:" + app.getLocalPort() + "/api/v1";
+        assertThat(ManagerUnderTest.send("PUT", api + "/services/hello",
+                "{\"owners\":[\"hello-team\"],\"basePath\":\"/hello\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
+        assertThat(ManagerUnderTest.send("POST", api + "/services/hello/upstreams",
+                "{\"host\":\"127.0.0.1\",\"port\":" + upstream.port() + "}").statusCode()).isBetween(200, 201);
+        awaitServing(2, baseImage);
+    }
+
+    @AfterAll
+    static void stopManager() throws Exception {
+        try {
+            if (app != null) {
+                app.after();
+            }
+            if (fleetName != null) {
+                try (DockerClient docker = DockerClients.local()) {
+                    DockerSupport.removeFleet(docker, fleetName);
+                }
+            }
+        } finally {
+            if (nextImage != null) {
+                TestImages.remove(nextImage);
+            }
+            if (upstream != null) {
+                upstream.close();
+            }
+            if (zookeeper != null) {
+                zookeeper.close();
+            }
+        }
+    }
+
+    @Test
+    void operatorsUpgradeBlockRollBackAndScaleWithLbm() throws Exception {
+        Run status = lbm("status", GROUP);
+        assertThat(status.exit()).as(status.output()).isZero();
+        assertThat(status.output()).contains("backend docker", "image " + baseImage, "instances 2", "ready");
+
+        try (LoadThroughGroup load = LoadThroughGroup.start(fleet.backend(), GROUP, "/hello", "A", 200_000, Duration.ofMinutes(5))) {
+            Run upgrade = lbm("upgrade", GROUP, nextImage, "--step", "1", "--bake", "2");
+            assertThat(upgrade.exit()).as(upgrade.output()).isZero();
+            assertThat(upgrade.output()).contains("step 1/2", "step 2/2", "[SUCCEEDED]");
+            awaitServing(2, nextImage);
+
+            assertThat(lbm("block", GROUP, "change", "freeze", "for", "the", "sale").exit()).isZero();
+            Run refused = lbm("upgrade", GROUP, baseImage);
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.output()).contains("409", "change freeze for the sale");
+            assertThat(lbm("unblock", GROUP).exit()).isZero();
+
+            Run rollback = lbm("rollback", GROUP);
+            assertThat(rollback.exit()).as(rollback.output()).isZero();
+            assertThat(rollback.output()).contains(nextImage + " -> " + baseImage, "[SUCCEEDED]");
+            awaitServing(2, baseImage);
+
+            Run scaled = lbm("scale", GROUP, "3");
+            assertThat(scaled.exit()).as(scaled.output()).isZero();
+            assertThat(scaled.output()).contains("instances 3");
+            awaitServing(3, baseImage);
+
+            load.stop();
+            assertThat(load.sent()).isGreaterThan(50);
+            assertThat(load.failed()).as("failed of %d: %s", load.sent(), load.failures()).isZero();
+            System.out.printf("lbm through the manager: %d requests, %d failed%n", load.sent(), load.failed());
+        }
+        Run history = lbm("history", GROUP);
+        assertThat(history.output()).contains("SUCCEEDED   " + baseImage + " -> " + nextImage,
+                "SUCCEEDED   " + nextImage + " -> " + baseImage);
+    }
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run lbm(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", lbmScript().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("LBM_URL", "http://127.0.0.1:" + app.getLocalPort());
+        builder.environment().put("LBM_USER", "cli-it");
+        builder.environment().put("LBM_POLL_SECONDS", "0.5");
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(300, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("lbm " + String.join(" ", args) + " did not end: " + output);
+        }
+        return new Run(process.exitValue(), output);
+    }
+
+    private static Path lbmScript() {
+        Path fromModule = Path.of("..", "lbm");
+        return Files.exists(fromModule) ? fromModule : Path.of("lbm");
+    }
+
+    private static void awaitServing(int instances, String image) throws Exception {
+        TaskProbes probes = new TaskProbes(Duration.ofSeconds(1));
+        ManagerUnderTest.await(instances + " ready tasks of " + image, SLOW, () -> {
+            List<NginxTask> tasks = fleet.backend().tasks(GROUP);
+            return tasks.size() == instances && tasks.stream().allMatch(task -> task.image().equals(image))
+                    && tasks.stream().allMatch(probes::ready);
+        });
+    }
+}

@@ -1,0 +1,154 @@
+package io.lbmanager.upgrade;
+
+import io.lbmanager.fleet.NginxTask;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The upgrade state machine over an in-memory fleet and a hand-driven clock. */
+class UpgradePolicyTest {
+
+    private static final UpgradePolicy.Timing TIMING =
+            new UpgradePolicy.Timing(Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(1));
+
+    private final InMemoryFleet fleet = new InMemoryFleet(3);
+    private final UpgradePolicy policy = new UpgradePolicy(fleet, fleet, TIMING, fleet.clock::get);
+
+    @Test
+    void rollingUpgradeReplacesOneTaskPerStepWithoutEverLosingCapacity() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 10, 0.01), "ops", false);
+        assertThat(upgrade.totalSteps()).isEqualTo(3);
+        assertThat(fleet.countImage("nginx:2")).isEqualTo(1);
+
+        List<Integer> steps = new ArrayList<>();
+        long minServing = Long.MAX_VALUE;
+        for (int second = 0; second < 120 && upgrade.state().inProgress(); second++) {
+            upgrade = policy.tick(upgrade);
+            steps.add(upgrade.step());
+            minServing = Math.min(minServing, fleet.tasks("edge").stream().filter(fleet::ready).count());
+            fleet.clock.addAndGet(1000);
+        }
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.SUCCEEDED);
+        assertThat(upgrade.message()).contains("all 3 task(s) run nginx:2");
+        assertThat(steps).containsSubsequence(1, 2, 3);
+        assertThat(minServing).isGreaterThanOrEqualTo(3);
+        assertThat(fleet.countImage("nginx:2")).isEqualTo(3);
+        assertThat(fleet.countImage("nginx:1")).isZero();
+        assertThat(fleet.calls).containsExactly("start u1 nginx:2 1", "target u1 2", "target u1 3");
+    }
+
+    @Test
+    void eachStepBakesForItsWholeBakeTimeBeforeTheNextStep() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(2, 30, 0.01), "ops", false);
+        upgrade = policy.tick(upgrade);
+        assertThat(upgrade.phase()).isEqualTo(Phase.BAKING);
+
+        fleet.clock.addAndGet(29_000);
+        upgrade = policy.tick(upgrade);
+        assertThat(upgrade.step()).isEqualTo(1);
+        assertThat(upgrade.message()).contains("baking 29 s of 30 s");
+
+        fleet.clock.addAndGet(1_000);
+        upgrade = policy.tick(upgrade);
+        assertThat(upgrade.step()).isEqualTo(2);
+        assertThat(upgrade.target()).isEqualTo(3);
+    }
+
+    @Test
+    void newTasksThatNeverGetReadyAreRolledBackAfterTheStepTimeout() {
+        fleet.unhealthyImages.add("nginx:broken");
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:broken", new UpgradeSettings(1, 5, 0.01), "ops", false);
+
+        for (int second = 0; second < 90 && upgrade.state().inProgress(); second++) {
+            upgrade = policy.tick(upgrade);
+            assertThat(fleet.tasks("edge").stream().filter(task -> task.image().equals("nginx:1"))).hasSize(3);
+            fleet.clock.addAndGet(1000);
+        }
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
+        assertThat(upgrade.message()).contains("rolled back to nginx:1").contains("only 0 of 1 new task(s) ready");
+        assertThat(fleet.tasks("edge")).extracting(NginxTask::image).containsOnly("nginx:1").hasSize(3);
+        assertThat(fleet.calls).contains("cancel u1");
+    }
+
+    @Test
+    void errorRateAboveTheThresholdDuringTheBakeRollsBack() {
+        fleet.failingTraffic.add("nginx:2");
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 10, 0.05), "ops", false);
+
+        for (int second = 0; second < 30 && upgrade.state().inProgress(); second++) {
+            upgrade = policy.tick(upgrade);
+            fleet.clock.addAndGet(1000);
+        }
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
+        assertThat(upgrade.message()).contains("step 1/3: error rate 100.0% (1 of 1 probes) above 5.0%");
+        assertThat(fleet.deployment("edge").image()).isEqualTo("nginx:1");
+    }
+
+    @Test
+    void aPausedUpgradeHoldsItsStepAndResumesWhereItWas() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 5, 0.01), "ops", false);
+        upgrade = policy.tick(upgrade);
+        upgrade = policy.pause(upgrade, "alice");
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.PAUSED);
+
+        for (int second = 0; second < 60; second++) {
+            upgrade = policy.tick(upgrade);
+            fleet.clock.addAndGet(1000);
+        }
+        assertThat(upgrade.step()).isEqualTo(1);
+        assertThat(fleet.countImage("nginx:2")).isEqualTo(1);
+        assertThat(fleet.calls).filteredOn(call -> call.equals("target u1 1")).isNotEmpty();
+        UpgradeRecord paused = upgrade;
+        assertThatThrownBy(() -> policy.pause(paused, "alice")).hasMessageContaining("it is PAUSED");
+
+        upgrade = policy.resume(upgrade, "alice");
+        for (int second = 0; second < 120 && upgrade.state().inProgress(); second++) {
+            upgrade = policy.tick(upgrade);
+            fleet.clock.addAndGet(1000);
+        }
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.SUCCEEDED);
+    }
+
+    @Test
+    void cancelLeavesThePreviousImageServing() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 5, 0.01), "ops", false);
+        upgrade = policy.tick(upgrade);
+
+        upgrade = policy.cancel(upgrade, "bob");
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.CANCELLED);
+        assertThat(upgrade.message()).contains("cancelled by bob at step 1/3");
+        assertThat(fleet.tasks("edge")).extracting(NginxTask::image).containsOnly("nginx:1").hasSize(3);
+        UpgradeRecord cancelled = upgrade;
+        assertThatThrownBy(() -> policy.resume(cancelled, "bob")).hasMessageContaining("it is CANCELLED");
+    }
+
+    @Test
+    void rollbackAfterTheNewGenerationBecameActiveRollsThePreviousImageOutAgain() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(3, 0, 0.01), "ops", false);
+        upgrade = policy.tick(upgrade);
+        upgrade = policy.tick(upgrade);
+        fleet.clock.addAndGet(3000);
+        fleet.tasks("edge");
+        assertThat(fleet.deployment("edge").image()).isEqualTo("nginx:2");
+
+        upgrade = policy.rollBack(upgrade, "carol");
+        for (int second = 0; second < 30 && upgrade.state().inProgress(); second++) {
+            upgrade = policy.tick(upgrade);
+            fleet.clock.addAndGet(1000);
+        }
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
+        assertThat(upgrade.message()).contains("rollback requested by carol");
+        assertThat(fleet.deployment("edge").image()).isEqualTo("nginx:1");
+        assertThat(fleet.calls).contains("start u1_r nginx:1 3");
+    }
+}
