@@ -1,6 +1,9 @@
 <#-- One service's locations (server context). Model: see templates/README.md. -->
 <#macro routeTo service>
-<#if service.hasUpstreams>
+<#if service.dynamicPeers || service.hasUpstreams>
+<#if service.dynamicPeers>
+    access_by_lua_block { lbm.require_peers("${service.id}") }
+</#if>
     proxy_pass http://${service.upstreamName}<#if service.options.stripBasePath>/</#if>;
     proxy_http_version 1.1;
     proxy_set_header Host $host;

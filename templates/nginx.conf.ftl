@@ -1,6 +1,9 @@
 <#-- The main file of LB group "${group}". Model: see templates/README.md. -->
 # Rendered by lb-manager for LB group ${group}. Do not edit: edit templates/nginx.conf.ftl.
 # No pid, daemon or error_log here: the agent passes them with -g and -e.
+<#if dynamicUpstreams>
+include lbm-modules.conf;
+</#if>
 worker_processes auto;
 
 events {
@@ -25,6 +28,10 @@ http {
         ''      '';
     }
 
+<#if dynamicUpstreams>
+    include lbm-lua.conf;
+
+</#if>
     include upstreams/*.conf;
 
     server {

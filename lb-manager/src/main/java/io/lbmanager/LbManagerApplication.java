@@ -21,7 +21,10 @@ import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.peers.PeerPublisher;
+import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.api.ManagerResource;
@@ -94,7 +97,12 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         GroupStatusStore statusStore = new GroupStatusStore(client, layout);
 
         AtomicReference<ConfigPipeline> pipelineRef = new AtomicReference<>();
+        AtomicReference<PeerPublisher> peersRef = new AtomicReference<>();
         Runnable changed = () -> {
+            PeerPublisher peers = peersRef.get();
+            if (peers != null) {
+                peers.changed();
+            }
             ConfigPipeline pipeline = pipelineRef.get();
             if (pipeline != null) {
                 pipeline.changed();
@@ -105,7 +113,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         DiscoveryWatcher discovery = new DiscoveryWatcher(client, config.discovery.basePath, changed);
         SnapshotSource source = new SnapshotSource(catalogWatcher, discovery);
         DiscoveryGuard guard = new DiscoveryGuard(config.pipeline.discoveryMaxLossShare, config.pipeline.discoveryGuardMinInstances,
-                config.pipeline.sessionLossHoldSeconds * 1000L);
+                config.pipeline.sessionLossHoldSeconds * 1000L, config.pipeline.discoveryLossWindowSeconds * 1000L);
         client.getConnectionStateListenable().addListener((c, state) -> {
             if (state == ConnectionState.LOST) {
                 guard.sessionLost(System.currentTimeMillis());
@@ -114,13 +122,18 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         RolloutMetrics metrics = RolloutMetrics.register(environment.metrics(), catalogWatcher::groups, rolloutStore, statusStore, agents);
         RolloutCoordinator coordinator = new RolloutCoordinator(rolloutStore, publisher, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader, catalogWatcher::groups, changed, metrics);
-        ConfigPipeline pipeline = new ConfigPipeline(source, guard, new BundleRenderer(templates), validator, coordinator, statusStore,
+        UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
+                config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
+        ConfigPipeline pipeline = new ConfigPipeline(source, guard, new BundleRenderer(templates, upstreamMode), validator, coordinator, statusStore,
                 leadership::isLeader, config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
         pipelineRef.set(pipeline);
+        PeerPublisher peerPublisher = new PeerPublisher(client, layout, source, guard, upstreamMode, leadership::isLeader);
+        peersRef.set(peerPublisher);
         PinWatcher pinWatcher = new PinWatcher(client, layout, changed);
         environment.lifecycle().manage(catalogWatcher);
         environment.lifecycle().manage(discovery);
         environment.lifecycle().manage(pinWatcher);
+        environment.lifecycle().manage(peerPublisher);
         environment.lifecycle().manage(pipeline);
         environment.lifecycle().manage(coordinator);
         environment.lifecycle().manage(leadership);
@@ -131,8 +144,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new GroupRuntimeResource(source, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new ServiceStatusResource(source, statusStore));
         environment.jersey().register(new DiscoveryResource(source, guard, leadership, changed));
-        environment.jersey().register(new ValidateResource(source, templates, validator, publisher, statusStore, serviceValidator, bodies));
-        environment.jersey().register(new ManagerResource(leadership));
+        environment.jersey().register(new ValidateResource(source, templates, upstreamMode, validator, publisher, statusStore, serviceValidator, bodies));
+        environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
         environment.healthChecks().register("agents", new AgentLagHealthCheck(catalogWatcher::groups, rolloutStore, agents,

@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.peers.PeerSync;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.zk.ZkLayout;
@@ -37,6 +38,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final ConfigApplier applier;
     private final GroupTarget target;
     private final StatusNode statusNode;
+    private final PeerSync peers;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean catchUpQueued = new AtomicBoolean();
 
@@ -44,6 +46,7 @@ public final class ConfigAgent implements AutoCloseable {
     private volatile Optional<PublishedVersion> knownTarget = Optional.empty();
     private Optional<ServedVersion> running = Optional.empty();
     private Optional<ServedVersion> lastFailed = Optional.empty();
+    private boolean runningDynamic;
     private long applies;
     private volatile boolean zkTroubleLogged;
     private boolean restartFailing;
@@ -58,6 +61,7 @@ public final class ConfigAgent implements AutoCloseable {
         ZkLayout layout = new ZkLayout(settings.zkRoot());
         this.target = new GroupTarget(client, layout, settings.group());
         this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
+        this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId());
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
     }
@@ -80,6 +84,7 @@ public final class ConfigAgent implements AutoCloseable {
         if (client.getState() == org.apache.curator.framework.imps.CuratorFrameworkState.LATENT) {
             client.start();
         }
+        peers.start();
         target.watch(this::queueCatchUp);
         worker.execute(() -> statusNode.publish(status));
         queueCatchUp();
@@ -89,6 +94,19 @@ public final class ConfigAgent implements AutoCloseable {
 
     public AgentStatus status() {
         return status;
+    }
+
+    /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
+    private void refreshPeerFields() {
+        AgentStatus current = status;
+        if (current.peerPushes() != peers.pushes() || !Objects.equals(current.peerError(), peers.error())
+                || !current.upstreams().equals(upstreamsMode())) {
+            report(current.state(), current.error());
+        }
+    }
+
+    private String upstreamsMode() {
+        return peers.nginxTakesPeers() ? AgentStatus.UPSTREAMS_DYNAMIC : AgentStatus.UPSTREAMS_RELOAD;
     }
 
     public boolean nginxAlive() {
@@ -170,8 +188,10 @@ public final class ConfigAgent implements AutoCloseable {
 
     private void applyVersion(ServedVersion wanted) {
         ApplyOutcome outcome;
+        boolean dynamic = false;
         try {
             ConfigBundle bundle = target.readBundle(wanted.version());
+            dynamic = bundle.hasDynamicUpstreams();
             if (!bundle.sha256().equals(wanted.sha256())) {
                 outcome = new ApplyOutcome.Rejected(wanted, "bundle at " + target.versionPath(wanted.version())
                         + " has sha256 " + bundle.sha256() + ", target says " + wanted.sha256(), running);
@@ -188,6 +208,10 @@ public final class ConfigAgent implements AutoCloseable {
             running = Optional.of(applied.requested());
             lastFailed = Optional.empty();
             applies++;
+            runningDynamic = dynamic;
+            if (!pushPeers()) {
+                return;
+            }
             report(AgentState.READY, null);
         } else if (outcome instanceof ApplyOutcome.Rejected rejected) {
             failed(rejected.requested(), rejected.error(), rejected.stillServing());
@@ -196,14 +220,27 @@ public final class ConfigAgent implements AutoCloseable {
         }
     }
 
+    /** Every peer list into the Nginx that just (re)loaded, if its config balances dynamically; false if interrupted. */
+    private boolean pushPeers() {
+        try {
+            peers.nginxLoaded(runningDynamic && running.isPresent());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void failed(ServedVersion requested, String error, Optional<ServedVersion> stillServing) {
         running = stillServing;
+        pushPeers();
         lastFailed = Optional.of(requested);
         report(AgentState.FAILED, "version " + requested.version() + ": " + error);
     }
 
     /** Restarts a dead Nginx master from {@code live}, which always holds the last good version. */
     private void superviseNginx() {
+        refreshPeerFields();
         if (running.isEmpty() || nginx.isAlive()) {
             return;
         }
@@ -214,7 +251,7 @@ public final class ConfigAgent implements AutoCloseable {
         }
         try {
             nginx.start();
-            if (probe.awaitVersion(running.get(), Duration.ofSeconds(10))) {
+            if (probe.awaitVersion(running.get(), Duration.ofSeconds(10)) && pushPeers()) {
                 restartFailing = false;
                 LOG.info("agent group={} id={} nginx restarted, serving version {}", settings.group(), settings.agentId(),
                         running.get().version());
@@ -239,9 +276,10 @@ public final class ConfigAgent implements AutoCloseable {
         AgentStatus previous = status;
         status = next;
         if (previous.state() != next.state() || previous.runningVersion() != next.runningVersion()
-                || !Objects.equals(previous.error(), next.error())) {
-            LOG.info("agent group={} id={} version={} state={}{}", settings.group(), settings.agentId(),
-                    next.runningVersion(), next.state(), error == null ? "" : " error=" + error.replace('\n', ' '));
+                || !Objects.equals(previous.error(), next.error()) || !Objects.equals(previous.peerError(), next.peerError())) {
+            LOG.info("agent group={} id={} version={} state={} upstreams={}{}{}", settings.group(), settings.agentId(),
+                    next.runningVersion(), next.state(), next.upstreams(), error == null ? "" : " error=" + error.replace('\n', ' '),
+                    next.peerError() == null ? "" : " peerError=" + next.peerError());
         }
         statusNode.publish(next);
     }
@@ -250,7 +288,9 @@ public final class ConfigAgent implements AutoCloseable {
         return new AgentStatus(settings.agentId(), settings.group(), settings.host(), settings.trafficPort(),
                 settings.adminPort(), running.map(ServedVersion::version).orElse(0L),
                 running.map(ServedVersion::sha256).orElse(null), state, error,
-                lastFailed.map(ServedVersion::version).orElse(0L), applies, System.currentTimeMillis());
+                lastFailed.map(ServedVersion::version).orElse(0L), applies,
+                upstreamsMode(), peers.pushes(), peers.error(),
+                System.currentTimeMillis());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */
@@ -263,6 +303,7 @@ public final class ConfigAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         target.close();
+        peers.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());

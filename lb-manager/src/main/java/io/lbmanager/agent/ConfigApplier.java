@@ -42,8 +42,9 @@ public final class ConfigApplier {
             throws InterruptedException {
         Path directory;
         try {
+            String peersSocket = bundle.hasDynamicUpstreams() ? dirs.peersSocket().toString() : null;
             directory = dirs.write(bundle, requested, AgentInclude.render(
-                    settings.host(), settings.trafficPort(), requested.version(), requested.sha256()));
+                    settings.host(), settings.trafficPort(), peersSocket, requested.version(), requested.sha256()));
         } catch (IOException e) {
             return new ApplyOutcome.Rejected(requested, "cannot write version directory: " + e.getMessage(), current);
         }

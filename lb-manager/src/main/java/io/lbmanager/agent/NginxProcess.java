@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,7 @@ public final class NginxProcess implements AutoCloseable {
         if (isAlive()) {
             return;
         }
+        Files.deleteIfExists(dirs.peersSocket()); // left by a master that died; nginx will not bind over it
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
         master = builder.start();

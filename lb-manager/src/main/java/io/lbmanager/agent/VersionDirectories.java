@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * <pre>
  * versions/{version}-{sha8}/   one complete, never edited, config tree per applied version
  * live -> versions/...         the tree Nginx runs; switched by renaming a new symlink over it
- * run/nginx.pid  logs/  tmp/   what Nginx itself writes
+ * run/nginx.pid  logs/  tmp/   what Nginx itself writes (run/peers.sock: see {@link #peersSocket()})
  * </pre>
  */
 public final class VersionDirectories {
@@ -49,6 +49,11 @@ public final class VersionDirectories {
 
     public Path pidFile() {
         return root.resolve("run/nginx.pid");
+    }
+
+    /** Where Nginx listens for the agent's peer-list pushes when upstreams are dynamic. */
+    public Path peersSocket() {
+        return root.resolve("run/peers.sock");
     }
 
     public Path directoryOf(ServedVersion version) {

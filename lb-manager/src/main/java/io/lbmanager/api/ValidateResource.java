@@ -6,6 +6,7 @@ import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
@@ -59,16 +60,18 @@ public class ValidateResource {
 
     private final SnapshotSource source;
     private final TemplateSet templates;
+    private final UpstreamMode upstreamMode;
     private final NginxValidator validator;
     private final VersionPublisher publisher;
     private final GroupStatusStore statuses;
     private final ServiceValidator serviceValidator;
     private final RequestBodies bodies;
 
-    public ValidateResource(SnapshotSource source, TemplateSet templates, NginxValidator validator, VersionPublisher publisher,
+    public ValidateResource(SnapshotSource source, TemplateSet templates, UpstreamMode upstreamMode, NginxValidator validator, VersionPublisher publisher,
                             GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies) {
         this.source = source;
         this.templates = templates;
+        this.upstreamMode = upstreamMode;
         this.validator = validator;
         this.publisher = publisher;
         this.statuses = statuses;
@@ -84,7 +87,7 @@ public class ValidateResource {
         }
         Map<String, String> overrides = request.templates() == null ? Map.of() : request.templates();
         TemplateSafety.check(overrides, templates.templates().keySet());
-        BundleRenderer renderer = new BundleRenderer(templates.withOverrides(overrides));
+        BundleRenderer renderer = new BundleRenderer(templates.withOverrides(overrides), upstreamMode);
 
         CatalogSnapshot snapshot = source.current();
         Set<String> groups = new TreeSet<>();

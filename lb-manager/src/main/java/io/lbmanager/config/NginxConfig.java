@@ -12,6 +12,22 @@ public class NginxConfig {
     @Min(1)
     public int validateTimeoutSeconds = 15;
 
+    /**
+     * {@code auto}: upstream membership and weight changes reach Nginx without a reload when this
+     * host's nginx can run the Lua balancer (libnginx-mod-http-lua + lua-resty-core), else by reload;
+     * {@code on}: refuse to start without it; {@code off}: always reload.
+     */
+    @jakarta.validation.constraints.Pattern(regexp = "auto|on|off")
+    public String dynamicUpstreams = "auto";
+
+    /** Where ndk_http_module.so and ngx_http_lua_module.so are, on the manager and on every Nginx host. */
+    @NotBlank
+    public String luaModulesDir = "/usr/lib/nginx/modules";
+
+    /** Size of Nginx's lbm_peers shared dict; 1 MB holds about 2,000 services of 10 peers. */
+    @Min(1)
+    public int peersDictMb = 32;
+
     /** Directory of FreeMarker templates (see templates/README.md). */
     @NotBlank
     public String templatesDir = "templates";

@@ -30,6 +30,10 @@ public class PipelineConfig {
     @Min(1)
     public int discoveryGuardMinInstances = 4;
 
+    /** How long a vanished instance counts toward {@code discoveryMaxLossShare}: a wipe reaches us one node at a time. */
+    @Min(1)
+    public int discoveryLossWindowSeconds = 10;
+
     /** For this long after the manager's own ZooKeeper session was lost, emptied services are held. */
     @Min(0)
     public int sessionLossHoldSeconds = 60;

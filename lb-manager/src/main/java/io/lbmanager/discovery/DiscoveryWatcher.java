@@ -101,8 +101,8 @@ public final class DiscoveryWatcher implements Managed {
             DiscoveredInstance previous = byPath.put(path, instance);
             malformed.remove(path);
             if (!instance.equals(previous)) {
-                LOG.info("discovery instance name={} id={} upstream={}:{} enabled={}",
-                        instance.name(), instance.id(), instance.address(), instance.port(), instance.enabled());
+                LOG.info("discovery instance name={} id={} upstream={}:{} weight={} enabled={}",
+                        instance.name(), instance.id(), instance.address(), instance.port(), instance.weight(), instance.enabled());
                 changed();
             }
         } catch (MalformedInstanceException e) {

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.catalog.Upstream;
 import io.lbmanager.catalog.UpstreamValidator;
 
 import java.io.IOException;
 
 /**
  * Reads a Curator x-discovery instance node as a JSON tree. The registrant's payload (with its
- * {@code @class}) is never deserialized, so an unknown payload class cannot make an instance vanish.
+ * {@code @class}) is never deserialized (only its optional {@code weight} is read), so an unknown payload class cannot make an instance vanish.
  * Every field that reaches the Nginx config is checked here.
  */
 public final class InstanceParser {
@@ -55,7 +56,21 @@ public final class InstanceParser {
         if (enabled != null && !enabled.isNull() && !enabled.isBoolean()) {
             throw new MalformedInstanceException(path, "enabled is not a boolean");
         }
-        return new DiscoveredInstance(name, id, address, port.intValue(), enabled == null || enabled.isNull() || enabled.booleanValue());
+        return new DiscoveredInstance(name, id, address, port.intValue(), enabled == null || enabled.isNull() || enabled.booleanValue(),
+                weight(root.get("payload"), path));
+    }
+
+    /** {@code payload.weight} when the payload is an object that has one, else 1. */
+    private static int weight(JsonNode payload, String path) {
+        JsonNode weight = payload == null || !payload.isObject() ? null : payload.get("weight");
+        if (weight == null || weight.isNull()) {
+            return 1;
+        }
+        if (!weight.isInt() || weight.intValue() < 1 || weight.intValue() > Upstream.MAX_WEIGHT) {
+            throw new MalformedInstanceException(path, "payload.weight " + abbreviate(weight.toString())
+                    + " is not an integer in 1.." + Upstream.MAX_WEIGHT);
+        }
+        return weight.intValue();
     }
 
     private static String text(JsonNode root, String field, String path) {

@@ -3,17 +3,37 @@ package io.lbmanager.render;
 /**
  * The content of {@link ConfigBundle#AGENT_FILE}, which the agent writes into every version
  * directory and {@code nginx.conf} includes inside its one server block: where Nginx listens,
- * and a {@code /_lbm/version} location answering {@code "<version> <sha256>\n"}.
+ * and a {@code /_lbm/version} location answering {@code "<version> <sha256>\n"}. With dynamic
+ * upstreams it also listens on a unix socket, the only way into {@code /_lbm/peers}.
  */
 public final class AgentInclude {
 
     public static final String VERSION_PATH = "/_lbm/version";
+    private static final String PEERS_LOCATION = "\n"
+            + "# The agent replaces peer lists here, through the unix socket only.\n"
+            + "location = /_lbm/peers {\n"
+            + "    allow unix:;\n"
+            + "    deny all;\n"
+            + "    access_log off;\n"
+            + "    client_max_body_size 64m;\n"
+            + "    client_body_buffer_size 64m;\n"
+            + "    content_by_lua_block { lbm.update_peers() }\n"
+            + "}\n";
 
     private AgentInclude() {
     }
 
-    /** @throws IllegalArgumentException if a value is not an IP literal / host name, a port, a non-negative version or a lowercase hex sha256 */
     public static String render(String listenHost, int listenPort, long version, String sha256) {
+        return render(listenHost, listenPort, null, version, sha256);
+    }
+
+    /**
+     * @param peersSocket absolute path of a unix socket to listen on as well, the only way into {@code /_lbm/peers}
+     *                    (which needs the Lua balancer of a dynamic bundle); null for neither
+     * @throws IllegalArgumentException if a value is not an IP literal / host name, a port, a plain absolute path,
+     *                                  a non-negative version or a lowercase hex sha256
+     */
+    public static String render(String listenHost, int listenPort, String peersSocket, long version, String sha256) {
         if (!SafeValues.isHost(listenHost)) {
             throw new IllegalArgumentException("listen host '" + listenHost + "' is not an IP literal or host name");
         }
@@ -26,14 +46,19 @@ public final class AgentInclude {
         if (!SafeValues.isSha256(sha256)) {
             throw new IllegalArgumentException("sha256 '" + sha256 + "' is not 64 lowercase hex digits");
         }
+        if (peersSocket != null && !SafeValues.isAbsolutePath(peersSocket)) {
+            throw new IllegalArgumentException("peers socket '" + peersSocket + "' is not a plain absolute path");
+        }
         String host = listenHost.contains(":") ? "[" + listenHost + "]" : listenHost;
         return "# Written by the lb-manager agent.\n"
                 + "listen " + host + ":" + listenPort + ";\n"
+                + (peersSocket == null ? "" : "listen unix:" + peersSocket + ";\n")
                 + "\n"
                 + "location = " + VERSION_PATH + " {\n"
                 + "    access_log off;\n"
                 + "    default_type text/plain;\n"
                 + "    return 200 \"" + version + " " + sha256 + "\\n\";\n"
-                + "}\n";
+                + "}\n"
+                + (peersSocket == null ? "" : PEERS_LOCATION);
     }
 }

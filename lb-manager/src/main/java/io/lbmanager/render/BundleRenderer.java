@@ -18,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * Renders one LB group of a snapshot into a {@link ConfigBundle}: {@code nginx.conf},
- * {@code upstreams/<serviceId>.conf} and {@code locations/<serviceId>.conf}. A pure function
+ * {@code upstreams/<serviceId>.conf} and {@code locations/<serviceId>.conf}, plus
+ * {@code lbm-modules.conf} and {@code lbm-lua.conf} when upstreams are {@linkplain UpstreamMode dynamic}. A pure function
  * of its inputs (services and upstreams sorted), so the same snapshot renders the same bytes.
  * Thread-safe.
  */
@@ -28,9 +29,19 @@ public final class BundleRenderer {
     public static final String LOCATIONS_DIR = "locations/";
 
     private final Configuration freemarker;
+    private final UpstreamMode mode;
 
     public BundleRenderer(TemplateSet templates) {
+        this(templates, UpstreamMode.RELOAD);
+    }
+
+    public BundleRenderer(TemplateSet templates, UpstreamMode mode) {
         this.freemarker = FreemarkerConfig.over(templates);
+        this.mode = mode;
+    }
+
+    public UpstreamMode mode() {
+        return mode;
     }
 
     public static String upstreamFile(String serviceId) {
@@ -56,7 +67,7 @@ public final class BundleRenderer {
                 continue;
             }
             try {
-                services.add(ServiceModel.of(service, snapshot.upstreamsOf(service)));
+                services.add(ServiceModel.of(service, snapshot.upstreamsOf(service), mode));
             } catch (ServiceModel.Rejected e) {
                 return new RenderOutcome.InputRejected(service.id(), e.field(), e.getMessage());
             }
@@ -77,7 +88,13 @@ public final class BundleRenderer {
         mainModel.put("group", group);
         mainModel.put("services", List.copyOf(services));
         mainModel.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
+        mainModel.put("dynamicUpstreams", mode.dynamic());
+        mainModel.put("peersDictMb", mode.peersDictMb());
         try {
+            if (mode.dynamic()) {
+                files.put(ConfigBundle.MODULES_FILE, mode.loadModuleDirectives());
+                files.put(ConfigBundle.LUA_FILE, process(TemplateSet.LUA, mainModel));
+            }
             files.put(ConfigBundle.MAIN_FILE, process(TemplateSet.MAIN, mainModel));
         } catch (Failure failure) {
             return failure.outcome(null);

@@ -21,6 +21,10 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
 
     public static final String MAIN_FILE = "nginx.conf";
     public static final String AGENT_FILE = "lbm-agent.conf";
+    /** Present only in bundles whose upstreams are dynamic: the Lua balancer and its shared dict. */
+    public static final String LUA_FILE = "lbm-lua.conf";
+    /** With {@link #LUA_FILE}: the {@code load_module} lines, written by the renderer from configuration, not by a template. */
+    public static final String MODULES_FILE = "lbm-modules.conf";
 
     public ConfigBundle {
         files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
@@ -44,6 +48,11 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /** Whether Nginx running this bundle takes peer lists through {@code /_lbm/peers}. */
+    public boolean hasDynamicUpstreams() {
+        return files.containsKey(LUA_FILE);
     }
 
     /**

@@ -14,6 +14,7 @@ final class SafeValues {
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9._-]+)+/?");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private SafeValues() {
@@ -53,14 +54,8 @@ final class SafeValues {
         if (host.contains(":")) {
             return IPV6.matcher(host).matches();
         }
-        var ipv4 = IPV4.matcher(host);
-        if (ipv4.matches()) {
-            for (int i = 1; i <= 4; i++) {
-                if (Integer.parseInt(ipv4.group(i)) > 255) {
-                    return false;
-                }
-            }
-            return true;
+        if (IPV4.matcher(host).matches()) {
+            return isIpv4(host);
         }
         for (String label : host.split("\\.", -1)) {
             if (!HOST_LABEL.matcher(label).matches()) {
@@ -68,6 +63,24 @@ final class SafeValues {
             }
         }
         return true;
+    }
+
+    static boolean isIpv4(String host) {
+        var ipv4 = host == null ? null : IPV4.matcher(host);
+        if (ipv4 == null || !ipv4.matches()) {
+            return false;
+        }
+        for (int i = 1; i <= 4; i++) {
+            if (Integer.parseInt(ipv4.group(i)) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An absolute path of plain segments, safe to render unquoted into a directive. */
+    static boolean isAbsolutePath(String path) {
+        return path != null && ABSOLUTE_PATH.matcher(path).matches() && !path.contains("/../") && !path.endsWith("/..");
     }
 
     static boolean isPort(int port) {

@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * Builds what a template sees as {@code service}: only plain maps, lists, strings, integers and
  * booleans (no Java objects, so a template cannot call methods), and only values that passed
- * {@link SafeValues}. The keys are documented in templates/README.md.
+ * {@link SafeValues}. The keys are documented in templates/README.md. A service whose peers the
+ * Lua balancer picks ({@code dynamicPeers}) has no upstreams in its model: they are not part of
+ * the config, so a membership change renders the same bytes.
  */
 final class ServiceModel {
 
@@ -22,7 +24,7 @@ final class ServiceModel {
     }
 
     /** @throws Rejected naming the field whose value is unsafe to render */
-    static Map<String, Object> of(ServiceRecord service, List<Upstream> upstreams) {
+    static Map<String, Object> of(ServiceRecord service, List<Upstream> upstreams, UpstreamMode mode) {
         String id = service.id();
         if (!SafeValues.isServiceId(id)) {
             throw new Rejected("id", "service id '" + id + "' does not match " + SafeValues.SERVICE_ID.pattern());
@@ -40,6 +42,9 @@ final class ServiceModel {
             throw new Rejected("options." + e.option(), e.getMessage());
         }
 
+        List<Map<String, Object>> upstreamModels = upstreamModels(upstreams);
+        boolean dynamicPeers = mode.balancesDynamically(options, upstreams);
+
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("id", id);
         model.put("upstreamName", UPSTREAM_NAME_PREFIX + id);
@@ -48,8 +53,9 @@ final class ServiceModel {
         model.put("locationPrefix", root ? "/" : normalized + "/");
         model.put("hasExactLocation", !root);
         model.put("exactPath", normalized);
-        model.put("upstreams", upstreamModels(upstreams));
-        model.put("hasUpstreams", !upstreams.isEmpty());
+        model.put("dynamicPeers", dynamicPeers);
+        model.put("upstreams", dynamicPeers ? List.of() : upstreamModels);
+        model.put("hasUpstreams", !dynamicPeers && !upstreams.isEmpty());
         model.put("options", Collections.unmodifiableMap(options.asTemplateModel()));
         return Collections.unmodifiableMap(model);
     }
@@ -68,6 +74,7 @@ final class ServiceModel {
             model.put("host", upstream.host());
             model.put("port", upstream.port());
             model.put("address", upstream.address());
+            model.put("weight", upstream.weight());
             models.add(Collections.unmodifiableMap(model));
         }
         return List.copyOf(models);

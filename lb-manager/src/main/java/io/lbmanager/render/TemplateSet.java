@@ -23,6 +23,8 @@ public record TemplateSet(SortedMap<String, String> templates) {
     public static final String MAIN = "nginx.conf.ftl";
     public static final String UPSTREAM = "upstream.conf.ftl";
     public static final String LOCATION = "location.conf.ftl";
+    /** Needed only when upstreams are dynamic ({@link UpstreamMode}). */
+    public static final String LUA = "lua.conf.ftl";
     public static final List<String> REQUIRED = List.of(MAIN, UPSTREAM, LOCATION);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\.ftl");

@@ -64,8 +64,9 @@ public final class NginxValidator {
             Files.createDirectories(prefix.resolve(dir));
         }
         if (!bundle.files().containsKey(ConfigBundle.AGENT_FILE)) {
+            String peersSocket = bundle.hasDynamicUpstreams() ? prefix.resolve("peers.sock").toString() : null;
             Files.writeString(prefix.resolve(ConfigBundle.AGENT_FILE),
-                    AgentInclude.render("127.0.0.1", 8080, 0, STAND_IN_SHA256), StandardCharsets.UTF_8);
+                    AgentInclude.render("127.0.0.1", 8080, peersSocket, 0, STAND_IN_SHA256), StandardCharsets.UTF_8);
         }
     }
 

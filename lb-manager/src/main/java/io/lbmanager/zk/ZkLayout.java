@@ -18,6 +18,7 @@ import java.util.Base64;
  * {root}/leader                                  Curator leader latch of the managers
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
+ * {root}/groups/{group}/peers/{serviceId}        PeerList JSON: the peers the Lua balancer picks from (dynamic upstreams)
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
@@ -112,6 +113,14 @@ public record ZkLayout(String root) {
 
     public String agent(String group, String agentId) {
         return groupAgents(group) + "/" + agentId;
+    }
+
+    public String groupPeers(String group) {
+        return group(group) + "/peers";
+    }
+
+    public String groupPeerList(String group, String serviceId) {
+        return groupPeers(group) + "/" + serviceId;
     }
 
     /** The Nginx fleet of a group: upgrades, their history, deploy blocks, backend state. */

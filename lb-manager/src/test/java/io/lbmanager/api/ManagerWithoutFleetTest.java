@@ -44,7 +44,9 @@ class ManagerWithoutFleetTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        app = new DropwizardAppExtension<>(LbManagerApplication.class, ManagerUnderTest.config(zookeeper.getConnectString(), "edge"));
+        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), "edge");
+        config.nginx.dynamicUpstreams = "off"; // the upstream address shows in the config this test compares
+        app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
     }
 
     @BeforeAll

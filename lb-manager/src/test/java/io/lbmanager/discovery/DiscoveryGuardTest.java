@@ -66,6 +66,34 @@ class DiscoveryGuardTest {
     }
 
     @Test
+    void aWipeSeenOneInstanceAtATimeIsOneMassLoss() {
+        guard.guard(view(instances("a", 2), instances("b", 2)), 0);
+
+        assertThat(guard.guard(view(instances("a", 2), instances("b", 1)), 10).held()).isEmpty();
+        assertThat(guard.guard(view(instances("a", 2)), 20).held()).isEmpty();
+        DiscoveryGuard.Guarded threeOfFour = guard.guard(view(instances("a", 1)), 30);
+        assertThat(threeOfFour.held()).as("b emptied within the window; a still has one").containsOnlyKeys("b");
+        assertThat(threeOfFour.view().get("b")).hasSize(2);
+        DiscoveryGuard.Guarded wiped = guard.guard(view(), 40);
+
+        assertThat(wiped.held()).containsOnlyKeys("a", "b");
+        assertThat(wiped.held().get("a")).contains("4 of 4", "within 10 s");
+        assertThat(wiped.view().get("a")).hasSize(2);
+        assertThat(wiped.view().get("b")).as("b emptied two steps earlier, within the window").hasSize(2);
+        assertThat(guard.guard(view(), 60_000).held()).as("a hold outlasts the window").containsOnlyKeys("a", "b");
+    }
+
+    @Test
+    void lossesFurtherApartThanTheWindowAreOrdinaryUnregistrations() {
+        guard.guard(view(instances("a", 2), instances("b", 2)), 0);
+
+        assertThat(guard.guard(view(instances("a", 2), instances("b", 1)), 0).held()).isEmpty();
+        assertThat(guard.guard(view(instances("a", 2)), 11_000).held()).isEmpty();
+        assertThat(guard.guard(view(instances("a", 1)), 22_000).held()).isEmpty();
+        assertThat(guard.guard(view(), 33_000).held()).isEmpty();
+    }
+
+    @Test
     void smallCatalogsAreBelowTheShareRule() {
         guard.guard(view(instances("a", 1), instances("b", 1)), 0);
 

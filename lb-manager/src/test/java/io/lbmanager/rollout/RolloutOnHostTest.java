@@ -30,7 +30,7 @@ import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * All-or-nothing rollouts on real parts: a real ZooKeeper server, the manager, three agents with
+ * All-or-nothing rollouts on real parts, with upstreams rendered as server lines (reload mode): a real ZooKeeper server, the manager, three agents with
  * the real nginx on this host (the third one refuses a marker, as a host with a different Nginx
  * build would), real backends and real HTTP through every Nginx.
  */
@@ -54,6 +54,7 @@ class RolloutOnHostTest {
         client.start();
         LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
         config.pipeline.rolloutTimeoutSeconds = 10;
+        config.nginx.dynamicUpstreams = "off"; // every upstream change is a rollout here; DynamicUpstreamsOnHostTest covers the other mode
         manager = ManagerUnderTest.start(config);
         backend = TinyBackend.answering("shop backend\n");
         for (int i = 1; i <= 3; i++) {

@@ -1,0 +1,181 @@
+package io.lbmanager.peers;
+
+import io.lbmanager.zk.CorruptNodeException;
+import io.lbmanager.zk.ZkLayout;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * On the agent: follows {@code groups/{group}/peers} and pushes every changed peer list into the
+ * local Nginx's {@code lbm_peers} dict, in one request per batch, while Nginx runs a config with
+ * the Lua balancer. A push that fails is retried; Nginx keeps the lists it had meanwhile. After
+ * every start or reload the agent calls {@link #nginxLoaded}, which pushes every list again
+ * (the dict is empty after a restart, and a new size recreates it).
+ */
+public final class PeerSync implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSync.class);
+    private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration INITIAL_READ_WAIT = Duration.ofSeconds(5);
+    private static final long RETRY_MILLIS = 250;
+
+    private final CuratorFramework client;
+    private final String peersPath;
+    private final String label;
+    private final NginxPeersEndpoint endpoint;
+    /** Service id to its dict value; "" once its node is gone (pushed as a removal, then forgotten). */
+    private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch initialRead = new CountDownLatch(1);
+    private final ScheduledExecutorService pusher;
+    private final AtomicBoolean pushQueued = new AtomicBoolean();
+    private final AtomicLong pushes = new AtomicLong();
+    private volatile boolean nginxTakesPeers;
+    private volatile String error;
+    private CuratorCache cache;
+
+    public PeerSync(CuratorFramework client, ZkLayout layout, String group, Path nginxSocket, String label) {
+        this.client = client;
+        this.peersPath = layout.groupPeers(group);
+        this.label = label;
+        this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
+        this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peers-" + label));
+    }
+
+    public void start() {
+        cache = CuratorCache.build(client, peersPath);
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forCreatesAndChanges((before, after) -> onNode(after))
+                .forDeletes(this::onDeleted)
+                .forInitialized(initialRead::countDown)
+                .build());
+        cache.start();
+    }
+
+    /**
+     * Nginx now runs a config with ({@code dynamic}) or without the Lua balancer. With it, waits
+     * for the first read of the peer nodes (bounded) and pushes every list before returning.
+     */
+    public void nginxLoaded(boolean dynamic) throws InterruptedException {
+        nginxTakesPeers = dynamic;
+        if (!dynamic) {
+            return;
+        }
+        if (!initialRead.await(INITIAL_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("agent {} peer lists not read from ZooKeeper within {} ms; pushing what is known", label,
+                    INITIAL_READ_WAIT.toMillis());
+        }
+        dirty.addAll(desired.keySet());
+        pushDirty();
+    }
+
+    public boolean nginxTakesPeers() {
+        return nginxTakesPeers;
+    }
+
+    /** Successful pushes (each one request carrying one or more lists) since start. */
+    public long pushes() {
+        return pushes.get();
+    }
+
+    /** Why the last push or node read failed; null once a push succeeds. */
+    public String error() {
+        return error;
+    }
+
+    private void onNode(ChildData node) {
+        String service = serviceOf(node.getPath());
+        if (service == null) {
+            return;
+        }
+        try {
+            desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
+            dirty.add(service);
+            queuePush();
+        } catch (CorruptNodeException e) {
+            error = e.getMessage();
+            LOG.warn("agent {} {}; Nginx keeps the previous list of {}", label, e.getMessage(), service);
+        }
+    }
+
+    private void onDeleted(ChildData node) {
+        String service = serviceOf(node.getPath());
+        if (service != null) {
+            desired.put(service, "");
+            dirty.add(service);
+            queuePush();
+        }
+    }
+
+    private String serviceOf(String path) {
+        return path.startsWith(peersPath + "/") ? path.substring(peersPath.length() + 1) : null;
+    }
+
+    private void queuePush() {
+        if (nginxTakesPeers && pushQueued.compareAndSet(false, true)) {
+            pusher.execute(() -> {
+                pushQueued.set(false);
+                pushDirty();
+            });
+        }
+    }
+
+    private synchronized void pushDirty() {
+        if (!nginxTakesPeers || dirty.isEmpty()) {
+            return;
+        }
+        List<String> batch = new ArrayList<>(dirty);
+        dirty.removeAll(batch);
+        String lines = batch.stream()
+                .map(service -> (service + " " + desired.getOrDefault(service, "")).strip())
+                .collect(Collectors.joining("\n", "", "\n"));
+        String failure;
+        try {
+            NginxPeersEndpoint.Answer answer = endpoint.post(lines);
+            if (answer.ok()) {
+                pushes.incrementAndGet();
+                error = null;
+                batch.forEach(service -> desired.remove(service, ""));
+                return;
+            }
+            failure = "nginx answered " + answer.status() + " to the peer lists: " + answer.body();
+        } catch (IOException e) {
+            failure = "cannot push peer lists to nginx: " + e.getMessage();
+        }
+        dirty.addAll(batch);
+        if (!failure.equals(error)) {
+            LOG.warn("agent {} {}; retrying every {} ms", label, failure, RETRY_MILLIS);
+        }
+        error = failure;
+        pusher.schedule(this::queuePush, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        pusher.shutdownNow();
+        if (cache != null) {
+            cache.close();
+        }
+        endpoint.close();
+    }
+}

@@ -1,0 +1,59 @@
+package io.lbmanager.peers;
+
+import io.lbmanager.catalog.Upstream;
+import io.lbmanager.zk.CorruptNodeException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PeerListTest {
+
+    private static final String PATH = "/lb-manager/groups/edge/peers/shop";
+
+    @Test
+    void roundTripsAndRendersTheDictValue() {
+        PeerList list = new PeerList("shop", List.of(new Upstream("10.0.0.1", 80), new Upstream("10.0.0.2", 8080, 3)));
+
+        assertThat(PeerList.parse(PATH, list.encode())).isEqualTo(list);
+        assertThat(list.dictValue()).isEqualTo("10.0.0.1:80:1 10.0.0.2:8080:3");
+        assertThat(new PeerList("shop", List.of()).dictValue()).isEmpty();
+    }
+
+    @Test
+    void aNodeWithoutAWeightReadsAsWeightOne() {
+        PeerList list = PeerList.parse(PATH, "{\"service\":\"shop\",\"peers\":[{\"host\":\"10.0.0.1\",\"port\":80}]}"
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(list.peers()).containsExactly(new Upstream("10.0.0.1", 80, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "host name                 | {\"service\":\"shop\",\"peers\":[{\"host\":\"backend.internal\",\"port\":80}]}  | peers[0]",
+            "directive injection       | {\"service\":\"shop\",\"peers\":[{\"host\":\"1.2.3.4; deny\",\"port\":80}]}     | peers[0]",
+            "ipv6 literal              | {\"service\":\"shop\",\"peers\":[{\"host\":\"::1\",\"port\":80}]}                | peers[0]",
+            "port out of range         | {\"service\":\"shop\",\"peers\":[{\"host\":\"10.0.0.1\",\"port\":70000}]}        | peers[0]",
+            "weight too high           | {\"service\":\"shop\",\"peers\":[{\"host\":\"10.0.0.1\",\"port\":80,\"weight\":101}]} | weight must be in 1..100",
+            "other service's list      | {\"service\":\"cart\",\"peers\":[]}                                          | not the node's name shop",
+            "no peers field            | {\"service\":\"shop\"}                                                       | peers",
+            "not json                  | peers: 10.0.0.1                                                            | malformed",
+    })
+    void malformedNodesAreRefusedNamingTheNodeAndTheField(String why, String json, String named) {
+        assertThatThrownBy(() -> PeerList.parse(PATH, json.getBytes(StandardCharsets.UTF_8)))
+                .as(why)
+                .isInstanceOf(CorruptNodeException.class)
+                .hasMessageContaining(PATH)
+                .hasMessageContaining(named);
+    }
+
+    @Test
+    void anEmptyNodeIsRefused() {
+        assertThatThrownBy(() -> PeerList.parse(PATH, new byte[0])).isInstanceOf(CorruptNodeException.class).hasMessageContaining("empty node");
+    }
+}

@@ -1,0 +1,105 @@
+package io.lbmanager.peers;
+
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.testsupport.HostAgent;
+import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.zk.ZooKeeperClients;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.ManagerUnderTest.get;
+import static io.lbmanager.testsupport.ManagerUnderTest.json;
+import static io.lbmanager.testsupport.ManagerUnderTest.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The fallback when the Lua balancer is off (here by setting; on a host without the module by
+ * the start-up probe): membership changes still reach Nginx, as a new version and a reload each,
+ * and Nginx's own max_fails still skips a dead peer.
+ */
+class ReloadModeOnHostTest {
+
+    private static final Duration WITHIN = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dir;
+    private static TestingServer zookeeper;
+    private static CuratorFramework client;
+    private static ServiceDiscovery<DynamicUpstreamsOnHostTest.WeightedPayload> discovery;
+    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static HostAgent agent;
+    private static TinyBackend live;
+
+    @BeforeAll
+    static void start() throws Exception {
+        zookeeper = new TestingServer(true);
+        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
+        client.start();
+        discovery = ServiceDiscoveryBuilder.builder(DynamicUpstreamsOnHostTest.WeightedPayload.class)
+                .client(client).basePath("/services").build();
+        discovery.start();
+        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), "edge");
+        config.nginx.dynamicUpstreams = "off";
+        manager = ManagerUnderTest.start(config);
+        live = TinyBackend.answering("live\n");
+        agent = HostAgent.start(zookeeper.getConnectString(), "/lb-manager", "edge", "agent-1", dir.resolve("agent-1"));
+        assertThat(send("PUT", ManagerUnderTest.api(manager, "/services/shop"),
+                "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        agent.close();
+        manager.after();
+        live.close();
+        discovery.close();
+        client.close();
+        zookeeper.close();
+    }
+
+    @Test
+    void membershipChangesReloadAndADeadPeerIsStillSkipped() throws Exception {
+        assertThat(json(get(ManagerUnderTest.api(manager, "/manager"))).path("upstreams").asText()).isEqualTo("reload");
+        register(live.port());
+        await("live serves shop", WITHIN, () -> Http.tryGet(agent.trafficPort(), "/shop/x").body().equals("live\n"));
+        long appliesBefore = agent.agent.status().applies();
+
+        TinyBackend doomed = TinyBackend.answering("doomed\n");
+        register(doomed.port());
+        await("the doomed backend serves shop too", WITHIN, () -> Http.tryGet(agent.trafficPort(), "/shop/x").body().equals("doomed\n")
+                || Http.tryGet(agent.trafficPort(), "/shop/x").body().equals("doomed\n"));
+        assertThat(agent.agent.status().applies()).as("a membership change is a reload in this mode").isGreaterThan(appliesBefore);
+        assertThat(agent.agent.status().upstreams()).isEqualTo(AgentStatus.UPSTREAMS_RELOAD);
+        assertThat(json(get(ManagerUnderTest.api(manager, "/groups/edge/config"))).toString())
+                .contains("server 127.0.0.1:" + doomed.port()).doesNotContain("balancer_by_lua");
+        doomed.close();
+
+        try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/shop/x", 200, 300, WITHIN)) {
+            await("200 requests sent", WITHIN, () -> load.sent() >= 200);
+            load.stop();
+            assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
+        }
+    }
+
+    private static void register(int port) throws Exception {
+        discovery.registerService(ServiceInstance.<DynamicUpstreamsOnHostTest.WeightedPayload>builder()
+                .name("shop").address("127.0.0.1").port(port).payload(new DynamicUpstreamsOnHostTest.WeightedPayload()).build());
+    }
+}
