@@ -127,6 +127,10 @@ public final class ConfigAgent implements AutoCloseable {
         if (!served.get().equals(wanted)) {
             return new Readiness(false, "nginx serves version " + served.get().version() + ", target is " + wanted.version());
         }
+        if (!peers.listsLoaded()) {
+            return new Readiness(false, "nginx serves target version " + wanted.version() + " but its peer lists are not all pushed yet"
+                    + (peers.error() == null ? "" : ": " + peers.error()));
+        }
         return new Readiness(true, "nginx serves target version " + wanted.version());
     }
 

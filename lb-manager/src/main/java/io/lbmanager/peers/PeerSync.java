@@ -43,6 +43,7 @@ public final class PeerSync implements AutoCloseable {
     private final String peersPath;
     private final String label;
     private final NginxPeersEndpoint endpoint;
+    private final Path nginxSocket;
     /** Service id to its dict value; "" once its node is gone (pushed as a removal, then forgotten). */
     private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
@@ -51,6 +52,7 @@ public final class PeerSync implements AutoCloseable {
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
     private volatile boolean nginxTakesPeers;
+    private volatile boolean listsLoaded = true;
     private volatile String error;
     private CuratorCache cache;
 
@@ -58,6 +60,7 @@ public final class PeerSync implements AutoCloseable {
         this.client = client;
         this.peersPath = layout.groupPeers(group);
         this.label = label;
+        this.nginxSocket = nginxSocket;
         this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peers-" + label));
     }
@@ -79,8 +82,10 @@ public final class PeerSync implements AutoCloseable {
     public void nginxLoaded(boolean dynamic) throws InterruptedException {
         nginxTakesPeers = dynamic;
         if (!dynamic) {
+            listsLoaded = true;
             return;
         }
+        listsLoaded = false;
         if (!initialRead.await(INITIAL_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("agent {} peer lists not read from ZooKeeper within {} ms; pushing what is known", label,
                     INITIAL_READ_WAIT.toMillis());
@@ -91,6 +96,11 @@ public final class PeerSync implements AutoCloseable {
 
     public boolean nginxTakesPeers() {
         return nginxTakesPeers;
+    }
+
+    /** False from a (re)load of a config with the Lua balancer until every known list reached Nginx: not ready for traffic. */
+    public boolean listsLoaded() {
+        return listsLoaded;
     }
 
     /** Successful pushes (each one request carrying one or more lists) since start. */
@@ -141,7 +151,11 @@ public final class PeerSync implements AutoCloseable {
     }
 
     private synchronized void pushDirty() {
-        if (!nginxTakesPeers || dirty.isEmpty()) {
+        if (!nginxTakesPeers) {
+            return;
+        }
+        if (dirty.isEmpty()) {
+            listsLoaded = true;
             return;
         }
         List<String> batch = new ArrayList<>(dirty);
@@ -156,11 +170,14 @@ public final class PeerSync implements AutoCloseable {
                 pushes.incrementAndGet();
                 error = null;
                 batch.forEach(service -> desired.remove(service, ""));
+                if (dirty.isEmpty()) {
+                    listsLoaded = true;
+                }
                 return;
             }
             failure = "nginx answered " + answer.status() + " to the peer lists: " + answer.body();
         } catch (IOException e) {
-            failure = "cannot push peer lists to nginx: " + e.getMessage();
+            failure = "cannot push peer lists to nginx at " + nginxSocket + ": " + e.getMessage();
         }
         dirty.addAll(batch);
         if (!failure.equals(error)) {

@@ -155,10 +155,11 @@ function tasksTable(group, target, agents, fleet) {
       h('th', {scope: 'row'}, a.agentId),
       h('td', {}, `${a.host}:${a.trafficPort}`, h('br'), h('span', {class: 'muted'}, `admin ${a.adminPort}`)),
       h('td', {}, task ? task.image : '—'),
-      h('td', {}, a.runningVersion ? `v${a.runningVersion}` : 'none yet'),
+      h('td', {}, a.runningVersion ? `v${a.runningVersion}` : 'none yet', upstreamsNote(a)),
       h('td', {}, lag === null ? '—' : lag === 0 ? badge('current', 'good') : badge(`${lag} behind`, 'warn')),
       h('td', {}, healthBadge(a.state), task && !task.ready ? [' ', badge('task not ready', 'warn')] : null,
-        a.error ? h('div', {class: 'error'}, a.error) : null),
+        a.error ? h('div', {class: 'error'}, a.error) : null,
+        a.peerError ? h('div', {class: 'error'}, a.peerError) : null),
       h('td', {}, when(a.updatedAtMillis)));
   });
   for (const t of orphans) {
@@ -174,6 +175,13 @@ function tasksTable(group, target, agents, fleet) {
     h('caption', {}, `Nginx tasks of ${group}`),
     h('thead', {}, h('tr', {}, ['Task', 'Address', 'Image', 'Runs', 'Lag', 'Health', 'Reported'].map((c) => h('th', {scope: 'col'}, c)))),
     h('tbody', {}, rows));
+}
+
+// How upstream membership reaches this Nginx: pushed into its Lua balancer, or by reloading.
+function upstreamsNote(agent) {
+  if (!agent.upstreams) return null;
+  const text = agent.upstreams === 'dynamic' ? `peers pushed live (${agent.peerPushes || 0} pushes)` : 'peers by reload';
+  return [h('br'), h('span', {class: 'muted'}, text)];
 }
 
 function healthBadge(state) {
