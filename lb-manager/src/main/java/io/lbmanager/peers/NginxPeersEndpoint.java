@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
  * {@code POST /_lbm/peers} to the local Nginx over its unix socket (HTTP/1.0, so the answer is
  * neither chunked nor kept alive). The Lua side checks every line before it applies any.
  */
-final class NginxPeersEndpoint implements AutoCloseable {
+public final class NginxPeersEndpoint implements AutoCloseable {
 
-    record Answer(int status, String body) {
-        boolean ok() {
+    public record Answer(int status, String body) {
+        public boolean ok() {
             return status == 200;
         }
     }
@@ -34,13 +34,13 @@ final class NginxPeersEndpoint implements AutoCloseable {
                 return thread;
             });
 
-    NginxPeersEndpoint(Path socket, Duration timeout) {
+    public NginxPeersEndpoint(Path socket, Duration timeout) {
         this.socket = socket;
         this.timeout = timeout;
     }
 
     /** @throws IOException if Nginx does not answer on the socket within the timeout */
-    Answer post(String lines) throws IOException {
+    public Answer post(String lines) throws IOException {
         byte[] body = lines.getBytes(StandardCharsets.UTF_8);
         byte[] head = ("POST /_lbm/peers HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
