@@ -64,25 +64,35 @@ public final class BundleRenderer {
 
         TreeMap<String, String> files = new TreeMap<>();
         for (Map<String, Object> service : services) {
-            String id = (String) service.get("id");
-            Map<String, Object> model = Map.of("group", group, "service", service);
             try {
-                files.put(upstreamFile(id), process(TemplateSet.UPSTREAM, model));
-                files.put(locationFile(id), process(TemplateSet.LOCATION, model));
+                files.putAll(serviceFiles(group, service));
             } catch (Failure failure) {
-                return failure.outcome(id);
+                return failure.outcome((String) service.get("id"));
             }
         }
-        Map<String, Object> mainModel = new LinkedHashMap<>();
-        mainModel.put("group", group);
-        mainModel.put("services", List.copyOf(services));
-        mainModel.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
         try {
-            files.put(ConfigBundle.MAIN_FILE, process(TemplateSet.MAIN, mainModel));
+            files.put(ConfigBundle.MAIN_FILE, mainFile(group, services));
         } catch (Failure failure) {
             return failure.outcome(null);
         }
         return new RenderOutcome.Rendered(ConfigBundle.of(group, files));
+    }
+
+    /** The files of one service (its {@link ServiceModel}) in {@code group}; {@link IncrementalRenderer} keeps them between renders. */
+    Map<String, String> serviceFiles(String group, Map<String, Object> service) throws Failure {
+        String id = (String) service.get("id");
+        Map<String, Object> model = Map.of("group", group, "service", service);
+        return Map.of(upstreamFile(id), process(TemplateSet.UPSTREAM, model),
+                locationFile(id), process(TemplateSet.LOCATION, model));
+    }
+
+    /** {@code nginx.conf} of {@code group} over the models of all its rendered services, in id order. */
+    String mainFile(String group, List<Map<String, Object>> services) throws Failure {
+        Map<String, Object> mainModel = new LinkedHashMap<>();
+        mainModel.put("group", group);
+        mainModel.put("services", List.copyOf(services));
+        mainModel.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
+        return process(TemplateSet.MAIN, mainModel);
     }
 
     private String process(String templateName, Map<String, Object> model) throws Failure {
@@ -107,7 +117,8 @@ public final class BundleRenderer {
         return (tips < 0 ? message : message.substring(0, tips)).strip();
     }
 
-    private static final class Failure extends Exception {
+    /** A template that could not be parsed or evaluated, with where FreeMarker says it failed. */
+    static final class Failure extends Exception {
         private final String template;
         private final Integer line;
 
