@@ -21,7 +21,7 @@ import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.fleet.DockerFleet;
-import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.api.ManagerResource;
@@ -32,12 +32,14 @@ import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.Leadership;
 import io.lbmanager.rollout.LeadershipHealthCheck;
 import io.lbmanager.rollout.PinWatcher;
+import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidateCommand;
 import io.lbmanager.zk.EmbeddedZooKeeper;
@@ -114,7 +116,9 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         RolloutMetrics metrics = RolloutMetrics.register(environment.metrics(), catalogWatcher::groups, rolloutStore, statusStore, agents);
         RolloutCoordinator coordinator = new RolloutCoordinator(rolloutStore, publisher, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader, catalogWatcher::groups, changed, metrics);
-        ConfigPipeline pipeline = new ConfigPipeline(source, guard, new BundleRenderer(templates), validator, coordinator, statusStore,
+        IncrementalRenderer renderer = new IncrementalRenderer(templates);
+        PublishedBundles published = new PublishedBundles(publisher, rolloutStore);
+        ConfigPipeline pipeline = new ConfigPipeline(source, guard, renderer, validator, published, coordinator, statusStore,
                 leadership::isLeader, config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
         pipelineRef.set(pipeline);
         PinWatcher pinWatcher = new PinWatcher(client, layout, changed);
@@ -131,7 +135,10 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new GroupRuntimeResource(source, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new ServiceStatusResource(source, statusStore));
         environment.jersey().register(new DiscoveryResource(source, guard, leadership, changed));
-        environment.jersey().register(new ValidateResource(source, templates, validator, publisher, statusStore, serviceValidator, bodies));
+        NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
+                Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
+        environment.jersey().register(new ValidateResource(source, templates, renderer, nginxTests, published, statusStore,
+                serviceValidator, bodies));
         environment.jersey().register(new ManagerResource(leadership));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));

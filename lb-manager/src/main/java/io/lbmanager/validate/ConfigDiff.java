@@ -8,6 +8,7 @@ import io.lbmanager.render.ConfigBundle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 /** A unified diff between two bundles, file by file ({@code a/} is live, {@code b/} is proposed). */
@@ -21,6 +22,9 @@ public final class ConfigDiff {
         TreeSet<String> names = new TreeSet<>(live.keySet());
         names.addAll(proposed.keySet());
         for (String name : names) {
+            if (Objects.equals(live.get(name), proposed.get(name))) {
+                continue;
+            }
             List<String> before = lines(live.get(name));
             List<String> after = lines(proposed.get(name));
             Patch<String> patch = DiffUtils.diff(before, after);

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NginxTestQueue {
 
+    /** Long enough for callers that arrive together (CI retries, parallel jobs of one commit), short for DNS. */
+    public static final Duration REUSE_VERDICTS_FOR = Duration.ofSeconds(2);
     private static final int SWEEP_ABOVE = 64;
 
     private final NginxValidator validator;
@@ -46,7 +48,7 @@ public final class NginxTestQueue {
 
     /** @throws ValidationOverloadedException when no slot is free and the queue is full, or none freed up within the wait */
     public ValidationResult validate(ValidationScope scope) {
-        ConfigBundle sandbox = scope.asBundle();
+        ConfigBundle sandbox = scope.sandbox();
         long now = System.nanoTime();
         SharedRun mine = new SharedRun();
         SharedRun run = runsByFiles.compute(sandbox.sha256(), (files, earlier) -> earlier != null && earlier.usableAt(now) ? earlier : mine);

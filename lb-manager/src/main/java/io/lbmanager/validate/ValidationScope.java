@@ -2,7 +2,6 @@ package io.lbmanager.validate;
 
 import io.lbmanager.render.ConfigBundle;
 
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -36,18 +35,16 @@ import java.util.TreeSet;
  * version, after which the pipeline checks that group in full again until a rollout succeeds, so
  * the failing service is found and quarantined.
  *
- * @param group           the LB group of both bundles
- * @param files           what goes into the sandbox
+ * @param sandbox         the files that go into the sandbox, as a bundle (the proposed bundle itself when {@code complete});
+ *                        its sha256 identifies what is checked
  * @param changedServices services whose pieces are in the sandbox; every service of the bundle when {@code complete}
  * @param complete        true when every file of the proposed bundle is checked
  * @param bundleFiles     how many files the proposed bundle has
  * @param reason          why the scope is what it is, for logs
  */
-public record ValidationScope(String group, SortedMap<String, String> files, Set<String> changedServices, boolean complete,
-                              int bundleFiles, String reason) {
+public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices, boolean complete, int bundleFiles, String reason) {
 
     public ValidationScope {
-        files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
         changedServices = Set.copyOf(changedServices);
     }
 
@@ -59,7 +56,7 @@ public record ValidationScope(String group, SortedMap<String, String> files, Set
                 services.add(service);
             }
         });
-        return new ValidationScope(proposed.group(), proposed.files(), services, true, proposed.files().size(), reason);
+        return new ValidationScope(proposed, services, true, proposed.files().size(), reason);
     }
 
     /** What changed in {@code proposed} since {@code validated}, which passed {@code nginx -t}; everything when a group-wide file differs. */
@@ -90,12 +87,12 @@ public record ValidationScope(String group, SortedMap<String, String> files, Set
                 files.put(name, content);
             }
         });
-        return new ValidationScope(proposed.group(), files, changed, false, proposed.files().size(),
+        return new ValidationScope(ConfigBundle.of(proposed.group(), files), changed, false, proposed.files().size(),
                 changed.size() + " changed service(s) since a bundle that passed nginx -t");
     }
 
-    /** The sandbox's files as a bundle for {@link NginxValidator}; its sha256 identifies what is checked. */
-    public ConfigBundle asBundle() {
-        return ConfigBundle.of(group, files);
+    /** The files that go into the sandbox. */
+    public SortedMap<String, String> files() {
+        return sandbox.files();
     }
 }

@@ -5,6 +5,7 @@ import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,9 +31,14 @@ class NginxTestQueueTest {
     Path dir;
     private final ExecutorService callers = Executors.newFixedThreadPool(8);
 
+    @BeforeEach
+    void holdEveryCheck() throws Exception {
+        Files.writeString(NginxWrappers.holdFile(dir), "");
+    }
+
     @AfterEach
     void stop() throws Exception {
-        Files.writeString(NginxWrappers.release(dir), "");
+        Files.deleteIfExists(NginxWrappers.holdFile(dir));
         callers.shutdownNow();
     }
 
@@ -48,7 +54,7 @@ class NginxTestQueueTest {
                     assertThat(e.retryAfterSeconds()).isPositive();
                 });
 
-        Files.writeString(NginxWrappers.release(dir), "");
+        Files.delete(NginxWrappers.holdFile(dir));
         assertThat(first.get()).isEqualTo(new ValidationResult.Valid());
     }
 
@@ -70,7 +76,7 @@ class NginxTestQueueTest {
         awaitRuns(1);
         Future<ValidationResult> second = callers.submit(() -> queue.validate(scope("b")));
 
-        Files.writeString(NginxWrappers.release(dir), "");
+        Files.delete(NginxWrappers.holdFile(dir));
 
         assertThat(first.get()).isEqualTo(new ValidationResult.Valid());
         assertThat(second.get()).isEqualTo(new ValidationResult.Valid());
@@ -87,7 +93,7 @@ class NginxTestQueueTest {
             answers.add(callers.submit(() -> queue.validate(scope("same"))));
         }
 
-        Files.writeString(NginxWrappers.release(dir), "");
+        Files.delete(NginxWrappers.holdFile(dir));
 
         for (Future<ValidationResult> answer : answers) {
             assertThat(answer.get()).isEqualTo(new ValidationResult.Valid());
@@ -97,7 +103,7 @@ class NginxTestQueueTest {
 
     @Test
     void aVerdictIsNotReusedAfterItsTime() throws Exception {
-        Files.writeString(NginxWrappers.release(dir), "");
+        Files.delete(NginxWrappers.holdFile(dir));
         NginxTestQueue queue = new NginxTestQueue(held(), 1, 0, Duration.ofSeconds(30), Duration.ZERO);
 
         queue.validate(scope("same"));
@@ -107,7 +113,7 @@ class NginxTestQueueTest {
     }
 
     private NginxValidator held() throws Exception {
-        return new NginxValidator(NginxWrappers.heldUntilReleased(dir).toString(), Duration.ofSeconds(90));
+        return new NginxValidator(NginxWrappers.heldWhileHoldFileExists(dir).toString(), Duration.ofSeconds(90));
     }
 
     private static ValidationScope scope(String serviceId) {

@@ -46,7 +46,7 @@ class ValidationScopeTest {
         ConfigBundle proposed = renderedGroup(catalog.withService(service("ghost", "/ghost", Map.of(), new Upstream("nonexistent.invalid", 80))));
 
         ValidationScope scope = ValidationScope.changedSince(proposed, validated);
-        ValidationResult partial = NGINX.validate(scope.asBundle());
+        ValidationResult partial = NGINX.validate(scope.sandbox());
 
         assertThat(scope.complete()).isFalse();
         assertThat(scope.changedServices()).containsExactly("ghost");
@@ -68,7 +68,7 @@ class ValidationScopeTest {
         ConfigBundle proposed = rendered(renderer.renderGroup(catalog, GROUP));
 
         ValidationScope scope = ValidationScope.changedSince(proposed, validated);
-        ValidationResult partial = NGINX.validate(scope.asBundle());
+        ValidationResult partial = NGINX.validate(scope.sandbox());
 
         assertThat(scope.changedServices()).containsExactly("svc7");
         assertThat(partial).isEqualTo(NGINX.validate(proposed));
@@ -88,7 +88,7 @@ class ValidationScopeTest {
         assertThat(scope.files()).containsOnlyKeys("nginx.conf", "upstreams/svc3.conf", "locations/svc3.conf",
                 "upstreams/new.conf", "locations/new.conf");
         assertThat(scope.bundleFiles()).isEqualTo(proposed.files().size());
-        assertThat(NGINX.validate(scope.asBundle())).isEqualTo(new ValidationResult.Valid());
+        assertThat(NGINX.validate(scope.sandbox())).isEqualTo(new ValidationResult.Valid());
     }
 
     @Test
@@ -99,7 +99,7 @@ class ValidationScopeTest {
         ValidationScope scope = ValidationScope.changedSince(proposed, validated);
 
         assertThat(scope.files()).containsKeys("upstreams/svc5.conf", "locations/svc5.conf");
-        assertThat(NGINX.validate(scope.asBundle())).as("proxy_pass to lbm_svc5 needs its upstream block")
+        assertThat(NGINX.validate(scope.sandbox())).as("proxy_pass to lbm_svc5 needs its upstream block")
                 .isEqualTo(new ValidationResult.Valid());
     }
 
@@ -133,8 +133,8 @@ class ValidationScopeTest {
         BundleRenderer renderer = new BundleRenderer(Fixtures.templates().withOverrides(Map.of(TemplateSet.UPSTREAM, upstream)));
         ConfigBundle proposed = rendered(renderer.renderGroup(catalog, GROUP));
 
-        assertThat(NGINX.validate(ValidationScope.changedSince(proposed, validated).asBundle())).isEqualTo(new ValidationResult.Valid());
-        assertThat(NGINX.validate(ValidationScope.everything(proposed, "template change").asBundle()))
+        assertThat(NGINX.validate(ValidationScope.changedSince(proposed, validated).sandbox())).isEqualTo(new ValidationResult.Valid());
+        assertThat(NGINX.validate(ValidationScope.everything(proposed, "template change").sandbox()))
                 .isInstanceOfSatisfying(ValidationResult.Invalid.class, invalid ->
                         assertThat(invalid.errors().get(0).message()).contains("duplicate upstream \"lbm_svc9\""));
     }
