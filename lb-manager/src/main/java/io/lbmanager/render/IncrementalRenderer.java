@@ -51,7 +51,8 @@ public final class IncrementalRenderer {
             // Keep everything rendered so far: the pipeline renders again at once, without the failing service.
             Map<String, ServicePiece> merged = new HashMap<>(previous.pieces());
             merged.putAll(kept);
-            lastRenderByGroup.put(group, previous.patchedWith(List.copyOf(merged.values()), merged, null));
+            List<ServicePiece> rendered = kept.values().stream().filter(piece -> previous.pieces().get(piece.service().id()) != piece).toList();
+            lastRenderByGroup.put(group, previous.patchedWith(merged, rendered, null));
         }
         return outcome;
     }
@@ -84,6 +85,7 @@ public final class IncrementalRenderer {
             }
         }
         List<Map<String, Object>> models = new ArrayList<>(pieces.size());
+        List<ServicePiece> rendered = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
             ServicePiece piece = pieces.get(i);
             if (piece.files() == null) {
@@ -94,6 +96,7 @@ public final class IncrementalRenderer {
                 }
                 pieces.set(i, piece);
                 kept.put(piece.service().id(), piece);
+                rendered.add(piece);
             }
             models.add(piece.model());
         }
@@ -103,7 +106,7 @@ public final class IncrementalRenderer {
         } catch (BundleRenderer.Failure failure) {
             return failure.outcome(null);
         }
-        Rendered now = previous.patchedWith(pieces, kept, main);
+        Rendered now = previous.patchedWith(kept, rendered, main);
         lastRenderByGroup.put(group, now);
         String sha256 = ConfigBundle.checksumOfEntries(now.checksumEntries().values());
         return new RenderOutcome.Rendered(new ConfigBundle(group, now.files(), sha256));
@@ -118,32 +121,39 @@ public final class IncrementalRenderer {
 
         static final Rendered NOTHING = new Rendered(Map.of(), new TreeMap<>(), new TreeMap<>());
 
-        /** These files with changed services' files replaced, departed services' files removed, and {@code main} (if any) set. */
-        Rendered patchedWith(List<ServicePiece> current, Map<String, ServicePiece> currentById, String main) {
+        /**
+         * The next render's state: {@code current} are all its pieces, {@code rendered} those of them it
+         * rendered (the others are this render's); departed services' files are removed, {@code main} (if any) set.
+         */
+        Rendered patchedWith(Map<String, ServicePiece> current, List<ServicePiece> rendered, String main) {
             TreeMap<String, String> newFiles = new TreeMap<>(files);
             TreeMap<String, byte[]> newEntries = new TreeMap<>(checksumEntries);
-            for (ServicePiece piece : current) {
+            int arrived = 0;
+            for (ServicePiece piece : rendered) {
                 ServicePiece before = pieces.get(piece.service().id());
-                if (before != piece) {
-                    if (before != null) {
-                        before.files().keySet().forEach(name -> remove(name, newFiles, newEntries));
-                    }
-                    newFiles.putAll(piece.files());
-                    newEntries.putAll(piece.checksumEntries());
-                }
-            }
-            pieces.forEach((id, before) -> {
-                if (!currentById.containsKey(id)) {
+                if (before == null) {
+                    arrived++;
+                } else {
                     before.files().keySet().forEach(name -> remove(name, newFiles, newEntries));
                 }
-            });
+                newFiles.putAll(piece.files());
+                newEntries.putAll(piece.checksumEntries());
+            }
+            boolean someDeparted = current.size() - arrived < pieces.size();
+            if (someDeparted) {
+                pieces.forEach((id, before) -> {
+                    if (!current.containsKey(id)) {
+                        before.files().keySet().forEach(name -> remove(name, newFiles, newEntries));
+                    }
+                });
+            }
             if (main == null) {
                 remove(ConfigBundle.MAIN_FILE, newFiles, newEntries);
             } else {
                 newFiles.put(ConfigBundle.MAIN_FILE, main);
                 newEntries.put(ConfigBundle.MAIN_FILE, ConfigBundle.checksumEntry(ConfigBundle.MAIN_FILE, main));
             }
-            return new Rendered(currentById, newFiles, newEntries);
+            return new Rendered(current, newFiles, newEntries);
         }
 
         private static void remove(String name, Map<String, String> files, Map<String, byte[]> entries) {
