@@ -89,7 +89,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.lifecycle().manage(onStart(() -> config.groups.forEach(catalog::createGroup)));
 
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
-        NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds));
+        NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
+                config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir));
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);
