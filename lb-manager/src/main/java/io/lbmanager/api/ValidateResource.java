@@ -147,14 +147,16 @@ public class ValidateResource {
                     null, null);
         }
         ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
-        String diff = ConfigDiff.between(target.map(PublishedBundles.Published::bundle).orElse(null), proposed);
+        ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
         ValidationScope scope;
         if (proposedTemplates) {
             scope = ValidationScope.everything(proposed, "proposed templates are checked with every file");
         } else {
-            scope = target.map(t -> ValidationScope.changedSince(proposed, t.bundle()))
-                    .orElseGet(() -> ValidationScope.everything(proposed, "the group has no published version to compare with"));
+            scope = live == null ? ValidationScope.everything(proposed, "the group has no published version to compare with")
+                    : ValidationScope.changedSince(proposed, live);
         }
+        String diff = scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
+                : ConfigDiff.between(live.files(), proposed.files(), scope.differingFiles());
         ValidationResult result = nginxTests.validate(scope);
         List<ConfigError> errors = result instanceof ValidationResult.Invalid invalid ? invalid.errors() : List.of();
         return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff, NginxTestScope.of(scope));

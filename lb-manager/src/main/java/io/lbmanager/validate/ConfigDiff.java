@@ -6,6 +6,7 @@ import com.github.difflib.patch.Patch;
 import io.lbmanager.render.ConfigBundle;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +19,15 @@ public final class ConfigDiff {
     }
 
     public static String between(Map<String, String> live, Map<String, String> proposed) {
-        StringBuilder diff = new StringBuilder();
         TreeSet<String> names = new TreeSet<>(live.keySet());
         names.addAll(proposed.keySet());
-        for (String name : names) {
+        return between(live, proposed, names);
+    }
+
+    /** The diff of only the files named, e.g. those a {@link ValidationScope} found differing. */
+    public static String between(Map<String, String> live, Map<String, String> proposed, Collection<String> names) {
+        StringBuilder diff = new StringBuilder();
+        for (String name : new TreeSet<>(names)) {
             if (Objects.equals(live.get(name), proposed.get(name))) {
                 continue;
             }

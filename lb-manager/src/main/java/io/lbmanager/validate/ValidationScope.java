@@ -38,14 +38,17 @@ import java.util.TreeSet;
  * @param sandbox         the files that go into the sandbox, as a bundle (the proposed bundle itself when {@code complete});
  *                        its sha256 identifies what is checked
  * @param changedServices services whose pieces are in the sandbox; every service of the bundle when {@code complete}
+ * @param differingFiles  the files that are new, differ or are gone since the validated bundle; null when not compared
  * @param complete        true when every file of the proposed bundle is checked
  * @param bundleFiles     how many files the proposed bundle has
  * @param reason          why the scope is what it is, for logs
  */
-public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices, boolean complete, int bundleFiles, String reason) {
+public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices, Set<String> differingFiles, boolean complete,
+                              int bundleFiles, String reason) {
 
     public ValidationScope {
         changedServices = Set.copyOf(changedServices);
+        differingFiles = differingFiles == null ? null : Set.copyOf(differingFiles);
     }
 
     public static ValidationScope everything(ConfigBundle proposed, String reason) {
@@ -56,7 +59,7 @@ public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices,
                 services.add(service);
             }
         });
-        return new ValidationScope(proposed, services, true, proposed.files().size(), reason);
+        return new ValidationScope(proposed, services, null, true, proposed.files().size(), reason);
     }
 
     /** What changed in {@code proposed} since {@code validated}, which passed {@code nginx -t}; everything when a group-wide file differs. */
@@ -65,19 +68,24 @@ public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices,
             throw new IllegalArgumentException("bundles of groups " + proposed.group() + " and " + validated.group() + " do not compare");
         }
         Set<String> changed = new TreeSet<>();
+        Set<String> differing = new TreeSet<>();
         for (Map.Entry<String, String> file : proposed.files().entrySet()) {
-            boolean same = Objects.equals(file.getValue(), validated.files().get(file.getKey()));
+            if (Objects.equals(file.getValue(), validated.files().get(file.getKey()))) {
+                continue;
+            }
             String service = NginxErrors.serviceOf(file.getKey());
-            if (service == null && !same) {
+            if (service == null) {
                 return everything(proposed, file.getKey() + " changed");
             }
-            if (!same) {
-                changed.add(service);
-            }
+            changed.add(service);
+            differing.add(file.getKey());
         }
         for (String name : validated.files().keySet()) {
-            if (NginxErrors.serviceOf(name) == null && !proposed.files().containsKey(name)) {
-                return everything(proposed, name + " was removed");
+            if (!proposed.files().containsKey(name)) {
+                if (NginxErrors.serviceOf(name) == null) {
+                    return everything(proposed, name + " was removed");
+                }
+                differing.add(name);
             }
         }
         TreeMap<String, String> files = new TreeMap<>();
@@ -87,7 +95,7 @@ public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices,
                 files.put(name, content);
             }
         });
-        return new ValidationScope(ConfigBundle.of(proposed.group(), files), changed, false, proposed.files().size(),
+        return new ValidationScope(ConfigBundle.of(proposed.group(), files), changed, differing, false, proposed.files().size(),
                 changed.size() + " changed service(s) since a bundle that passed nginx -t");
     }
 

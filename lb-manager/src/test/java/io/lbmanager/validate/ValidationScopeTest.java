@@ -87,6 +87,7 @@ class ValidationScopeTest {
 
         assertThat(scope.files()).containsOnlyKeys("nginx.conf", "upstreams/svc3.conf", "locations/svc3.conf",
                 "upstreams/new.conf", "locations/new.conf");
+        assertThat(scope.differingFiles()).containsExactlyInAnyOrder("upstreams/svc3.conf", "upstreams/new.conf", "locations/new.conf");
         assertThat(scope.bundleFiles()).isEqualTo(proposed.files().size());
         assertThat(NGINX.validate(scope.sandbox())).isEqualTo(new ValidationResult.Valid());
     }
@@ -123,6 +124,7 @@ class ValidationScopeTest {
 
         assertThat(scope.files()).containsOnlyKeys("nginx.conf");
         assertThat(scope.changedServices()).isEmpty();
+        assertThat(scope.differingFiles()).containsExactlyInAnyOrder("upstreams/svc1.conf", "locations/svc1.conf");
     }
 
     /** Why template changes are checked in full: a piece may clash with one the partial check leaves out. */
