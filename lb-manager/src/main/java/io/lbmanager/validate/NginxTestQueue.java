@@ -3,34 +3,51 @@ package io.lbmanager.validate;
 import io.lbmanager.render.ConfigBundle;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code nginx -t} for many callers at once, as the validate endpoint has them: at most
- * {@code slots} runs at a time; the other callers wait in a first-come-first-served queue of at
- * most {@code maxWaiting}, each for at most {@code maxWait}, and beyond either bound are refused
- * with {@link ValidationOverloadedException}. Callers asking about identical files share one run,
- * and a verdict about the files is reused for {@code reuseFor} after it (Nginx resolves upstream
- * host names while it checks, so not for long).
+ * {@code nginx -t} for many callers at once, as the validate endpoint has them. At most
+ * {@code slots} runs at a time; callers that find every slot busy wait, first come first served,
+ * at most {@code maxWaiting} of them, each for at most {@code maxWait}, and beyond either bound are
+ * refused with {@link ValidationOverloadedException}.
+ *
+ * <p>Callers that wait together are checked together: checks of changed services of one group
+ * that agree on the group-wide files and on every file they share join one {@link SandboxBatch},
+ * and one {@code nginx -t} of all their files answers them all. If Nginx refuses the batch, each
+ * member is checked again on its own, so everyone gets their own verdict with their own errors.
+ * Callers asking about identical files share one run, and a verdict about the files is reused for
+ * {@code reuseFor} after it (Nginx resolves upstream host names while it checks, so not for long).
  */
 public final class NginxTestQueue {
 
     /** Long enough for callers that arrive together (CI retries, parallel jobs of one commit), short for DNS. */
     public static final Duration REUSE_VERDICTS_FOR = Duration.ofSeconds(2);
     private static final int SWEEP_ABOVE = 64;
+    private static final AtomicInteger QUEUES = new AtomicInteger();
 
     private final NginxValidator validator;
     private final int slots;
     private final int maxWaiting;
     private final Duration maxWait;
     private final long reuseForNanos;
-    private final Semaphore running;
+    private final ExecutorService runners;
     private final Map<String, SharedRun> runsByFiles = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    private final Deque<SandboxBatch> pending = new ArrayDeque<>();
+    private int running;
+    private int waiting;
     private volatile double recentRunMillis = 100;
 
     public NginxTestQueue(NginxValidator validator, int slots, int maxWaiting, Duration maxWait, Duration reuseFor) {
@@ -43,20 +60,26 @@ public final class NginxTestQueue {
         this.maxWaiting = maxWaiting;
         this.maxWait = maxWait;
         this.reuseForNanos = reuseFor.toNanos();
-        this.running = new Semaphore(slots, true);
+        String name = "nginx-test-" + QUEUES.incrementAndGet();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(slots, slots, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.allowCoreThreadTimeOut(true); // idle threads end, so a queue needs no closing
+        this.runners = executor;
     }
 
-    /** @throws ValidationOverloadedException when no slot is free and the queue is full, or none freed up within the wait */
+    /** @throws ValidationOverloadedException when every slot is busy and the queue is full, or no slot came free within the wait */
     public ValidationResult validate(ValidationScope scope) {
-        ConfigBundle sandbox = scope.sandbox();
         long now = System.nanoTime();
         SharedRun mine = new SharedRun();
-        SharedRun run = runsByFiles.compute(sandbox.sha256(), (files, earlier) -> earlier != null && earlier.usableAt(now) ? earlier : mine);
+        SharedRun run = runsByFiles.compute(scope.sandbox().sha256(), (files, earlier) -> earlier != null && earlier.usableAt(now) ? earlier : mine);
         if (run != mine) {
             return run.await();
         }
         try {
-            ValidationResult result = runWhenASlotIsFree(sandbox);
+            ValidationResult result = checkedInTurn(scope);
             mine.finish(result, isAboutTheFiles(result), System.nanoTime() + reuseForNanos);
             return result;
         } catch (RuntimeException e) {
@@ -70,33 +93,99 @@ public final class NginxTestQueue {
         }
     }
 
-    private ValidationResult runWhenASlotIsFree(ConfigBundle sandbox) {
-        int queued = running.getQueueLength();
-        if (running.availablePermits() == 0 && queued >= maxWaiting) {
-            throw new ValidationOverloadedException("validation is overloaded: " + slots + " nginx -t run(s) in progress and "
-                    + queued + " request(s) waiting, the most that may wait; retry later", retryAfterSeconds(queued));
+    /** Callers waiting for a slot now. */
+    int waiting() {
+        synchronized (lock) {
+            return waiting;
         }
+    }
+
+    private ValidationResult checkedInTurn(ValidationScope scope) {
+        SandboxBatch.Member member = new SandboxBatch.Member(scope);
+        SandboxBatch batch;
+        synchronized (lock) {
+            if (running < slots) {
+                running++;
+                batch = SandboxBatch.startedWith(member);
+                runners.execute(() -> runFrom(batch));
+            } else if (waiting >= maxWaiting) {
+                throw new ValidationOverloadedException("validation is overloaded: " + slots + " nginx -t run(s) in progress and "
+                        + waiting + " request(s) waiting, the most that may wait; retry later", retryAfterSeconds());
+            } else {
+                batch = pending.stream().filter(b -> b.accepts(member)).findFirst().orElseGet(() -> {
+                    SandboxBatch waitingBatch = new SandboxBatch();
+                    pending.addLast(waitingBatch);
+                    return waitingBatch;
+                });
+                batch.add(member);
+                waiting++;
+            }
+        }
+        return verdictOf(member, batch);
+    }
+
+    private ValidationResult verdictOf(SandboxBatch.Member member, SandboxBatch batch) {
         try {
-            if (!running.tryAcquire(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ValidationOverloadedException("validation is overloaded: no nginx -t slot (of " + slots + ") came free within "
-                        + NginxValidator.describe(maxWait) + "; retry later", retryAfterSeconds(running.getQueueLength()));
+            try {
+                return member.verdict().get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                synchronized (lock) {
+                    if (!batch.started()) {
+                        batch.remove(member);
+                        waiting--;
+                        if (batch.isEmpty()) {
+                            pending.remove(batch);
+                        }
+                        throw new ValidationOverloadedException("validation is overloaded: no nginx -t slot (of " + slots
+                                + ") came free within " + NginxValidator.describe(maxWait) + "; retry later", retryAfterSeconds());
+                    }
+                }
+                return member.verdict().get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ValidationOverloadedException("interrupted while waiting for an nginx -t slot", 1);
+            throw new ValidationOverloadedException("interrupted while waiting for nginx -t", 1);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Runs {@code first}, then whatever waits, until nothing does: one slot. */
+    private void runFrom(SandboxBatch first) {
+        SandboxBatch batch = first;
+        while (batch != null) {
+            run(batch);
+            synchronized (lock) {
+                batch = pending.pollFirst();
+                if (batch == null) {
+                    running--;
+                } else {
+                    waiting -= batch.size();
+                    batch.start();
+                }
+            }
+        }
+    }
+
+    private void run(SandboxBatch batch) {
         long start = System.nanoTime();
         try {
-            return validator.validate(sandbox);
+            ValidationResult together = validator.validate(batch.sandbox());
+            if (together.isValid() || batch.size() == 1) {
+                batch.members().forEach(member -> member.verdict().complete(together));
+            } else {
+                batch.members().forEach(member -> member.verdict().complete(validator.validate(member.scope().sandbox())));
+            }
+        } catch (RuntimeException e) {
+            batch.members().forEach(member -> member.verdict().completeExceptionally(e));
         } finally {
-            running.release();
             recentRunMillis = 0.8 * recentRunMillis + 0.2 * (System.nanoTime() - start) / 1e6;
         }
     }
 
     /** Roughly when the callers now waiting will have had their turn. */
-    private int retryAfterSeconds(int waiting) {
-        return (int) Math.max(1, Math.ceil(recentRunMillis * (waiting + 1) / slots / 1000));
+    private int retryAfterSeconds() {
+        return (int) Math.max(1, Math.ceil(recentRunMillis * (pending.size() + 1) / slots / 1000));
     }
 
     /** A verdict Nginx gave about the files (not a timeout or a failure to start it) holds for identical files. */

@@ -1,5 +1,6 @@
 package io.lbmanager.validate;
 
+import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.testsupport.ManagerUnderTest;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NginxTestQueueTest {
 
+    private static final Upstream BACKEND = new Upstream("127.0.0.1", 9001);
     @TempDir
     Path dir;
     private final ExecutorService callers = Executors.newFixedThreadPool(8);
@@ -102,6 +104,74 @@ class NginxTestQueueTest {
     }
 
     @Test
+    void callersThatWaitTogetherAreCheckedTogetherInOneRun() throws Exception {
+        NginxTestQueue queue = new NginxTestQueue(held(), 1, 10, Duration.ofSeconds(30), Duration.ZERO);
+        ConfigBundle validated = bundle("a", "b", "c", "d");
+        Future<ValidationResult> first = callers.submit(() -> queue.validate(scope("first")));
+        awaitRuns(1);
+        List<Future<ValidationResult>> waiting = new ArrayList<>();
+        for (String changed : List.of("b", "c", "d")) {
+            waiting.add(callers.submit(() -> queue.validate(ValidationScope.changedSince(withTimeout(validated, changed), validated))));
+        }
+        ManagerUnderTest.await("three callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 3);
+
+        Files.delete(NginxWrappers.holdFile(dir));
+
+        assertThat(first.get()).isEqualTo(new ValidationResult.Valid());
+        for (Future<ValidationResult> answer : waiting) {
+            assertThat(answer.get()).isEqualTo(new ValidationResult.Valid());
+        }
+        List<String> runs = Files.readAllLines(NginxWrappers.runsLog(dir));
+        assertThat(runs).hasSize(2);
+        assertThat(runs.get(1)).contains("b.conf", "c.conf", "d.conf").doesNotContain("a.conf");
+    }
+
+    @Test
+    void aBatchNginxRefusesIsCheckedAgainOneByOneSoEachGetsItsOwnVerdict() throws Exception {
+        NginxTestQueue queue = new NginxTestQueue(held(), 1, 10, Duration.ofSeconds(30), Duration.ZERO);
+        ConfigBundle validated = bundle("a", "b", "c");
+        Future<ValidationResult> first = callers.submit(() -> queue.validate(scope("first")));
+        awaitRuns(1);
+        Future<ValidationResult> good = callers.submit(() -> queue.validate(ValidationScope.changedSince(withTimeout(validated, "b"), validated)));
+        ConfigBundle ghost = renderedGroup(snapshot(service("a", "/a", Map.of(), BACKEND), service("b", "/b", Map.of(), BACKEND),
+                service("c", "/c", Map.of(), BACKEND), service("ghost", "/ghost", Map.of(), new Upstream("nonexistent.invalid", 80))));
+        Future<ValidationResult> bad = callers.submit(() -> queue.validate(ValidationScope.changedSince(ghost, validated)));
+        ManagerUnderTest.await("two callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 2);
+
+        Files.delete(NginxWrappers.holdFile(dir));
+
+        assertThat(good.get()).isEqualTo(new ValidationResult.Valid());
+        assertThat(bad.get()).isInstanceOfSatisfying(ValidationResult.Invalid.class, invalid -> {
+            assertThat(invalid.errors()).hasSize(1);
+            assertThat(invalid.errors().get(0).file()).isEqualTo("upstreams/ghost.conf");
+            assertThat(invalid.errors().get(0).serviceId()).isEqualTo("ghost");
+        });
+        assertThat(first.get()).isEqualTo(new ValidationResult.Valid());
+        assertThat(Files.readAllLines(NginxWrappers.runsLog(dir))).as("first, the batch, then each on its own").hasSize(4);
+    }
+
+    @Test
+    void checksThatDisagreeOnAFileAreNotBatched() throws Exception {
+        NginxTestQueue queue = new NginxTestQueue(held(), 1, 10, Duration.ofSeconds(30), Duration.ZERO);
+        ConfigBundle validated = bundle("a", "b");
+        Future<ValidationResult> first = callers.submit(() -> queue.validate(scope("first")));
+        awaitRuns(1);
+        Future<ValidationResult> one = callers.submit(() -> queue.validate(ValidationScope.changedSince(withTimeout(validated, "b"), validated)));
+        ManagerUnderTest.await("one caller waiting", Duration.ofSeconds(20), () -> queue.waiting() == 1);
+        ConfigBundle otherB = renderedGroup(snapshot(service("a", "/a", Map.of(), BACKEND),
+                service("b", "/b", Map.of("proxyReadTimeoutMs", 777), BACKEND)));
+        Future<ValidationResult> other = callers.submit(() -> queue.validate(ValidationScope.changedSince(otherB, validated)));
+        ManagerUnderTest.await("two callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 2);
+
+        Files.delete(NginxWrappers.holdFile(dir));
+
+        assertThat(first.get()).isEqualTo(new ValidationResult.Valid());
+        assertThat(one.get()).isEqualTo(new ValidationResult.Valid());
+        assertThat(other.get()).isEqualTo(new ValidationResult.Valid());
+        assertThat(Files.readAllLines(NginxWrappers.runsLog(dir))).hasSize(3);
+    }
+
+    @Test
     void aVerdictIsNotReusedAfterItsTime() throws Exception {
         Files.delete(NginxWrappers.holdFile(dir));
         NginxTestQueue queue = new NginxTestQueue(held(), 1, 0, Duration.ofSeconds(30), Duration.ZERO);
@@ -117,8 +187,25 @@ class NginxTestQueueTest {
     }
 
     private static ValidationScope scope(String serviceId) {
-        ConfigBundle bundle = renderedGroup(snapshot(service(serviceId, "/" + serviceId, Map.of(), new Upstream("127.0.0.1", 9001))));
+        ConfigBundle bundle = renderedGroup(snapshot(service(serviceId, "/" + serviceId, Map.of(), BACKEND)));
         return ValidationScope.everything(bundle, "test");
+    }
+
+    private static ConfigBundle bundle(String... serviceIds) {
+        return renderedGroup(snapshot(java.util.Arrays.stream(serviceIds).map(id -> service(id, "/" + id, Map.of(), BACKEND))
+                .toArray(ServiceRecord[]::new)));
+    }
+
+    /** {@code validated} with {@code serviceId}'s read timeout changed: a change to that service alone. */
+    private static ConfigBundle withTimeout(ConfigBundle validated, String serviceId) {
+        List<ServiceRecord> services = new ArrayList<>();
+        for (String name : validated.files().keySet()) {
+            String id = NginxErrors.serviceOf(name);
+            if (id != null && name.startsWith("locations/")) {
+                services.add(service(id, "/" + id, id.equals(serviceId) ? Map.of("proxyReadTimeoutMs", 1234) : Map.of(), BACKEND));
+            }
+        }
+        return renderedGroup(snapshot(services.toArray(ServiceRecord[]::new)));
     }
 
     private void awaitRuns(int runs) throws Exception {
