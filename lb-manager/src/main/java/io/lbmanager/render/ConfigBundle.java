@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Map;
@@ -33,9 +32,10 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
     }
 
     /**
-     * sha256 over, in name order, each file's name, a NUL and the sha256 of its content; independent
-     * of map order. Summing per-file digests lets a renderer that keeps them re-hash only the files
-     * that changed ({@link #checksumEntry}); 20,000 files are 11 MB of content but 1.2 MB of entries.
+     * sha256 over, in name order, the sha256 of each file's name, a NUL and its content;
+     * independent of map order. Summing per-file digests lets a renderer that keeps them hash
+     * only the files that changed ({@link #checksumEntry}): 20,000 files are 11 MB of content but
+     * 640 KB of digests.
      */
     public static String checksum(Map<String, String> files) {
         MessageDigest digest = newDigest();
@@ -43,13 +43,13 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** What {@link #checksum} hashes for one file: its name, a NUL and the sha256 of its content. */
+    /** What {@link #checksum} hashes for one file: the sha256 of its name, a NUL and its content. */
     static byte[] checksumEntry(String name, String content) {
-        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        byte[] entry = Arrays.copyOf(nameBytes, nameBytes.length + 1 + 32);
-        byte[] contentDigest = newDigest().digest(content.getBytes(StandardCharsets.UTF_8));
-        System.arraycopy(contentDigest, 0, entry, nameBytes.length + 1, contentDigest.length);
-        return entry;
+        MessageDigest digest = newDigest();
+        digest.update(name.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(content.getBytes(StandardCharsets.UTF_8));
+        return digest.digest();
     }
 
     /** {@link #checksum} of the files whose {@link #checksumEntry}s these are, given in name order. */
