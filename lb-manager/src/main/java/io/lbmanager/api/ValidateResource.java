@@ -57,11 +57,11 @@ public class ValidateResource {
 
     /**
      * What {@code nginx -t} saw: {@code "changed"} (nginx.conf and the changed services' files,
-     * against the target version) or {@code "full"} (every file), and how many of how many files.
+     * against the target version) or {@code "full"} (every file), how many of how many files, and why.
      */
-    public record NginxTestScope(String scope, int files, int bundleFiles) {
+    public record NginxTestScope(String scope, int files, int bundleFiles, String reason) {
         static NginxTestScope of(ValidationScope scope) {
-            return new NginxTestScope(scope.complete() ? "full" : "changed", scope.files().size(), scope.bundleFiles());
+            return new NginxTestScope(scope.complete() ? "full" : "changed", scope.files().size(), scope.bundleFiles(), scope.reason());
         }
     }
 

@@ -166,6 +166,8 @@ public final class ConfigPipeline implements Managed {
         ValidationScope scope = accepted.map(base -> ValidationScope.changedSince(bundle, base))
                 .orElseGet(() -> ValidationScope.everything(bundle, "no version that every agent accepted to compare with"));
         ValidationResult verdict = validator.validate(scope.sandbox());
+        LOG.debug("nginx -t group={} files={} of={} valid={} scope={}", bundle.group(), scope.files().size(), scope.bundleFiles(),
+                verdict.isValid(), scope.reason());
         if (verdict.isValid()) {
             lastPassedCheck.put(bundle.group(), check);
         }

@@ -30,6 +30,8 @@ import java.util.TreeSet;
  *   <li>What changed outside the files for an unchanged piece, e.g. an upstream host name that no
  *   longer resolves.</li>
  * </ul>
+ * The other way round, a deployed template that made a service's piece refer to another service's
+ * names (its upstream) would make this check refuse a change that a full check accepts.
  * Every agent still runs {@code nginx -t} on the whole version directory before it reloads, so
  * such a config never reaches traffic: the rollout is reverted and the group keeps serving its live
  * version, after which the pipeline checks that group in full again until a rollout succeeds, so
@@ -41,7 +43,7 @@ import java.util.TreeSet;
  * @param differingFiles  the files that are new, differ or are gone since the validated bundle; null when not compared
  * @param complete        true when every file of the proposed bundle is checked
  * @param bundleFiles     how many files the proposed bundle has
- * @param reason          why the scope is what it is, for logs
+ * @param reason          why the scope is what it is, for the validate endpoint's answer and logs
  */
 public record ValidationScope(ConfigBundle sandbox, Set<String> changedServices, Set<String> differingFiles, boolean complete,
                               int bundleFiles, String reason) {

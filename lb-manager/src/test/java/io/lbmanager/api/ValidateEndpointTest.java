@@ -94,6 +94,7 @@ class ValidateEndpointTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
         JsonNode verdict = json(response).path("groups").get(0);
         assertThat(verdict.path("checked").path("scope").asText()).isEqualTo("full");
+        assertThat(verdict.path("checked").path("reason").asText()).contains("proposed templates");
         assertThat(verdict.path("errors").get(0).path("message").asText()).contains("duplicate upstream \"lbm_orders\"");
     }
 
