@@ -23,7 +23,7 @@ import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.fleet.DockerFleet;
 import io.lbmanager.peers.PeerPublisher;
 import io.lbmanager.peers.UpstreamModes;
-import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.rollout.AgentDirectory;
@@ -35,12 +35,14 @@ import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.Leadership;
 import io.lbmanager.rollout.LeadershipHealthCheck;
 import io.lbmanager.rollout.PinWatcher;
+import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidateCommand;
 import io.lbmanager.zk.EmbeddedZooKeeper;
@@ -90,7 +92,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.lifecycle().manage(onStart(() -> config.groups.forEach(catalog::createGroup)));
 
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
-        NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds));
+        NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
+                config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir));
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);
@@ -124,7 +127,9 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader, catalogWatcher::groups, changed, metrics);
         UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
                 config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
-        ConfigPipeline pipeline = new ConfigPipeline(source, guard, new BundleRenderer(templates, upstreamMode), validator, coordinator, statusStore,
+        IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode);
+        PublishedBundles published = new PublishedBundles(publisher, rolloutStore);
+        ConfigPipeline pipeline = new ConfigPipeline(source, guard, renderer, validator, published, coordinator, statusStore,
                 leadership::isLeader, config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
         pipelineRef.set(pipeline);
         PeerPublisher peerPublisher = new PeerPublisher(client, layout, source, guard, upstreamMode, leadership::isLeader);
@@ -144,7 +149,10 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new GroupRuntimeResource(source, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new ServiceStatusResource(source, statusStore));
         environment.jersey().register(new DiscoveryResource(source, guard, leadership, changed));
-        environment.jersey().register(new ValidateResource(source, templates, upstreamMode, validator, publisher, statusStore, serviceValidator, bodies));
+        NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
+                Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
+        environment.jersey().register(new ValidateResource(source, templates, renderer, nginxTests, published, statusStore,
+                serviceValidator, bodies));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));

@@ -53,6 +53,18 @@ public final class Catalogs {
         return snapshot.withService(service(0, upstreams, portOffset));
     }
 
+    /** {@code bundle} plus the files of one new service without upstreams (what a proposed new service adds); nginx.conf as it is. */
+    public static ConfigBundle withOneMoreService(ConfigBundle bundle) {
+        String id = "proposed-baseline";
+        ServiceRecord extra = new ServiceRecord(new ServiceDefinition(id, List.of("bench"), "/" + id, List.of(GROUP), Map.of(), id),
+                List.of(), "bench", 0L);
+        ConfigBundle alone = render(renderer(), new CatalogSnapshot(new TreeSet<>(List.of(GROUP)), new TreeMap<>(Map.of(id, extra)),
+                new TreeMap<>()));
+        TreeMap<String, String> files = new TreeMap<>(bundle.files());
+        alone.files().forEach((name, content) -> files.putIfAbsent(name, content));
+        return ConfigBundle.of(bundle.group(), files);
+    }
+
     public static Path templatesDir() {
         String configured = System.getProperty("lbm.templates");
         if (configured != null && !configured.isBlank()) {

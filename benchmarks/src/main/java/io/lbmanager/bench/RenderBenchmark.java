@@ -2,6 +2,9 @@ package io.lbmanager.bench;
 
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.render.IncrementalRenderer;
+import io.lbmanager.render.RenderOutcome;
+import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,10 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Rendering one LB group (FreeMarker + sha256 of the bundle) with BundleRenderer, the way the
- * leader does it for every change. There is no incremental render today: a one-service change
- * renders the whole group again, which {@link #renderAfterOneServiceChange} measures (alternating
- * between two catalogs that differ in one service, so nothing can be cached across calls).
+ * Rendering one LB group (FreeMarker + sha256 of the bundle). {@link #renderGroup} is a whole
+ * render with BundleRenderer (what a render costs with nothing to reuse, e.g. the first one after
+ * a start). {@link #renderAfterOneServiceChange} is what the leader does for each change: the
+ * IncrementalRenderer, alternating between two catalogs that differ in one service, so every call
+ * renders that service's files again, plus nginx.conf and the bundle's sha256.
  * Baseline in the same run: {@code services=100}.
  */
 @State(Scope.Benchmark)
@@ -40,6 +44,7 @@ public class RenderBenchmark {
     public int upstreamsPerService;
 
     private BundleRenderer renderer;
+    private IncrementalRenderer incremental;
     private CatalogSnapshot catalog;
     private CatalogSnapshot changed;
     private boolean flip;
@@ -47,8 +52,12 @@ public class RenderBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         renderer = Catalogs.renderer();
+        incremental = new IncrementalRenderer(TemplateSet.load(Catalogs.templatesDir()));
         catalog = Catalogs.snapshot(services, upstreamsPerService);
         changed = Catalogs.withOneServiceChanged(catalog, upstreamsPerService, 1);
+        if (!Catalogs.render(renderer, changed).equals(renderIncrementally(changed))) {
+            throw new IllegalStateException("the incremental render differs from a whole render");
+        }
     }
 
     @Benchmark
@@ -59,6 +68,14 @@ public class RenderBenchmark {
     @Benchmark
     public ConfigBundle renderAfterOneServiceChange() {
         flip = !flip;
-        return Catalogs.render(renderer, flip ? changed : catalog);
+        return renderIncrementally(flip ? changed : catalog);
+    }
+
+    private ConfigBundle renderIncrementally(CatalogSnapshot snapshot) {
+        RenderOutcome outcome = incremental.renderGroup(snapshot, Catalogs.GROUP);
+        if (outcome instanceof RenderOutcome.Rendered rendered) {
+            return rendered.bundle();
+        }
+        throw new IllegalStateException("render failed: " + outcome);
     }
 }

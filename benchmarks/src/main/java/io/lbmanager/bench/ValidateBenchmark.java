@@ -2,9 +2,13 @@ package io.lbmanager.bench;
 
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.render.IncrementalRenderer;
+import io.lbmanager.render.RenderOutcome;
+import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
+import io.lbmanager.validate.ValidationScope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +27,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code nginx -t} of a rendered group with NginxValidator (sandbox directory written, the real
- * {@code /usr/sbin/nginx} run, sandbox deleted), and render + validate together: what the leader
- * spends on every change before it publishes. Baseline in the same run: {@code services=100}.
+ * {@code /usr/sbin/nginx} run, sandbox deleted): of every file ({@link #validate},
+ * {@link #renderAndValidate}: what a check costs with nothing to compare with), and of what a
+ * one-service change touches since a bundle that passed ({@link #validateOneServiceChange}: the
+ * sandbox of a ValidationScope; {@link #renderAndValidateOneServiceChange}: incremental render,
+ * scope and nginx -t, what the leader spends on a change before it publishes).
+ * Baseline in the same run: {@code services=100}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -41,9 +49,13 @@ public class ValidateBenchmark {
     public String nginx;
 
     private BundleRenderer renderer;
+    private IncrementalRenderer incremental;
     private CatalogSnapshot catalog;
+    private CatalogSnapshot changed;
     private ConfigBundle bundle;
+    private ConfigBundle oneServiceChangeSandbox;
     private NginxValidator validator;
+    private boolean flip;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -54,6 +66,13 @@ public class ValidateBenchmark {
         if (!(validator.validate(bundle) instanceof ValidationResult.Valid)) {
             throw new IllegalStateException("nginx -t refused the synthetic catalog: " + validator.validate(bundle));
         }
+        changed = Catalogs.withOneServiceChanged(catalog, 2, 1);
+        incremental = new IncrementalRenderer(TemplateSet.load(Catalogs.templatesDir()));
+        ValidationScope scope = ValidationScope.changedSince(Catalogs.render(renderer, changed), bundle);
+        if (scope.complete() || scope.changedServices().size() != 1) {
+            throw new IllegalStateException("a one-service change should check one service, not: " + scope.reason());
+        }
+        oneServiceChangeSandbox = scope.sandbox();
     }
 
     @Benchmark
@@ -64,5 +83,20 @@ public class ValidateBenchmark {
     @Benchmark
     public ValidationResult renderAndValidate() {
         return validator.validate(Catalogs.render(renderer, catalog));
+    }
+
+    @Benchmark
+    public ValidationResult validateOneServiceChange() {
+        return validator.validate(oneServiceChangeSandbox);
+    }
+
+    @Benchmark
+    public ValidationResult renderAndValidateOneServiceChange() {
+        flip = !flip;
+        RenderOutcome outcome = incremental.renderGroup(flip ? changed : catalog, Catalogs.GROUP);
+        if (!(outcome instanceof RenderOutcome.Rendered rendered)) {
+            throw new IllegalStateException("render failed: " + outcome);
+        }
+        return validator.validate(ValidationScope.changedSince(rendered.bundle(), bundle).sandbox());
     }
 }

@@ -33,7 +33,7 @@ class BenchmarkSmokeTest {
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        assertThat(results).hasSize(4);
+        assertThat(results).hasSize(6);
         for (RunResult result : results) {
             double millis = result.getPrimaryResult().getScore();
             assertThat(millis).as(result.getParams().getBenchmark()).isGreaterThan(0).isLessThan(10_000);
@@ -46,7 +46,7 @@ class BenchmarkSmokeTest {
         Path managerJar = EndToEndBench.Options.defaultManagerJar();
         boolean heap = java.nio.file.Files.isRegularFile(managerJar);
         EndToEndBench bench = new EndToEndBench(new EndToEndBench.Options(List.of(3), 1, 2, 10, 1, 2, heap ? 10 : 0,
-                managerJar, null), System.out::println);
+                managerJar, null, EndToEndBench.Options.ALL_SCENARIOS), System.out::println);
         List<Row> rows = bench.runAll();
         System.out.println(EndToEndBench.table(rows));
         assertThat(rows).extracting(Row::figure).anyMatch(f -> f.startsWith("floor"))

@@ -10,4 +10,24 @@ public class ApiConfig {
     @Min(1024)
     @Max(16 * 1024 * 1024)
     public int maxBodyBytes = 64 * 1024;
+
+    /** {@code nginx -t} runs the validate endpoint makes at once; 0 means one per processor. */
+    @Min(0)
+    @Max(256)
+    public int validateConcurrency = 0;
+
+    /** Validate requests that may wait for a free {@code nginx -t} run; more are answered 503 at once. */
+    @Min(0)
+    @Max(10_000)
+    public int validateQueueLength = 64;
+
+    /** How long a validate request waits for a free {@code nginx -t} run before it is answered 503. */
+    @Min(0)
+    @Max(600_000)
+    public long validateMaxWaitMillis = 5_000;
+
+    /** {@link #validateConcurrency} with 0 resolved to the number of processors. */
+    public int validateSlots() {
+        return validateConcurrency > 0 ? validateConcurrency : Runtime.getRuntime().availableProcessors();
+    }
 }

@@ -8,8 +8,10 @@ import io.lbmanager.catalog.CatalogUnavailableException;
 import io.lbmanager.catalog.ConflictException;
 import io.lbmanager.catalog.InvalidInputException;
 import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.validate.ValidationOverloadedException;
 import io.lbmanager.zk.CorruptNodeException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -36,7 +38,8 @@ public final class ApiErrors {
     public static void register(JerseyEnvironment jersey) {
         for (ExceptionMapper<?> mapper : new ExceptionMapper<?>[]{
                 new InvalidInputMapper(), new ConflictMapper(), new NotInCatalogMapper(), new CorruptNodeMapper(),
-                new CatalogUnavailableMapper(), new JsonBodyMapper(), new WebApplicationMapper(), new AnythingElseMapper()}) {
+                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
+                new AnythingElseMapper()}) {
             jersey.getResourceConfig().register(mapper, PRIORITY);
         }
     }
@@ -95,6 +98,16 @@ public final class ApiErrors {
         public Response toResponse(CatalogUnavailableException e) {
             LOG.error("api answered 503: {}", e.getMessage(), e);
             return response(503, "the catalog store (ZooKeeper) is unavailable; retry later", null);
+        }
+    }
+
+    static final class ValidationOverloadedMapper implements ExceptionMapper<ValidationOverloadedException> {
+        @Override
+        public Response toResponse(ValidationOverloadedException e) {
+            LOG.warn("api answered 503: {}", e.getMessage());
+            return Response.fromResponse(response(503, e.getMessage(), null))
+                    .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
+                    .build();
         }
     }
 

@@ -6,20 +6,21 @@ import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
-import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.GroupStatus;
-import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.rollout.GroupStatusStore;
+import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigDiff;
 import io.lbmanager.validate.ConfigError;
-import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.TemplateSafety;
 import io.lbmanager.validate.ValidationResult;
+import io.lbmanager.validate.ValidationScope;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -41,7 +42,10 @@ import java.util.TreeSet;
 /**
  * CI's dry run: renders the catalog as it would be with a proposed service definition (and/or a
  * proposed template set), runs the real {@code nginx -t}, and returns the diff against what is
- * live. 200 when every affected group would accept it, 422 with the errors when not. Writes nothing.
+ * live. 200 when every affected group would accept it, 422 with the errors when not, 503 when
+ * more requests want {@code nginx -t} than the manager runs and lets wait. Writes nothing.
+ * {@code nginx -t} sees only what changed since the group's target version, which passed it
+ * (see {@link ValidationScope}); a proposed template set is checked with every file.
  */
 @Path("/api/v1/validate")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -51,8 +55,19 @@ public class ValidateResource {
     public record ValidateRequest(String serviceId, ServiceRequest service, Map<String, String> templates) {
     }
 
+    /**
+     * What {@code nginx -t} saw: {@code "changed"} (nginx.conf and the changed services' files,
+     * against the target version) or {@code "full"} (every file), how many of how many files, and why.
+     */
+    public record NginxTestScope(String scope, int files, int bundleFiles, String reason) {
+        static NginxTestScope of(ValidationScope scope) {
+            return new NginxTestScope(scope.complete() ? "full" : "changed", scope.files().size(), scope.bundleFiles(), scope.reason());
+        }
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record GroupVerdict(String group, boolean valid, List<ConfigError> errors, Long liveVersion, String diff) {
+    public record GroupVerdict(String group, boolean valid, List<ConfigError> errors, Long liveVersion, String diff,
+                               NginxTestScope checked) {
     }
 
     public record ValidateResponse(boolean valid, List<GroupVerdict> groups) {
@@ -60,20 +75,21 @@ public class ValidateResource {
 
     private final SnapshotSource source;
     private final TemplateSet templates;
-    private final UpstreamMode upstreamMode;
-    private final NginxValidator validator;
-    private final VersionPublisher publisher;
+    private final IncrementalRenderer renderer;
+    private final NginxTestQueue nginxTests;
+    private final PublishedBundles published;
     private final GroupStatusStore statuses;
     private final ServiceValidator serviceValidator;
     private final RequestBodies bodies;
 
-    public ValidateResource(SnapshotSource source, TemplateSet templates, UpstreamMode upstreamMode, NginxValidator validator, VersionPublisher publisher,
-                            GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies) {
+    /** @param renderer renders with {@code templates}; shared with the pipeline, so most services are rendered already */
+    public ValidateResource(SnapshotSource source, TemplateSet templates, IncrementalRenderer renderer, NginxTestQueue nginxTests,
+                            PublishedBundles published, GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies) {
         this.source = source;
         this.templates = templates;
-        this.upstreamMode = upstreamMode;
-        this.validator = validator;
-        this.publisher = publisher;
+        this.renderer = renderer;
+        this.nginxTests = nginxTests;
+        this.published = published;
         this.statuses = statuses;
         this.serviceValidator = serviceValidator;
         this.bodies = bodies;
@@ -87,7 +103,8 @@ public class ValidateResource {
         }
         Map<String, String> overrides = request.templates() == null ? Map.of() : request.templates();
         TemplateSafety.check(overrides, templates.templates().keySet());
-        BundleRenderer renderer = new BundleRenderer(templates.withOverrides(overrides), upstreamMode);
+        Renderer render = overrides.isEmpty() ? renderer::renderGroup
+                : new BundleRenderer(templates.withOverrides(overrides), renderer.mode())::renderGroup;
 
         CatalogSnapshot snapshot = source.current();
         Set<String> groups = new TreeSet<>();
@@ -106,33 +123,49 @@ public class ValidateResource {
 
         List<GroupVerdict> verdicts = new ArrayList<>();
         for (String group : groups) {
-            verdicts.add(verdict(renderer, snapshot, group, proposedId));
+            verdicts.add(verdict(render, !overrides.isEmpty(), snapshot, group, proposedId));
         }
         boolean valid = verdicts.stream().allMatch(GroupVerdict::valid);
         return Response.status(valid ? 200 : 422).entity(new ValidateResponse(valid, verdicts)).build();
     }
 
-    private GroupVerdict verdict(BundleRenderer renderer, CatalogSnapshot snapshot, String group, String proposedId) throws Exception {
-        Optional<ConfigBundle> live = publisher.targetBundle(group);
-        Long liveVersion = publisher.target(group).map(v -> v.version()).orElse(null);
+    private GroupVerdict verdict(Renderer render, boolean proposedTemplates, CatalogSnapshot snapshot, String group, String proposedId)
+            throws Exception {
+        Optional<PublishedBundles.Published> target = published.target(group);
+        Long liveVersion = target.map(t -> t.version().version()).orElse(null);
         List<ConfigError> conflicts = basePathConflicts(snapshot, group, proposedId);
         if (!conflicts.isEmpty()) {
-            return new GroupVerdict(group, false, conflicts, liveVersion, null);
+            return new GroupVerdict(group, false, conflicts, liveVersion, null, null);
         }
-        RenderOutcome outcome = renderer.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
+        RenderOutcome outcome = render.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
         if (outcome instanceof RenderOutcome.TemplateFailed failed) {
             return new GroupVerdict(group, false,
-                    List.of(new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message())), liveVersion, null);
+                    List.of(new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message())), liveVersion, null, null);
         }
         if (outcome instanceof RenderOutcome.InputRejected rejected) {
             return new GroupVerdict(group, false,
-                    List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())), liveVersion, null);
+                    List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())), liveVersion,
+                    null, null);
         }
         ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
-        String diff = ConfigDiff.between(live.orElse(null), proposed);
-        ValidationResult result = validator.validate(proposed);
+        ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
+        ValidationScope scope;
+        if (proposedTemplates) {
+            scope = ValidationScope.everything(proposed, "proposed templates are checked with every file");
+        } else {
+            scope = live == null ? ValidationScope.everything(proposed, "the group has no published version to compare with")
+                    : ValidationScope.changedSince(proposed, live);
+        }
+        String diff = scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
+                : ConfigDiff.between(live.files(), proposed.files(), scope.differingFiles());
+        ValidationResult result = nginxTests.validate(scope);
         List<ConfigError> errors = result instanceof ValidationResult.Invalid invalid ? invalid.errors() : List.of();
-        return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff);
+        return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff, NginxTestScope.of(scope));
+    }
+
+    @FunctionalInterface
+    private interface Renderer {
+        RenderOutcome renderGroup(CatalogSnapshot snapshot, String group, Set<String> excludedServiceIds);
     }
 
     private Set<String> quarantinedOtherThan(String group, String proposedId) throws Exception {

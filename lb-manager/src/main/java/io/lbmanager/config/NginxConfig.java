@@ -2,6 +2,7 @@ package io.lbmanager.config;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 
 /** The Nginx binary the manager validates rendered bundles with, and the templates it renders. */
 public class NginxConfig {
@@ -27,6 +28,10 @@ public class NginxConfig {
     /** Size of Nginx's lbm_peers shared dict; 1 MB holds about 2,000 services of 10 peers. */
     @Min(1)
     public int peersDictMb = 32;
+
+    /** Where {@code nginx -t} sandboxes are created; empty is /dev/shm when writable, else the JVM's temporary directory. */
+    @NotNull
+    public String sandboxDir = "";
 
     /** Directory of FreeMarker templates (see templates/README.md). */
     @NotBlank

@@ -27,6 +27,8 @@ public final class BundleRenderer {
 
     public static final String UPSTREAMS_DIR = "upstreams/";
     public static final String LOCATIONS_DIR = "locations/";
+    /** Every file that is not one service's: rendered once per group. */
+    static final List<String> GROUP_FILES = List.of(ConfigBundle.MAIN_FILE, ConfigBundle.MODULES_FILE, ConfigBundle.LUA_FILE);
 
     private final Configuration freemarker;
     private final UpstreamMode mode;
@@ -75,31 +77,46 @@ public final class BundleRenderer {
 
         TreeMap<String, String> files = new TreeMap<>();
         for (Map<String, Object> service : services) {
-            String id = (String) service.get("id");
-            Map<String, Object> model = Map.of("group", group, "service", service);
             try {
-                files.put(upstreamFile(id), process(TemplateSet.UPSTREAM, model));
-                files.put(locationFile(id), process(TemplateSet.LOCATION, model));
+                files.putAll(serviceFiles(group, service));
             } catch (Failure failure) {
-                return failure.outcome(id);
+                return failure.outcome((String) service.get("id"));
             }
         }
+        try {
+            files.putAll(groupFiles(group, services));
+        } catch (Failure failure) {
+            return failure.outcome(null);
+        }
+        return new RenderOutcome.Rendered(ConfigBundle.of(group, files));
+    }
+
+    /** The files of one service (its {@link ServiceModel}) in {@code group}; {@link IncrementalRenderer} keeps them between renders. */
+    Map<String, String> serviceFiles(String group, Map<String, Object> service) throws Failure {
+        String id = (String) service.get("id");
+        Map<String, Object> model = Map.of("group", group, "service", service);
+        return Map.of(upstreamFile(id), process(TemplateSet.UPSTREAM, model),
+                locationFile(id), process(TemplateSet.LOCATION, model));
+    }
+
+    /**
+     * The group-wide files of {@code group} over the models of all its rendered services, in id
+     * order: {@code nginx.conf}, and with dynamic upstreams {@code lbm-modules.conf} and {@code lbm-lua.conf}.
+     */
+    Map<String, String> groupFiles(String group, List<Map<String, Object>> services) throws Failure {
         Map<String, Object> mainModel = new LinkedHashMap<>();
         mainModel.put("group", group);
         mainModel.put("services", List.copyOf(services));
         mainModel.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
         mainModel.put("dynamicUpstreams", mode.dynamic());
         mainModel.put("peersDictMb", mode.peersDictMb());
-        try {
-            if (mode.dynamic()) {
-                files.put(ConfigBundle.MODULES_FILE, mode.loadModuleDirectives());
-                files.put(ConfigBundle.LUA_FILE, process(TemplateSet.LUA, mainModel));
-            }
-            files.put(ConfigBundle.MAIN_FILE, process(TemplateSet.MAIN, mainModel));
-        } catch (Failure failure) {
-            return failure.outcome(null);
+        Map<String, String> files = new TreeMap<>();
+        if (mode.dynamic()) {
+            files.put(ConfigBundle.MODULES_FILE, mode.loadModuleDirectives());
+            files.put(ConfigBundle.LUA_FILE, process(TemplateSet.LUA, mainModel));
         }
-        return new RenderOutcome.Rendered(ConfigBundle.of(group, files));
+        files.put(ConfigBundle.MAIN_FILE, process(TemplateSet.MAIN, mainModel));
+        return files;
     }
 
     private String process(String templateName, Map<String, Object> model) throws Failure {
@@ -124,7 +141,8 @@ public final class BundleRenderer {
         return (tips < 0 ? message : message.substring(0, tips)).strip();
     }
 
-    private static final class Failure extends Exception {
+    /** A template that could not be parsed or evaluated, with where FreeMarker says it failed. */
+    static final class Failure extends Exception {
         private final String template;
         private final Integer line;
 

@@ -11,7 +11,10 @@ import java.io.UncheckedIOException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** A bundle as stored in a version node: gzip-compressed JSON, checked against its sha256 on read. */
+/**
+ * A bundle as stored in a version node: gzip-compressed JSON, checked against its sha256 on read.
+ * Versions stored before the checksum summed per-file digests carry the flat checksum; both are accepted.
+ */
 public final class BundleCodec {
 
     private BundleCodec() {
@@ -36,7 +39,7 @@ public final class BundleCodec {
         }
         ConfigBundle bundle = Json.read(path, json, ConfigBundle.class);
         String actual = ConfigBundle.checksum(bundle.files());
-        if (!actual.equals(bundle.sha256())) {
+        if (!actual.equals(bundle.sha256()) && !ConfigBundle.flatChecksum(bundle.files()).equals(bundle.sha256())) {
             throw new CorruptNodeException(path, "sha256 " + actual + " does not match the recorded " + bundle.sha256());
         }
         return bundle;

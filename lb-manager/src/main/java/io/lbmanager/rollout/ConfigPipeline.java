@@ -3,14 +3,15 @@ package io.lbmanager.rollout;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.discovery.DiscoveryGuard;
-import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
+import io.lbmanager.validate.ValidationScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -29,6 +32,8 @@ import java.util.function.BooleanSupplier;
  * every group, on the leading manager only. A service whose piece Nginx or its template rejects
  * is quarantined (left out, with the error on the group status) and the rest of the group keeps
  * flowing; an error in a group-wide file blocks the group, whose agents keep the previous target.
+ * Rendering redoes only the services that changed ({@link IncrementalRenderer}), and {@code nginx -t}
+ * sees only what changed since the bundle every agent accepted ({@link ValidationScope}).
  */
 public final class ConfigPipeline implements Managed {
 
@@ -37,21 +42,25 @@ public final class ConfigPipeline implements Managed {
 
     private final SnapshotSource source;
     private final DiscoveryGuard guard;
-    private final BundleRenderer renderer;
+    private final IncrementalRenderer renderer;
     private final NginxValidator validator;
+    private final PublishedBundles published;
     private final RolloutCoordinator rollouts;
     private final GroupStatusStore statusStore;
     private final BooleanSupplier isLeader;
     private final Coalescer coalescer;
     private final AtomicLong renders = new AtomicLong();
+    /** Per group, the last bundle that passed nginx -t and what it was checked against. */
+    private final Map<String, String> lastPassedCheck = new ConcurrentHashMap<>();
 
-    public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, BundleRenderer renderer, NginxValidator validator,
-                          RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
+    public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, IncrementalRenderer renderer, NginxValidator validator,
+                          PublishedBundles published, RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
                           long quietMillis, long maxDelayMillis) {
         this.source = source;
         this.guard = guard;
         this.renderer = renderer;
         this.validator = validator;
+        this.published = published;
         this.rollouts = rollouts;
         this.statusStore = statusStore;
         this.isLeader = isLeader;
@@ -86,6 +95,8 @@ public final class ConfigPipeline implements Managed {
         CatalogSnapshot current = source.current();
         DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
         CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
+        renderer.retainGroups(snapshot.groups());
+        lastPassedCheck.keySet().retainAll(snapshot.groups());
         for (String group : snapshot.groups()) {
             Map<String, String> held = heldServices(snapshot, group, guarded.held());
             try {
@@ -100,6 +111,7 @@ public final class ConfigPipeline implements Managed {
     GroupStatus renderGroup(CatalogSnapshot snapshot, String group, Map<String, String> held) throws Exception {
         Set<String> excluded = new HashSet<>();
         Map<String, List<ConfigError>> quarantined = new LinkedHashMap<>();
+        Optional<ConfigBundle> accepted = acceptedByEveryAgent(group);
         for (int round = 0; round < MAX_QUARANTINE_ROUNDS; round++) {
             RenderOutcome outcome = renderer.renderGroup(snapshot, group, excluded);
             if (outcome instanceof RenderOutcome.TemplateFailed failed) {
@@ -118,7 +130,7 @@ public final class ConfigPipeline implements Managed {
                 continue;
             }
             ConfigBundle bundle = ((RenderOutcome.Rendered) outcome).bundle();
-            ValidationResult verdict = validator.validate(bundle);
+            ValidationResult verdict = nginxTest(bundle, accepted);
             if (verdict instanceof ValidationResult.Invalid invalid) {
                 List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
                 if (!groupWide.isEmpty()) {
@@ -133,6 +145,33 @@ public final class ConfigPipeline implements Managed {
         }
         return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
                 "more than " + MAX_QUARANTINE_ROUNDS + " rounds of quarantine");
+    }
+
+    /** The bundle to check against: none (a full check) when it cannot be read. */
+    private Optional<ConfigBundle> acceptedByEveryAgent(String group) {
+        try {
+            return published.acceptedByEveryAgent(group);
+        } catch (Exception e) {
+            LOG.warn("pipeline group={} cannot read its live bundle, checking every file: {}", group, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** nginx -t of what changed since {@code accepted}, or of everything; a bundle that passed against the same base is not checked again. */
+    private ValidationResult nginxTest(ConfigBundle bundle, Optional<ConfigBundle> accepted) {
+        String check = bundle.sha256() + " against " + accepted.map(ConfigBundle::sha256).orElse("nothing");
+        if (check.equals(lastPassedCheck.get(bundle.group()))) {
+            return new ValidationResult.Valid();
+        }
+        ValidationScope scope = accepted.map(base -> ValidationScope.changedSince(bundle, base))
+                .orElseGet(() -> ValidationScope.everything(bundle, "no version that every agent accepted to compare with"));
+        ValidationResult verdict = validator.validate(scope.sandbox());
+        LOG.debug("nginx -t group={} files={} of={} valid={} scope={}", bundle.group(), scope.files().size(), scope.bundleFiles(),
+                verdict.isValid(), scope.reason());
+        if (verdict.isValid()) {
+            lastPassedCheck.put(bundle.group(), check);
+        }
+        return verdict;
     }
 
     private GroupStatus propose(String group, ConfigBundle bundle, CatalogSnapshot snapshot, Map<String, List<ConfigError>> quarantined,

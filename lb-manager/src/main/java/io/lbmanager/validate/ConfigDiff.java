@@ -6,8 +6,10 @@ import com.github.difflib.patch.Patch;
 import io.lbmanager.render.ConfigBundle;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 /** A unified diff between two bundles, file by file ({@code a/} is live, {@code b/} is proposed). */
@@ -17,10 +19,18 @@ public final class ConfigDiff {
     }
 
     public static String between(Map<String, String> live, Map<String, String> proposed) {
-        StringBuilder diff = new StringBuilder();
         TreeSet<String> names = new TreeSet<>(live.keySet());
         names.addAll(proposed.keySet());
-        for (String name : names) {
+        return between(live, proposed, names);
+    }
+
+    /** The diff of only the files named, e.g. those a {@link ValidationScope} found differing. */
+    public static String between(Map<String, String> live, Map<String, String> proposed, Collection<String> names) {
+        StringBuilder diff = new StringBuilder();
+        for (String name : new TreeSet<>(names)) {
+            if (Objects.equals(live.get(name), proposed.get(name))) {
+                continue;
+            }
             List<String> before = lines(live.get(name));
             List<String> after = lines(proposed.get(name));
             Patch<String> patch = DiffUtils.diff(before, after);

@@ -1,5 +1,7 @@
 package io.lbmanager.validate;
 
+import io.lbmanager.render.BundleRenderer;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,8 @@ public final class NginxErrors {
 
     private static final Pattern SEVERE = Pattern.compile("\\[(emerg|alert|crit)\\] (?:\\d+#\\d+: )?(?:\\*\\d+ )?(.*)$");
     private static final Pattern LOCATION = Pattern.compile("^(.*) in (\\S+):(\\d+)$");
-    private static final Pattern SERVICE_FILE = Pattern.compile("^(?:upstreams|locations)/([^/]+)\\.conf$");
+    private static final List<String> PIECE_DIRS = List.of(BundleRenderer.UPSTREAMS_DIR, BundleRenderer.LOCATIONS_DIR);
+    private static final String PIECE_SUFFIX = ".conf";
 
     private NginxErrors() {
     }
@@ -45,11 +48,17 @@ public final class NginxErrors {
 
     /** The service whose piece {@code file} is ({@code upstreams/<id>.conf} or {@code locations/<id>.conf}), or null. */
     public static String serviceOf(String file) {
-        if (file == null) {
+        // Without a regex: ValidationScope asks this for every file of a bundle on each validate request.
+        if (file == null || !file.endsWith(PIECE_SUFFIX)) {
             return null;
         }
-        Matcher matcher = SERVICE_FILE.matcher(file);
-        return matcher.matches() ? matcher.group(1) : null;
+        for (String dir : PIECE_DIRS) {
+            if (file.startsWith(dir) && file.length() > dir.length() + PIECE_SUFFIX.length()
+                    && file.indexOf('/', dir.length()) < 0) {
+                return file.substring(dir.length(), file.length() - PIECE_SUFFIX.length());
+            }
+        }
+        return null;
     }
 
     private static String relative(String file, String prefix) {

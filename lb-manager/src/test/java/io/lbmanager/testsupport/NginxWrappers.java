@@ -42,6 +42,32 @@ public final class NginxWrappers {
                 """.formatted(seconds));
     }
 
+    /**
+     * {@code nginx -t} notes each run in {@link #runsLog} (the config's path and its {@code locations/}
+     * files) and waits while {@link #holdFile} exists (at most 60 s): how a test keeps a check in
+     * progress without guessing how long it takes.
+     */
+    public static Path heldWhileHoldFileExists(Path dir) throws IOException {
+        return write(dir.resolve("nginx-held"), FIND_TEST_AND_CONF + """
+                if [ "$test" = 1 ]; then
+                  echo "$conf $(ls "$(dirname "$conf")/locations" 2>/dev/null | tr '\\n' ' ')" >> '%s'
+                  i=0
+                  while [ -e '%s' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done
+                fi
+                exec /usr/sbin/nginx "$@"
+                """.formatted(runsLog(dir), holdFile(dir)));
+    }
+
+    /** Where {@link #heldWhileHoldFileExists} notes its runs, one line each. */
+    public static Path runsLog(Path dir) {
+        return dir.resolve("runs.log");
+    }
+
+    /** While this file exists, {@link #heldWhileHoldFileExists} does not go on. */
+    public static Path holdFile(Path dir) {
+        return dir.resolve("hold");
+    }
+
     private static Path write(Path script, String content) throws IOException {
         Files.writeString(script, content);
         script.toFile().setExecutable(true);

@@ -11,6 +11,16 @@ class NginxErrorsTest {
     private static final Path DIR = Path.of("/tmp/lbm-validate-123/conf");
 
     @Test
+    void onlyAServicesOwnPieceFilesNameTheService() {
+        assertThat(NginxErrors.serviceOf("upstreams/orders.conf")).isEqualTo("orders");
+        assertThat(NginxErrors.serviceOf("locations/a-b_c9.conf")).isEqualTo("a-b_c9");
+        for (String notAPiece : new String[]{null, "nginx.conf", "lbm-agent.conf", "upstreams/.conf", "upstreams/x/y.conf",
+                "lua/orders.conf", "upstreams/orders.conf.bak", "upstreams/orders", "xupstreams/orders.conf"}) {
+            assertThat(NginxErrors.serviceOf(notAPiece)).as(notAPiece).isNull();
+        }
+    }
+
+    @Test
     void logFormatLineMapsToRelativeFileLineAndService() {
         String output = "2024/05/01 10:00:00 [emerg] 14536#14536: unknown directive \"foo\" in /tmp/lbm-validate-123/conf/locations/shop.conf:2\n"
                 + "nginx: configuration file /tmp/lbm-validate-123/conf/nginx.conf test failed\n";

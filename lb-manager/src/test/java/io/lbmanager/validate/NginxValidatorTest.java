@@ -6,6 +6,7 @@ import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.Fixtures;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.testsupport.NginxWrappers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,6 +139,22 @@ class NginxValidatorTest {
         assertThat(result).isEqualTo(new ValidationResult.Invalid(List.of(
                 new ConfigError(null, null, null, "nginx -t timed out after 500ms"))));
         assertThat(took).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void sandboxIsCreatedInTheGivenDirectoryAndRemovedAfterTheCheck(@TempDir Path parent) throws IOException {
+        NginxValidator inParent = new NginxValidator(Fixtures.NGINX, Duration.ofSeconds(20), parent);
+        Path wrapper = NginxWrappers.heldWhileHoldFileExists(Files.createDirectory(parent.resolve("wrapper")));
+        NginxValidator noting = new NginxValidator(wrapper.toString(), Duration.ofSeconds(20), parent);
+
+        assertThat(inParent.validate(renderedGroup(snapshot()))).isEqualTo(new ValidationResult.Valid());
+        assertThat(noting.validate(renderedGroup(snapshot()))).isEqualTo(new ValidationResult.Valid());
+
+        assertThat(Files.readString(NginxWrappers.runsLog(parent.resolve("wrapper")))).as("the -c path nginx was given")
+                .startsWith(parent + "/lbm-validate-");
+        try (var left = Files.list(parent)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("wrapper");
+        }
     }
 
     @Test

@@ -1,0 +1,195 @@
+package io.lbmanager.render;
+
+import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.snapshot.CatalogSnapshot;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Renders a group exactly as {@link BundleRenderer#renderGroup} does, byte for byte, but runs the
+ * templates only for services whose inputs changed since the previous render of the group: each
+ * service's model and files are kept, keyed by what its model is built from (definition, static
+ * upstreams and the discovered instances of its discovery name). {@code nginx.conf} is rendered
+ * every time. What is kept per group is what the last render produced, so a service that leaves
+ * the group (or is excluded) is dropped at the next render.
+ *
+ * <p>Thread-safe: concurrent renders of a group each produce a correct bundle (every kept piece is
+ * checked against the snapshot being rendered); the last one to finish leaves its pieces.
+ */
+public final class IncrementalRenderer {
+
+    private final BundleRenderer renderer;
+    private final Map<String, Rendered> lastRenderByGroup = new ConcurrentHashMap<>();
+
+    public IncrementalRenderer(TemplateSet templates) {
+        this(templates, UpstreamMode.RELOAD);
+    }
+
+    public IncrementalRenderer(TemplateSet templates, UpstreamMode mode) {
+        this.renderer = new BundleRenderer(templates, mode);
+    }
+
+    public RenderOutcome renderGroup(CatalogSnapshot snapshot, String group) {
+        return renderGroup(snapshot, group, Set.of());
+    }
+
+    /** Renders {@code group} as if the services in {@code excludedServiceIds} did not exist (quarantine). */
+    public RenderOutcome renderGroup(CatalogSnapshot snapshot, String group, Set<String> excludedServiceIds) {
+        if (!SafeValues.isGroup(group)) {
+            return renderer.renderGroup(snapshot, group, excludedServiceIds);
+        }
+        Rendered previous = lastRenderByGroup.getOrDefault(group, Rendered.NOTHING);
+        Map<String, ServicePiece> kept = new HashMap<>();
+        RenderOutcome outcome = render(snapshot, group, excludedServiceIds, previous, kept);
+        if (!(outcome instanceof RenderOutcome.Rendered)) {
+            // Keep everything rendered so far: the pipeline renders again at once, without the failing service.
+            Map<String, ServicePiece> merged = new HashMap<>(previous.pieces());
+            merged.putAll(kept);
+            List<ServicePiece> rendered = kept.values().stream().filter(piece -> previous.pieces().get(piece.service().id()) != piece).toList();
+            lastRenderByGroup.put(group, previous.patchedWith(merged, rendered, null));
+        }
+        return outcome;
+    }
+
+    public UpstreamMode mode() {
+        return renderer.mode();
+    }
+
+    /** Forgets every group not in {@code groups}, e.g. groups deleted from the catalog. */
+    public void retainGroups(Collection<String> groups) {
+        lastRenderByGroup.keySet().retainAll(Set.copyOf(groups));
+    }
+
+    private RenderOutcome render(CatalogSnapshot snapshot, String group, Set<String> excluded, Rendered previous,
+                                 Map<String, ServicePiece> kept) {
+        // Same order of checks as BundleRenderer: every model first, then the templates, in id order,
+        // so a catalog with several bad services fails on the same service with the same error.
+        List<ServicePiece> pieces = new ArrayList<>();
+        for (ServiceRecord service : snapshot.servicesIn(group)) {
+            if (excluded.contains(service.id())) {
+                continue;
+            }
+            List<DiscoveredInstance> discovered = snapshot.discovered().get(service.definition().discoveryName());
+            ServicePiece before = previous.pieces().get(service.id());
+            if (before != null && before.renderedFrom(service, discovered)) {
+                pieces.add(before);
+                kept.put(service.id(), before);
+                continue;
+            }
+            try {
+                pieces.add(new ServicePiece(service, discovered, ServiceModel.of(service, snapshot.upstreamsOf(service), renderer.mode())));
+            } catch (ServiceModel.Rejected e) {
+                return new RenderOutcome.InputRejected(service.id(), e.field(), e.getMessage());
+            }
+        }
+        List<Map<String, Object>> models = new ArrayList<>(pieces.size());
+        List<ServicePiece> rendered = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            ServicePiece piece = pieces.get(i);
+            if (piece.files() == null) {
+                try {
+                    piece = piece.withFiles(renderer.serviceFiles(group, piece.model()));
+                } catch (BundleRenderer.Failure failure) {
+                    return failure.outcome(piece.service().id());
+                }
+                pieces.set(i, piece);
+                kept.put(piece.service().id(), piece);
+                rendered.add(piece);
+            }
+            models.add(piece.model());
+        }
+        Map<String, String> groupFiles;
+        try {
+            groupFiles = renderer.groupFiles(group, models);
+        } catch (BundleRenderer.Failure failure) {
+            return failure.outcome(null);
+        }
+        Rendered now = previous.patchedWith(kept, rendered, groupFiles);
+        lastRenderByGroup.put(group, now);
+        String sha256 = ConfigBundle.checksumOfEntries(now.checksumEntries().values());
+        return new RenderOutcome.Rendered(new ConfigBundle(group, now.files(), sha256));
+    }
+
+    /**
+     * What one render of a group left behind: its services' pieces, all its files, and each file's
+     * checksum entry (kept, so that summing a bundle hashes only the files that changed).
+     */
+    private record Rendered(Map<String, ServicePiece> pieces, SortedMap<String, String> files,
+                            SortedMap<String, byte[]> checksumEntries) {
+
+        static final Rendered NOTHING = new Rendered(Map.of(), new TreeMap<>(), new TreeMap<>());
+
+        /**
+         * The next render's state: {@code current} are all its pieces, {@code rendered} those of them it
+         * rendered (the others are this render's); departed services' files are removed, {@code groupFiles} (if any) set.
+         */
+        Rendered patchedWith(Map<String, ServicePiece> current, List<ServicePiece> rendered, Map<String, String> groupFiles) {
+            TreeMap<String, String> newFiles = new TreeMap<>(files);
+            TreeMap<String, byte[]> newEntries = new TreeMap<>(checksumEntries);
+            int arrived = 0;
+            for (ServicePiece piece : rendered) {
+                ServicePiece before = pieces.get(piece.service().id());
+                if (before == null) {
+                    arrived++;
+                } else {
+                    before.files().keySet().forEach(name -> remove(name, newFiles, newEntries));
+                }
+                newFiles.putAll(piece.files());
+                newEntries.putAll(piece.checksumEntries());
+            }
+            boolean someDeparted = current.size() - arrived < pieces.size();
+            if (someDeparted) {
+                pieces.forEach((id, before) -> {
+                    if (!current.containsKey(id)) {
+                        before.files().keySet().forEach(name -> remove(name, newFiles, newEntries));
+                    }
+                });
+            }
+            BundleRenderer.GROUP_FILES.forEach(name -> remove(name, newFiles, newEntries));
+            if (groupFiles != null) {
+                groupFiles.forEach((name, content) -> {
+                    newFiles.put(name, content);
+                    newEntries.put(name, ConfigBundle.checksumEntry(name, content));
+                });
+            }
+            return new Rendered(current, newFiles, newEntries);
+        }
+
+        private static void remove(String name, Map<String, String> files, Map<String, byte[]> entries) {
+            files.remove(name);
+            entries.remove(name);
+        }
+    }
+
+    /** One service's model and files, with the inputs they were rendered from. {@code files} is null until rendered. */
+    private record ServicePiece(ServiceRecord service, List<DiscoveredInstance> discovered, Map<String, Object> model,
+                                Map<String, String> files, Map<String, byte[]> checksumEntries) {
+
+        ServicePiece(ServiceRecord service, List<DiscoveredInstance> discovered, Map<String, Object> model) {
+            this(service, discovered, model, null, null);
+        }
+
+        ServicePiece withFiles(Map<String, String> rendered) {
+            Map<String, byte[]> entries = new HashMap<>();
+            rendered.forEach((name, content) -> entries.put(name, ConfigBundle.checksumEntry(name, content)));
+            return new ServicePiece(service, discovered, model, rendered, entries);
+        }
+
+        /** True when the model would be the same: who changed the service last, and when, does not reach a template. */
+        boolean renderedFrom(ServiceRecord other, List<DiscoveredInstance> otherDiscovered) {
+            boolean sameService = service == other || (service.definition().equals(other.definition())
+                    && service.staticUpstreams().equals(other.staticUpstreams()));
+            return sameService && (discovered == otherDiscovered || Objects.equals(discovered, otherDiscovered));
+        }
+    }
+}
