@@ -35,9 +35,19 @@ class IncrementalRenderTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void rendersWhatAFullRenderRendersOverRandomCatalogChanges(long seed) {
+        rendersWhatAFullRenderRenders(seed, UpstreamMode.RELOAD);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {6, 7})
+    void withDynamicUpstreamsRendersWhatAFullRenderRenders(long seed) {
+        rendersWhatAFullRenderRenders(seed, UpstreamMode.dynamic(UpstreamMode.DEBIAN_MODULES_DIR, 8));
+    }
+
+    private static void rendersWhatAFullRenderRenders(long seed, UpstreamMode mode) {
         Random random = new Random(seed);
-        BundleRenderer full = new BundleRenderer(TEMPLATES);
-        IncrementalRenderer incremental = new IncrementalRenderer(TEMPLATES);
+        BundleRenderer full = new BundleRenderer(TEMPLATES, mode);
+        IncrementalRenderer incremental = new IncrementalRenderer(TEMPLATES, mode);
         RandomCatalog catalog = new RandomCatalog(random);
         Map<Class<?>, Integer> outcomes = new java.util.HashMap<>();
         for (int step = 0; step < 300; step++) {
