@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,15 +39,29 @@ import java.util.stream.IntStream;
  * java -Dlbm.templates=templates -cp benchmarks/target/benchmarks.jar io.lbmanager.bench.EndToEndBench \
  *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
  *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE]
+ *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load]
  * </pre>
+ * {@code --scenarios} runs only the named scenarios at each size (all of them by default).
  */
 public final class EndToEndBench {
 
+    /** The scenarios of one size, in the order they run. */
+    public static final List<String> SCENARIOS = List.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load");
+
     public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
-                          int callers, int heapServices, Path managerJar, Path out) {
+                          int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios) {
+
+        public Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
+                       int callers, int heapServices, Path managerJar, Path out) {
+            this(sizes, runs, changes, discoveryChanges, validateCalls, callers, heapServices, managerJar, out, Set.copyOf(SCENARIOS));
+        }
 
         public static Options full() {
             return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null);
+        }
+
+        boolean runs(String scenario) {
+            return scenarios.contains(scenario);
         }
 
         static Path defaultManagerJar() {
@@ -70,6 +85,7 @@ public final class EndToEndBench {
         int runs = o.runs(), changes = o.changes(), discoveryChanges = o.discoveryChanges(), validateCalls = o.validateCalls(),
                 callers = o.callers(), heap = o.heapServices();
         Path jar = o.managerJar(), out = null;
+        Set<String> scenarios = o.scenarios();
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -82,11 +98,12 @@ public final class EndToEndBench {
                 case "--heap-services" -> heap = Integer.parseInt(v);
                 case "--manager-jar" -> jar = Path.of(v);
                 case "--out" -> out = Path.of(v);
+                case "--scenarios" -> scenarios = scenarios(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         EndToEndBench bench = new EndToEndBench(
-                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out),
+                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios),
                 line -> System.out.println("[bench " + Instant.now() + "] " + line));
         List<Row> rows = bench.runAll();
         String table = table(rows);
@@ -95,6 +112,16 @@ public final class EndToEndBench {
             Files.writeString(out, table, StandardCharsets.UTF_8);
         }
         System.exit(0);
+    }
+
+    private static Set<String> scenarios(String names) {
+        Set<String> chosen = new java.util.LinkedHashSet<>(java.util.Arrays.stream(names.split(",")).map(String::strip).toList());
+        for (String name : chosen) {
+            if (!SCENARIOS.contains(name)) {
+                throw new IllegalArgumentException("unknown scenario " + name + "; known: " + String.join(",", SCENARIOS));
+            }
+        }
+        return Set.copyOf(chosen);
     }
 
     public static String table(List<Row> rows) {
@@ -130,20 +157,34 @@ public final class EndToEndBench {
             populate(rig, size);
             log.accept("populated " + n + " in " + (System.nanoTime() - populateStart) / 1_000_000 + " ms");
 
-            Stats floor;
-            try (FloorNginx floorNginx = new FloorNginx(rig.dir.resolve("floor"), size, rig.backend.port())) {
-                floor = Stats.of(floorNginx.changes(options.runs()));
+            String floorText = "floor not measured in this run";
+            if (options.runs("floor")) {
+                Stats floor;
+                try (FloorNginx floorNginx = new FloorNginx(rig.dir.resolve("floor"), size, rig.backend.port())) {
+                    floor = Stats.of(floorNginx.changes(options.runs()));
+                }
+                floorText = "floor " + Stats.num(floor.median()) + " / " + Stats.num(floor.p99()) + " ms";
+                add(Row.ms("floor: config write + nginx -t + reload until served (one Nginx, no manager)", n, floor,
+                        "-", "-", Double.NaN));
             }
-            String floorText = "floor " + Stats.num(floor.median()) + " / " + Stats.num(floor.p99()) + " ms";
-            add(Row.ms("floor: config write + nginx -t + reload until served (one Nginx, no manager)", n, floor,
-                    "-", "-", Double.NaN));
-
-            propagation(rig, n, floorText);
-            newService(rig, n, floorText);
-            fiftyAtOnce(rig, n);
-            validateEndpoint(rig, n);
-            reloadsPerDiscoveryChanges(rig, n);
-            changesUnderLoad(rig, n);
+            if (options.runs("propagation")) {
+                propagation(rig, n, floorText);
+            }
+            if (options.runs("new-service")) {
+                newService(rig, n, floorText);
+            }
+            if (options.runs("fifty")) {
+                fiftyAtOnce(rig, n);
+            }
+            if (options.runs("validate")) {
+                validateEndpoint(rig, n);
+            }
+            if (options.runs("reloads")) {
+                reloadsPerDiscoveryChanges(rig, n);
+            }
+            if (options.runs("load")) {
+                changesUnderLoad(rig, n);
+            }
         }
     }
 
