@@ -42,6 +42,15 @@ public final class NginxWrappers {
                 """.formatted(seconds));
     }
 
+    /** The real nginx, each invocation's arguments appended as one line to {@code calls}. */
+    public static Path recordingCalls(Path dir, Path calls) throws IOException {
+        return write(dir.resolve("nginx-recording"), """
+                #!/bin/sh
+                echo "$*" >> '%s'
+                exec /usr/sbin/nginx "$@"
+                """.formatted(calls));
+    }
+
     private static Path write(Path script, String content) throws IOException {
         Files.writeString(script, content);
         script.toFile().setExecutable(true);
