@@ -58,9 +58,18 @@ public final class ConfigPipeline implements Managed {
         this.coalescer = new Coalescer("config-pipeline", this::renderAllGroups, quietMillis, maxDelayMillis);
     }
 
-    /** Something in the catalog, discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
+    /** Something in discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
     public void changed() {
         coalescer.signal();
+    }
+
+    /**
+     * A person changed the catalog through the API: rendered at once when the pipeline is idle and calm,
+     * else coalesced like any change. Discovery changes keep the quiet period: it is the window in which
+     * the discovery guard sees a mass expiry as one loss.
+     */
+    public void catalogChanged() {
+        coalescer.signalPromptly();
     }
 
     @Override
