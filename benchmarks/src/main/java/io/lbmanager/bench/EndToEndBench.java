@@ -250,6 +250,7 @@ public final class EndToEndBench {
             all.add(Math.max(at[0], at[1]));
             rig.deleteService(id);
             rig.unregister(instance);
+            rig.awaitUnpublished(List.of(id));
         }
         rig.awaitSettled();
         add(Row.ms("(a) new service (PUT definition, instance registered) -> served by every Nginx", n, Stats.of(all),
@@ -284,6 +285,7 @@ public final class EndToEndBench {
             for (ServiceInstance<String> instance : instances) {
                 rig.unregister(instance);
             }
+            rig.awaitUnpublished(ids);
             rig.awaitSettled();
         }
         Stats r = Stats.of(reloads);
