@@ -127,6 +127,9 @@ public final class ConfigPipeline implements Managed {
                 continue;
             }
             ConfigBundle bundle = ((RenderOutcome.Rendered) outcome).bundle();
+            if (rollouts.isTarget(bundle)) {
+                return propose(group, bundle, snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
+            }
             ValidationResult verdict = validator.validate(bundle);
             if (verdict instanceof ValidationResult.Invalid invalid) {
                 List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();

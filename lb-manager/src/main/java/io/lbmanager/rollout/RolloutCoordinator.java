@@ -147,6 +147,11 @@ public final class RolloutCoordinator implements Managed {
         return new Proposal.Started(started);
     }
 
+    /** True when the group's target is already this bundle (by sha256): it passed nginx -t when it was published. */
+    public boolean isTarget(ConfigBundle bundle) throws Exception {
+        return store.target(bundle.group()).value().filter(t -> t.sha256().equals(bundle.sha256())).isPresent();
+    }
+
     /** The version the group's agents are told to run, 0 when none (or ZooKeeper does not answer). */
     public long targetVersion(String group) {
         try {
