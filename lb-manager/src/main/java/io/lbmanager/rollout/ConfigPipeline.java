@@ -43,7 +43,9 @@ public final class ConfigPipeline implements Managed {
     private final GroupStatusStore statusStore;
     private final BooleanSupplier isLeader;
     private final Coalescer coalescer;
+    private final long maxDelayMillis;
     private final AtomicLong renders = new AtomicLong();
+    private volatile long lastCheckMillis;
 
     public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, BundleRenderer renderer, NginxValidator validator,
                           RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
@@ -56,6 +58,7 @@ public final class ConfigPipeline implements Managed {
         this.statusStore = statusStore;
         this.isLeader = isLeader;
         this.coalescer = new Coalescer("config-pipeline", this::renderAllGroups, quietMillis, maxDelayMillis);
+        this.maxDelayMillis = maxDelayMillis;
     }
 
     /** Something in discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
@@ -65,11 +68,17 @@ public final class ConfigPipeline implements Managed {
 
     /**
      * A person changed the catalog through the API: rendered at once when the pipeline is idle and calm,
-     * else coalesced like any change. Discovery changes keep the quiet period: it is the window in which
-     * the discovery guard sees a mass expiry as one loss.
+     * else coalesced like any change. Only while the last {@code nginx -t} took no longer than
+     * {@code maxDelayMillis}, though: a burst of changes right behind the first one waits for that check,
+     * and should not wait longer than coalescing would have let it. Discovery changes keep the quiet
+     * period: it is the window in which the discovery guard sees a mass expiry as one loss.
      */
     public void catalogChanged() {
-        coalescer.signalPromptly();
+        if (lastCheckMillis <= maxDelayMillis) {
+            coalescer.signalPromptly();
+        } else {
+            coalescer.signal();
+        }
     }
 
     @Override
@@ -130,7 +139,9 @@ public final class ConfigPipeline implements Managed {
             if (rollouts.isTarget(bundle)) {
                 return propose(group, bundle, snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
             }
+            long checkStart = System.nanoTime();
             ValidationResult verdict = validator.validate(bundle);
+            lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
             if (verdict instanceof ValidationResult.Invalid invalid) {
                 List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
                 if (!groupWide.isEmpty()) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static io.lbmanager.testsupport.ManagerUnderTest.api;
 import static io.lbmanager.testsupport.ManagerUnderTest.await;
@@ -67,7 +68,7 @@ class PipelineNginxCheckTest {
     }
 
     private static long nginxChecks() throws Exception {
-        return Files.readAllLines(calls).stream().filter(line -> line.contains("-t")).count();
+        return Files.readAllLines(calls).stream().filter(line -> List.of(line.split(" ")).contains("-t")).count();
     }
 
     private static long targetVersion() throws Exception {
