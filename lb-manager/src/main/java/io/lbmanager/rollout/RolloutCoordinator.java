@@ -64,12 +64,12 @@ public final class RolloutCoordinator implements Managed {
     private final RolloutMetrics metrics;
     private final Set<String> retried = ConcurrentHashMap.newKeySet();
     private final Map<String, WaitingBundle> waiting = new ConcurrentHashMap<>();
-    private final Map<String, AutoCloseable> agentWatches = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "rollout-coordinator");
         thread.setDaemon(true);
         return thread;
     });
+    private final AgentReportWatches reportWatches;
 
     public RolloutCoordinator(RolloutStore store, VersionPublisher publisher, AgentDirectory agents, Duration timeout,
                               BooleanSupplier isLeader, Supplier<Set<String>> groups, Runnable onFinished, RolloutMetrics metrics) {
@@ -81,6 +81,13 @@ public final class RolloutCoordinator implements Managed {
         this.groups = groups;
         this.onFinished = onFinished;
         this.metrics = metrics;
+        this.reportWatches = new AgentReportWatches(agents, group -> {
+            try {
+                ticker.execute(() -> evaluateNow(group));
+            } catch (RejectedExecutionException stopped) {
+                // the coordinator stopped
+            }
+        });
     }
 
     @Override
@@ -91,8 +98,7 @@ public final class RolloutCoordinator implements Managed {
     @Override
     public void stop() {
         ticker.shutdownNow();
-        agentWatches.values().forEach(RolloutCoordinator::closeQuietly);
-        agentWatches.clear();
+        reportWatches.close();
     }
 
     /** A bundle proposed while a rollout was in flight: the next one to go out if that rollout succeeds. */
@@ -204,17 +210,6 @@ public final class RolloutCoordinator implements Managed {
         }
     }
 
-    /** From the first rollout of a group on, every report of its agents is judged at once rather than at the next tick. */
-    private void watchAgentsOf(String group) {
-        agentWatches.computeIfAbsent(group, g -> agents.watch(g, () -> {
-            try {
-                ticker.execute(() -> evaluateNow(g));
-            } catch (RejectedExecutionException stopped) {
-                // the coordinator stopped
-            }
-        }));
-    }
-
     /** A rollout reverted for want of confirmations is tried again once as long again has passed. */
     private boolean retryDue(RolloutRecord reverted, long nowMillis) {
         return reverted.timedOut() && reverted.finishedAtMillis() != null && nowMillis - reverted.finishedAtMillis() > timeout.toMillis();
@@ -231,7 +226,7 @@ public final class RolloutCoordinator implements Managed {
             return;
         }
         RolloutRecord rollout = current.value().get();
-        watchAgentsOf(group);
+        reportWatches.watch(group);
         List<AgentStatus> live = agents.agents(group);
         List<RolloutRecord.AgentFailure> failed = live.stream()
                 .filter(a -> a.state() == AgentState.FAILED && a.failedVersion() == rollout.version())
@@ -294,14 +289,6 @@ public final class RolloutCoordinator implements Managed {
             store.pruneHistory(rollout.group());
             metrics.rolloutFinished(RolloutRecord.State.REVERTED, now - rollout.startedAtMillis());
             onFinished.run();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            LOG.debug("closing an agent watch failed: {}", e.toString());
         }
     }
 }
