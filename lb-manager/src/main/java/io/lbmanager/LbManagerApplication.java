@@ -111,8 +111,14 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 pipeline.changed();
             }
         };
+        Runnable catalogChanged = () -> {
+            ConfigPipeline pipeline = pipelineRef.get();
+            if (pipeline != null) {
+                pipeline.catalogChanged();
+            }
+        };
         Leadership leadership = new Leadership(client, layout.leader(), managerId(config), changed);
-        CatalogWatcher catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, changed);
+        CatalogWatcher catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, catalogChanged);
         DiscoveryWatcher discovery = new DiscoveryWatcher(client, config.discovery.basePath, changed);
         SnapshotSource source = new SnapshotSource(catalogWatcher, discovery);
         DiscoveryGuard guard = new DiscoveryGuard(config.pipeline.discoveryMaxLossShare, config.pipeline.discoveryGuardMinInstances,

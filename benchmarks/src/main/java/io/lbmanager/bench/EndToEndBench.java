@@ -47,6 +47,8 @@ import java.util.stream.IntStream;
  */
 public final class EndToEndBench {
 
+    /** The scenarios of one size, in the order they run. */
+
     public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
                           int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios) {
 
@@ -62,6 +64,7 @@ public final class EndToEndBench {
         public static Options full() {
             return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS);
         }
+
 
         static Path defaultManagerJar() {
             Path fromModule = Path.of("..", "lb-manager", "target", "lb-manager.jar");
@@ -156,8 +159,18 @@ public final class EndToEndBench {
                 add(Row.ms("floor: config write + nginx -t + reload until served (one Nginx, no manager)", n, floor,
                         "-", "-", Double.NaN));
             }
+            String luaFloorText = "Lua floor not measured";
+            if (runs("floor")) {
+                Stats luaFloor;
+                try (LuaFloor lua = new LuaFloor(rig.dir.resolve("lua-floor"), size, rig.backend.port())) {
+                    luaFloor = Stats.of(lua.changes(options.runs()));
+                }
+                luaFloorText = "Lua floor " + Stats.num(luaFloor.median()) + " / " + Stats.num(luaFloor.p99()) + " ms";
+                add(Row.ms("Lua floor: peer list pushed to /_lbm/peers until served (one Nginx, no manager, no reload)", n, luaFloor,
+                        "-", "-", Double.NaN));
+            }
             if (runs("propagation")) {
-                propagation(rig, n, floorText);
+                propagation(rig, n, luaFloorText + "; " + floorText);
             }
             if (runs("new-service")) {
                 newService(rig, n, floorText);
@@ -243,6 +256,7 @@ public final class EndToEndBench {
             all.add(Math.max(at[0], at[1]));
             rig.deleteService(id);
             rig.unregister(instance);
+            rig.awaitUnpublished(List.of(id));
         }
         rig.awaitSettled();
         add(Row.ms("(a) new service (PUT definition, instance registered) -> served by every Nginx", n, Stats.of(all),
@@ -277,6 +291,7 @@ public final class EndToEndBench {
             for (ServiceInstance<String> instance : instances) {
                 rig.unregister(instance);
             }
+            rig.awaitUnpublished(ids);
             rig.awaitSettled();
         }
         Stats r = Stats.of(reloads);

@@ -172,6 +172,24 @@ final class Rig implements AutoCloseable {
         ManagerUnderTest.await("the group settled", LONG, this::settled);
     }
 
+    /**
+     * Waits until the group's target config has no file of any of these services: their removal has
+     * been rendered and published, not only made (the settled check alone cannot see a render in progress).
+     */
+    void awaitUnpublished(List<String> serviceIds) throws Exception {
+        java.util.Set<String> files = serviceIds.stream().flatMap(id -> java.util.stream.Stream.of(
+                "upstreams/" + id + ".conf", "locations/" + id + ".conf")).collect(java.util.stream.Collectors.toSet());
+        ManagerUnderTest.await(serviceIds.size() + " removed services unpublished", LONG, () -> {
+            java.util.Iterator<String> names = config().path("files").fieldNames();
+            while (names.hasNext()) {
+                if (files.contains(names.next())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
     long targetVersion() throws Exception {
         return status().path("target").path("version").asLong(-1);
     }

@@ -217,6 +217,7 @@ public final class ConfigAgent implements AutoCloseable {
                 return;
             }
             report(AgentState.READY, null);
+            applier.pruneOldVersions();
         } else if (outcome instanceof ApplyOutcome.Rejected rejected) {
             failed(rejected.requested(), rejected.error(), rejected.stillServing());
         } else if (outcome instanceof ApplyOutcome.TimedOut timedOut) {

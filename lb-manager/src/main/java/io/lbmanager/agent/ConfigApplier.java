@@ -63,7 +63,6 @@ public final class ConfigApplier {
             return new ApplyOutcome.Rejected(requested, loadError.get(), switchBack(previous, current));
         }
         if (probe.awaitVersion(requested, confirmTimeout)) {
-            pruneOldVersions();
             return new ApplyOutcome.Applied(requested);
         }
         String error = "nginx did not serve version " + requested.version() + " within " + confirmTimeout.toMillis() + " ms"
@@ -106,7 +105,8 @@ public final class ConfigApplier {
         return probe.awaitVersion(current.get(), confirmTimeout) ? current : Optional.empty();
     }
 
-    private void pruneOldVersions() {
+    /** Deletes old version directories; after an apply is reported, as nobody waits for it. */
+    public void pruneOldVersions() {
         try {
             dirs.prune(VERSIONS_KEPT);
         } catch (IOException e) {

@@ -63,6 +63,8 @@ public final class VersionDirectories {
     /**
      * Writes the bundle plus the agent's own include into the version's directory. The tree is
      * written under a temporary name and renamed into place, so a directory that exists is complete.
+     * A file whose bytes equal the same file in the live version is hard-linked to it instead of
+     * written: creating an inode is what costs on a busy disk, and versions never edit their files.
      */
     public Path write(ConfigBundle bundle, ServedVersion version, String agentInclude) throws IOException {
         Path target = directoryOf(version);
@@ -71,21 +73,13 @@ public final class VersionDirectories {
         }
         Path staging = root.resolve("versions").resolve(".staging-" + UUID.randomUUID());
         Files.createDirectories(staging);
+        StagedTree tree = new StagedTree(staging, liveDirectory().filter(Files::isDirectory));
         for (Map.Entry<String, String> file : bundle.files().entrySet()) {
-            writeFile(staging, file.getKey(), file.getValue());
+            tree.add(file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8));
         }
-        writeFile(staging, ConfigBundle.AGENT_FILE, agentInclude);
+        tree.write(ConfigBundle.AGENT_FILE, agentInclude.getBytes(StandardCharsets.UTF_8));
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         return target;
-    }
-
-    private static void writeFile(Path dir, String relativeName, String content) throws IOException {
-        Path file = dir.resolve(relativeName).normalize();
-        if (!file.startsWith(dir) || file.equals(dir)) {
-            throw new IOException("bundle file name escapes its directory: " + relativeName);
-        }
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content, StandardCharsets.UTF_8);
     }
 
     /** The version directory {@code live} points to, if any. */

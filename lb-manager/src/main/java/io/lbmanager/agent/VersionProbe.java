@@ -54,12 +54,15 @@ public final class VersionProbe {
             if (inARow >= CONFIRMATIONS) {
                 return true;
             }
-            Thread.sleep(inARow == 0 ? 50 : 10);
+            Thread.sleep(inARow == 0 ? UNTIL_FIRST_ANSWER_EVERY_MILLIS : CONFIRMATION_SPACING_MILLIS);
         } while (System.nanoTime() < deadline);
         return false;
     }
 
     static final int CONFIRMATIONS = 3;
+    /** A reload takes Nginx tens to hundreds of milliseconds; asking often costs one loopback request each time. */
+    static final long UNTIL_FIRST_ANSWER_EVERY_MILLIS = 5;
+    static final long CONFIRMATION_SPACING_MILLIS = 10;
 
     static Optional<ServedVersion> parse(String body) {
         String[] parts = body.strip().split(" ");

@@ -4,7 +4,10 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 
-/** How changes are coalesced into renders: wait for {@code quietMillis} of calm, but never longer than {@code maxDelayMillis}. */
+/**
+ * How changes are coalesced into renders: wait for {@code quietMillis} of calm, but never longer than
+ * {@code maxDelayMillis}; a catalog change through the API after {@code quietMillis} of calm renders at once.
+ */
 public class PipelineConfig {
 
     @Min(0)

@@ -5,13 +5,15 @@ import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.KeeperException;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Reads what the agents of a group report about themselves (their ephemeral nodes). */
+/** Reads, and watches, what the agents of a group report about themselves (their ephemeral nodes). */
 public final class AgentDirectory {
 
     private final CuratorFramework client;
@@ -40,5 +42,18 @@ public final class AgentDirectory {
         }
         agents.sort(Comparator.comparing(AgentStatus::agentId));
         return List.copyOf(agents);
+    }
+
+    /**
+     * Calls {@code onChange} (on a ZooKeeper event thread) whenever an agent of the group writes its
+     * status node, joins or leaves, until the returned handle is closed.
+     */
+    public AutoCloseable watch(String group, Runnable onChange) {
+        CuratorCache cache = CuratorCache.build(client, layout.groupAgents(group));
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forAll((type, before, after) -> onChange.run())
+                .build());
+        cache.start();
+        return cache::close;
     }
 }

@@ -49,9 +49,11 @@ public final class ConfigPipeline implements Managed {
     private final GroupStatusStore statusStore;
     private final BooleanSupplier isLeader;
     private final Coalescer coalescer;
+    private final long maxDelayMillis;
     private final AtomicLong renders = new AtomicLong();
     /** Per group, the last bundle that passed nginx -t and what it was checked against. */
     private final Map<String, String> lastPassedCheck = new ConcurrentHashMap<>();
+    private volatile long lastCheckMillis;
 
     public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, IncrementalRenderer renderer, NginxValidator validator,
                           PublishedBundles published, RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
@@ -65,11 +67,27 @@ public final class ConfigPipeline implements Managed {
         this.statusStore = statusStore;
         this.isLeader = isLeader;
         this.coalescer = new Coalescer("config-pipeline", this::renderAllGroups, quietMillis, maxDelayMillis);
+        this.maxDelayMillis = maxDelayMillis;
     }
 
-    /** Something in the catalog, discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
+    /** Something in discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
     public void changed() {
         coalescer.signal();
+    }
+
+    /**
+     * A person changed the catalog through the API: rendered at once when the pipeline is idle and calm,
+     * else coalesced like any change. Only while the last {@code nginx -t} took no longer than
+     * {@code maxDelayMillis}, though: a burst of changes right behind the first one waits for that check,
+     * and should not wait longer than coalescing would have let it. Discovery changes keep the quiet
+     * period: it is the window in which the discovery guard sees a mass expiry as one loss.
+     */
+    public void catalogChanged() {
+        if (lastCheckMillis <= maxDelayMillis) {
+            coalescer.signalPromptly();
+        } else {
+            coalescer.signal();
+        }
     }
 
     @Override
@@ -130,7 +148,12 @@ public final class ConfigPipeline implements Managed {
                 continue;
             }
             ConfigBundle bundle = ((RenderOutcome.Rendered) outcome).bundle();
+            if (rollouts.isTarget(bundle)) {
+                return propose(group, bundle, snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
+            }
+            long checkStart = System.nanoTime();
             ValidationResult verdict = nginxTest(bundle, accepted);
+            lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
             if (verdict instanceof ValidationResult.Invalid invalid) {
                 List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
                 if (!groupWide.isEmpty()) {

@@ -9,9 +9,12 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -20,9 +23,11 @@ import java.util.function.Supplier;
 /**
  * All or nothing per group: a new version is published as the target, every live agent applies
  * it, and it becomes live when all of them confirm; an agent's failure or the deadline sends the
- * whole group back to the previous live version. One rollout in flight per group; changes that
- * arrive meanwhile wait and are merged by the next render. Only the leading manager drives it,
- * and all of its state is in ZooKeeper, so another manager picks up a rollout where it was.
+ * whole group back to the previous live version. One rollout in flight per group: the newest
+ * bundle proposed meanwhile waits, and goes out as soon as the rollout in flight is live (after a
+ * revert it is dropped and the pipeline renders again). Agents' reports are watched, so a rollout
+ * is judged as soon as one arrives. Only the leading manager drives it, and all of its rollout
+ * state is in ZooKeeper, so another manager picks up a rollout where it was.
  */
 public final class RolloutCoordinator implements Managed {
 
@@ -57,12 +62,14 @@ public final class RolloutCoordinator implements Managed {
     private final Supplier<Set<String>> groups;
     private final Runnable onFinished;
     private final RolloutMetrics metrics;
-    private final Set<String> retried = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> retried = ConcurrentHashMap.newKeySet();
+    private final Map<String, WaitingBundle> waiting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "rollout-coordinator");
         thread.setDaemon(true);
         return thread;
     });
+    private final AgentReportWatches reportWatches;
 
     public RolloutCoordinator(RolloutStore store, VersionPublisher publisher, AgentDirectory agents, Duration timeout,
                               BooleanSupplier isLeader, Supplier<Set<String>> groups, Runnable onFinished, RolloutMetrics metrics) {
@@ -74,6 +81,13 @@ public final class RolloutCoordinator implements Managed {
         this.groups = groups;
         this.onFinished = onFinished;
         this.metrics = metrics;
+        this.reportWatches = new AgentReportWatches(agents, group -> {
+            try {
+                ticker.execute(() -> evaluateNow(group));
+            } catch (RejectedExecutionException stopped) {
+                // the coordinator stopped
+            }
+        });
     }
 
     @Override
@@ -84,22 +98,33 @@ public final class RolloutCoordinator implements Managed {
     @Override
     public void stop() {
         ticker.shutdownNow();
+        reportWatches.close();
     }
 
-    /** Publishes the bundle and starts its rollout, unless the group is pinned, busy or already there. */
+    /** A bundle proposed while a rollout was in flight: the next one to go out if that rollout succeeds. */
+    private record WaitingBundle(ConfigBundle bundle, String cause) {
+    }
+
+    /**
+     * Publishes the bundle and starts its rollout, unless the group is pinned or already there; while
+     * another rollout is in flight, the bundle waits for it (replacing any bundle that waited before).
+     */
     public synchronized Proposal propose(ConfigBundle bundle, String cause) throws Exception {
         String group = bundle.group();
         Optional<GroupPin> pin = store.pin(group);
         if (pin.isPresent()) {
+            waiting.remove(group);
             return new Proposal.Pinned(pin.get());
         }
         RolloutStore.Versioned<RolloutRecord> rollout = store.rollout(group);
-        if (rollout.value().filter(RolloutRecord::inProgress).isPresent()) {
-            return new Proposal.Waiting(rollout.value().get());
-        }
         Optional<PublishedVersion> target = store.target(group).value();
         if (target.isPresent() && target.get().sha256().equals(bundle.sha256())) {
+            waiting.remove(group);
             return new Proposal.Unchanged(target.get());
+        }
+        if (rollout.value().filter(RolloutRecord::inProgress).isPresent()) {
+            waiting.put(group, new WaitingBundle(bundle, cause));
+            return new Proposal.Waiting(rollout.value().get());
         }
         Optional<RolloutRecord> reverted = rollout.value()
                 .filter(r -> r.state() == RolloutRecord.State.REVERTED && r.sha256().equals(bundle.sha256()))
@@ -126,6 +151,11 @@ public final class RolloutCoordinator implements Managed {
         LOG.info("rollout group={} version={} from={} state=started cause={}", group, published.version(), from, cause);
         evaluate(group);
         return new Proposal.Started(started);
+    }
+
+    /** True when the group's target is already this bundle (by sha256): it passed nginx -t when it was published. */
+    public boolean isTarget(ConfigBundle bundle) throws Exception {
+        return store.target(bundle.group()).value().filter(t -> t.sha256().equals(bundle.sha256())).isPresent();
     }
 
     /** The version the group's agents are told to run, 0 when none (or ZooKeeper does not answer). */
@@ -159,16 +189,24 @@ public final class RolloutCoordinator implements Managed {
 
     private void evaluateAll() {
         if (!isLeader.getAsBoolean()) {
+            waiting.clear(); // the next leader renders again; what waited here may be stale by the time this manager leads again
             return;
         }
         for (String group : groups.get()) {
-            try {
-                synchronized (this) {
-                    evaluate(group);
-                }
-            } catch (Exception e) {
-                LOG.warn("rollout group={} cannot be evaluated: {}", group, e.toString());
+            evaluateNow(group);
+        }
+    }
+
+    private void evaluateNow(String group) {
+        if (!isLeader.getAsBoolean()) {
+            return;
+        }
+        try {
+            synchronized (this) {
+                evaluate(group);
             }
+        } catch (Exception e) {
+            LOG.warn("rollout group={} cannot be evaluated: {}", group, e.toString());
         }
     }
 
@@ -188,6 +226,7 @@ public final class RolloutCoordinator implements Managed {
             return;
         }
         RolloutRecord rollout = current.value().get();
+        reportWatches.watch(group);
         List<AgentStatus> live = agents.agents(group);
         List<RolloutRecord.AgentFailure> failed = live.stream()
                 .filter(a -> a.state() == AgentState.FAILED && a.failedVersion() == rollout.version())
@@ -220,6 +259,19 @@ public final class RolloutCoordinator implements Managed {
                     now - rollout.startedAtMillis());
             store.pruneHistory(rollout.group());
             metrics.rolloutFinished(RolloutRecord.State.SUCCEEDED, now - rollout.startedAtMillis());
+            startWaitingBundle(rollout.group());
+        }
+    }
+
+    /** Nothing proposed meanwhile means nothing changed: no render needed. Else it goes out now, and the pipeline renders again. */
+    private void startWaitingBundle(String group) throws Exception {
+        WaitingBundle next = waiting.remove(group);
+        if (next == null) {
+            return;
+        }
+        try {
+            propose(next.bundle(), next.cause());
+        } finally {
             onFinished.run();
         }
     }
@@ -231,6 +283,7 @@ public final class RolloutCoordinator implements Managed {
         RolloutStore.Versioned<PublishedVersion> target = store.target(rollout.group());
         if (store.revert(rollout.finished(RolloutRecord.State.REVERTED, failures, deadlinePassed, now), live.value(), rolloutNodeVersion,
                 target.nodeVersion())) {
+            waiting.remove(rollout.group());
             failures.forEach(f -> LOG.warn("rollout group={} version={} state=reverted to={} agent={} reason={}", rollout.group(),
                     rollout.version(), live.value().map(PublishedVersion::version).orElse(0L), f.agentId(), f.reason()));
             store.pruneHistory(rollout.group());

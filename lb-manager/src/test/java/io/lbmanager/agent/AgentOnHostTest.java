@@ -147,6 +147,38 @@ class AgentOnHostTest {
     }
 
     @Test
+    void keepsTheNewestVersionDirectoriesWhoseUnchangedFilesAreSharedWithTheLiveOne() throws Exception {
+        HostAgent agent = startAgent("a1", runtimeDir);
+        for (int version = 1; version <= ConfigApplier.VERSIONS_KEPT + 2; version++) {
+            TinyBackend backend = version % 2 == 0 ? backendB : backendA;
+            publisher.publish(version, NginxBundles.proxyingTo(GROUP, backend.port()));
+            awaitState(agent, AgentState.READY, version);
+            assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo(version % 2 == 0 ? "B" : "A");
+        }
+        Path live = runtimeDir.resolve("live").toRealPath();
+        Http.await(WAIT, "old versions pruned", () -> versionDirectories().size() == ConfigApplier.VERSIONS_KEPT);
+
+        assertThat(versionDirectories()).contains(live);
+        Path older = versionDirectories().stream().filter(dir -> !dir.equals(live)).max(Path::compareTo).orElseThrow();
+        assertThat(Files.isSameFile(live.resolve("locations/backend.conf"), older.resolve("locations/backend.conf"))).isTrue();
+        assertThat(Files.isSameFile(live.resolve("upstreams/backend.conf"), older.resolve("upstreams/backend.conf"))).isFalse();
+    }
+
+    private List<Path> versionDirectories() {
+        try (var entries = Files.list(runtimeDir.resolve("versions"))) {
+            return entries.map(dir -> {
+                try {
+                    return dir.toRealPath();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void versionThatNginxRejectsIsReportedFailedWhileTheOldOneKeepsServing() throws Exception {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
         HostAgent agent = startAgent("a1", runtimeDir);

@@ -3,15 +3,19 @@ package io.lbmanager.agent;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
+import io.lbmanager.testsupport.NginxWrappers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code nginx -t} of version directories with the real binary, exactly as the agent runs it. */
+/** {@code nginx -t} and reloads of version directories with the real binary, exactly as the agent runs them. */
 class NginxProcessTest {
 
     @TempDir
@@ -45,5 +49,42 @@ class NginxProcessTest {
         assertThat(result.errorText())
                 .startsWith("nginx: [emerg] unknown directive \"bogus_directive\" in " + dir.resolve("nginx.conf") + ":")
                 .doesNotContain("test failed");
+    }
+
+    @Test
+    void reloadSignalsTheRunningMasterWithoutParsingTheConfigInAnotherNginx() throws Exception {
+        Path calls = root.resolve("calls.txt");
+        VersionDirectories dirs = new VersionDirectories(root.resolve("runtime"));
+        NginxProcess nginx = new NginxProcess(NginxWrappers.recordingCalls(root, calls).toString(), dirs);
+        int port = Http.freePort();
+        VersionProbe probe = new VersionProbe("127.0.0.1", port);
+        ConfigBundle one = NginxBundles.proxyingTo("edge", 9);
+        ConfigBundle two = NginxBundles.proxyingTo("edge", 10);
+        ServedVersion first = new ServedVersion(1, one.sha256());
+        ServedVersion second = new ServedVersion(2, two.sha256());
+        try {
+            dirs.switchLiveTo(dirs.write(one, first, AgentInclude.render("127.0.0.1", port, 1, one.sha256())));
+            nginx.start();
+            assertThat(probe.awaitVersion(first, Duration.ofSeconds(10))).isTrue();
+            dirs.switchLiveTo(dirs.write(two, second, AgentInclude.render("127.0.0.1", port, 2, two.sha256())));
+
+            NginxProcess.CommandResult reload = nginx.reload();
+
+            assertThat(reload.succeeded()).as(reload.output()).isTrue();
+            assertThat(probe.awaitVersion(second, Duration.ofSeconds(10))).isTrue();
+            assertThat(Files.readAllLines(calls)).hasSize(1).allMatch(line -> !line.contains("-s") && !line.contains("-t"));
+        } finally {
+            nginx.stop();
+        }
+    }
+
+    @Test
+    void reloadWithoutARunningMasterFailsSayingSo() {
+        NginxProcess nginx = new NginxProcess(HostAgent.NGINX, new VersionDirectories(root));
+
+        NginxProcess.CommandResult reload = nginx.reload();
+
+        assertThat(reload.succeeded()).isFalse();
+        assertThat(reload.errorText()).contains("not running");
     }
 }

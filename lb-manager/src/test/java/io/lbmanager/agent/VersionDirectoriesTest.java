@@ -91,4 +91,70 @@ class VersionDirectoriesTest {
         assertThatThrownBy(() -> dirs.write(evil, versionOf(1, evil), "")).hasMessageContaining("escapes its directory");
         assertThat(root.resolve("etc")).doesNotExist();
     }
+
+    @Test
+    void unchangedFilesAreHardLinksOfTheLiveVersionAndChangedOnesAreNewFiles() throws IOException {
+        VersionDirectories dirs = new VersionDirectories(root);
+        ConfigBundle one = ConfigBundle.of("edge", Map.of("nginx.conf", "events {}", "upstreams/a.conf", "# a",
+                "upstreams/b.conf", "# b"));
+        ConfigBundle two = ConfigBundle.of("edge", Map.of("nginx.conf", "events {}", "upstreams/a.conf", "# a changed",
+                "upstreams/b.conf", "# b", "upstreams/c.conf", "# c"));
+        Path first = dirs.write(one, versionOf(1, one), "version 1");
+        dirs.switchLiveTo(first);
+
+        Path second = dirs.write(two, versionOf(2, two), "version 2");
+
+        assertThat(Files.isSameFile(second.resolve("nginx.conf"), first.resolve("nginx.conf"))).isTrue();
+        assertThat(Files.isSameFile(second.resolve("upstreams/b.conf"), first.resolve("upstreams/b.conf"))).isTrue();
+        assertThat(Files.isSameFile(second.resolve("upstreams/a.conf"), first.resolve("upstreams/a.conf"))).isFalse();
+        assertThat(Files.isSameFile(second.resolve(ConfigBundle.AGENT_FILE), first.resolve(ConfigBundle.AGENT_FILE))).isFalse();
+        assertThat(first.resolve("upstreams/a.conf")).hasContent("# a");
+        assertThat(first.resolve(ConfigBundle.AGENT_FILE)).hasContent("version 1");
+        assertThat(second.resolve("upstreams/a.conf")).hasContent("# a changed");
+        assertThat(second.resolve("upstreams/c.conf")).hasContent("# c");
+        assertThat(second.resolve(ConfigBundle.AGENT_FILE)).hasContent("version 2");
+    }
+
+    @Test
+    void treeBuiltOnTheLiveVersionIsByteIdenticalToAFullWrite() throws IOException {
+        ConfigBundle one = ConfigBundle.of("edge", Map.of("nginx.conf", "events {}", "services/a.conf", "location /a {}",
+                "upstreams/a.conf", "# a", "upstreams/gone.conf", "# gone"));
+        ConfigBundle two = ConfigBundle.of("edge", Map.of("nginx.conf", "events {} # two", "services/a.conf", "location /a {}",
+                "upstreams/a.conf", "# a", "services/b.conf", "location /b {}", "upstreams/b.conf", "# b"));
+        VersionDirectories linked = new VersionDirectories(root.resolve("linked"));
+        linked.switchLiveTo(linked.write(one, versionOf(1, one), "include 1"));
+        Path onLive = linked.write(two, versionOf(2, two), "include 2");
+
+        Path full = new VersionDirectories(root.resolve("full")).write(two, versionOf(2, two), "include 2");
+
+        assertThat(treeOf(onLive)).isEqualTo(treeOf(full));
+        assertThat(treeOf(onLive)).doesNotContainKey("upstreams/gone.conf").containsEntry("nginx.conf", "events {} # two");
+    }
+
+    @Test
+    void pruningTheVersionALinkCameFromLeavesTheNewerVersionWhole() throws IOException {
+        VersionDirectories dirs = new VersionDirectories(root);
+        ConfigBundle one = bundle("one");
+        ConfigBundle two = bundle("two");
+        Path first = dirs.write(one, versionOf(1, one), "");
+        dirs.switchLiveTo(first);
+        Path second = dirs.write(two, versionOf(2, two), "");
+        dirs.switchLiveTo(second);
+
+        dirs.prune(1);
+
+        assertThat(first).doesNotExist();
+        assertThat(second.resolve("upstreams/a.conf")).hasContent("# a");
+        assertThat(second.resolve("nginx.conf")).hasContent("two");
+    }
+
+    private static Map<String, String> treeOf(Path dir) throws IOException {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(file).toString(), Files.readString(file));
+            }
+        }
+        return files;
+    }
 }

@@ -68,6 +68,20 @@ public final class NginxWrappers {
         return dir.resolve("hold");
     }
 
+    /** The real nginx, each invocation's arguments appended as one line to {@code calls}. */
+    public static Path recordingCalls(Path dir, Path calls) throws IOException {
+        return recordingCalls(dir, calls, 0);
+    }
+
+    /** The real nginx, each invocation recorded in {@code calls}, and {@code nginx -t} {@code seconds} slower than it would be. */
+    public static Path recordingCalls(Path dir, Path calls, int seconds) throws IOException {
+        return write(dir.resolve("nginx-recording-" + seconds), FIND_TEST_AND_CONF + """
+                echo "$*" >> '%s'
+                [ "$test" = 1 ] && sleep %d
+                exec /usr/sbin/nginx "$@"
+                """.formatted(calls, seconds));
+    }
+
     private static Path write(Path script, String content) throws IOException {
         Files.writeString(script, content);
         script.toFile().setExecutable(true);
