@@ -101,17 +101,21 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
         AtomicReference<ConfigPipeline> pipelineRef = new AtomicReference<>();
         AtomicReference<PeerPublisher> peersRef = new AtomicReference<>();
-        Runnable changed = () -> {
+        Runnable peersChanged = () -> {
             PeerPublisher peers = peersRef.get();
             if (peers != null) {
                 peers.changed();
             }
+        };
+        Runnable changed = () -> {
+            peersChanged.run();
             ConfigPipeline pipeline = pipelineRef.get();
             if (pipeline != null) {
                 pipeline.changed();
             }
         };
         Runnable catalogChanged = () -> {
+            peersChanged.run();
             ConfigPipeline pipeline = pipelineRef.get();
             if (pipeline != null) {
                 pipeline.catalogChanged();
