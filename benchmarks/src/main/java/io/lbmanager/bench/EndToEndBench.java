@@ -206,7 +206,7 @@ public final class EndToEndBench {
         rig.register("churn", rig.backend.port());
         String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
         ManagerUnderTest.await("every service published and served", Rig.LONG,
-                () -> rig.serverLines(last) == 1 && rig.serverLines("churn") == 1 && rig.settled());
+                () -> rig.publishedUpstreams(last) == 1 && rig.publishedUpstreams("churn") == 1 && rig.settled());
         rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Duration.ofMinutes(2));
     }
 
@@ -393,7 +393,7 @@ public final class EndToEndBench {
         for (int i = 0; i < changes; i++) {
             instances.add(rig.register("churn", 20_000 + i));
         }
-        ManagerUnderTest.await("every churn instance published", Rig.LONG, () -> rig.serverLines("churn") == changes + 1);
+        ManagerUnderTest.await("every churn instance published", Rig.LONG, () -> rig.publishedUpstreams("churn") == changes + 1);
         rig.awaitSettled();
         long registerMillis = (System.nanoTime() - start) / 1_000_000;
         long registerReloads = maxDelta(before, rig.appliesOfEach());
@@ -403,7 +403,7 @@ public final class EndToEndBench {
         for (ServiceInstance<String> instance : instances) {
             rig.unregister(instance);
         }
-        ManagerUnderTest.await("every churn instance gone", Rig.LONG, () -> rig.serverLines("churn") == 1);
+        ManagerUnderTest.await("every churn instance gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
         rig.awaitSettled();
         long deregisterMillis = (System.nanoTime() - start) / 1_000_000;
         long deregisterReloads = maxDelta(before, rig.appliesOfEach());
@@ -420,13 +420,13 @@ public final class EndToEndBench {
                 Thread.sleep(sleep / 1_000_000);
             }
         }
-        ManagerUnderTest.await("paced registrations live", Rig.LONG, () -> rig.serverLines("churn") == paced + 1);
+        ManagerUnderTest.await("paced registrations live", Rig.LONG, () -> rig.publishedUpstreams("churn") == paced + 1);
         rig.awaitSettled();
         long pacedReloads = maxDelta(before, rig.appliesOfEach());
         for (ServiceInstance<String> instance : pacedInstances) {
             rig.unregister(instance);
         }
-        ManagerUnderTest.await("paced instances gone", Rig.LONG, () -> rig.serverLines("churn") == 1);
+        ManagerUnderTest.await("paced instances gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
         rig.awaitSettled();
         double pacedPer1000 = pacedReloads * 1000.0 / paced;
 

@@ -194,8 +194,15 @@ final class Rig implements AutoCloseable {
         return status().path("target").path("version").asLong(-1);
     }
 
-    /** Count of upstream {@code server} lines in the published config of the group. */
-    int serverLines(String serviceId) throws Exception {
+    /**
+     * How many upstreams the manager published for the service: its peer list when the Lua balancer
+     * serves it, else the {@code server} lines of the group's published config.
+     */
+    int publishedUpstreams(String serviceId) throws Exception {
+        String peers = new io.lbmanager.zk.ZkLayout(io.lbmanager.zk.ZkLayout.DEFAULT_ROOT).groupPeerList(GROUP, serviceId);
+        if (client.checkExists().forPath(peers) != null) {
+            return io.lbmanager.peers.PeerList.parse(peers, client.getData().forPath(peers)).peers().size();
+        }
         String upstream = config().path("files").path("upstreams/" + serviceId + ".conf").asText("");
         return (int) upstream.lines().filter(l -> l.strip().startsWith("server ")).count();
     }

@@ -63,6 +63,10 @@ public final class ConfigApplier {
             return new ApplyOutcome.Rejected(requested, loadError.get(), switchBack(previous, current));
         }
         if (probe.awaitVersion(requested, confirmTimeout)) {
+            if (!nginx.awaitPreviousWorkersRetired(confirmTimeout)) {
+                LOG.warn("agent group={} id={} workers of the previous config still took connections {} ms after version {} answered",
+                        settings.group(), settings.agentId(), confirmTimeout.toMillis(), requested.version());
+            }
             return new ApplyOutcome.Applied(requested);
         }
         String error = "nginx did not serve version " + requested.version() + " within " + confirmTimeout.toMillis() + " ms"

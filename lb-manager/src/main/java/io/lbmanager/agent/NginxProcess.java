@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,12 +81,46 @@ public final class NginxProcess implements AutoCloseable {
      * one running. Signalled directly rather than through {@code nginx -s reload}, which would parse
      * the whole config once more only to find the pid file.
      */
+    private volatile List<Long> retiring = List.of();
+
     public CommandResult reload() {
         Optional<Long> pid = pid();
         if (pid.isEmpty()) {
             return new CommandResult(-1, "nginx master is not running" + exitCode().map(code -> " (exited with code " + code + ")").orElse(""));
         }
+        retiring = acceptingWorkers(pid.get());
         return runToCompletion(List.of("/bin/sh", "-c", "kill -HUP \"$1\"", "nginx-reload", String.valueOf(pid.get())));
+    }
+
+    /**
+     * After a reload: waits until the workers of the previous config stopped taking new connections
+     * (a worker renames itself "shutting down" as it closes its listening sockets), so new
+     * connections reach the new config only. False if one still took them after the timeout.
+     */
+    public boolean awaitPreviousWorkersRetired(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (retiring.stream().anyMatch(NginxProcess::acceptsConnections)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    private static List<Long> acceptingWorkers(long masterPid) {
+        return ProcessHandle.of(masterPid)
+                .map(master -> master.children().map(ProcessHandle::pid).filter(NginxProcess::acceptsConnections).toList())
+                .orElse(List.of());
+    }
+
+    private static boolean acceptsConnections(long pid) {
+        try {
+            String title = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
+            return title.contains("worker process") && !title.contains("shutting down");
+        } catch (IOException e) {
+            return false; // exited
+        }
     }
 
     public synchronized boolean isAlive() {

@@ -1,15 +1,14 @@
 package io.lbmanager.peers;
 
+import io.lbmanager.validate.NginxValidator;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Whether an nginx binary can run the Lua balancer: starts it once, in the foreground on a unix
@@ -42,7 +41,7 @@ public final class LuaBalancerProbe {
             Thread.currentThread().interrupt();
             return new Verdict(false, "interrupted while probing for the Lua module");
         } finally {
-            deleteQuietly(dir);
+            NginxValidator.deleteQuietly(dir);
         }
     }
 
@@ -96,16 +95,5 @@ public final class LuaBalancerProbe {
     private static String lastLine(String text) {
         String[] lines = text.split("\n");
         return lines[lines.length - 1];
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // a leftover temp directory is harmless
-        }
     }
 }

@@ -146,7 +146,8 @@ public final class NginxValidator {
         return new ValidationResult.Invalid(List.of(error));
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Deletes a scratch directory of an nginx run (a sandbox, a probe); a leftover is harmless, so failures are ignored. */
+    public static void deleteQuietly(Path dir) {
         if (dir == null) {
             return;
         }
