@@ -155,9 +155,9 @@ function tasksTable(group, target, agents, fleet) {
       h('th', {scope: 'row'}, a.agentId),
       h('td', {}, `${a.host}:${a.trafficPort}`, h('br'), h('span', {class: 'muted'}, `admin ${a.adminPort}`)),
       h('td', {}, task ? task.image : '—'),
-      h('td', {}, a.runningVersion ? `v${a.runningVersion}` : 'none yet', upstreamsNote(a)),
+      h('td', {}, a.runningVersion ? `v${a.runningVersion}` : 'none yet'),
       h('td', {}, lag === null ? '—' : lag === 0 ? badge('current', 'good') : badge(`${lag} behind`, 'warn')),
-      h('td', {}, healthBadge(a.state), task && !task.ready ? [' ', badge('task not ready', 'warn')] : null,
+      h('td', {}, healthBadge(a.state), task && !task.ready ? [' ', badge('task not ready', 'warn')] : null, upstreamsNote(a),
         a.error ? h('div', {class: 'error'}, a.error) : null,
         a.peerError ? h('div', {class: 'error'}, a.peerError) : null),
       h('td', {}, when(a.updatedAtMillis)));
