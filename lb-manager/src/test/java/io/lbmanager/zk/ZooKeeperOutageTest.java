@@ -2,6 +2,7 @@ package io.lbmanager.zk;
 
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.agent.AgentState;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.LoadLoop;
@@ -44,6 +45,11 @@ class ZooKeeperOutageTest {
                      backend.port(), 3_000)) {
             send("PUT", ManagerUnderTest.api(manager, "/services/orders"), "{\"owners\":[\"o\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}");
             await("orders served", WITHIN, () -> Http.tryGet(agent.trafficPort(), "/orders/1").status() == 200);
+            // A first 200 may come from a new worker while the old ones still accept (Nginx overlaps them on a reload);
+            // the agent says READY once the new version answered steadily.
+            await("the agent confirmed the version serving orders", WITHIN, () -> agent.agent.status().state() == AgentState.READY
+                    && agent.agent.status().runningVersion() == ManagerUnderTest.json(ManagerUnderTest.get(ManagerUnderTest.api(manager,
+                    "/groups/edge/status"))).path("target").path("version").asLong());
 
             try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/orders/1", 200, 50_000, Duration.ofSeconds(90))) {
                 zookeeper.stop();
