@@ -150,24 +150,12 @@ public final class EndToEndBench {
             log.accept("populated " + n + " in " + (System.nanoTime() - populateStart) / 1_000_000 + " ms");
 
             String floorText = "floor not measured";
-            if (runs("floor")) {
-                Stats floor;
-                try (FloorNginx floorNginx = new FloorNginx(rig.dir.resolve("floor"), size, rig.backend.port())) {
-                    floor = Stats.of(floorNginx.changes(options.runs()));
-                }
-                floorText = "floor " + Stats.num(floor.median()) + " / " + Stats.num(floor.p99()) + " ms";
-                add(Row.ms("floor: config write + nginx -t + reload until served (one Nginx, no manager)", n, floor,
-                        "-", "-", Double.NaN));
-            }
             String luaFloorText = "Lua floor not measured";
             if (runs("floor")) {
-                Stats luaFloor;
-                try (LuaFloor lua = new LuaFloor(rig.dir.resolve("lua-floor"), size, rig.backend.port())) {
-                    luaFloor = Stats.of(lua.changes(options.runs()));
-                }
-                luaFloorText = "Lua floor " + Stats.num(luaFloor.median()) + " / " + Stats.num(luaFloor.p99()) + " ms";
-                add(Row.ms("Lua floor: peer list pushed to /_lbm/peers until served (one Nginx, no manager, no reload)", n, luaFloor,
-                        "-", "-", Double.NaN));
+                floorText = floor("floor", "config write + nginx -t + reload until served (one Nginx, no manager)", n,
+                        new FloorNginx(rig.dir.resolve("floor"), size, rig.backend.port()));
+                luaFloorText = floor("Lua floor", "peer list pushed to /_lbm/peers until served (one Nginx, no manager, no reload)", n,
+                        new LuaFloor(rig.dir.resolve("lua-floor"), size, rig.backend.port()));
             }
             if (runs("propagation")) {
                 propagation(rig, n, luaFloorText + "; " + floorText);
@@ -188,6 +176,16 @@ public final class EndToEndBench {
                 changesUnderLoad(rig, n);
             }
         }
+    }
+
+    /** Measures a floor, adds its row and returns "name median / p99 ms" for the rows that compare with it. */
+    private String floor(String name, String what, String n, Floor floor) throws Exception {
+        Stats stats;
+        try (floor) {
+            stats = Stats.of(floor.changes(options.runs()));
+        }
+        add(Row.ms(name + ": " + what, n, stats, "-", "-", Double.NaN));
+        return name + " " + Stats.num(stats.median()) + " / " + Stats.num(stats.p99()) + " ms";
     }
 
     private boolean runs(String scenario) {

@@ -14,7 +14,6 @@ import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,7 @@ import java.util.Map;
  * {@code nginx -t}, switch, {@code nginx -s reload}, and poll until the changed route answers.
  * Both configs are rendered before the clock starts (the floor of a hand-written config).
  */
-final class FloorNginx implements AutoCloseable {
+final class FloorNginx implements Floor {
 
     private final VersionDirectories dirs;
     private final NginxProcess nginx;
@@ -58,7 +57,8 @@ final class FloorNginx implements AutoCloseable {
     }
 
     /** One change: milliseconds from writing the config until the route answers as the new config says. */
-    long change(boolean addBackend) throws Exception {
+    @Override
+    public long change(boolean addBackend) throws Exception {
         long start = System.nanoTime();
         Path next = write(addBackend ? withBackend : without);
         NginxProcess.CommandResult test = nginx.test(next);
@@ -80,13 +80,9 @@ final class FloorNginx implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    List<Long> changes(int runs) throws Exception {
-        List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            millis.add(change(i % 2 == 0));
-            Thread.sleep(100);
-        }
-        return millis;
+    @Override
+    public long pauseMillis() {
+        return 100;
     }
 
     @Override

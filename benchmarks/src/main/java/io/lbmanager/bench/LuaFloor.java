@@ -15,7 +15,6 @@ import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,7 @@ import java.util.Map;
  * this host running the Lua balancer with a config of the same size; replace one service's peer
  * list through {@code /_lbm/peers} and poll until the route answers as the new list says.
  */
-final class LuaFloor implements AutoCloseable {
+final class LuaFloor implements Floor {
 
     private final VersionDirectories dirs;
     private final NginxProcess nginx;
@@ -51,7 +50,8 @@ final class LuaFloor implements AutoCloseable {
     }
 
     /** One change: milliseconds from the push until the route answers as the new list says. */
-    long change(boolean addBackend) throws Exception {
+    @Override
+    public long change(boolean addBackend) throws Exception {
         long start = System.nanoTime();
         NginxPeersEndpoint.Answer answer = endpoint.post(addBackend ? "floor 127.0.0.1:" + backendPort + ":1\n" : "floor\n");
         if (!answer.ok()) {
@@ -67,13 +67,9 @@ final class LuaFloor implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    List<Long> changes(int runs) throws Exception {
-        List<Long> millis = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            millis.add(change(i % 2 == 0));
-            Thread.sleep(20);
-        }
-        return millis;
+    @Override
+    public long pauseMillis() {
+        return 20;
     }
 
     @Override
