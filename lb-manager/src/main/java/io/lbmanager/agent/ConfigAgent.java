@@ -200,6 +200,9 @@ public final class ConfigAgent implements AutoCloseable {
                 outcome = new ApplyOutcome.Rejected(wanted, "bundle at " + target.versionPath(wanted.version())
                         + " has sha256 " + bundle.sha256() + ", target says " + wanted.sha256(), running);
             } else {
+                if (dynamic && (!runningDynamic || !nginx.isAlive())) {
+                    peers.nginxLoading();
+                }
                 outcome = applier.apply(bundle, wanted, running);
             }
         } catch (InterruptedException e) {
@@ -255,6 +258,9 @@ public final class ConfigAgent implements AutoCloseable {
                     running.get().version());
         }
         try {
+            if (runningDynamic) {
+                peers.nginxLoading();
+            }
             nginx.start();
             if (probe.awaitVersion(running.get(), Duration.ofSeconds(10)) && pushPeers()) {
                 restartFailing = false;

@@ -52,7 +52,7 @@ public final class PeerSync implements AutoCloseable {
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
     private volatile boolean nginxTakesPeers;
-    private volatile boolean listsLoaded = true;
+    private volatile boolean listsLoaded;
     private volatile String error;
     private CuratorCache cache;
 
@@ -70,9 +70,19 @@ public final class PeerSync implements AutoCloseable {
         cache.listenable().addListener(CuratorCacheListener.builder()
                 .forCreatesAndChanges((before, after) -> onNode(after))
                 .forDeletes(this::onDeleted)
-                .forInitialized(initialRead::countDown)
+                .forInitialized(this::onInitialRead)
                 .build());
         cache.start();
+    }
+
+    /**
+     * Nginx is about to start, or to load the Lua balancer into a config that had none: its
+     * {@code lbm_peers} dict is empty until the next {@link #nginxLoaded}, so the agent is not
+     * ready for traffic meanwhile. (A reload between two balancing configs keeps the dict.)
+     */
+    public synchronized void nginxLoading() {
+        listsLoaded = false;
+        dirty.addAll(desired.keySet());
     }
 
     /**
@@ -85,10 +95,9 @@ public final class PeerSync implements AutoCloseable {
             listsLoaded = true;
             return;
         }
-        listsLoaded = false;
         if (!initialRead.await(INITIAL_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-            LOG.warn("agent {} peer lists not read from ZooKeeper within {} ms; pushing what is known", label,
-                    INITIAL_READ_WAIT.toMillis());
+            LOG.warn("agent {} peer lists not read from ZooKeeper within {} ms; pushing what is known, not ready until all are read",
+                    label, INITIAL_READ_WAIT.toMillis());
         }
         dirty.addAll(desired.keySet());
         pushDirty();
@@ -128,6 +137,12 @@ public final class PeerSync implements AutoCloseable {
         }
     }
 
+    private void onInitialRead() {
+        initialRead.countDown();
+        dirty.addAll(desired.keySet());
+        queuePush();
+    }
+
     private void onDeleted(ChildData node) {
         String service = serviceOf(node.getPath());
         if (service != null) {
@@ -155,7 +170,7 @@ public final class PeerSync implements AutoCloseable {
             return;
         }
         if (dirty.isEmpty()) {
-            listsLoaded = true;
+            listsLoaded = allRead();
             return;
         }
         List<String> batch = new ArrayList<>(dirty);
@@ -171,7 +186,7 @@ public final class PeerSync implements AutoCloseable {
                 error = null;
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
-                    listsLoaded = true;
+                    listsLoaded = allRead();
                 }
                 return;
             }
@@ -185,6 +200,10 @@ public final class PeerSync implements AutoCloseable {
         }
         error = failure;
         pusher.schedule(this::queuePush, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean allRead() {
+        return initialRead.getCount() == 0;
     }
 
     @Override

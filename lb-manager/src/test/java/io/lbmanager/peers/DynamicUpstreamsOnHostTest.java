@@ -188,11 +188,33 @@ class DynamicUpstreamsOnHostTest {
         long pid = masterPid(agent);
         ProcessHandle master = ProcessHandle.of(pid).orElseThrow();
         List<ProcessHandle> workers = master.descendants().toList();
+        List<String> servedWhileReady = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            // An upstream LB sends traffic as soon as /ready says so: every answer then must come from a peer.
+            long deadline = System.nanoTime() + WITHIN.toNanos();
+            while (watching.get() && System.nanoTime() < deadline) {
+                if (agent.agent.readiness().ready()) {
+                    Http.Response response = Http.tryGet(agent.trafficPort(), "/shop/x");
+                    servedWhileReady.add(response.status() + " " + response.body().strip());
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }, "readiness-watcher");
         master.destroyForcibly(); // first, or it forks a new worker for each one killed
         workers.forEach(ProcessHandle::destroyForcibly);
-
-        await("the agent restarted nginx", WITHIN, () -> masterPid(agent) != pid && Http.tryGet(agent.trafficPort(), "/shop/x").status() == 200);
+        watcher.start();
+        try {
+            await("the agent restarted nginx", WITHIN, () -> masterPid(agent) != pid && agent.agent.readiness().ready());
+            Thread.sleep(200);
+        } finally {
+            watching.set(false);
+            watcher.join(5_000);
+        }
         assertThat(Http.get(agent.trafficPort(), "/shop/x").body()).isEqualTo("b3\n");
+        assertThat(servedWhileReady).as("answers while the agent said ready").isNotEmpty()
+                .allMatch(answer -> answer.equals("200 b3"), "came from the peer b3");
     }
 
     @Test

@@ -10,12 +10,27 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import static io.lbmanager.testsupport.ManagerUnderTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** PeerSync against a real ZooKeeper server and no Nginx at all: what the agent reports while it cannot push. */
+/**
+ * PeerSync against a real ZooKeeper server, with no Nginx at all or with a recording stand-in for
+ * its peers socket: what the agent reports while it cannot push, and when it may call the lists
+ * loaded. The real Nginx side is in {@code DynamicUpstreamsOnHostTest}.
+ */
 class PeerSyncTest {
 
     private static final ZkLayout LAYOUT = new ZkLayout("/lb-manager");
@@ -43,7 +58,7 @@ class PeerSyncTest {
         Path socket = dir.resolve("run/peers.sock");
         try (PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1")) {
             sync.start();
-            assertThat(sync.listsLoaded()).as("nothing to push while Nginx takes no peers").isTrue();
+            assertThat(sync.listsLoaded()).as("no Nginx has taken the lists yet").isFalse();
 
             sync.nginxLoaded(true);
 
@@ -54,6 +69,91 @@ class PeerSyncTest {
 
             sync.nginxLoaded(false);
             assertThat(sync.listsLoaded()).isTrue();
+        }
+    }
+
+    @Test
+    void afterNginxRestartsTheListsAreLoadedOnlyOnceAPushCarriedEveryOne(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("peers.sock");
+        try (RecordingSocket nginx = RecordingSocket.at(socket);
+             PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1")) {
+            sync.start();
+            sync.nginxLoaded(true);
+            assertThat(sync.listsLoaded()).isTrue();
+            assertThat(nginx.bodies()).isNotEmpty().allMatch("shop 10.0.0.1:80:1\n"::equals);
+
+            sync.nginxLoading();
+            assertThat(sync.listsLoaded()).as("a restarted Nginx starts with an empty dict").isFalse();
+            client.create().forPath(LAYOUT.groupPeerList("edge", "cart"),
+                    new PeerList("cart", List.of(new Upstream("10.0.0.2", 81))).encode());
+
+            await("the change of cart is pushed", Duration.ofSeconds(10),
+                    () -> nginx.bodies().stream().anyMatch(body -> body.contains("cart")));
+            String firstWithCart = nginx.bodies().stream().filter(body -> body.contains("cart")).findFirst().orElseThrow();
+            assertThat(firstWithCart.lines().sorted().toList())
+                    .as("the first push after the restart carries shop too")
+                    .containsExactly("cart 10.0.0.2:81:1", "shop 10.0.0.1:80:1");
+            await("lists loaded", Duration.ofSeconds(10), sync::listsLoaded);
+        }
+    }
+
+    /** Answers every POST on a unix socket with 200, as Nginx's /_lbm/peers does, and keeps the bodies. */
+    private static final class RecordingSocket implements AutoCloseable {
+        private final ServerSocketChannel server;
+        private final List<String> bodies = new CopyOnWriteArrayList<>();
+        private final Thread acceptor;
+
+        private RecordingSocket(ServerSocketChannel server) {
+            this.server = server;
+            this.acceptor = new Thread(this::serve, "recording-peers-socket");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        static RecordingSocket at(Path socket) throws IOException {
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            return new RecordingSocket(server);
+        }
+
+        List<String> bodies() {
+            return List.copyOf(bodies);
+        }
+
+        private void serve() {
+            while (server.isOpen()) {
+                try (SocketChannel channel = server.accept()) {
+                    bodies.add(readBody(channel));
+                    channel.write(ByteBuffer.wrap("HTTP/1.0 200 OK\r\n\r\nset\n".getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private static String readBody(SocketChannel channel) throws IOException {
+            ByteArrayOutputStream in = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            while (true) {
+                String text = in.toString(StandardCharsets.UTF_8);
+                int headEnd = text.indexOf("\r\n\r\n");
+                if (headEnd >= 0) {
+                    int length = Integer.parseInt(text.replaceAll("(?s).*Content-Length: ([0-9]+).*", "$1"));
+                    if (text.length() - headEnd - 4 >= length) {
+                        return text.substring(headEnd + 4);
+                    }
+                }
+                buffer.clear();
+                if (channel.read(buffer) < 0) {
+                    throw new IOException("closed before the body");
+                }
+                in.write(buffer.array(), 0, buffer.position());
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 }
