@@ -216,6 +216,7 @@ public final class ConfigAgent implements AutoCloseable {
             lastFailed = Optional.empty();
             applies++;
             runningDynamic = dynamic;
+            nginx.rememberWorkers();
             if (!pushPeers()) {
                 return;
             }
@@ -249,7 +250,11 @@ public final class ConfigAgent implements AutoCloseable {
     /** Restarts a dead Nginx master from {@code live}, which always holds the last good version. */
     private void superviseNginx() {
         refreshPeerFields();
-        if (running.isEmpty() || nginx.isAlive()) {
+        if (nginx.isAlive()) {
+            nginx.rememberWorkers();
+            return;
+        }
+        if (running.isEmpty()) {
             return;
         }
         String exit = "nginx exited" + nginx.exitCode().map(code -> " with code " + code).orElse("");

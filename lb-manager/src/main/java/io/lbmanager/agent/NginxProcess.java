@@ -48,10 +48,14 @@ public final class NginxProcess implements AutoCloseable {
         }
     }
 
+    private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(2);
+
     private final String binary;
     private final VersionDirectories dirs;
     private Process master;
     private volatile String lastSeriousLine;
+    /** The master's workers when last looked at; a master killed outright leaves them serving, holding its ports. */
+    private volatile List<ProcessHandle> workers = List.of();
 
     public NginxProcess(String binary, VersionDirectories dirs) {
         this.binary = binary;
@@ -68,6 +72,7 @@ public final class NginxProcess implements AutoCloseable {
         if (isAlive()) {
             return;
         }
+        stopOrphanedWorkers();
         Files.deleteIfExists(dirs.peersSocket()); // left by a master that died; nginx will not bind over it
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
@@ -123,6 +128,44 @@ public final class NginxProcess implements AutoCloseable {
         }
     }
 
+    /** Notes the running master's workers, so that they can be stopped if the master dies without them. */
+    public void rememberWorkers() {
+        Process current;
+        synchronized (this) {
+            current = master;
+        }
+        if (current != null && current.isAlive()) {
+            workers = current.children().toList();
+        }
+    }
+
+    /**
+     * Workers outlive a master killed outright (SIGKILL, OOM killer): they keep serving the old
+     * config, unsupervised, and hold the listening sockets, so no new master could bind. Fast
+     * shutdown (SIGTERM) first, then SIGKILL. A ProcessHandle checks the start time, so a pid the
+     * system reused meanwhile is not signalled.
+     */
+    private void stopOrphanedWorkers() {
+        List<ProcessHandle> orphans = workers.stream().filter(ProcessHandle::isAlive).toList();
+        workers = List.of();
+        if (orphans.isEmpty()) {
+            return;
+        }
+        LOG.warn("stopping {} nginx workers the dead master left running: pids {}", orphans.size(),
+                orphans.stream().map(ProcessHandle::pid).toList());
+        orphans.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + ORPHAN_STOP_WAIT.toNanos();
+        while (orphans.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        orphans.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
     public synchronized boolean isAlive() {
         return master != null && master.isAlive();
     }
@@ -149,6 +192,7 @@ public final class NginxProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stopOrphanedWorkers();
         LOG.info("nginx stopped prefix={}", dirs.root());
     }
 

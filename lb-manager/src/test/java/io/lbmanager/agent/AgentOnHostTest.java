@@ -269,4 +269,30 @@ class AgentOnHostTest {
         assertThat(Http.get(agent.adminPort(), "/health").status()).isEqualTo(200);
         assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
     }
+
+    @Test
+    void stopsTheWorkersAMasterKilledOutrightLeftAndStartsANewOne() throws Exception {
+        publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+        HostAgent agent = startAgent("a1", runtimeDir);
+        awaitState(agent, AgentState.READY, 1);
+        long firstPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+        ProcessHandle firstMaster = ProcessHandle.of(firstPid).orElseThrow();
+        List<ProcessHandle> orphans = firstMaster.children().toList();
+        assertThat(orphans).isNotEmpty();
+
+        firstMaster.destroyForcibly();
+
+        Http.await(WAIT, "a new master serves and the old workers are gone", () -> {
+            try {
+                long pid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+                return pid != firstPid && orphans.stream().noneMatch(ProcessHandle::isAlive)
+                        && Http.tryGet(agent.trafficPort(), "/").body().equals("A");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        long newPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+        assertThat(ProcessHandle.of(newPid).orElseThrow().children().count()).isPositive();
+        assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+    }
 }
