@@ -1,6 +1,6 @@
 <#-- The Lua balancer of LB groups with dynamic upstreams (http context). Model: see templates/README.md.
-     nginx -t does not run init_by_lua: an error in the Lua below only shows when Nginx starts or
-     reloads, so the agent's confirmation fails and the rollout reverts. Test edits with mvn -B verify. -->
+     nginx -t does not run init_by_lua: check edits with `lb-manager.jar validate` (it starts Nginx
+     with this file once), as the manager does at start-up before it uses the Lua balancer. -->
 # Rendered by lb-manager. Peer lists live in the shared dict lbm_peers, one entry per service
 # ("host:port:weight host:port:weight ..."); the agent replaces them through /_lbm/peers.
 lua_shared_dict lbm_peers ${peersDictMb}m;

@@ -8,13 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Whether an nginx binary can run the Lua balancer: starts it once, in the foreground on a unix
- * socket in a temporary directory, with both modules loaded, an {@code init_by_lua_block} that
- * requires {@code ngx.balancer} (which needs lua-resty-core) and a shared dict, then asks it to
- * answer through Lua. {@code nginx -t} alone cannot tell: it does not run {@code init_by_lua}.
+ * Whether an nginx binary can run the Lua balancer of a rendered {@code lbm-lua.conf}: starts it
+ * once, in the foreground on a unix socket in a temporary directory, with both modules loaded and
+ * that file included, posts a peer list to {@code lbm.update_peers()} and asks whether
+ * {@code lbm.balance} and {@code lbm.require_peers} exist. {@code nginx -t} alone cannot tell: it
+ * does not run {@code init_by_lua}, so it accepts Lua that fails every start and reload.
  */
 public final class LuaBalancerProbe {
 
@@ -25,16 +27,19 @@ public final class LuaBalancerProbe {
     private LuaBalancerProbe() {
     }
 
-    public static Verdict probe(String nginxBinary, String luaModulesDir, Duration timeout) {
-        for (String module : List.of("ndk_http_module.so", "ngx_http_lua_module.so")) {
-            if (!Files.isRegularFile(Path.of(luaModulesDir, module))) {
-                return new Verdict(false, Path.of(luaModulesDir, module) + " does not exist (Debian: apt-get install libnginx-mod-http-lua lua-resty-core)");
-            }
+    private static final String SAMPLE_BATCH = "lbm-probe 127.0.0.1:9:1\n";
+    private static final String FUNCTIONS_PRESENT = "function function";
+
+    /** @param luaConf a rendered {@code lbm-lua.conf} (http context) */
+    public static Verdict probe(String nginxBinary, String luaModulesDir, String luaConf, Duration timeout) {
+        Optional<String> missing = missingModule(luaModulesDir);
+        if (missing.isPresent()) {
+            return new Verdict(false, missing.get());
         }
         Path dir = null;
         try {
             dir = Files.createTempDirectory("lbm-lua-probe-");
-            return run(nginxBinary, luaModulesDir, dir, timeout);
+            return run(nginxBinary, luaModulesDir, luaConf, dir, timeout);
         } catch (IOException e) {
             return new Verdict(false, "cannot run the Lua probe: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -45,9 +50,20 @@ public final class LuaBalancerProbe {
         }
     }
 
-    private static Verdict run(String nginxBinary, String modulesDir, Path dir, Duration timeout) throws IOException, InterruptedException {
+    /** Which of the two modules is not in {@code luaModulesDir}, if one is not. */
+    public static Optional<String> missingModule(String luaModulesDir) {
+        return List.of("ndk_http_module.so", "ngx_http_lua_module.so").stream()
+                .map(module -> Path.of(luaModulesDir, module))
+                .filter(module -> !Files.isRegularFile(module))
+                .map(module -> module + " does not exist (Debian: apt-get install libnginx-mod-http-lua lua-resty-core)")
+                .findFirst();
+    }
+
+    private static Verdict run(String nginxBinary, String modulesDir, String luaConf, Path dir, Duration timeout)
+            throws IOException, InterruptedException {
         Path socket = dir.resolve("probe.sock");
         Files.createDirectories(dir.resolve("logs"));
+        Files.writeString(dir.resolve("lbm-lua.conf"), luaConf, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
                 "load_module " + modulesDir + "/ndk_http_module.so;",
                 "load_module " + modulesDir + "/ngx_http_lua_module.so;",
@@ -55,11 +71,11 @@ public final class LuaBalancerProbe {
                 "http {",
                 "    access_log off;",
                 "    client_body_temp_path " + dir + "/body;",
-                "    lua_shared_dict lbm_probe 1m;",
-                "    init_by_lua_block { require \"ngx.balancer\" }",
+                "    include " + dir.resolve("lbm-lua.conf") + ";",
                 "    server {",
                 "        listen unix:" + socket + ";",
-                "        location = /_lbm/peers { content_by_lua_block { ngx.shared.lbm_probe:safe_set(\"k\", \"v\"); ngx.say(\"set 0 removed 0\") } }",
+                "        location = /_lbm/peers { content_by_lua_block { lbm.update_peers() } }",
+                "        location = /_lbm/functions { content_by_lua_block { ngx.print(type(lbm.balance), \" \", type(lbm.require_peers)) } }",
                 "    }",
                 "}", ""), StandardCharsets.UTF_8);
         Path output = dir.resolve("nginx.out");
@@ -71,10 +87,7 @@ public final class LuaBalancerProbe {
             while (System.nanoTime() < deadline && nginx.isAlive()) {
                 if (Files.exists(socket)) {
                     try {
-                        NginxPeersEndpoint.Answer answer = endpoint.post("");
-                        return answer.ok()
-                                ? new Verdict(true, "Lua balancer available (" + modulesDir + ")")
-                                : new Verdict(false, "the Lua probe answered " + answer.status() + ": " + answer.body());
+                        return exercise(endpoint, modulesDir);
                     } catch (IOException notYet) {
                         // bound before listening; try again
                     }
@@ -82,14 +95,35 @@ public final class LuaBalancerProbe {
                 Thread.sleep(10);
             }
             String said = Files.readString(output, StandardCharsets.UTF_8).strip();
-            return new Verdict(false, "nginx with the Lua modules did not answer"
-                    + (said.isEmpty() ? " within " + timeout.toMillis() + " ms" : ": " + lastLine(said)));
+            return new Verdict(false, "nginx with the Lua modules and lbm-lua.conf did not answer"
+                    + (said.isEmpty() ? " within " + timeout.toMillis() + " ms" : ": " + seriousLine(said)));
         } finally {
             nginx.destroy();
             if (!nginx.waitFor(5, TimeUnit.SECONDS)) {
                 nginx.destroyForcibly();
             }
         }
+    }
+
+    private static Verdict exercise(NginxPeersEndpoint endpoint, String modulesDir) throws IOException {
+        NginxPeersEndpoint.Answer update = endpoint.post(SAMPLE_BATCH);
+        if (!update.ok() || !update.body().equals("set 1 removed 0")) {
+            return new Verdict(false, "lbm.update_peers() of lbm-lua.conf answered " + update.status() + " '" + update.body()
+                    + "' to a one-service batch, not 200 'set 1 removed 0'");
+        }
+        NginxPeersEndpoint.Answer functions = endpoint.get("/_lbm/functions");
+        if (!functions.body().equals(FUNCTIONS_PRESENT)) {
+            return new Verdict(false, "lbm-lua.conf must define lbm.balance and lbm.require_peers as functions; their types are '"
+                    + functions.body() + "'");
+        }
+        return new Verdict(true, "Lua balancer available (" + modulesDir + ")");
+    }
+
+    /** Nginx's first serious line (an init_by_lua error says where in lbm-lua.conf), else the last line. */
+    private static String seriousLine(String output) {
+        return output.lines().filter(line -> line.contains("[emerg]") || line.contains("[alert]") || line.contains("[error]")).findFirst()
+                .map(line -> line.replaceFirst("^\\d{4}/\\d{2}/\\d{2} [0-9:]+ ", ""))
+                .orElseGet(() -> lastLine(output));
     }
 
     private static String lastLine(String text) {

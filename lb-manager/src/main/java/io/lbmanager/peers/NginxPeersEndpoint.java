@@ -42,12 +42,20 @@ public final class NginxPeersEndpoint implements AutoCloseable {
     /** @throws IOException if Nginx does not answer on the socket within the timeout */
     public Answer post(String lines) throws IOException {
         byte[] body = lines.getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST /_lbm/peers HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
-                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        return exchange("POST /_lbm/peers HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\n\r\n", body);
+    }
+
+    /** {@code GET path} on the same socket. */
+    public Answer get(String path) throws IOException {
+        return exchange("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n", new byte[0]);
+    }
+
+    private Answer exchange(String head, byte[] body) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             ScheduledFuture<?> deadline = watchdog.schedule(() -> closeQuietly(channel), timeout.toMillis(), TimeUnit.MILLISECONDS);
             try {
-                writeFully(channel, ByteBuffer.wrap(head));
+                writeFully(channel, ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
                 writeFully(channel, ByteBuffer.wrap(body));
                 return parse(readToEnd(channel));
             } catch (IOException e) {

@@ -1,6 +1,8 @@
 package io.lbmanager.peers;
 
+import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.TemplateSet;
+import io.lbmanager.render.TemplateSetException;
 import io.lbmanager.render.UpstreamMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,18 +27,29 @@ public final class UpstreamModes {
             LOG.info("upstreams=reload (nginx.dynamicUpstreams is off): every upstream change reloads Nginx");
             return UpstreamMode.RELOAD;
         }
-        String missing = templates.templates().containsKey(TemplateSet.LUA) ? null
-                : "the template directory has no " + TemplateSet.LUA;
-        LuaBalancerProbe.Verdict verdict = missing != null ? new LuaBalancerProbe.Verdict(false, missing)
-                : LuaBalancerProbe.probe(nginxBinary, luaModulesDir, PROBE_TIMEOUT);
+        UpstreamMode dynamic = UpstreamMode.dynamic(luaModulesDir, peersDictMb);
+        LuaBalancerProbe.Verdict verdict = probe(nginxBinary, new BundleRenderer(templates, dynamic), templates);
         if (verdict.available()) {
             LOG.info("upstreams=dynamic: membership and weight changes reach Nginx without a reload; {}", verdict.reason());
-            return UpstreamMode.dynamic(luaModulesDir, peersDictMb);
+            return dynamic;
         }
         if (setting.equals("on")) {
             throw new IllegalStateException("nginx.dynamicUpstreams is on but the Lua balancer cannot run: " + verdict.reason());
         }
         LOG.warn("upstreams=reload: the Lua balancer cannot run ({}); every upstream change reloads Nginx", verdict.reason());
         return UpstreamMode.RELOAD;
+    }
+
+    private static LuaBalancerProbe.Verdict probe(String nginxBinary, BundleRenderer renderer, TemplateSet templates) {
+        if (!templates.templates().containsKey(TemplateSet.LUA)) {
+            return new LuaBalancerProbe.Verdict(false, "the template directory has no " + TemplateSet.LUA);
+        }
+        String luaConf;
+        try {
+            luaConf = renderer.luaFile();
+        } catch (TemplateSetException e) {
+            return new LuaBalancerProbe.Verdict(false, e.getMessage());
+        }
+        return LuaBalancerProbe.probe(nginxBinary, renderer.mode().luaModulesDir(), luaConf, PROBE_TIMEOUT);
     }
 }

@@ -104,12 +104,7 @@ public final class BundleRenderer {
      * order: {@code nginx.conf}, and with dynamic upstreams {@code lbm-modules.conf} and {@code lbm-lua.conf}.
      */
     Map<String, String> groupFiles(String group, List<Map<String, Object>> services) throws Failure {
-        Map<String, Object> mainModel = new LinkedHashMap<>();
-        mainModel.put("group", group);
-        mainModel.put("services", List.copyOf(services));
-        mainModel.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
-        mainModel.put("dynamicUpstreams", mode.dynamic());
-        mainModel.put("peersDictMb", mode.peersDictMb());
+        Map<String, Object> mainModel = groupModel(group, services);
         Map<String, String> files = new TreeMap<>();
         if (mode.dynamic()) {
             files.put(ConfigBundle.MODULES_FILE, mode.loadModuleDirectives());
@@ -117,6 +112,31 @@ public final class BundleRenderer {
         }
         files.put(ConfigBundle.MAIN_FILE, process(TemplateSet.MAIN, mainModel));
         return files;
+    }
+
+    private Map<String, Object> groupModel(String group, List<Map<String, Object>> services) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("group", group);
+        model.put("services", List.copyOf(services));
+        model.put("rootPathClaimed", services.stream().anyMatch(s -> Boolean.TRUE.equals(s.get("isRoot"))));
+        model.put("dynamicUpstreams", mode.dynamic());
+        model.put("peersDictMb", mode.peersDictMb());
+        return model;
+    }
+
+    /**
+     * {@code lbm-lua.conf} as this renderer's mode renders it into every group (it depends on no
+     * service), for the Lua start check; a template error says where.
+     */
+    public String luaFile() throws TemplateSetException {
+        if (!mode.dynamic()) {
+            throw new IllegalStateException("upstreams are not dynamic: no " + ConfigBundle.LUA_FILE);
+        }
+        try {
+            return process(TemplateSet.LUA, groupModel("lbm-probe", List.of()));
+        } catch (Failure e) {
+            throw new TemplateSetException("template " + e.template + (e.line == null ? "" : ":" + e.line) + ": " + e.getMessage());
+        }
     }
 
     private String process(String templateName, Map<String, Object> model) throws Failure {

@@ -1,5 +1,6 @@
 package io.lbmanager.peers;
 
+import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.Fixtures;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
@@ -20,14 +21,14 @@ class LuaBalancerProbeTest {
 
     @Test
     void thisHostsNginxRunsTheLuaBalancer() {
-        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, Duration.ofSeconds(10));
+        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, luaConf(Fixtures.templates()), Duration.ofSeconds(10));
 
         assertThat(verdict.available()).as(verdict.reason()).isTrue();
     }
 
     @Test
     void aMissingModuleIsNamed(@TempDir Path empty) {
-        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, empty.toString(), Duration.ofSeconds(10));
+        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, empty.toString(), luaConf(Fixtures.templates()), Duration.ofSeconds(10));
 
         assertThat(verdict.available()).isFalse();
         assertThat(verdict.reason()).contains(empty.resolve("ndk_http_module.so").toString(), "does not exist");
@@ -38,7 +39,7 @@ class LuaBalancerProbeTest {
         Files.writeString(dir.resolve("ndk_http_module.so"), "not a shared object");
         Files.writeString(dir.resolve("ngx_http_lua_module.so"), "not a shared object");
 
-        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, dir.toString(), Duration.ofSeconds(10));
+        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, dir.toString(), luaConf(Fixtures.templates()), Duration.ofSeconds(10));
 
         assertThat(verdict.available()).isFalse();
         assertThat(verdict.reason()).contains("did not answer", "ndk_http_module.so");
@@ -66,5 +67,51 @@ class LuaBalancerProbeTest {
                 .isEqualTo(UpstreamMode.RELOAD);
         assertThatThrownBy(() -> UpstreamModes.choose("on", Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, 8, TemplateSet.of(withoutLua)))
                 .hasMessageContaining("no lua.conf.ftl");
+    }
+
+    @Test
+    void luaThatNginxTestAcceptsButThatFailsAtStartIsRefusedWithNginxsWords() {
+        TemplateSet broken = withLua(Fixtures.templates().templates().get(TemplateSet.LUA)
+                .replace("lbm = {}", "lbm = {}\n    local nothing = nil\n    nothing.call()"));
+
+        LuaBalancerProbe.Verdict verdict = LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, luaConf(broken),
+                Duration.ofSeconds(10));
+
+        assertThat(verdict.available()).isFalse();
+        assertThat(verdict.reason()).contains("init_by_lua", "lbm-lua.conf", "attempt to index", "nothing");
+        assertThat(UpstreamModes.choose("auto", Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, 8, broken)).isEqualTo(UpstreamMode.RELOAD);
+    }
+
+    @Test
+    void luaWhoseUpdateOrBalancerIsMissingIsRefused() {
+        String lua = Fixtures.templates().templates().get(TemplateSet.LUA);
+        TemplateSet noBalance = withLua(lua.replace("function lbm.balance(", "function lbm.balanced("));
+        TemplateSet updateRefusesAll = withLua(lua.replace("local updates = {}", "do ngx.status = 400; ngx.say(\"no\"); return ngx.exit(400) end\n        local updates = {}"));
+
+        LuaBalancerProbe.Verdict missing = LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, luaConf(noBalance),
+                Duration.ofSeconds(10));
+        LuaBalancerProbe.Verdict refusing = LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR,
+                luaConf(updateRefusesAll), Duration.ofSeconds(10));
+
+        assertThat(missing.available()).isFalse();
+        assertThat(missing.reason()).contains("lbm.balance and lbm.require_peers", "'nil function'");
+        assertThat(refusing.available()).isFalse();
+        assertThat(refusing.reason()).contains("lbm.update_peers()", "400", "'no'");
+    }
+
+    @Test
+    void aLuaTemplateThatDoesNotRenderIsNamedWithItsLine() {
+        TemplateSet broken = withLua("lua_shared_dict lbm_peers ${noSuchValue}m;\n");
+
+        assertThatThrownBy(() -> UpstreamModes.choose("on", Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, 8, broken))
+                .hasMessageContaining("template lua.conf.ftl:1", "noSuchValue");
+    }
+
+    private static TemplateSet withLua(String luaTemplate) {
+        return Fixtures.templates().withOverrides(Map.of(TemplateSet.LUA, luaTemplate));
+    }
+
+    private static String luaConf(TemplateSet templates) {
+        return new BundleRenderer(templates, UpstreamMode.dynamic(UpstreamMode.DEBIAN_MODULES_DIR, 8)).luaFile();
     }
 }

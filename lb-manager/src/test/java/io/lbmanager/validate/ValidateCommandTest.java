@@ -1,5 +1,6 @@
 package io.lbmanager.validate;
 
+import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,15 +28,37 @@ class ValidateCommandTest {
         int status = run(ManagerUnderTest.templatesDir(), orders, search);
 
         assertThat(status).as(text(err)).isZero();
-        assertThat(text(out)).contains("group edge: OK").contains("group internal: OK");
+        assertThat(text(out)).contains("upstreams: dynamic; lua.conf.ftl: OK").contains("group edge: OK").contains("group internal: OK");
+    }
+
+    @Test
+    void luaThatNginxTestWouldAcceptButThatFailsAtStartExitsOne(@TempDir Path dir) throws Exception {
+        Path templates = copyOfTemplates(dir);
+        Path lua = templates.resolve("lua.conf.ftl");
+        Files.writeString(lua, Files.readString(lua).replace("lbm = {}", "lbm = {}\n    lbm.missing.call()"));
+        Path orders = write(dir, "orders.json", "{\"id\":\"orders\",\"owners\":[\"team\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}");
+
+        int status = run(templates, orders);
+
+        assertThat(status).isEqualTo(1);
+        assertThat(text(out)).contains("lua.conf.ftl: REJECTED", "init_by_lua", "lbm-lua.conf", "attempt to index field 'missing'");
+    }
+
+    @Test
+    void withoutTheLuaModulesTheLuaTemplateIsSaidNotCheckedAndGroupsRenderForReloads(@TempDir Path dir) throws Exception {
+        Path orders = write(dir, "orders.json", "{\"id\":\"orders\",\"owners\":[\"team\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"],"
+                + "\"upstreams\":[{\"host\":\"127.0.0.1\",\"port\":8080}]}");
+
+        int status = runWithLuaModules(dir.toString(), ManagerUnderTest.templatesDir(), orders);
+
+        assertThat(status).as(text(out)).isZero();
+        assertThat(text(out)).contains("upstreams: reload; lua.conf.ftl NOT CHECKED: " + dir.resolve("ndk_http_module.so") + " does not exist")
+                .contains("group edge: OK");
     }
 
     @Test
     void templateNginxRejectsExitsOneWithFileLineAndService(@TempDir Path dir) throws Exception {
-        Path templates = Files.createDirectories(dir.resolve("templates"));
-        for (Path template : Files.list(ManagerUnderTest.templatesDir()).filter(p -> p.toString().endsWith(".ftl")).toList()) {
-            Files.copy(template, templates.resolve(template.getFileName()));
-        }
+        Path templates = copyOfTemplates(dir);
         Path location = templates.resolve("location.conf.ftl");
         Files.writeString(location, Files.readString(location).replaceFirst("proxy_pass", "no_such_directive on;\n    proxy_pass"));
         Path orders = write(dir, "orders.json", "{\"id\":\"orders\",\"owners\":[\"team\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"],"
@@ -67,8 +90,20 @@ class ValidateCommandTest {
     }
 
     private int run(Path templates, Path... files) {
-        return ValidateCommand.validate(templates, "nginx", List.of(files), new PrintStream(out, true, StandardCharsets.UTF_8),
+        return runWithLuaModules(UpstreamMode.DEBIAN_MODULES_DIR, templates, files);
+    }
+
+    private int runWithLuaModules(String modulesDir, Path templates, Path... files) {
+        return ValidateCommand.validate(templates, "nginx", modulesDir, List.of(files), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static Path copyOfTemplates(Path dir) throws Exception {
+        Path templates = Files.createDirectories(dir.resolve("templates"));
+        for (Path template : Files.list(ManagerUnderTest.templatesDir()).filter(p -> p.toString().endsWith(".ftl")).toList()) {
+            Files.copy(template, templates.resolve(template.getFileName()));
+        }
+        return templates;
     }
 
     private static Path write(Path dir, String name, String content) throws Exception {
