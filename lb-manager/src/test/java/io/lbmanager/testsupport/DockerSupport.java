@@ -58,8 +58,11 @@ public final class DockerSupport {
     }
 
     /** A fleet name no other test run or demo uses. */
+    /** {@code prefix-[run-]xxxxxx}; {@code run} is {@code LBM_TEST_RUN} (set by .ci/run, which removes only its own fleets). */
     public static String uniqueFleetName(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+        String run = System.getenv("LBM_TEST_RUN");
+        String tag = run != null && run.matches("[a-z0-9]{1,16}") ? run + "-" : "";
+        return prefix + "-" + tag + UUID.randomUUID().toString().substring(0, 6);
     }
 
     /** Force-removes every container labelled with this fleet name, running or not. */

@@ -5,6 +5,7 @@ import io.lbmanager.catalog.ConflictException;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.DockerFleet;
 import io.lbmanager.fleet.FleetBackend;
+import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
 import io.lbmanager.rollout.PublishedVersion;
@@ -104,6 +105,19 @@ abstract class FleetUpgradeScenarios {
                 System::currentTimeMillis);
         operations.start();
         awaitServing(3, baseImage);
+        awaitActiveDeployment(baseImage);
+    }
+
+    /** Tasks can serve before their deploy is the active one (Singularity keeps it pending through its health window). */
+    void awaitActiveDeployment(String image) throws Exception {
+        ManagerAwait.until(image + " as the group's active deployment, nothing pending", SLOW, () -> {
+            try {
+                GroupDeployment deployment = fleet.deployment(GROUP);
+                return deployment.image().equals(image) && deployment.pendingGeneration().isEmpty();
+            } catch (RuntimeException notYet) {
+                return false;
+            }
+        });
     }
 
     @AfterAll
