@@ -14,7 +14,8 @@ import java.util.concurrent.Executors;
 /**
  * The agent's admin port, for health checks (Singularity's, later):
  * {@code GET /health} 200 while the Nginx master lives; {@code GET /ready} 200 only while Nginx
- * serves the group's current target; {@code GET /status} the AgentStatus JSON.
+ * serves the group's current target and, with the Lua balancer, holds every peer list;
+ * {@code GET /status} the AgentStatus JSON.
  */
 public final class AgentHttpServer implements AutoCloseable {
 

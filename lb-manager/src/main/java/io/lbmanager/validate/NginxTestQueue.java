@@ -5,6 +5,7 @@ import io.lbmanager.render.ConfigBundle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -154,7 +155,7 @@ public final class NginxTestQueue {
     private void runFrom(SandboxBatch first) {
         SandboxBatch batch = first;
         while (batch != null) {
-            run(batch);
+            Runnable deliverVerdicts = run(batch);
             synchronized (lock) {
                 batch = pending.pollFirst();
                 if (batch == null) {
@@ -164,20 +165,23 @@ public final class NginxTestQueue {
                     batch.start();
                 }
             }
+            deliverVerdicts.run(); // after the slot is free, so a caller who goes on at once finds it free
         }
     }
 
-    private void run(SandboxBatch batch) {
+    /** Runs nginx -t for the batch; what to hand its members once the slot is settled. */
+    private Runnable run(SandboxBatch batch) {
         long start = System.nanoTime();
         try {
             ValidationResult together = validator.validate(batch.sandbox());
             if (together.isValid() || batch.size() == 1) {
-                batch.members().forEach(member -> member.verdict().complete(together));
-            } else {
-                batch.members().forEach(member -> member.verdict().complete(validator.validate(member.scope().sandbox())));
+                return () -> batch.members().forEach(member -> member.verdict().complete(together));
             }
+            Map<SandboxBatch.Member, ValidationResult> alone = new LinkedHashMap<>();
+            batch.members().forEach(member -> alone.put(member, validator.validate(member.scope().sandbox())));
+            return () -> alone.forEach((member, verdict) -> member.verdict().complete(verdict));
         } catch (RuntimeException e) {
-            batch.members().forEach(member -> member.verdict().completeExceptionally(e));
+            return () -> batch.members().forEach(member -> member.verdict().completeExceptionally(e));
         } finally {
             recentRunMillis = 0.8 * recentRunMillis + 0.2 * (System.nanoTime() - start) / 1e6;
         }

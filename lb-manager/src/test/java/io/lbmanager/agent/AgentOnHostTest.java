@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -254,13 +255,13 @@ class AgentOnHostTest {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
         HostAgent agent = startAgent("a1", runtimeDir);
         awaitState(agent, AgentState.READY, 1);
-        long firstPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+        long firstPid = masterPid();
 
         ProcessHandle.of(firstPid).orElseThrow().destroy();
 
         Http.await(WAIT, "nginx restarted", () -> {
             try {
-                long pid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+                long pid = masterPid();
                 return pid != firstPid && Http.tryGet(agent.trafficPort(), "/").body().equals("A");
             } catch (Exception e) {
                 return false;
@@ -275,7 +276,7 @@ class AgentOnHostTest {
         publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
         HostAgent agent = startAgent("a1", runtimeDir);
         awaitState(agent, AgentState.READY, 1);
-        long firstPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+        long firstPid = masterPid();
         ProcessHandle firstMaster = ProcessHandle.of(firstPid).orElseThrow();
         List<ProcessHandle> orphans = firstMaster.children().toList();
         assertThat(orphans).isNotEmpty();
@@ -284,15 +285,19 @@ class AgentOnHostTest {
 
         Http.await(WAIT, "a new master serves and the old workers are gone", () -> {
             try {
-                long pid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+                long pid = masterPid();
                 return pid != firstPid && orphans.stream().noneMatch(ProcessHandle::isAlive)
                         && Http.tryGet(agent.trafficPort(), "/").body().equals("A");
             } catch (Exception e) {
                 return false;
             }
         });
-        long newPid = Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
+        long newPid = masterPid();
         assertThat(ProcessHandle.of(newPid).orElseThrow().children().count()).isPositive();
         assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+    }
+
+    private long masterPid() throws IOException {
+        return Long.parseLong(Files.readString(runtimeDir.resolve("run/nginx.pid")).strip());
     }
 }
