@@ -92,7 +92,10 @@ final class DribblingBackend implements AutoCloseable {
     }
 
     private void dribble(OutputStream out) throws IOException, InterruptedException {
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + slowBytes + "\r\n\r\n")
+        // Without X-Accel-Buffering: no, Nginx holds a dribbled body until a buffer fills (as for a download; a
+        // stream or server-sent events send it): the client would see nothing for minutes.
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nX-Accel-Buffering: no\r\nContent-Length: "
+                + slowBytes + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         for (int i = 0; i < slowBytes && open.get(); i++) {

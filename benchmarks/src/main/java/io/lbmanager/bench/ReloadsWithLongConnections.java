@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * (f) One Nginx on this host with the product's rendered config, reloaded many times the way the
- * agent does it (new version directory with unchanged files hard-linked, {@code nginx -t}, switch,
- * SIGHUP, wait until {@code /_lbm/version} answers the new version, keep the newest 3 directories)
+ * agent's ConfigApplier does it (new version directory with unchanged files hard-linked,
+ * {@code nginx -t}, switch, SIGHUP, wait until {@code /_lbm/version} answers the new version and the
+ * previous workers stopped taking connections, keep the newest 3 directories)
  * while keep-alive clients and slow responses stay open. After every reload: worker generations
  * alive and the memory of master + workers.
  */
@@ -152,6 +153,7 @@ final class ReloadsWithLongConnections {
             }
             Thread.sleep(2);
         }
+        nginx.awaitPreviousWorkersRetired(Duration.ofSeconds(30));
         dirs.prune(3);
     }
 
