@@ -32,9 +32,9 @@ final class UpgradeScenario {
         log.accept("=== " + n + ": manager with the Docker fleet, " + UpgradeUnderLoad.INSTANCES + " containers of " + image);
         try {
             measure(size, n);
-        } catch (Exception e) {
+        } catch (Exception | AssertionError e) {
             // The engine is shared: another user may restart it mid-run. Say so; the other scenarios still run.
-            log.accept("ABORTED upgrade scenario at " + n + " (no rows): " + e);
+            log.accept("ABORTED upgrade scenario at " + n + " (rows of the phases before are kept): " + e);
         }
     }
 
@@ -43,13 +43,13 @@ final class UpgradeScenario {
             String path = "/" + Catalogs.serviceId(0) + "/x";
             UpgradeUnderLoad.Phase steady = fleet.steady(path, BASELINE);
             log.accept(describe(steady));
-            UpgradeUnderLoad.Phase upgrade = fleet.upgrade(path);
-            log.accept(describe(upgrade));
-            UpgradeUnderLoad.Phase rollback = fleet.rollback(path);
-            log.accept(describe(rollback));
             String baseline = "same load, no upgrade (" + steady.sent() + " requests): median " + Stats.num(steady.latency().median())
                     + " / p99 " + Stats.num(steady.latency().p99()) + " ms, " + steady.failed() + " failed";
+            UpgradeUnderLoad.Phase upgrade = fleet.upgrade(path);
+            log.accept(describe(upgrade));
             addRows(upgrade, "a rolling upgrade to a relabeled image (" + image + " -> " + fleet.nextImage() + ")", baseline, n);
+            UpgradeUnderLoad.Phase rollback = fleet.rollback(path);
+            log.accept(describe(rollback));
             addRows(rollback, "its rollback (back to " + image + ")", baseline, n);
         }
     }

@@ -37,6 +37,8 @@ final class UpgradeUnderLoad implements AutoCloseable {
     static final int BAKE_SECONDS = 5;
     private static final String GROUP = Rig.GROUP;
     private static final Duration SLOW = Duration.ofMinutes(5);
+    /** Longer than the policy takes to give up on a step (fleet.upgrade.stepTimeoutSeconds, 300 s by default). */
+    private static final Duration UPGRADE_END = Duration.ofMinutes(12);
 
     /** One phase: the load's latency and failures, how long the phase took and what the upgrade ended as. */
     record Phase(String name, Stats latency, int sent, int failed, List<String> firstFailures, long millis, String outcome,
@@ -176,7 +178,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     /** Waits until the upgrade in progress ends, then until every instance of {@code image} is ready; its final state. */
     private String awaitUpgradeEnd(String image) throws Exception {
         String[] state = {""};
-        ManagerUnderTest.await("the upgrade to " + image + " ended", SLOW, () -> {
+        ManagerUnderTest.await("the upgrade to " + image + " ended", UPGRADE_END, () -> {
             JsonNode upgrade = fleetStatus().path("upgrade");
             state[0] = upgrade.path("state").asText("") + " " + upgrade.path("message").asText("");
             return upgrade.path("toImage").asText().equals(image)
