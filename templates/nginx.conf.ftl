@@ -5,6 +5,10 @@
 include lbm-modules.conf;
 </#if>
 worker_processes auto;
+# After a reload, old workers drop what they still serve after this long: a long download or a
+# websocket cannot keep an old generation (its memory, its old config) alive for ever.
+# Trade-off: such a request is cut this long after a reload. See BENCHMARKS.md, figure (f).
+worker_shutdown_timeout 30s;
 
 events {
     worker_connections 4096;

@@ -41,18 +41,30 @@ import java.util.stream.IntStream;
  * java -Dlbm.templates=templates -cp benchmarks/target/benchmarks.jar io.lbmanager.bench.EndToEndBench \
  *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
  *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE] \
- *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load]
+ *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load,generations,upgrade]
+ *     [--reloads-with-connections 1000] [--stream-seconds 60] [--image lb-manager/nginx:dev]
  * </pre>
- * {@code --scenarios} runs only the named scenarios at each size (default: all of them).
+ * {@code --scenarios} runs only the named scenarios at each size (default: all of them). The
+ * generations scenario needs only the host's nginx; the upgrade scenario needs Docker and the
+ * image (else it prints a SKIPPED line).
  */
 public final class EndToEndBench {
 
     /** The scenarios of one size, in the order they run. */
 
+    /**
+     * @param reloadsWithConnections reloads of the generations scenario
+     * @param streamSeconds          how long each slow response of the generations scenario lasts
+     * @param image                  the Nginx + agent image of the upgrade scenario
+     */
     public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
-                          int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios) {
+                          int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios,
+                          int reloadsWithConnections, int streamSeconds, String image) {
 
-        public static final Set<String> ALL_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load");
+        /** The scenarios that share one Rig (ZooKeeper, manager, two agents on this host) per size. */
+        public static final Set<String> RIG_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load");
+        public static final Set<String> ALL_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load",
+                "generations", "upgrade");
 
         public Options {
             if (!ALL_SCENARIOS.containsAll(scenarios)) {
@@ -62,7 +74,8 @@ public final class EndToEndBench {
         }
 
         public static Options full() {
-            return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS);
+            return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS,
+                    1000, 60, io.lbmanager.testsupport.DockerSupport.image());
         }
 
 
@@ -88,6 +101,8 @@ public final class EndToEndBench {
                 callers = o.callers(), heap = o.heapServices();
         Path jar = o.managerJar(), out = null;
         Set<String> scenarios = o.scenarios();
+        int reloadsWithConnections = o.reloadsWithConnections(), streamSeconds = o.streamSeconds();
+        String image = o.image();
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -101,17 +116,26 @@ public final class EndToEndBench {
                 case "--manager-jar" -> jar = Path.of(v);
                 case "--out" -> out = Path.of(v);
                 case "--scenarios" -> scenarios = Set.of(v.split(","));
+                case "--reloads-with-connections" -> reloadsWithConnections = Integer.parseInt(v);
+                case "--stream-seconds" -> streamSeconds = Integer.parseInt(v);
+                case "--image" -> image = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         EndToEndBench bench = new EndToEndBench(
-                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios),
+                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios,
+                        reloadsWithConnections, streamSeconds, image),
                 line -> System.out.println("[bench " + Instant.now() + "] " + line));
-        List<Row> rows = bench.runAll();
-        String table = table(rows);
-        System.out.println(table);
-        if (out != null) {
-            Files.writeString(out, table, StandardCharsets.UTF_8);
+        try {
+            List<Row> rows = bench.runAll();
+            String table = table(rows);
+            System.out.println(table);
+            if (out != null) {
+                Files.writeString(out, table, StandardCharsets.UTF_8);
+            }
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1); // the manager's and ZooKeeper's threads would keep the JVM alive
         }
         System.exit(0);
     }
@@ -143,6 +167,18 @@ public final class EndToEndBench {
 
     void runAt(int size) throws Exception {
         String n = String.format(Locale.ROOT, "%,d services", size);
+        if (options.scenarios().stream().anyMatch(Options.RIG_SCENARIOS::contains)) {
+            runWithRig(size, n);
+        }
+        if (runs("generations")) {
+            new GenerationsScenario(options, this::add, log).run(size, n);
+        }
+        if (runs("upgrade")) {
+            new UpgradeScenario(options.image(), this::add, log).run(size, n);
+        }
+    }
+
+    private void runWithRig(int size, String n) throws Exception {
         log.accept("=== " + n + ": starting ZooKeeper, manager, 2 agents with nginx");
         try (Rig rig = Rig.start(2)) {
             long populateStart = System.nanoTime();

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Steady, paced load through Nginx on 127.0.0.1 (one request every {@code intervalMillis}, round
@@ -23,11 +24,22 @@ final class LatencyLoad implements AutoCloseable {
     private final Thread thread;
 
     LatencyLoad(List<Integer> ports, String path, long intervalMillis, int maxRequests, Duration maxTime) {
+        this(() -> ports, path, intervalMillis, maxRequests, maxTime);
+    }
+
+    /** Over ports that may change while it runs (the ready tasks of a group); waits while there is none. */
+    LatencyLoad(Supplier<List<Integer>> currentPorts, String path, long intervalMillis, int maxRequests, Duration maxTime) {
         long deadline = System.nanoTime() + maxTime.toNanos();
         thread = new Thread(() -> {
             int sent = 0;
             long next = System.nanoTime();
             while (running.get() && sent < maxRequests && System.nanoTime() < deadline) {
+                List<Integer> ports = currentPorts.get();
+                if (ports.isEmpty()) {
+                    pause(10);
+                    next = System.nanoTime();
+                    continue;
+                }
                 int port = ports.get(sent % ports.size());
                 long start = System.nanoTime();
                 Http.Response response = Http.tryGet(port, path);
@@ -54,6 +66,14 @@ final class LatencyLoad implements AutoCloseable {
         }, "latency-load");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void stop() throws InterruptedException {

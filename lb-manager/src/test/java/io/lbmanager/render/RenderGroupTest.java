@@ -145,6 +145,13 @@ class RenderGroupTest {
     }
 
     @Test
+    void oldWorkersDrainForABoundedTimeAfterAReload() {
+        String main = renderedGroup(snapshot(service("shop", "/shop", Map.of(), B1))).files().get("nginx.conf");
+
+        assertThat(main).containsPattern("(?m)^worker_shutdown_timeout 30s;$");
+    }
+
+    @Test
     void rootBasePathReplacesTheDefault404Location() {
         ConfigBundle bundle = renderedGroup(snapshot(service("site", "/", Map.of(), B1)));
 
