@@ -30,6 +30,8 @@ public final class ConfigAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigAgent.class);
     private static final Duration SUPERVISE_EVERY = Duration.ofSeconds(1);
     private static final Duration CATCH_UP_EVERY = Duration.ofSeconds(30);
+    private static final Duration START_RETRY_FIRST = Duration.ofSeconds(5);
+    private static final Duration START_RETRY_MAX = Duration.ofSeconds(60);
 
     private final AgentSettings settings;
     private final CuratorFramework client;
@@ -46,6 +48,7 @@ public final class ConfigAgent implements AutoCloseable {
     private volatile Optional<PublishedVersion> knownTarget = Optional.empty();
     private Optional<ServedVersion> running = Optional.empty();
     private Optional<ServedVersion> lastFailed = Optional.empty();
+    private long startRetryMillis = START_RETRY_FIRST.toMillis();
     private boolean runningDynamic;
     private long applies;
     private volatile boolean zkTroubleLogged;
@@ -184,8 +187,8 @@ public final class ConfigAgent implements AutoCloseable {
             }
             return;
         }
-        if (lastFailed.equals(Optional.of(wanted))) {
-            return; // a version fails the same way twice; wait for the next one
+        if (lastFailed.equals(Optional.of(wanted)) && running.isPresent()) {
+            return; // a version fails the same way twice; Nginx serves the previous one meanwhile
         }
         applyVersion(wanted);
     }
@@ -214,6 +217,7 @@ public final class ConfigAgent implements AutoCloseable {
         if (outcome instanceof ApplyOutcome.Applied applied) {
             running = Optional.of(applied.requested());
             lastFailed = Optional.empty();
+            startRetryMillis = START_RETRY_FIRST.toMillis();
             applies++;
             runningDynamic = dynamic;
             nginx.rememberWorkers();
@@ -245,6 +249,11 @@ public final class ConfigAgent implements AutoCloseable {
         pushPeers();
         lastFailed = Optional.of(requested);
         report(AgentState.FAILED, "version " + requested.version() + ": " + error);
+        if (running.isEmpty()) {
+            // Nothing is served: a start can fail for a while (its port still taken), so try again, less and less often.
+            worker.schedule(this::queueCatchUp, startRetryMillis, TimeUnit.MILLISECONDS);
+            startRetryMillis = Math.min(startRetryMillis * 2, START_RETRY_MAX.toMillis());
+        }
     }
 
     /** Restarts a dead Nginx master from {@code live}, which always holds the last good version. */

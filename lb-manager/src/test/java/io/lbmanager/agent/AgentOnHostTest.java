@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -295,6 +297,20 @@ class AgentOnHostTest {
         long newPid = masterPid();
         assertThat(ProcessHandle.of(newPid).orElseThrow().children().count()).isPositive();
         assertThat(agent.agent.status().state()).isEqualTo(AgentState.READY);
+    }
+
+    @Test
+    void aFirstStartThatFailsBecauseItsPortIsTakenIsTriedAgainUntilItServes() throws Exception {
+        HostAgent agent = startAgent("a1", runtimeDir);
+        try (ServerSocket squatter = new ServerSocket(agent.trafficPort(), 1, InetAddress.getLoopbackAddress())) {
+            publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
+            Http.await(WAIT, "the start failed on the taken port",
+                    () -> agent.agent.status().state() == AgentState.FAILED
+                            && agent.agent.status().error().contains("bind()"));
+        }
+
+        awaitState(agent, AgentState.READY, 1);
+        assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("A");
     }
 
     private long masterPid() throws IOException {
