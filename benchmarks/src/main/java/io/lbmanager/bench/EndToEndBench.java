@@ -41,16 +41,17 @@ import java.util.stream.IntStream;
  * java -Dlbm.templates=templates -cp benchmarks/target/benchmarks.jar io.lbmanager.bench.EndToEndBench \
  *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
  *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE] \
- *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load]
+ *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load] [--step-timings true]
  * </pre>
- * {@code --scenarios} runs only the named scenarios at each size (default: all of them).
+ * {@code --scenarios} runs only the named scenarios at each size (default: all of them);
+ * {@code --step-timings true} prints the manager's nginx -t time per render and each agent's step times per apply.
  */
 public final class EndToEndBench {
 
     /** The scenarios of one size, in the order they run. */
 
     public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
-                          int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios) {
+                          int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios, boolean stepTimings) {
 
         public static final Set<String> ALL_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load");
 
@@ -62,7 +63,7 @@ public final class EndToEndBench {
         }
 
         public static Options full() {
-            return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS);
+            return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS, false);
         }
 
 
@@ -88,6 +89,7 @@ public final class EndToEndBench {
                 callers = o.callers(), heap = o.heapServices();
         Path jar = o.managerJar(), out = null;
         Set<String> scenarios = o.scenarios();
+        boolean stepTimings = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -101,11 +103,12 @@ public final class EndToEndBench {
                 case "--manager-jar" -> jar = Path.of(v);
                 case "--out" -> out = Path.of(v);
                 case "--scenarios" -> scenarios = Set.of(v.split(","));
+                case "--step-timings" -> stepTimings = Boolean.parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         EndToEndBench bench = new EndToEndBench(
-                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios),
+                new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios, stepTimings),
                 line -> System.out.println("[bench " + Instant.now() + "] " + line));
         List<Row> rows = bench.runAll();
         String table = table(rows);
@@ -145,6 +148,9 @@ public final class EndToEndBench {
         String n = String.format(Locale.ROOT, "%,d services", size);
         log.accept("=== " + n + ": starting ZooKeeper, manager, 2 agents with nginx");
         try (Rig rig = Rig.start(2)) {
+            if (options.stepTimings()) {
+                Rig.showStepTimings();
+            }
             long populateStart = System.nanoTime();
             populate(rig, size);
             log.accept("populated " + n + " in " + (System.nanoTime() - populateStart) / 1_000_000 + " ms");

@@ -46,7 +46,7 @@ class BenchmarkSmokeTest {
         Path managerJar = EndToEndBench.Options.defaultManagerJar();
         boolean heap = java.nio.file.Files.isRegularFile(managerJar);
         EndToEndBench bench = new EndToEndBench(new EndToEndBench.Options(List.of(3), 1, 2, 10, 1, 2, heap ? 10 : 0,
-                managerJar, null, EndToEndBench.Options.ALL_SCENARIOS), System.out::println);
+                managerJar, null, EndToEndBench.Options.ALL_SCENARIOS, false), System.out::println);
         List<Row> rows = bench.runAll();
         System.out.println(EndToEndBench.table(rows));
         assertThat(rows).extracting(Row::figure).anyMatch(f -> f.startsWith("floor"))

@@ -40,6 +40,7 @@ public final class ConfigApplier {
      */
     public ApplyOutcome apply(ConfigBundle bundle, ServedVersion requested, Optional<ServedVersion> current)
             throws InterruptedException {
+        long start = System.nanoTime();
         Path directory;
         try {
             String peersSocket = bundle.hasDynamicUpstreams() ? dirs.peersSocket().toString() : null;
@@ -48,7 +49,9 @@ public final class ConfigApplier {
         } catch (IOException e) {
             return new ApplyOutcome.Rejected(requested, "cannot write version directory: " + e.getMessage(), current);
         }
+        long written = System.nanoTime();
         NginxProcess.CommandResult test = nginx.test(directory);
+        long tested = System.nanoTime();
         if (!test.succeeded()) {
             return new ApplyOutcome.Rejected(requested, test.errorText(), current);
         }
@@ -59,20 +62,29 @@ public final class ConfigApplier {
             return new ApplyOutcome.Rejected(requested, "cannot switch live directory: " + e.getMessage(), current);
         }
         Optional<String> loadError = loadLive();
+        long reloaded = System.nanoTime();
         if (loadError.isPresent()) {
             return new ApplyOutcome.Rejected(requested, loadError.get(), switchBack(previous, current));
         }
         if (probe.awaitVersion(requested, confirmTimeout)) {
+            long confirmed = System.nanoTime();
             if (!nginx.awaitPreviousWorkersRetired(confirmTimeout)) {
                 LOG.warn("agent group={} id={} workers of the previous config still took connections {} ms after version {} answered",
                         settings.group(), settings.agentId(), confirmTimeout.toMillis(), requested.version());
             }
+            LOG.debug("apply group={} id={} version={} writeMs={} testMs={} reloadMs={} confirmMs={} retireMs={}", settings.group(),
+                    settings.agentId(), requested.version(), millis(start, written), millis(written, tested),
+                    millis(tested, reloaded), millis(reloaded, confirmed), millis(confirmed, System.nanoTime()));
             return new ApplyOutcome.Applied(requested);
         }
         String error = "nginx did not serve version " + requested.version() + " within " + confirmTimeout.toMillis() + " ms"
                 + nginx.exitCode().map(code -> "; nginx exited with code " + code).orElse("")
                 + nginx.lastSeriousLine().map(line -> "; last error: " + line).orElse("");
         return new ApplyOutcome.TimedOut(requested, error, switchBack(previous, current));
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     /** Starts Nginx on {@code live}, or reloads it if it runs; the error text if that failed. */
