@@ -23,15 +23,34 @@ public final class NginxWrappers {
     private NginxWrappers() {
     }
 
-    /** {@code nginx -t} refuses any config whose directory contains {@code marker}. */
+    /**
+     * Refuses any config whose directory contains {@code marker}: {@code nginx -t} fails, and a
+     * master asked to reload (SIGHUP) onto such a config keeps the old one and says so on stderr,
+     * as Nginx does with a config it cannot load. The master is the real nginx, run as this
+     * script's child, which passes every other reload and the stop signal on to it.
+     */
     public static Path refusing(Path dir, String marker) throws IOException {
         return write(dir.resolve("nginx-refusing-" + marker), FIND_TEST_AND_CONF + """
-                if [ "$test" = 1 ] && grep -rqs -- '%s' "$(dirname "$conf")"; then
-                  echo "nginx: [emerg] this host refuses '%s' in $conf:1" >&2
-                  exit 1
+                refuses() { grep -rqs -- '%1$s' "$(dirname "$conf")/"; }
+                if [ "$test" = 1 ]; then
+                  if refuses; then
+                    echo "nginx: [emerg] this host refuses '%1$s' in $conf:1" >&2
+                    exit 1
+                  fi
+                  exec /usr/sbin/nginx "$@"
                 fi
-                exec /usr/sbin/nginx "$@"
-                """.formatted(marker, marker));
+                /usr/sbin/nginx "$@" &
+                master=$!
+                trap 'if refuses; then echo "nginx: [emerg] this host refuses '"'"'%1$s'"'"' in $conf:1" >&2; else kill -HUP $master; fi' HUP
+                trap 'kill -TERM $master' TERM
+                trap 'kill -QUIT $master' QUIT
+                status=0
+                while kill -0 $master 2>/dev/null; do
+                  wait $master
+                  status=$?
+                done
+                exit $status
+                """.formatted(marker));
     }
 
     /** {@code nginx -t} takes {@code seconds} longer than it would. */
