@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +44,7 @@ public final class PeerPublisher implements Managed {
     private final SnapshotSource source;
     private final DiscoveryGuard guard;
     private final UpstreamMode mode;
+    private final GroupPeerLists peerLists;
     private final BooleanSupplier isLeader;
     private final ScheduledExecutorService executor =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peer-publisher"));
@@ -59,6 +60,7 @@ public final class PeerPublisher implements Managed {
         this.source = source;
         this.guard = guard;
         this.mode = mode;
+        this.peerLists = new GroupPeerLists(mode);
         this.isLeader = isLeader;
     }
 
@@ -72,6 +74,11 @@ public final class PeerPublisher implements Managed {
     /** Peer-list nodes created, changed or deleted since start. */
     public long writes() {
         return writes.get();
+    }
+
+    /** Peer lists derived from a service's definition and instances since start. */
+    long derivations() {
+        return peerLists.derivations();
     }
 
     @Override
@@ -106,8 +113,9 @@ public final class PeerPublisher implements Managed {
         CatalogSnapshot current = source.current();
         DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
         CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
+        peerLists.retainGroups(snapshot.groups());
         for (String group : snapshot.groups()) {
-            publishGroup(group, GroupPeerLists.of(snapshot, group, mode));
+            publishGroup(group, peerLists.of(snapshot, group));
         }
         for (String gone : Set.copyOf(written.keySet())) {
             if (!snapshot.groups().contains(gone)) {
@@ -124,15 +132,19 @@ public final class PeerPublisher implements Managed {
             written.put(group, known);
         }
         for (PeerList list : desired.values()) {
-            if (!list.equals(known.get(list.service()))) {
-                write(layout.groupPeerList(group, list.service()), list.encode());
-                known.put(list.service(), list);
+            PeerList stored = known.get(list.service());
+            if (stored != list) {
+                if (!list.equals(stored)) {
+                    write(layout.groupPeerList(group, list.service()), list.encode());
+                }
+                known.put(list.service(), list); // the same instance next time: compared by identity
             }
         }
-        for (String stale : new HashSet<>(known.keySet())) {
-            if (!desired.containsKey(stale)) {
-                delete(layout.groupPeerList(group, stale));
-                known.remove(stale);
+        for (Iterator<String> services = known.keySet().iterator(); services.hasNext(); ) {
+            String service = services.next();
+            if (!desired.containsKey(service)) {
+                delete(layout.groupPeerList(group, service));
+                services.remove();
             }
         }
     }
