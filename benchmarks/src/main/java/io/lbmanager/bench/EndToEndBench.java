@@ -201,10 +201,8 @@ public final class EndToEndBench {
     /** {@code size} services, each with one instance registered through Curator x-discovery, all served. */
     private void populate(Rig rig, int size) throws Exception {
         List<String> ids = IntStream.range(0, size).mapToObj(Catalogs::serviceId).toList();
+        rig.registerAll(ids, rig.backend.port(), 8);
         rig.putServices(ids, 8);
-        for (String id : ids) {
-            rig.register(id, rig.backend.port());
-        }
         rig.putService("probe", null);
         rig.putService("churn", null);
         rig.register("churn", rig.backend.port());
