@@ -51,6 +51,13 @@ public final class ConfigAgent implements AutoCloseable {
     private volatile boolean zkTroubleLogged;
     private boolean restartFailing;
 
+    /**
+     * How long Nginx may take to serve a version after the agent asked it to: the master parses the
+     * whole config first, which takes seconds at 10,000 services on a busy host. A config it refuses
+     * is reported at once, not after this. Below the manager's default rollout deadline (30 s).
+     */
+    public static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(25);
+
     public ConfigAgent(AgentSettings settings, CuratorFramework client, Duration confirmTimeout) {
         this.settings = settings;
         this.client = client;
