@@ -44,7 +44,7 @@ import java.util.stream.IntStream;
  *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load] [--step-timings true]
  * </pre>
  * {@code --scenarios} runs only the named scenarios at each size (default: all of them);
- * {@code --step-timings true} prints the manager's nginx -t time per render and each agent's step times per apply.
+ * {@code --step-timings true} prints the manager's nginx -t time per render, its peer-list publish times and each agent's step times per apply.
  */
 public final class EndToEndBench {
 

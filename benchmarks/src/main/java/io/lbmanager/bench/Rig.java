@@ -76,9 +76,9 @@ final class Rig implements AutoCloseable {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
-    /** Prints the manager's nginx -t time per render and each agent's time per step of an apply (DEBUG lines). */
+    /** Prints the manager's nginx -t time per render, its peer-list publish times and each agent's time per step of an apply (DEBUG lines). */
     static void showStepTimings() {
-        for (String logger : List.of("io.lbmanager.rollout.ConfigPipeline", "io.lbmanager.agent.ConfigApplier")) {
+        for (String logger : List.of("io.lbmanager.rollout.ConfigPipeline", "io.lbmanager.agent.ConfigApplier", "io.lbmanager.peers.PeerPublisher")) {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger)).setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
     }
