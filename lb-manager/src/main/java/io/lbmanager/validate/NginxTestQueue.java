@@ -5,6 +5,7 @@ import io.lbmanager.render.ConfigBundle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -150,11 +151,15 @@ public final class NginxTestQueue {
         }
     }
 
-    /** Runs {@code first}, then whatever waits, until nothing does: one slot. */
+    /**
+     * Runs {@code first}, then whatever waits, until nothing does: one slot. The callers get their
+     * verdicts after the slot is free (or handed to the next batch), so one that asks again at once
+     * is not turned away by its own finished run.
+     */
     private void runFrom(SandboxBatch first) {
         SandboxBatch batch = first;
         while (batch != null) {
-            run(batch);
+            Runnable handOutVerdicts = checked(batch);
             synchronized (lock) {
                 batch = pending.pollFirst();
                 if (batch == null) {
@@ -164,20 +169,23 @@ public final class NginxTestQueue {
                     batch.start();
                 }
             }
+            handOutVerdicts.run();
         }
     }
 
-    private void run(SandboxBatch batch) {
+    /** Runs nginx -t for the batch; what it returns gives each member its verdict. */
+    private Runnable checked(SandboxBatch batch) {
         long start = System.nanoTime();
         try {
             ValidationResult together = validator.validate(batch.sandbox());
             if (together.isValid() || batch.size() == 1) {
-                batch.members().forEach(member -> member.verdict().complete(together));
-            } else {
-                batch.members().forEach(member -> member.verdict().complete(validator.validate(member.scope().sandbox())));
+                return () -> batch.members().forEach(member -> member.verdict().complete(together));
             }
+            Map<SandboxBatch.Member, ValidationResult> alone = new LinkedHashMap<>();
+            batch.members().forEach(member -> alone.put(member, validator.validate(member.scope().sandbox())));
+            return () -> alone.forEach((member, verdict) -> member.verdict().complete(verdict));
         } catch (RuntimeException e) {
-            batch.members().forEach(member -> member.verdict().completeExceptionally(e));
+            return () -> batch.members().forEach(member -> member.verdict().completeExceptionally(e));
         } finally {
             recentRunMillis = 0.8 * recentRunMillis + 0.2 * (System.nanoTime() - start) / 1e6;
         }
