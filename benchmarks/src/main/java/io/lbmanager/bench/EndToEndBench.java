@@ -209,7 +209,7 @@ public final class EndToEndBench {
         String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
         ManagerUnderTest.await("every service published and served", Rig.LONG,
                 () -> rig.publishedUpstreams(last) == 1 && rig.publishedUpstreams("churn") == 1 && rig.settled());
-        rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Duration.ofMinutes(2));
+        rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Rig.LONG);
     }
 
     /** (a) A registration (0 -> 1 instance) and a deregistration (1 -> 0) until every Nginx serves it. */
