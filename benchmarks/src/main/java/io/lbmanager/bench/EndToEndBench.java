@@ -42,11 +42,12 @@ import java.util.stream.IntStream;
  *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
  *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE] \
  *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load,generations,upgrade]
- *     [--reloads-with-connections 1000] [--stream-seconds 60] [--image lb-manager/nginx:dev]
+ *     [--reloads-with-connections 1000] [--stream-seconds 60] [--image lb-manager/nginx:dev] [--step-timings true]
  * </pre>
  * {@code --scenarios} runs only the named scenarios at each size (default: all of them). The
  * generations scenario needs only the host's nginx; the upgrade scenario needs Docker and the
- * image (else it prints a SKIPPED line).
+ * image (else it prints a SKIPPED line). {@code --step-timings true} prints the manager's nginx -t
+ * time per render, its peer-list publish times and each agent's step times per apply.
  */
 public final class EndToEndBench {
 
@@ -59,7 +60,7 @@ public final class EndToEndBench {
      */
     public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
                           int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios,
-                          int reloadsWithConnections, int streamSeconds, String image) {
+                          int reloadsWithConnections, int streamSeconds, String image, boolean stepTimings) {
 
         /** The scenarios that share one Rig (ZooKeeper, manager, two agents on this host) per size. */
         public static final Set<String> RIG_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load");
@@ -75,7 +76,7 @@ public final class EndToEndBench {
 
         public static Options full() {
             return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS,
-                    1000, 60, io.lbmanager.testsupport.DockerSupport.image());
+                    1000, 60, io.lbmanager.testsupport.DockerSupport.image(), false);
         }
 
 
@@ -103,6 +104,7 @@ public final class EndToEndBench {
         Set<String> scenarios = o.scenarios();
         int reloadsWithConnections = o.reloadsWithConnections(), streamSeconds = o.streamSeconds();
         String image = o.image();
+        boolean stepTimings = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -119,12 +121,13 @@ public final class EndToEndBench {
                 case "--reloads-with-connections" -> reloadsWithConnections = Integer.parseInt(v);
                 case "--stream-seconds" -> streamSeconds = Integer.parseInt(v);
                 case "--image" -> image = v;
+                case "--step-timings" -> stepTimings = Boolean.parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         EndToEndBench bench = new EndToEndBench(
                 new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios,
-                        reloadsWithConnections, streamSeconds, image),
+                        reloadsWithConnections, streamSeconds, image, stepTimings),
                 line -> System.out.println("[bench " + Instant.now() + "] " + line));
         try {
             List<Row> rows = bench.runAll();
@@ -181,6 +184,9 @@ public final class EndToEndBench {
     private void runWithRig(int size, String n) throws Exception {
         log.accept("=== " + n + ": starting ZooKeeper, manager, 2 agents with nginx");
         try (Rig rig = Rig.start(2)) {
+            if (options.stepTimings()) {
+                Rig.showStepTimings();
+            }
             long populateStart = System.nanoTime();
             populate(rig, size);
             log.accept("populated " + n + " in " + (System.nanoTime() - populateStart) / 1_000_000 + " ms");
@@ -231,17 +237,15 @@ public final class EndToEndBench {
     /** {@code size} services, each with one instance registered through Curator x-discovery, all served. */
     private void populate(Rig rig, int size) throws Exception {
         List<String> ids = IntStream.range(0, size).mapToObj(Catalogs::serviceId).toList();
+        rig.registerAll(ids, rig.backend.port(), 8);
         rig.putServices(ids, 8);
-        for (String id : ids) {
-            rig.register(id, rig.backend.port());
-        }
         rig.putService("probe", null);
         rig.putService("churn", null);
         rig.register("churn", rig.backend.port());
         String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
         ManagerUnderTest.await("every service published and served", Rig.LONG,
                 () -> rig.publishedUpstreams(last) == 1 && rig.publishedUpstreams("churn") == 1 && rig.settled());
-        rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Duration.ofMinutes(2));
+        rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Rig.LONG);
     }
 
     /** (a) A registration (0 -> 1 instance) and a deregistration (1 -> 0) until every Nginx serves it. */

@@ -76,6 +76,13 @@ final class Rig implements AutoCloseable {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
+    /** Prints the manager's nginx -t time per render, its peer-list publish times and each agent's time per step of an apply (DEBUG lines). */
+    static void showStepTimings() {
+        for (String logger : List.of("io.lbmanager.rollout.ConfigPipeline", "io.lbmanager.agent.ConfigApplier", "io.lbmanager.peers.PeerPublisher")) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger)).setLevel(ch.qos.logback.classic.Level.DEBUG);
+        }
+    }
+
     Path agentDir(int oneBased) {
         return dir.resolve("agent-" + oneBased);
     }
@@ -114,12 +121,25 @@ final class Rig implements AutoCloseable {
 
     /** PUTs the services from {@code threads} callers at once. */
     void putServices(List<String> ids, int threads) throws Exception {
+        forEachAtOnce(ids, threads, id -> putService(id, null));
+    }
+
+    /** Registers one instance of each service, {@code threads} registrations at once. */
+    void registerAll(List<String> names, int port, int threads) throws Exception {
+        forEachAtOnce(names, threads, name -> register(name, port));
+    }
+
+    private interface Step {
+        void run(String id) throws Exception;
+    }
+
+    private static void forEachAtOnce(List<String> ids, int threads, Step step) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> done = new ArrayList<>();
             for (String id : ids) {
                 done.add(pool.submit(() -> {
-                    putService(id, null);
+                    step.run(id);
                     return null;
                 }));
             }

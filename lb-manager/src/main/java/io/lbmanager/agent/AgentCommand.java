@@ -9,7 +9,6 @@ import io.dropwizard.logging.common.DefaultLoggingFactory;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -18,8 +17,6 @@ import java.util.concurrent.CountDownLatch;
  * environment fallback, so a Singularity/Mesos task or a Docker container needs no arguments.
  */
 public class AgentCommand extends Command {
-
-    static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(5);
 
     public AgentCommand() {
         super("agent", "Run the config agent that starts, reloads and reports one Nginx of an LB group");
@@ -34,7 +31,8 @@ public class AgentCommand extends Command {
     public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
         configureLogging(bootstrap);
         AgentSettings settings = AgentOptions.resolve(namespace, System.getenv());
-        ConfigAgent agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()), CONFIRM_TIMEOUT);
+        ConfigAgent agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()),
+                ConfigAgent.CONFIRM_TIMEOUT);
         AgentHttpServer admin = new AgentHttpServer(settings.host(), settings.adminPort(), agent);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -13,8 +13,9 @@ public sealed interface ApplyOutcome {
     }
 
     /**
-     * The version never went live: {@code nginx -t} refused it, the bundle was unusable, or
-     * Nginx could not be (re)loaded. {@code stillServing} is what Nginx serves now, if anything.
+     * The version never went live: Nginx refused it ({@code nginx -t} before a start, the master
+     * on a reload), the bundle was unusable, or Nginx could not be (re)loaded. {@code stillServing}
+     * is what Nginx serves now, if anything.
      */
     record Rejected(ServedVersion requested, String error, Optional<ServedVersion> stillServing) implements ApplyOutcome {
     }

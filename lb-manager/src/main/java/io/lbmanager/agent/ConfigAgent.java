@@ -54,6 +54,13 @@ public final class ConfigAgent implements AutoCloseable {
     private volatile boolean zkTroubleLogged;
     private boolean restartFailing;
 
+    /**
+     * How long Nginx may take to serve a version after the agent asked it to: the master parses the
+     * whole config first, which takes seconds at 10,000 services on a busy host. A config it refuses
+     * is reported at once, not after this. Below the manager's default rollout deadline (30 s).
+     */
+    public static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(25);
+
     public ConfigAgent(AgentSettings settings, CuratorFramework client, Duration confirmTimeout) {
         this.settings = settings;
         this.client = client;
@@ -276,7 +283,7 @@ public final class ConfigAgent implements AutoCloseable {
                 peers.nginxLoading();
             }
             nginx.start();
-            if (probe.awaitVersion(running.get(), Duration.ofSeconds(10)) && pushPeers()) {
+            if (probe.awaitVersion(running.get(), Duration.ofSeconds(10), () -> !nginx.isAlive()) && pushPeers()) {
                 restartFailing = false;
                 LOG.info("agent group={} id={} nginx restarted, serving version {}", settings.group(), settings.agentId(),
                         running.get().version());

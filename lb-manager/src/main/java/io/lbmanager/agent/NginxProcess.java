@@ -49,6 +49,7 @@ public final class NginxProcess implements AutoCloseable {
     }
 
     private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(2);
+    private static final int REFUSAL_LINES_KEPT = 20;
 
     private final String binary;
     private final VersionDirectories dirs;
@@ -56,6 +57,8 @@ public final class NginxProcess implements AutoCloseable {
     private volatile String lastSeriousLine;
     /** The master's workers when last looked at; a master killed outright leaves them serving, holding its ports. */
     private volatile List<ProcessHandle> workers = List.of();
+    /** The master's [emerg] lines since the last reload signal: a config it could not load. */
+    private final List<String> emergSinceReload = new ArrayList<>();
 
     public NginxProcess(String binary, VersionDirectories dirs) {
         this.binary = binary;
@@ -77,14 +80,14 @@ public final class NginxProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
         master = builder.start();
-        forwardOutput(master, "nginx[" + master.pid() + "]", line -> lastSeriousLine = line);
+        forwardOutput(master, "nginx[" + master.pid() + "]", this::noteSerious);
         LOG.info("nginx started pid={} prefix={}", master.pid(), dirs.root());
     }
 
     /**
      * Asks the running master to re-read {@code live} (SIGHUP); a config it cannot load leaves the old
-     * one running. Signalled directly rather than through {@code nginx -s reload}, which would parse
-     * the whole config once more only to find the pid file.
+     * one running, and {@link #reloadRefusal()} then says why. Signalled directly rather than through
+     * {@code nginx -s reload}, which would parse the whole config once more only to find the pid file.
      */
     private volatile List<Long> retiring = List.of();
 
@@ -94,7 +97,32 @@ public final class NginxProcess implements AutoCloseable {
             return new CommandResult(-1, "nginx master is not running" + exitCode().map(code -> " (exited with code " + code + ")").orElse(""));
         }
         retiring = acceptingWorkers(pid.get());
+        synchronized (emergSinceReload) {
+            emergSinceReload.clear();
+        }
         return runToCompletion(List.of("/bin/sh", "-c", "kill -HUP \"$1\"", "nginx-reload", String.valueOf(pid.get())));
+    }
+
+    /**
+     * What the master said since the last {@link #reload()} if it refused the new config, in the words
+     * of {@code nginx -t} ({@code nginx: [emerg] unknown directive "x" in /path/nginx.conf:13}). A master
+     * that refuses a config keeps its workers of the old one: nothing changed for traffic.
+     */
+    public Optional<String> reloadRefusal() {
+        synchronized (emergSinceReload) {
+            return emergSinceReload.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", emergSinceReload));
+        }
+    }
+
+    private void noteSerious(String line) {
+        lastSeriousLine = line;
+        if (line.contains("[emerg]")) {
+            synchronized (emergSinceReload) {
+                if (emergSinceReload.size() < REFUSAL_LINES_KEPT) {
+                    emergSinceReload.add(ERROR_LOG_PREFIX.matcher(line).replaceFirst("nginx: $1 "));
+                }
+            }
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /** Asks Nginx, through its traffic port, which version it serves ({@code GET /_lbm/version}). */
 public final class VersionProbe {
@@ -47,9 +48,17 @@ public final class VersionProbe {
      * is up. One answer is not enough: just after a reload, an old worker may still take a new connection.
      */
     public boolean awaitVersion(ServedVersion expected, Duration timeout) throws InterruptedException {
+        return awaitVersion(expected, timeout, () -> false);
+    }
+
+    /** As {@link #awaitVersion(ServedVersion, Duration)}, but gives up (false) as soon as {@code hopeless} says so. */
+    public boolean awaitVersion(ServedVersion expected, Duration timeout, BooleanSupplier hopeless) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int inARow = 0;
         do {
+            if (hopeless.getAsBoolean()) {
+                return false;
+            }
             inARow = servedVersion().filter(expected::equals).isPresent() ? inARow + 1 : 0;
             if (inARow >= CONFIRMATIONS) {
                 return true;

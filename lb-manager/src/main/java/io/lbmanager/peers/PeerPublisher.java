@@ -5,16 +5,13 @@ import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
-import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -39,26 +35,25 @@ public final class PeerPublisher implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(PeerPublisher.class);
     private static final long RETRY_MILLIS = 1_000;
 
-    private final CuratorFramework client;
-    private final ZkLayout layout;
+    private final PeerNodes nodes;
     private final SnapshotSource source;
     private final DiscoveryGuard guard;
     private final UpstreamMode mode;
+    private final GroupPeerLists peerLists;
     private final BooleanSupplier isLeader;
     private final ScheduledExecutorService executor =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peer-publisher"));
     private final AtomicBoolean queued = new AtomicBoolean();
-    private final AtomicLong writes = new AtomicLong();
     /** What the group's peer nodes hold, as far as this manager knows; touched by the executor thread only. */
     private final Map<String, Map<String, PeerList>> written = new HashMap<>();
 
     public PeerPublisher(CuratorFramework client, ZkLayout layout, SnapshotSource source, DiscoveryGuard guard,
                          UpstreamMode mode, BooleanSupplier isLeader) {
-        this.client = client;
-        this.layout = layout;
+        this.nodes = new PeerNodes(client, layout);
         this.source = source;
         this.guard = guard;
         this.mode = mode;
+        this.peerLists = new GroupPeerLists(mode);
         this.isLeader = isLeader;
     }
 
@@ -71,7 +66,12 @@ public final class PeerPublisher implements Managed {
 
     /** Peer-list nodes created, changed or deleted since start. */
     public long writes() {
-        return writes.get();
+        return nodes.writes();
+    }
+
+    /** Peer lists derived from a service's definition and instances since start. */
+    long derivations() {
+        return peerLists.derivations();
     }
 
     @Override
@@ -103,11 +103,16 @@ public final class PeerPublisher implements Managed {
             written.clear();
             return;
         }
+        long start = System.nanoTime();
+        long writesBefore = nodes.writes();
         CatalogSnapshot current = source.current();
+        long snapshotTaken = System.nanoTime();
         DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
         CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
+        long guardApplied = System.nanoTime();
+        peerLists.retainGroups(snapshot.groups());
         for (String group : snapshot.groups()) {
-            publishGroup(group, GroupPeerLists.of(snapshot, group, mode));
+            publishGroup(group, peerLists.of(snapshot, group));
         }
         for (String gone : Set.copyOf(written.keySet())) {
             if (!snapshot.groups().contains(gone)) {
@@ -115,65 +120,40 @@ public final class PeerPublisher implements Managed {
                 written.remove(gone);
             }
         }
+        LOG.debug("peers published services={} writes={} snapshotMs={} guardMs={} publishMs={}", snapshot.services().size(),
+                nodes.writes() - writesBefore, millis(start, snapshotTaken), millis(snapshotTaken, guardApplied), millis(guardApplied, System.nanoTime()));
+    }
+
+    private static double millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 100_000 / 10.0;
     }
 
     private void publishGroup(String group, SortedMap<String, PeerList> desired) throws Exception {
+        Map<String, PeerList> known = knownNodes(group);
+        List<PeerList> changed = new ArrayList<>();
+        for (PeerList list : desired.values()) {
+            PeerList stored = known.get(list.service());
+            if (stored != list) {
+                if (list.equals(stored)) {
+                    known.put(list.service(), list); // the same instance next time: compared by identity
+                } else {
+                    changed.add(list);
+                }
+            }
+        }
+        List<String> gone = known.keySet().stream().filter(service -> !desired.containsKey(service)).toList();
+        nodes.update(group, changed, known.keySet(), gone);
+        changed.forEach(list -> known.put(list.service(), list));
+        gone.forEach(known::remove);
+    }
+
+    /** What the group's nodes hold, as far as this manager knows: read from ZooKeeper the first time. */
+    private Map<String, PeerList> knownNodes(String group) throws Exception {
         Map<String, PeerList> known = written.get(group);
         if (known == null) {
-            known = readStored(group);
+            known = nodes.read(group);
             written.put(group, known);
         }
-        for (PeerList list : desired.values()) {
-            if (!list.equals(known.get(list.service()))) {
-                write(layout.groupPeerList(group, list.service()), list.encode());
-                known.put(list.service(), list);
-            }
-        }
-        for (String stale : new HashSet<>(known.keySet())) {
-            if (!desired.containsKey(stale)) {
-                delete(layout.groupPeerList(group, stale));
-                known.remove(stale);
-            }
-        }
-    }
-
-    private Map<String, PeerList> readStored(String group) throws Exception {
-        Map<String, PeerList> stored = new HashMap<>();
-        List<String> children;
-        try {
-            children = client.getChildren().forPath(layout.groupPeers(group));
-        } catch (KeeperException.NoNodeException e) {
-            return stored;
-        }
-        for (String service : children) {
-            String path = layout.groupPeerList(group, service);
-            try {
-                stored.put(service, PeerList.parse(path, client.getData().forPath(path)));
-            } catch (CorruptNodeException e) {
-                LOG.warn("{}; deleting it, the current list is written anew", e.getMessage());
-                delete(path);
-            } catch (KeeperException.NoNodeException ignored) {
-                // deleted meanwhile
-            }
-        }
-        return stored;
-    }
-
-    private void write(String path, byte[] bytes) throws Exception {
-        try {
-            client.setData().forPath(path, bytes);
-        } catch (KeeperException.NoNodeException e) {
-            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path, bytes);
-        }
-        writes.incrementAndGet();
-    }
-
-    private void delete(String path) throws Exception {
-        try {
-            client.delete().forPath(path);
-            writes.incrementAndGet();
-        } catch (KeeperException.NoNodeException ignored) {
-            // already gone
-        }
+        return known;
     }
 }

@@ -137,7 +137,8 @@ public final class PeerSync implements AutoCloseable {
         }
     }
 
-    private void onInitialRead() {
+    /** Synchronized with {@link #pushDirty}: marking every list dirty in the middle of a push would leave it not ready. */
+    private synchronized void onInitialRead() {
         initialRead.countDown();
         dirty.addAll(desired.keySet());
         queuePush();

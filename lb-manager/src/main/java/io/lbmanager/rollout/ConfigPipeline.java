@@ -154,6 +154,7 @@ public final class ConfigPipeline implements Managed {
             long checkStart = System.nanoTime();
             ValidationResult verdict = nginxTest(bundle, accepted);
             lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
+            LOG.debug("check group={} files={} millis={}", group, bundle.files().size(), lastCheckMillis);
             if (verdict instanceof ValidationResult.Invalid invalid) {
                 List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
                 if (!groupWide.isEmpty()) {

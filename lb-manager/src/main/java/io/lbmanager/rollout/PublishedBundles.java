@@ -37,8 +37,8 @@ public final class PublishedBundles {
     }
 
     /**
-     * The bundle of the group's live version: every agent ran {@code nginx -t} on all of it and
-     * serves it. Empty when the group has none, or when its latest rollout was reverted: an agent
+     * The bundle of the group's live version: every agent's Nginx loaded all of it and serves it.
+     * Empty when the group has none, or when its latest rollout was reverted: an agent
      * may have refused something a check of the changed services cannot see, so the group is
      * checked in full until a rollout succeeds.
      */

@@ -151,11 +151,15 @@ public final class NginxTestQueue {
         }
     }
 
-    /** Runs {@code first}, then whatever waits, until nothing does: one slot. */
+    /**
+     * Runs {@code first}, then whatever waits, until nothing does: one slot. The callers get their
+     * verdicts after the slot is free (or handed to the next batch), so one that asks again at once
+     * is not turned away by its own finished run.
+     */
     private void runFrom(SandboxBatch first) {
         SandboxBatch batch = first;
         while (batch != null) {
-            Runnable deliverVerdicts = run(batch);
+            Runnable handOutVerdicts = checked(batch);
             synchronized (lock) {
                 batch = pending.pollFirst();
                 if (batch == null) {
@@ -165,12 +169,12 @@ public final class NginxTestQueue {
                     batch.start();
                 }
             }
-            deliverVerdicts.run(); // after the slot is free, so a caller who goes on at once finds it free
+            handOutVerdicts.run();
         }
     }
 
-    /** Runs nginx -t for the batch; what to hand its members once the slot is settled. */
-    private Runnable run(SandboxBatch batch) {
+    /** Runs nginx -t for the batch; what it returns gives each member its verdict. */
+    private Runnable checked(SandboxBatch batch) {
         long start = System.nanoTime();
         try {
             ValidationResult together = validator.validate(batch.sandbox());

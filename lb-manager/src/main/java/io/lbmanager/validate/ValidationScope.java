@@ -32,8 +32,8 @@ import java.util.TreeSet;
  * </ul>
  * The other way round, a deployed template that made a service's piece refer to another service's
  * names (its upstream) would make this check refuse a change that a full check accepts.
- * Every agent still runs {@code nginx -t} on the whole version directory before it reloads, so
- * such a config never reaches traffic: the rollout is reverted and the group keeps serving its live
+ * Every agent's Nginx still parses the whole version directory when it reloads and keeps its old
+ * config if it cannot load the new one, so such a config never reaches traffic: the rollout is reverted and the group keeps serving its live
  * version, after which the pipeline checks that group in full again until a rollout succeeds, so
  * the failing service is found and quarantined.
  *

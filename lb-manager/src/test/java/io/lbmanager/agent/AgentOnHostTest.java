@@ -190,7 +190,8 @@ class AgentOnHostTest {
         publisher.publish(2, NginxBundles.rejectedByNginx(GROUP));
         awaitState(agent, AgentState.FAILED, 1);
 
-        assertThat(agent.agent.status().error()).contains("unknown directive \"bogus_directive\"").contains("nginx.conf:");
+        assertThat(agent.agent.status().error()).contains("unknown directive \"bogus_directive\"")
+                .contains(runtimeDir.toRealPath().resolve("versions").toString()).contains("nginx.conf:");
         assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("A");
         Http.Response ready = Http.get(agent.adminPort(), "/ready");
         assertThat(ready.status()).isEqualTo(503);

@@ -72,7 +72,35 @@ class NginxProcessTest {
 
             assertThat(reload.succeeded()).as(reload.output()).isTrue();
             assertThat(probe.awaitVersion(second, Duration.ofSeconds(10))).isTrue();
+            assertThat(nginx.reloadRefusal()).isEmpty();
             assertThat(Files.readAllLines(calls)).hasSize(1).allMatch(line -> !line.contains("-s") && !line.contains("-t"));
+        } finally {
+            nginx.stop();
+        }
+    }
+
+    @Test
+    void masterThatCannotLoadTheNewConfigKeepsServingTheOldOneAndSaysWhy() throws Exception {
+        VersionDirectories dirs = new VersionDirectories(root);
+        NginxProcess nginx = new NginxProcess(HostAgent.NGINX, dirs);
+        int port = Http.freePort();
+        VersionProbe probe = new VersionProbe("127.0.0.1", port);
+        ConfigBundle good = NginxBundles.proxyingTo("edge", 9);
+        ConfigBundle bad = NginxBundles.rejectedByNginx("edge");
+        ServedVersion first = new ServedVersion(1, good.sha256());
+        try {
+            dirs.switchLiveTo(dirs.write(good, first, AgentInclude.render("127.0.0.1", port, 1, good.sha256())));
+            nginx.start();
+            assertThat(probe.awaitVersion(first, Duration.ofSeconds(10))).isTrue();
+            dirs.switchLiveTo(dirs.write(bad, new ServedVersion(2, bad.sha256()), AgentInclude.render("127.0.0.1", port, 2, bad.sha256())));
+
+            assertThat(nginx.reload().succeeded()).isTrue();
+
+            Http.await(Duration.ofSeconds(20), "the master's refusal", () -> nginx.reloadRefusal().isPresent());
+            assertThat(nginx.reloadRefusal().get())
+                    .startsWith("nginx: [emerg] unknown directive \"bogus_directive\" in " + dirs.live().resolve("nginx.conf") + ":");
+            assertThat(nginx.isAlive()).isTrue();
+            assertThat(probe.servedVersion()).contains(first);
         } finally {
             nginx.stop();
         }

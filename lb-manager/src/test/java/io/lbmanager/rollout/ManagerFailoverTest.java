@@ -61,7 +61,7 @@ class ManagerFailoverTest {
         DropwizardTestSupport<LbManagerConfiguration> first = startManager(ManagerUnderTest.templatesDir());
         DropwizardTestSupport<LbManagerConfiguration> second = startManager(ManagerUnderTest.templatesDir());
         agent = HostAgent.start(zookeeper.getConnectString(), "/lb-manager", "edge", "slow-agent", dir.resolve("agent"),
-                NginxWrappers.slowToTest(dir, 3).toString());
+                NginxWrappers.slowToLoad(dir, 3).toString());
         DropwizardTestSupport<LbManagerConfiguration> leader = leaderOf(first, second);
         DropwizardTestSupport<LbManagerConfiguration> follower = leader == first ? second : first;
         assertThat(json(get(ManagerUnderTest.api(follower, "/manager"))).path("leader").asBoolean()).isFalse();

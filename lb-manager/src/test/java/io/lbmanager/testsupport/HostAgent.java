@@ -6,7 +6,6 @@ import io.lbmanager.agent.ConfigAgent;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** A ConfigAgent and its admin server on the host, with the real nginx, on free loopback ports. */
 public final class HostAgent implements AutoCloseable {
@@ -19,7 +18,7 @@ public final class HostAgent implements AutoCloseable {
 
     private HostAgent(AgentSettings settings) throws IOException {
         this.settings = settings;
-        this.agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()), Duration.ofSeconds(5));
+        this.agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()), ConfigAgent.CONFIRM_TIMEOUT);
         this.admin = new AgentHttpServer(settings.host(), settings.adminPort(), agent);
     }
 

@@ -23,23 +23,52 @@ public final class NginxWrappers {
     private NginxWrappers() {
     }
 
-    /** {@code nginx -t} refuses any config whose directory contains {@code marker}. */
+    /**
+     * The rest of a script that runs the real nginx master as its child: {@code %s} is what it does
+     * when asked to reload (SIGHUP); the stop signals pass through, and it exits as the master did.
+     */
+    private static final String SUPERVISED_MASTER = """
+            /usr/sbin/nginx "$@" &
+            master=$!
+            trap '%s' HUP
+            trap 'kill -TERM $master' TERM
+            trap 'kill -QUIT $master' QUIT
+            status=0
+            while kill -0 $master 2>/dev/null; do
+              wait $master
+              status=$?
+            done
+            exit $status
+            """;
+
+    /**
+     * Refuses any config whose directory contains {@code marker}: {@code nginx -t} fails, and a
+     * master asked to reload onto such a config keeps the old one and says so on stderr, as Nginx
+     * does with a config it cannot load.
+     */
     public static Path refusing(Path dir, String marker) throws IOException {
+        String onReload = "if refuses; then echo \"nginx: [emerg] this host refuses '\"'\"'%1$s'\"'\"' in $conf:1\" >&2; "
+                + "else kill -HUP $master; fi";
         return write(dir.resolve("nginx-refusing-" + marker), FIND_TEST_AND_CONF + """
-                if [ "$test" = 1 ] && grep -rqs -- '%s' "$(dirname "$conf")"; then
-                  echo "nginx: [emerg] this host refuses '%s' in $conf:1" >&2
-                  exit 1
+                refuses() { grep -rqs -- '%1$s' "$(dirname "$conf")/"; }
+                if [ "$test" = 1 ]; then
+                  if refuses; then
+                    echo "nginx: [emerg] this host refuses '%1$s' in $conf:1" >&2
+                    exit 1
+                  fi
+                  exec /usr/sbin/nginx "$@"
                 fi
-                exec /usr/sbin/nginx "$@"
-                """.formatted(marker, marker));
+                """.formatted(marker) + SUPERVISED_MASTER.formatted(onReload.formatted(marker)));
     }
 
-    /** {@code nginx -t} takes {@code seconds} longer than it would. */
-    public static Path slowToTest(Path dir, int seconds) throws IOException {
+    /** {@code nginx -t} takes {@code seconds} longer than it would, and so does every reload (the signal reaches the master late). */
+    public static Path slowToLoad(Path dir, int seconds) throws IOException {
         return write(dir.resolve("nginx-slow-" + seconds), FIND_TEST_AND_CONF + """
-                [ "$test" = 1 ] && sleep %d
-                exec /usr/sbin/nginx "$@"
-                """.formatted(seconds));
+                if [ "$test" = 1 ]; then
+                  sleep %d
+                  exec /usr/sbin/nginx "$@"
+                fi
+                """.formatted(seconds) + SUPERVISED_MASTER.formatted("sleep " + seconds + "; kill -HUP $master"));
     }
 
     /**

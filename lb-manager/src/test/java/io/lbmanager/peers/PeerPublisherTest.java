@@ -1,0 +1,176 @@
+package io.lbmanager.peers;
+
+import io.lbmanager.catalog.CatalogStore;
+import io.lbmanager.catalog.ServiceDefinition;
+import io.lbmanager.catalog.Upstream;
+import io.lbmanager.discovery.DiscoveryGuard;
+import io.lbmanager.discovery.DiscoveryWatcher;
+import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.snapshot.CatalogWatcher;
+import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.testsupport.Http;
+import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZooKeeperClients;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The leader's peer-list publisher against a real ZooKeeper server, fed by the real catalog and discovery watches. */
+class PeerPublisherTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int SERVICES = 20;
+
+    private final ZkLayout layout = new ZkLayout("/lbm-test");
+    private TestingServer server;
+    private CuratorFramework client;
+    private CatalogStore catalog;
+    private CatalogWatcher catalogWatcher;
+    private DiscoveryWatcher discovery;
+    private PeerPublisher publisher;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new TestingServer(true);
+        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
+        client.start();
+        catalog = new CatalogStore(client, layout);
+        catalog.createGroup("edge");
+        catalog.createGroup("inner");
+        AtomicReference<PeerPublisher> publisherRef = new AtomicReference<>();
+        Runnable changed = () -> Optional.ofNullable(publisherRef.get()).ifPresent(PeerPublisher::changed);
+        catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, changed);
+        discovery = new DiscoveryWatcher(client, "/services", changed);
+        catalogWatcher.start();
+        discovery.start();
+        assertThat(catalogWatcher.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(discovery.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
+        DiscoveryGuard guard = new DiscoveryGuard(0.5, 3, 0);
+        publisher = new PeerPublisher(client, layout, new SnapshotSource(catalogWatcher, discovery), guard,
+                UpstreamMode.dynamic(UpstreamMode.DEBIAN_MODULES_DIR, 4), () -> true);
+        publisherRef.set(publisher);
+        publisher.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        publisher.stop();
+        discovery.stop();
+        catalogWatcher.stop();
+        client.close();
+        server.close();
+    }
+
+    private void define(String id, String... groups) {
+        catalog.putService(new ServiceDefinition(id, List.of("team"), "/" + id, List.of(groups), Map.of(), id), "test");
+    }
+
+    private void register(String service, String instanceId, int port) throws Exception {
+        String json = "{\"name\":\"" + service + "\",\"id\":\"" + instanceId + "\",\"address\":\"10.0.0.1\",\"port\":" + port
+                + ",\"payload\":null,\"registrationTimeUTC\":1,\"serviceType\":\"DYNAMIC\",\"uriSpec\":null}";
+        client.create().creatingParentsIfNeeded().forPath("/services/" + service + "/" + instanceId, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void unregister(String service, String instanceId) throws Exception {
+        client.delete().forPath("/services/" + service + "/" + instanceId);
+    }
+
+    private Optional<List<Integer>> storedPorts(String group, String service) throws Exception {
+        String path = layout.groupPeerList(group, service);
+        try {
+            return Optional.of(PeerList.parse(path, client.getData().forPath(path)).peers().stream().map(Upstream::port).toList());
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void awaitStored(String group, String service, Optional<List<Integer>> ports) throws InterruptedException {
+        Http.await(WAIT, group + "/" + service + " peers " + ports, () -> {
+            try {
+                return storedPorts(group, service).equals(ports);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    private static String id(int i) {
+        return String.format("s%02d", i);
+    }
+
+    private void defineServicesWithOneInstanceEach() throws Exception {
+        for (int i = 0; i < SERVICES; i++) {
+            define(id(i), "edge");
+            register(id(i), id(i) + "-a", 9000 + i);
+        }
+        for (int i = 0; i < SERVICES; i++) {
+            awaitStored("edge", id(i), Optional.of(List.of(9000 + i)));
+        }
+    }
+
+    @Test
+    void aRegistrationDerivesAndWritesOnlyThatServicesPeerList() throws Exception {
+        defineServicesWithOneInstanceEach();
+        long derivationsBefore = publisher.derivations();
+        long writesBefore = publisher.writes();
+
+        register(id(7), id(7) + "-b", 9500);
+
+        awaitStored("edge", id(7), Optional.of(List.of(9007, 9500)));
+        assertThat(publisher.derivations() - derivationsBefore).isEqualTo(1);
+        assertThat(publisher.writes() - writesBefore).isEqualTo(1);
+        assertThat(storedPorts("edge", id(8))).contains(List.of(9008));
+    }
+
+    @Test
+    void aServiceThatLeavesAGroupLosesItsPeerListThereOnly() throws Exception {
+        define("orders", "edge", "inner");
+        register("orders", "o1", 9100);
+        awaitStored("edge", "orders", Optional.of(List.of(9100)));
+        awaitStored("inner", "orders", Optional.of(List.of(9100)));
+
+        define("orders", "edge");
+
+        awaitStored("inner", "orders", Optional.empty());
+        assertThat(storedPorts("edge", "orders")).contains(List.of(9100));
+    }
+
+    @Test
+    void aMassLossOfInstancesKeepsThePreviousPeersWhileOtherChangesFlow() throws Exception {
+        defineServicesWithOneInstanceEach();
+
+        for (int i = 0; i < SERVICES - 2; i++) {
+            unregister(id(i), id(i) + "-a");
+        }
+        register(id(SERVICES - 1), id(SERVICES - 1) + "-b", 9600);
+
+        awaitStored("edge", id(SERVICES - 1), Optional.of(List.of(9000 + SERVICES - 1, 9600)));
+        assertThat(discovery.instances()).doesNotContainKey(id(0));
+        for (int i = 0; i < SERVICES - 2; i++) {
+            assertThat(storedPorts("edge", id(i))).contains(List.of(9000 + i));
+        }
+    }
+
+    @Test
+    void aDeregistrationBelowTheGuardsThresholdEmptiesThatList() throws Exception {
+        defineServicesWithOneInstanceEach();
+
+        unregister(id(3), id(3) + "-a");
+
+        awaitStored("edge", id(3), Optional.of(List.of()));
+        assertThat(storedPorts("edge", id(4))).contains(List.of(9004));
+    }
+}
