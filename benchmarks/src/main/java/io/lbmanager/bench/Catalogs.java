@@ -28,6 +28,16 @@ public final class Catalogs {
         return String.format("s%05d", i);
     }
 
+    /** {@link #serviceId} of 0 .. count-1. */
+    public static List<String> serviceIds(int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(Catalogs::serviceId).toList();
+    }
+
+    /** The number {@link #serviceId} made {@code id} from. */
+    public static int indexOf(String id) {
+        return Integer.parseInt(id.substring(1));
+    }
+
     public static ServiceRecord service(int i, int upstreams, int portOffset) {
         List<Upstream> list = new ArrayList<>();
         for (int u = 0; u < upstreams; u++) {

@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  * Starts the manager as its own JVM ({@code java -jar lb-manager.jar server}) against a real
  * ZooKeeper, measures heap after a full GC ({@code jcmd PID GC.run}, then the MemoryMXBean gauge
  * {@code jvm.memory.heap.used} from the admin port) and VmRSS with an empty catalog, loads the
- * catalog (services defined over the API, one x-discovery instance each), waits until the group's
- * config holding all of them is published, and measures again.
+ * catalog (services defined over the API, {@link #UPSTREAMS_PER_SERVICE} x-discovery instances each),
+ * waits until the group's config holding all of them is published and the manager sees every
+ * instance, and measures again.
  */
 final class HeapProbe {
 
@@ -50,7 +51,22 @@ final class HeapProbe {
         }
     }
 
+    /** The ratio: 10,000 services, 100,000 upstreams. */
+    static final int UPSTREAMS_PER_SERVICE = 10;
+
     private HeapProbe() {
+    }
+
+    /** {@link #UPSTREAMS_PER_SERVICE} x-discovery instances per service, registered from 8 threads. */
+    private static void registerInstances(ServiceDiscovery<String> discovery, int services) throws Exception {
+        AtOnce.forEach(Catalogs.serviceIds(services), 8, id -> {
+            int service = Catalogs.indexOf(id);
+            for (int j = 0; j < UPSTREAMS_PER_SERVICE; j++) {
+                discovery.registerService(ServiceInstance.<String>builder().name(id)
+                        .address("10." + (1 + j) + "." + (service / 250 % 250) + "." + (service % 250 + 1))
+                        .port(8080).payload("bench").build());
+            }
+        });
     }
 
     static HttpResponse<String> send(String method, String url, String body, Duration timeout) throws Exception {
@@ -100,30 +116,15 @@ final class HeapProbe {
                 long emptyRss = rss(manager.pid());
 
                 long start = System.nanoTime();
-                ExecutorService pool = Executors.newFixedThreadPool(8);
-                try {
-                    List<Future<?>> done = new ArrayList<>();
-                    for (int i = 0; i < services; i++) {
-                        String id = Catalogs.serviceId(i);
-                        done.add(pool.submit(() -> {
-                            HttpResponse<String> r = send("PUT", api + "/services/" + id, Rig.serviceBody("/" + id, null), Duration.ofSeconds(60));
-                            if (r.statusCode() / 100 != 2) {
-                                throw new IllegalStateException("PUT " + id + ": " + r.statusCode() + " " + r.body());
-                            }
-                            return null;
-                        }));
+                AtOnce.forEach(Catalogs.serviceIds(services), 8, id -> {
+                    HttpResponse<String> r = send("PUT", api + "/services/" + id, Rig.serviceBody("/" + id, null), Duration.ofSeconds(60));
+                    if (r.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("PUT " + id + ": " + r.statusCode() + " " + r.body());
                     }
-                    for (Future<?> f : done) {
-                        f.get();
-                    }
-                } finally {
-                    pool.shutdownNow();
-                }
-                for (int i = 0; i < services; i++) {
-                    discovery.registerService(ServiceInstance.<String>builder().name(Catalogs.serviceId(i))
-                            .address("10.1." + (i / 250 % 250) + "." + (i % 250 + 1)).port(8080).payload("bench").build());
-                }
-                log.accept("heap: " + services + " services defined and registered; waiting for the published config");
+                });
+                registerInstances(discovery, services);
+                log.accept("heap: " + services + " services defined, " + services * UPSTREAMS_PER_SERVICE
+                        + " instances registered; waiting for the published config and the manager's view of every instance");
                 String last = "upstreams/" + Catalogs.serviceId(services - 1) + ".conf";
                 ManagerUnderTest.await("the config with every service published", Duration.ofMinutes(20), () -> {
                     HttpResponse<String> r = send("GET", api + "/groups/edge/config", null, Duration.ofSeconds(60));
@@ -133,6 +134,14 @@ final class HeapProbe {
                     JsonNode files = ManagerUnderTest.JSON.readTree(r.body()).path("files");
                     return files.path(last).asText("").contains("server ");
                 });
+                for (int i : new int[] {0, services / 2, services - 1}) {
+                    String statusUrl = api + "/services/" + Catalogs.serviceId(i) + "/status";
+                    ManagerUnderTest.await("the manager sees every instance of " + Catalogs.serviceId(i), Duration.ofMinutes(20), () -> {
+                        HttpResponse<String> r = send("GET", statusUrl, null, Duration.ofSeconds(60));
+                        return r.statusCode() == 200
+                                && ManagerUnderTest.JSON.readTree(r.body()).path("groups").path(0).path("upstreams").size() == UPSTREAMS_PER_SERVICE;
+                    });
+                }
                 long publishMillis = (System.nanoTime() - start) / 1_000_000;
                 Thread.sleep(2_000);
                 long fullHeap = heapAfterGc(manager.pid(), adminPort);

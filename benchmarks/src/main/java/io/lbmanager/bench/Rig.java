@@ -121,34 +121,12 @@ final class Rig implements AutoCloseable {
 
     /** PUTs the services from {@code threads} callers at once. */
     void putServices(List<String> ids, int threads) throws Exception {
-        forEachAtOnce(ids, threads, id -> putService(id, null));
+        AtOnce.forEach(ids, threads, id -> putService(id, null));
     }
 
     /** Registers one instance of each service, {@code threads} registrations at once. */
     void registerAll(List<String> names, int port, int threads) throws Exception {
-        forEachAtOnce(names, threads, name -> register(name, port));
-    }
-
-    private interface Step {
-        void run(String id) throws Exception;
-    }
-
-    private static void forEachAtOnce(List<String> ids, int threads, Step step) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (String id : ids) {
-                done.add(pool.submit(() -> {
-                    step.run(id);
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        AtOnce.forEach(names, threads, name -> register(name, port));
     }
 
     ServiceInstance<String> register(String name, int port) throws Exception {

@@ -101,24 +101,11 @@ final class UpgradeUnderLoad implements AutoCloseable {
     }
 
     private void defineServices(int services) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int i = 0; i < services; i++) {
-                String id = Catalogs.serviceId(i);
-                done.add(pool.submit(() -> {
-                    expect2xx(ManagerUnderTest.send("PUT", api("/services/" + id), Rig.serviceBody("/" + id, null)));
-                    expect2xx(ManagerUnderTest.send("POST", api("/services/" + id + "/upstreams"),
-                            "{\"host\":\"127.0.0.1\",\"port\":" + backend.port() + "}"));
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        AtOnce.forEach(Catalogs.serviceIds(services), 8, id -> {
+            expect2xx(ManagerUnderTest.send("PUT", api("/services/" + id), Rig.serviceBody("/" + id, null)));
+            expect2xx(ManagerUnderTest.send("POST", api("/services/" + id + "/upstreams"),
+                    "{\"host\":\"127.0.0.1\",\"port\":" + backend.port() + "}"));
+        });
     }
 
     private static void expect2xx(HttpResponse<String> response) {
