@@ -1,9 +1,5 @@
 package io.lbmanager.rollout;
 
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.testsupport.ManagerUnderTest;
-import io.lbmanager.testsupport.NginxWrappers;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,15 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.api;
 import static io.lbmanager.testsupport.ManagerUnderTest.await;
-import static io.lbmanager.testsupport.ManagerUnderTest.get;
-import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,50 +23,32 @@ class PipelineNginxCheckTest {
 
     @TempDir
     static Path dir;
-    private static Path calls;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static ManagerCountingNginxChecks manager;
 
     @BeforeAll
     static void start() throws Exception {
-        calls = dir.resolve("nginx-calls.txt");
-        Files.writeString(calls, "");
-        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), "edge");
-        config.nginx.binary = NginxWrappers.recordingCalls(dir, calls).toString();
-        manager = ManagerUnderTest.start(config);
-        await("the empty group published", WITHIN, () -> targetVersion() == 1);
+        manager = ManagerCountingNginxChecks.start(ZK.connectString(), dir, 0, config -> { }, WITHIN);
     }
 
     @AfterAll
     static void stop() {
-        manager.after();
+        manager.close();
     }
 
     @Test
     void renderThatEqualsTheTargetIsNotCheckedAgainWhileAChangedOneIs() throws Exception {
-        long renderedAt = renderedAtMillis();
-        long checks = nginxChecks();
+        long renderedAt = manager.renderedAtMillis();
+        long checks = manager.nginxChecks();
 
         ZK.write("/services/nobody-routes-this/i1", "{\"name\":\"nobody-routes-this\",\"id\":\"i1\",\"address\":\"127.0.0.1\",\"port\":9}");
-        await("a render after the discovery change", WITHIN, () -> renderedAtMillis() > renderedAt);
+        await("a render after the discovery change", WITHIN, () -> manager.renderedAtMillis() > renderedAt);
 
-        assertThat(targetVersion()).isEqualTo(1);
-        assertThat(nginxChecks()).as("nginx -t runs for an unchanged render").isEqualTo(checks);
+        assertThat(manager.targetVersion()).isEqualTo(1);
+        assertThat(manager.nginxChecks()).as("nginx -t runs for an unchanged render").isEqualTo(checks);
 
-        assertThat(send("PUT", api(manager, "/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
+        assertThat(send("PUT", manager.api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
-        await("the new service published", WITHIN, () -> targetVersion() == 2);
-        assertThat(nginxChecks()).isEqualTo(checks + 1);
-    }
-
-    private static long nginxChecks() throws Exception {
-        return Files.readAllLines(calls).stream().filter(line -> List.of(line.split(" ")).contains("-t")).count();
-    }
-
-    private static long targetVersion() throws Exception {
-        return json(get(api(manager, "/groups/edge/status"))).path("target").path("version").asLong(0);
-    }
-
-    private static long renderedAtMillis() throws Exception {
-        return json(get(api(manager, "/groups/edge/status"))).path("status").path("renderedAtMillis").asLong(0);
+        await("the new service published", WITHIN, () -> manager.targetVersion() == 2);
+        assertThat(manager.nginxChecks()).isEqualTo(checks + 1);
     }
 }

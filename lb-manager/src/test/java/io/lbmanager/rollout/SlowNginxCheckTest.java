@@ -1,9 +1,5 @@
 package io.lbmanager.rollout;
 
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.testsupport.ManagerUnderTest;
-import io.lbmanager.testsupport.NginxWrappers;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,12 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.api;
 import static io.lbmanager.testsupport.ManagerUnderTest.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
@@ -35,46 +29,33 @@ class SlowNginxCheckTest {
 
     @TempDir
     static Path dir;
-    private static Path calls;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static ManagerCountingNginxChecks manager;
 
     @BeforeAll
     static void start() throws Exception {
-        calls = dir.resolve("nginx-calls.txt");
-        Files.writeString(calls, "");
-        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), "edge");
-        config.pipeline.quietMillis = 1500;
-        config.pipeline.maxDelayMillis = 2000;
-        config.nginx.binary = NginxWrappers.recordingCalls(dir, calls, 3).toString();
-        manager = ManagerUnderTest.start(config);
-        await("the empty group published", WITHIN, () -> targetVersion() == 1);
+        manager = ManagerCountingNginxChecks.start(ZK.connectString(), dir, 3, config -> {
+            config.pipeline.quietMillis = 1500;
+            config.pipeline.maxDelayMillis = 2000;
+        }, WITHIN);
     }
 
     @AfterAll
     static void stop() {
-        manager.after();
+        manager.close();
     }
 
     @Test
     void burstOfCatalogChangesIsCheckedOnceWhenChecksAreSlow() throws Exception {
-        long checks = nginxChecks();
+        long checks = manager.nginxChecks();
 
         for (String id : List.of("a", "b", "c")) {
-            assertThat(send("PUT", api(manager, "/services/" + id), "{\"owners\":[\"t\"],\"basePath\":\"/" + id
+            assertThat(send("PUT", manager.api("/services/" + id), "{\"owners\":[\"t\"],\"basePath\":\"/" + id
                     + "\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
         }
-        await("all three published", WITHIN, () -> json(get(api(manager, "/groups/edge/config"))).path("files")
+        await("all three published", WITHIN, () -> json(get(manager.api("/groups/edge/config"))).path("files")
                 .has("locations/c.conf"));
 
-        assertThat(targetVersion()).isEqualTo(2);
-        assertThat(nginxChecks()).isEqualTo(checks + 1);
-    }
-
-    private static long nginxChecks() throws Exception {
-        return Files.readAllLines(calls).stream().filter(line -> List.of(line.split(" ")).contains("-t")).count();
-    }
-
-    private static long targetVersion() throws Exception {
-        return json(get(api(manager, "/groups/edge/status"))).path("target").path("version").asLong(0);
+        assertThat(manager.targetVersion()).isEqualTo(2);
+        assertThat(manager.nginxChecks()).isEqualTo(checks + 1);
     }
 }
