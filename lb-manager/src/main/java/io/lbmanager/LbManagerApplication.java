@@ -7,7 +7,6 @@ import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.FleetApi;
-import io.lbmanager.upgrade.FleetSetup;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.GroupRuntimeResource;
@@ -18,9 +17,9 @@ import io.lbmanager.config.ZooKeeperConfig;
 import io.lbmanager.dashboard.DashboardBundle;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
-import io.lbmanager.discovery.DiscoveryGuard;
+import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
-import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.peers.PeerPublisher;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
@@ -44,7 +43,7 @@ import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxValidator;
-import io.lbmanager.validate.ValidateCommand;
+import io.lbmanager.cli.ValidateCommand;
 import io.lbmanager.zk.EmbeddedZooKeeper;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
@@ -174,11 +173,11 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
         Runnable removeFleet = () -> { };
         String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
-        Optional<FleetSetup> fleet = FleetSetup.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
+        Optional<FleetAssembly> fleet = FleetAssembly.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
         if (fleet.isPresent()) {
             fleet.get().managed().forEach(environment.lifecycle()::manage);
             FleetApi.register(environment.jersey(), fleet.get().operations(), config.api);
-            DockerFleet docker = fleet.get().docker();
+            DockerTaskRunner docker = fleet.get().docker();
             if (docker != null) {
                 removeFleet = () -> {
                     for (Managed managed : fleet.get().managed()) {

@@ -4,7 +4,7 @@ import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;

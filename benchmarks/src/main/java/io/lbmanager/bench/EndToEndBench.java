@@ -1,7 +1,7 @@
 package io.lbmanager.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.validate.NginxValidator;

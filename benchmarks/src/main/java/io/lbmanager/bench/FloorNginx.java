@@ -8,7 +8,7 @@ import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.testsupport.Http;
 

@@ -7,7 +7,7 @@ import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.render.AgentInclude;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.HostAgent;

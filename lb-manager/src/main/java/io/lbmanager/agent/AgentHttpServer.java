@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.contract.AgentStatus;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lbmanager.zk.Json;

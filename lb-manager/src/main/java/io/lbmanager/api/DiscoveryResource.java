@@ -1,7 +1,7 @@
 package io.lbmanager.api;
 
-import io.lbmanager.catalog.ConflictException;
-import io.lbmanager.discovery.DiscoveryGuard;
+import io.lbmanager.errors.ConflictException;
+import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.rollout.Leadership;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;

@@ -1,15 +1,15 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.agent.AgentStatus;
-import io.lbmanager.catalog.InvalidInputException;
-import io.lbmanager.catalog.NotInCatalogException;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.errors.NotFoundException;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupPin;
 import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.GroupStatusStore;
-import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutRecord;
 import io.lbmanager.rollout.RolloutStore;
@@ -105,7 +105,7 @@ public class GroupRuntimeResource {
     public ConfigBundle liveConfig(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         return publisher.targetBundle(group)
-                .orElseThrow(() -> new NotInCatalogException("group", "group " + group + " has no published config yet"));
+                .orElseThrow(() -> new NotFoundException("group", "group " + group + " has no published config yet"));
     }
 
     @GET
@@ -181,14 +181,14 @@ public class GroupRuntimeResource {
     public Response unpin(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         if (!rollouts.unpin(group)) {
-            throw new NotInCatalogException("group", "group " + group + " is not pinned");
+            throw new NotFoundException("group", "group " + group + " is not pinned");
         }
         return Response.noContent().build();
     }
 
     private void requireGroup(String group) {
         if (!source.catalog().groups().contains(group)) {
-            throw new NotInCatalogException("group", "no LB group named " + group);
+            throw new NotFoundException("group", "no LB group named " + group);
         }
     }
 }

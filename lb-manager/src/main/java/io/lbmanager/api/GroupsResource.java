@@ -3,7 +3,7 @@ package io.lbmanager.api;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.GroupView;
 import io.lbmanager.catalog.InputRules;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.errors.NotFoundException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -47,7 +47,7 @@ public final class GroupsResource {
     public Response delete(@PathParam("name") String name, @HeaderParam(Actors.HEADER) String user) {
         Actors.fromHeader(user);
         if (!store.deleteGroup(InputRules.requireName("name", name))) {
-            throw new NotInCatalogException("name", "group " + name + " does not exist");
+            throw new NotFoundException("name", "group " + name + " does not exist");
         }
         return Response.noContent().build();
     }

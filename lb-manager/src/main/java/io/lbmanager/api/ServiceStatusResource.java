@@ -1,7 +1,7 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.rollout.GroupStatus;
@@ -47,7 +47,7 @@ public class ServiceStatusResource {
         CatalogSnapshot snapshot = source.current();
         ServiceRecord service = snapshot.services().get(id);
         if (service == null) {
-            throw new NotInCatalogException("id", "no service named " + id);
+            throw new NotFoundException("id", "no service named " + id);
         }
         List<Upstream> upstreams = snapshot.upstreamsOf(service);
         List<GroupRouting> groups = new ArrayList<>();

@@ -3,7 +3,7 @@ package io.lbmanager.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.InputRules;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceListing;
 import io.lbmanager.catalog.ServicePut;
@@ -99,7 +99,7 @@ public final class ServicesResource {
         return store.removeUpstream(id, upstream, actor);
     }
 
-    private static NotInCatalogException unknownService(String id) {
-        return new NotInCatalogException("id", "service " + id + " does not exist");
+    private static NotFoundException unknownService(String id) {
+        return new NotFoundException("id", "service " + id + " does not exist");
     }
 }

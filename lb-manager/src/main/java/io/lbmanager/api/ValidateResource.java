@@ -1,12 +1,12 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;

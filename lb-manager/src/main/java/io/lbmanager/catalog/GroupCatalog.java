@@ -1,5 +1,7 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.zk.ZkNodes;
+import io.lbmanager.errors.ConflictException;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package io.lbmanager.discovery;
 
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.catalog.InputRules;
 import org.apache.curator.framework.CuratorFramework;

@@ -2,7 +2,7 @@ package io.lbmanager.peers;
 
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.render.InvalidOptionException;
 import io.lbmanager.render.OptionDefaults;
 import io.lbmanager.render.RenderOptions;

@@ -1,7 +1,7 @@
 package io.lbmanager.peers;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.discovery.DiscoveryGuard;
+import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;

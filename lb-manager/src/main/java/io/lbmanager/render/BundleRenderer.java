@@ -1,5 +1,6 @@
 package io.lbmanager.render;
 
+import io.lbmanager.contract.ConfigBundle;
 import freemarker.core.ParseException;
 import freemarker.template.Configuration;
 import freemarker.template.Template;

@@ -1,7 +1,8 @@
 package io.lbmanager.render;
 
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.catalog.ServiceRecord;
-import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.snapshot.CatalogSnapshot;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;

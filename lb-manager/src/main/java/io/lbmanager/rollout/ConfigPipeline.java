@@ -2,8 +2,8 @@ package io.lbmanager.rollout;
 
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.catalog.ServiceRecord;
-import io.lbmanager.discovery.DiscoveryGuard;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.snapshot.DiscoveryGuard;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.snapshot.CatalogSnapshot;

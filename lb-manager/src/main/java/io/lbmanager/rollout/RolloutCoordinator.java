@@ -1,9 +1,10 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.contract.PublishedVersion;
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.agent.AgentState;
-import io.lbmanager.agent.AgentStatus;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.ConfigBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

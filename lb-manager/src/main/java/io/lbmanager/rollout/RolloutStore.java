@@ -1,5 +1,6 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;

@@ -2,7 +2,6 @@ package io.lbmanager.snapshot;
 
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
 
 import java.util.Collections;
 import java.util.List;

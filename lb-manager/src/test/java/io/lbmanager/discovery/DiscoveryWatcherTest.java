@@ -1,5 +1,6 @@
 package io.lbmanager.discovery;
 
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.testsupport.RegistrantProcess;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;

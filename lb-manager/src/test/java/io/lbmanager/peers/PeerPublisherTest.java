@@ -3,7 +3,7 @@ package io.lbmanager.peers;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveryGuard;
+import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogWatcher;

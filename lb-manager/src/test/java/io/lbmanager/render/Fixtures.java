@@ -1,9 +1,10 @@
 package io.lbmanager.render;
 
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.snapshot.CatalogSnapshot;
 
 import java.nio.file.Files;

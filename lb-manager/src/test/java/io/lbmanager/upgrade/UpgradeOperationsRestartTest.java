@@ -10,7 +10,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An upgrade lives in ZooKeeper: a new manager (new operations, new policy) carries on where the last one stopped. */
-class FleetOperationsRestartTest {
+class UpgradeOperationsRestartTest {
 
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
@@ -18,16 +18,16 @@ class FleetOperationsRestartTest {
     private static final ZkLayout LAYOUT = new ZkLayout("/restart-test");
     private final InMemoryFleet fleet = new InMemoryFleet(3);
 
-    private FleetOperations manager() {
+    private UpgradeOperations manager() {
         UpgradePolicy policy = new UpgradePolicy(fleet, fleet,
                 new UpgradePolicy.Timing(Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(1)), fleet.clock::get);
-        return new FleetOperations(policy, fleet, new UpgradeStore(ZK.curator(), LAYOUT), "edge"::equals,
+        return new UpgradeOperations(policy, fleet, new UpgradeStore(ZK.curator(), LAYOUT), "edge"::equals,
                 UpgradeSettings.DEFAULTS, Duration.ofSeconds(1), fleet.clock::get);
     }
 
     @Test
     void aRestartedManagerFinishesTheUpgradeAndKeepsItsHistory() {
-        FleetOperations first = manager();
+        UpgradeOperations first = manager();
         first.startUpgrade("edge", "nginx:2", 1, 5, 0.0, "ops");
         for (int i = 0; i < 8; i++) {
             first.tickAll();
@@ -37,7 +37,7 @@ class FleetOperationsRestartTest {
         assertThat(midway.step()).isEqualTo(2);
         first.close();
 
-        FleetOperations second = manager();
+        UpgradeOperations second = manager();
         assertThat(second.status("edge").upgrade()).isEqualTo(midway);
         for (int i = 0; i < 60 && second.status("edge").upgrade().state().inProgress(); i++) {
             second.tickAll();
@@ -53,8 +53,8 @@ class FleetOperationsRestartTest {
 
     @Test
     void onlyTheLeaderAdvancesUpgradesWhileAnyManagerAnswers() {
-        FleetOperations leader = manager();
-        FleetOperations follower = manager().tickingOnlyWhen(() -> false);
+        UpgradeOperations leader = manager();
+        UpgradeOperations follower = manager().tickingOnlyWhen(() -> false);
         follower.startUpgrade("edge", "nginx:2", 1, 0, 0.0, "ops");
 
         for (int i = 0; i < 10; i++) {

@@ -1,5 +1,6 @@
-package io.lbmanager.agent;
+package io.lbmanager.contract;
 
+import io.lbmanager.contract.AgentState;
 public enum AgentState {
     /** Registered, not yet serving the group's target version. */
     STARTING,

@@ -1,6 +1,7 @@
-package io.lbmanager.rollout;
+package io.lbmanager.contract;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.BundleCodec;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 

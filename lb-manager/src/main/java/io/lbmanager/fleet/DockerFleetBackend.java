@@ -2,6 +2,7 @@ package io.lbmanager.fleet;
 
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +28,13 @@ import java.util.concurrent.TimeUnit;
  * hold time; re-setting the same target restarts the hold. Unlike Singularity it never advances
  * a step by itself.
  */
-public final class DockerGenerations implements FleetBackend, Managed, AutoCloseable {
+public final class DockerFleetBackend implements FleetBackend, Managed, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DockerGenerations.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DockerFleetBackend.class);
     private static final String FIRST_GENERATION = "g0";
 
-    private final DockerFleet fleet;
-    private final ZkJson store;
+    private final DockerTaskRunner fleet;
+    private final ZkNodes store;
     private final ZkLayout layout;
     private final TaskProbes probes;
     private final Duration drain;
@@ -51,7 +52,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
      * @param defaultInstances instances per group until the group is scaled (a group's state in ZooKeeper wins)
      * @param drain            how long a retired container stays out of {@link #tasks} before it is stopped
      */
-    public DockerGenerations(DockerFleet fleet, ZkJson store, ZkLayout layout, Map<String, Integer> defaultInstances,
+    public DockerFleetBackend(DockerTaskRunner fleet, ZkNodes store, ZkLayout layout, Map<String, Integer> defaultInstances,
                              Duration drain) {
         this.fleet = fleet;
         this.store = store;
@@ -62,7 +63,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         groups.addAll(defaultInstances.keySet());
     }
 
-    public DockerGenerations checkingEvery(Duration every) {
+    public DockerFleetBackend checkingEvery(Duration every) {
         this.checkEvery = every;
         return this;
     }
@@ -269,13 +270,13 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
     }
 
     private DockerGroupState load(String group) {
-        return store.read(layout.fleetDockerState(group), DockerGroupState.class)
+        return store.readJson(layout.fleetDockerState(group), DockerGroupState.class)
                 .orElseGet(() -> new DockerGroupState(fleet.image(), FIRST_GENERATION,
                         defaultInstances.getOrDefault(group, 0), null, Map.of()));
     }
 
     private void save(String group, DockerGroupState state) {
-        store.write(layout.fleetDockerState(group), state);
+        store.writeJson(layout.fleetDockerState(group), state);
     }
 
     private void reconcileAllSafely() {

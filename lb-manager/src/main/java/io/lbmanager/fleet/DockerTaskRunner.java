@@ -21,9 +21,9 @@ import java.util.UUID;
  * 127.0.0.1 on ports this fleet hands out, found again by their labels. The fleet name keeps
  * two fleets (two test runs, a demo) on one engine apart.
  */
-public final class DockerFleet implements TaskRunner {
+public final class DockerTaskRunner implements TaskRunner {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DockerFleet.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DockerTaskRunner.class);
     private static final String NAME_PATTERN = "[a-zA-Z0-9][a-zA-Z0-9_.-]*";
 
     public static final String LABEL_FLEET = "lb-manager.fleet";
@@ -47,7 +47,7 @@ public final class DockerFleet implements TaskRunner {
      * @param zkConnect ZooKeeper connect string as the agents (host network) reach it
      * @param zkRoot    lb-manager's ZooKeeper root
      */
-    public DockerFleet(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot) {
+    public DockerTaskRunner(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot) {
         this.docker = docker;
         this.fleetName = requireName("fleet name", fleetName);
         this.image = image;

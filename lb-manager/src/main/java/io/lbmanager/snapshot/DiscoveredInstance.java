@@ -1,5 +1,6 @@
-package io.lbmanager.discovery;
+package io.lbmanager.snapshot;
 
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.catalog.Upstream;
 
 /**

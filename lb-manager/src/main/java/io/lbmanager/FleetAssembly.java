@@ -1,13 +1,18 @@
-package io.lbmanager.upgrade;
+package io.lbmanager;
 
+import io.lbmanager.upgrade.UpgradePolicy;
+import io.lbmanager.upgrade.UpgradeStore;
+import io.lbmanager.upgrade.UpgradeSettings;
+import io.lbmanager.upgrade.UpgradeOperations;
+import io.lbmanager.FleetAssembly;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
-import io.lbmanager.fleet.DockerFleet;
-import io.lbmanager.fleet.DockerGenerations;
+import io.lbmanager.fleet.DockerTaskRunner;
+import io.lbmanager.fleet.DockerFleetBackend;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.TaskProbes;
-import io.lbmanager.fleet.ZkJson;
+import io.lbmanager.zk.ZkNodes;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
 import io.lbmanager.zk.ZkLayout;
@@ -27,7 +32,7 @@ import java.util.function.Predicate;
  * @param managed    to hand to {@code environment.lifecycle().manage(...)}, in order
  * @param docker     the Docker fleet when the backend is {@code docker} (demo clean-up), else null
  */
-public record FleetSetup(FleetBackend backend, FleetOperations operations, List<Managed> managed, DockerFleet docker) {
+public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, List<Managed> managed, DockerTaskRunner docker) {
 
     /**
      * @param agentZooKeeper the connect string the agents use (Docker backend)
@@ -35,19 +40,19 @@ public record FleetSetup(FleetBackend backend, FleetOperations operations, List<
      * @param isLeader       whether this manager advances upgrades (one manager does, the leader)
      * @return empty when {@code fleet.backend} is {@code none}
      */
-    public static Optional<FleetSetup> create(FleetConfig config, CuratorFramework client, ZkLayout layout,
+    public static Optional<FleetAssembly> create(FleetConfig config, CuratorFramework client, ZkLayout layout,
                                               String agentZooKeeper, Predicate<String> groupExists,
                                               java.util.function.BooleanSupplier isLeader) {
         FleetBackend backend;
-        DockerFleet docker = null;
+        DockerTaskRunner docker = null;
         List<Managed> managed = new ArrayList<>();
         switch (config.backend) {
             case NONE -> {
                 return Optional.empty();
             }
             case DOCKER -> {
-                docker = new DockerFleet(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root());
-                DockerGenerations generations = new DockerGenerations(docker, new ZkJson(client), layout, config.instances,
+                docker = new DockerTaskRunner(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root());
+                DockerFleetBackend generations = new DockerFleetBackend(docker, new ZkNodes(client), layout, config.instances,
                         Duration.ofMillis(config.drainMillis));
                 managed.add(generations);
                 backend = generations;
@@ -65,10 +70,10 @@ public record FleetSetup(FleetBackend backend, FleetOperations operations, List<
         UpgradePolicy policy = new UpgradePolicy(backend, probes, new UpgradePolicy.Timing(
                 Duration.ofSeconds(upgrade.stepTimeoutSeconds), Duration.ofSeconds(upgrade.holdMarginSeconds),
                 Duration.ofSeconds(Math.max(1, upgrade.holdMarginSeconds / 3))), System::currentTimeMillis);
-        FleetOperations operations = new FleetOperations(policy, probes, new UpgradeStore(client, layout), groupExists,
+        UpgradeOperations operations = new UpgradeOperations(policy, probes, new UpgradeStore(client, layout), groupExists,
                 new UpgradeSettings(upgrade.stepSize, upgrade.bakeSeconds, upgrade.maxErrorRate),
                 Duration.ofMillis(upgrade.tickMillis), System::currentTimeMillis).tickingOnlyWhen(isLeader);
         managed.add(operations);
-        return Optional.of(new FleetSetup(backend, operations, List.copyOf(managed), docker));
+        return Optional.of(new FleetAssembly(backend, operations, List.copyOf(managed), docker));
     }
 }

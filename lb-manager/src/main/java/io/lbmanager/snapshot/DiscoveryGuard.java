@@ -1,5 +1,7 @@
-package io.lbmanager.discovery;
+package io.lbmanager.snapshot;
 
+import io.lbmanager.snapshot.DiscoveryGuard;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
-package io.lbmanager.render;
+package io.lbmanager.contract;
 
+import io.lbmanager.contract.ConfigBundle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
     }
 
     /** What {@link #checksum} hashes for one file: the sha256 of its name, a NUL and its content. */
-    static byte[] checksumEntry(String name, String content) {
+    public static byte[] checksumEntry(String name, String content) {
         MessageDigest digest = newDigest();
         digest.update(name.getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);
@@ -57,7 +58,7 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
     }
 
     /** {@link #checksum} of the files whose {@link #checksumEntry}s these are, given in name order. */
-    static String checksumOfEntries(Iterable<byte[]> entriesInNameOrder) {
+    public static String checksumOfEntries(Iterable<byte[]> entriesInNameOrder) {
         MessageDigest digest = newDigest();
         entriesInNameOrder.forEach(digest::update);
         return HexFormat.of().formatHex(digest.digest());

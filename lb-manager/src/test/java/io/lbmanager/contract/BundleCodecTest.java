@@ -1,6 +1,8 @@
-package io.lbmanager.rollout;
+package io.lbmanager.contract;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.BundleCodecTest;
+import io.lbmanager.contract.BundleCodec;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import org.junit.jupiter.api.Test;
 

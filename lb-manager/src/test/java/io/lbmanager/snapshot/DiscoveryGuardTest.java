@@ -1,5 +1,8 @@
-package io.lbmanager.discovery;
+package io.lbmanager.snapshot;
 
+import io.lbmanager.snapshot.DiscoveryGuardTest;
+import io.lbmanager.snapshot.DiscoveryGuard;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,11 +1,14 @@
-package io.lbmanager.validate;
+package io.lbmanager.cli;
 
+import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.validate.ValidationResult;
+import io.lbmanager.cli.ValidateCommand;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.UpstreamRequest;
-import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;

@@ -1,5 +1,6 @@
-package io.lbmanager.rollout;
+package io.lbmanager.contract;
 
+import io.lbmanager.contract.PublishedVersion;
 /**
  * A config version of one LB group as published to ZooKeeper. Versions only grow;
  * the bundle itself lives at {@code ZkLayout.groupVersion(group, version)}.

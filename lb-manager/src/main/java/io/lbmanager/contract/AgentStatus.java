@@ -1,5 +1,7 @@
-package io.lbmanager.agent;
+package io.lbmanager.contract;
 
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**

@@ -1,5 +1,6 @@
-package io.lbmanager.catalog;
+package io.lbmanager.zk;
 
+import io.lbmanager.errors.StoreUnavailableException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -10,23 +11,56 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The few ZooKeeper reads and the one multi-op commit the catalog is built from, with errors translated. */
-final class ZkNodes {
+/**
+ * The one way lb-manager reads and writes its own ZooKeeper nodes: plain reads, JSON documents
+ * (through {@link Json}), multi-op commits, with ZooKeeper's failures translated into
+ * {@link StoreUnavailableException} and a node that does not parse into {@link CorruptNodeException}.
+ */
+public final class ZkNodes {
 
     /** A node's bytes and the data version a compare-and-set must name. */
-    record Node(byte[] data, int version) {
-        String text() {
+    public record Node(byte[] data, int version) {
+        public String text() {
             return new String(data, StandardCharsets.UTF_8);
         }
     }
 
     private final CuratorFramework curator;
 
-    ZkNodes(CuratorFramework curator) {
+    public ZkNodes(CuratorFramework curator) {
         this.curator = curator;
     }
 
-    Optional<Node> read(String path) {
+    public CuratorFramework client() {
+        return curator;
+    }
+
+    /** The JSON document at {@code path}, if the node exists. */
+    public <T> Optional<T> readJson(String path, Class<T> type) {
+        return read(path).map(node -> Json.read(path, node.data(), type));
+    }
+
+    /** Writes {@code value} as JSON at {@code path}, creating the node and its parents when missing. */
+    public void writeJson(String path, Object value) {
+        try {
+            curator.create().orSetData().creatingParentsIfNeeded().forPath(path, Json.write(value));
+        } catch (Exception e) {
+            throw unavailable("write " + path, e);
+        }
+    }
+
+    /** Deletes the node; one that is already gone is fine. */
+    public void delete(String path) {
+        try {
+            curator.delete().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            // already gone
+        } catch (Exception e) {
+            throw unavailable("delete " + path, e);
+        }
+    }
+
+    public Optional<Node> read(String path) {
         try {
             Stat stat = new Stat();
             byte[] data = curator.getData().storingStatIn(stat).forPath(path);
@@ -38,7 +72,7 @@ final class ZkNodes {
         }
     }
 
-    boolean exists(String path) {
+    public boolean exists(String path) {
         try {
             return curator.checkExists().forPath(path) != null;
         } catch (Exception e) {
@@ -47,7 +81,7 @@ final class ZkNodes {
     }
 
     /** Children in ZooKeeper's order; none when the node does not exist. */
-    List<String> children(String path) {
+    public List<String> children(String path) {
         try {
             return new ArrayList<>(curator.getChildren().forPath(path));
         } catch (KeeperException.NoNodeException e) {
@@ -58,7 +92,7 @@ final class ZkNodes {
     }
 
     /** Creates a structural node (and its parents) that is never deleted by the catalog. */
-    void ensure(String path) {
+    public void ensure(String path) {
         try {
             curator.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
         } catch (KeeperException.NodeExistsException e) {
@@ -68,7 +102,7 @@ final class ZkNodes {
         }
     }
 
-    CuratorOp createOp(String path, byte[] data) {
+    public CuratorOp createOp(String path, byte[] data) {
         try {
             return curator.transactionOp().create().forPath(path, data);
         } catch (Exception e) {
@@ -76,7 +110,7 @@ final class ZkNodes {
         }
     }
 
-    CuratorOp setDataOp(String path, byte[] data, int expectedVersion) {
+    public CuratorOp setDataOp(String path, byte[] data, int expectedVersion) {
         try {
             return curator.transactionOp().setData().withVersion(expectedVersion).forPath(path, data);
         } catch (Exception e) {
@@ -85,7 +119,7 @@ final class ZkNodes {
     }
 
     /** @param expectedVersion the data version read earlier, or -1 for any */
-    CuratorOp deleteOp(String path, int expectedVersion) {
+    public CuratorOp deleteOp(String path, int expectedVersion) {
         try {
             return curator.transactionOp().delete().withVersion(expectedVersion).forPath(path);
         } catch (Exception e) {
@@ -97,7 +131,7 @@ final class ZkNodes {
      * Applies all operations or none. Returns false when a precondition the caller read earlier no
      * longer holds (version moved, node appeared or vanished, children appeared): the caller re-reads and retries.
      */
-    boolean commit(List<CuratorOp> operations) {
+    public boolean commit(List<CuratorOp> operations) {
         try {
             curator.transaction().forOperations(operations);
             return true;
@@ -109,10 +143,10 @@ final class ZkNodes {
         }
     }
 
-    private static CatalogUnavailableException unavailable(String what, Exception cause) {
+    private static StoreUnavailableException unavailable(String what, Exception cause) {
         if (cause instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
-        return new CatalogUnavailableException("ZooKeeper: could not " + what + ": " + cause.getMessage(), cause);
+        return new StoreUnavailableException("ZooKeeper: could not " + what + ": " + cause.getMessage(), cause);
     }
 }

@@ -1,11 +1,12 @@
-package io.lbmanager.catalog;
+package io.lbmanager.errors;
 
+import io.lbmanager.errors.NotFoundException;
 /** A service, group or upstream the request names does not exist. */
-public class NotInCatalogException extends RuntimeException {
+public class NotFoundException extends RuntimeException {
 
     private final String field;
 
-    public NotInCatalogException(String field, String message) {
+    public NotFoundException(String field, String message) {
         super(message);
         this.field = field;
     }

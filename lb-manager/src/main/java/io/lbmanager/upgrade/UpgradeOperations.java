@@ -1,9 +1,9 @@
 package io.lbmanager.upgrade;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.catalog.ConflictException;
-import io.lbmanager.catalog.InvalidInputException;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.errors.ConflictException;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.TaskHealth;
@@ -31,9 +31,9 @@ import java.util.function.Predicate;
  * are advanced by a ticker, one {@link UpgradePolicy#tick} per group per period; every change is
  * stored before it is answered, so a restarted manager carries on where the last one stopped.
  */
-public final class FleetOperations implements Managed, AutoCloseable {
+public final class UpgradeOperations implements Managed, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FleetOperations.class);
+    private static final Logger LOG = LoggerFactory.getLogger(UpgradeOperations.class);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
     private final UpgradePolicy policy;
@@ -52,7 +52,7 @@ public final class FleetOperations implements Managed, AutoCloseable {
         return thread;
     });
 
-    public FleetOperations(UpgradePolicy policy, TaskHealth health, UpgradeStore store, Predicate<String> groupExists,
+    public UpgradeOperations(UpgradePolicy policy, TaskHealth health, UpgradeStore store, Predicate<String> groupExists,
                            UpgradeSettings defaults, Duration tickEvery, LongSupplier clock) {
         this.policy = policy;
         this.backend = policy.backend();
@@ -68,7 +68,7 @@ public final class FleetOperations implements Managed, AutoCloseable {
      * Advances upgrades only while this holds (the leader among several managers); the others
      * answer the API from ZooKeeper and leave the steps to the leader.
      */
-    public FleetOperations tickingOnlyWhen(java.util.function.BooleanSupplier condition) {
+    public UpgradeOperations tickingOnlyWhen(java.util.function.BooleanSupplier condition) {
         this.ticksWhen = condition;
         return this;
     }
@@ -183,7 +183,7 @@ public final class FleetOperations implements Managed, AutoCloseable {
     public void unblock(String group, String by) {
         requireGroup(group);
         if (!store.clearBlock(group)) {
-            throw new NotInCatalogException(null, "group " + group + " is not blocked");
+            throw new NotFoundException(null, "group " + group + " is not blocked");
         }
         LOG.info("fleet group={} state=UNBLOCKED by={}", group, by);
     }
@@ -275,7 +275,7 @@ public final class FleetOperations implements Managed, AutoCloseable {
 
     private void requireGroup(String group) {
         if (!groupExists.test(group)) {
-            throw new NotInCatalogException("group", "group " + group + " does not exist");
+            throw new NotFoundException("group", "group " + group + " does not exist");
         }
     }
 
