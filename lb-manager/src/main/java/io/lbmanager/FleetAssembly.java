@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  *
  * @param operations what {@code FleetApi.register} needs
  * @param managed    to hand to {@code environment.lifecycle().manage(...)}, in order
- * @param docker     the Docker fleet when the backend is {@code docker} (demo clean-up), else null
+ * @param docker     the Docker task runner when the backend is {@code docker} (demo clean-up), else null
  */
 public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, List<Managed> managed, DockerTaskRunner docker) {
 
@@ -75,5 +75,19 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
                 Duration.ofMillis(upgrade.tickMillis), System::currentTimeMillis).tickingOnlyWhen(isLeader);
         managed.add(operations);
         return Optional.of(new FleetAssembly(backend, operations, List.copyOf(managed), docker));
+    }
+
+    /** Stops the fleet's parts and removes every task a Docker fleet started (the demo's clean-up on exit). */
+    public void removeEverything() {
+        for (Managed part : managed) {
+            try {
+                part.stop();
+            } catch (Exception e) {
+                // stopping everything anyway
+            }
+        }
+        if (docker != null) {
+            docker.removeAllTasks();
+        }
     }
 }

@@ -187,7 +187,7 @@ public class GroupRuntimeResource {
     }
 
     private void requireGroup(String group) {
-        if (!source.catalog().groups().contains(group)) {
+        if (!source.groups().contains(group)) {
             throw new NotFoundException("group", "no LB group named " + group);
         }
     }

@@ -1,13 +1,13 @@
 package io.lbmanager.rollout;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.catalog.ServiceRecord;
-import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.snapshot.CatalogSnapshot;
-import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.snapshot.SnapshotChange;
+import io.lbmanager.snapshot.SnapshotListener;
+import io.lbmanager.zk.Leadership;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -35,88 +34,84 @@ import java.util.function.BooleanSupplier;
  * Rendering redoes only the services that changed ({@link IncrementalRenderer}), and {@code nginx -t}
  * sees only what changed since the bundle every agent accepted ({@link ValidationScope}).
  */
-public final class ConfigPipeline implements Managed {
+public final class ConfigPipeline implements Managed, SnapshotListener, Leadership.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
     private static final int MAX_QUARANTINE_ROUNDS = 8;
 
-    private final SnapshotSource source;
-    private final DiscoveryGuard guard;
+    private final RenderRequests renders;
     private final IncrementalRenderer renderer;
     private final NginxValidator validator;
     private final PublishedBundles published;
     private final RolloutCoordinator rollouts;
     private final GroupStatusStore statusStore;
     private final BooleanSupplier isLeader;
-    private final Coalescer coalescer;
     private final long maxDelayMillis;
-    private final AtomicLong renders = new AtomicLong();
+    private final AtomicLong renderCount = new AtomicLong();
     /** Per group, the last bundle that passed nginx -t and what it was checked against. */
     private final Map<String, String> lastPassedCheck = new ConcurrentHashMap<>();
+    private volatile CatalogSnapshot latest;
     private volatile long lastCheckMillis;
 
-    public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, IncrementalRenderer renderer, NginxValidator validator,
-                          PublishedBundles published, RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
-                          long quietMillis, long maxDelayMillis) {
-        this.source = source;
-        this.guard = guard;
+    public ConfigPipeline(RenderRequests renders, IncrementalRenderer renderer, NginxValidator validator, PublishedBundles published,
+                          RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader, long maxDelayMillis) {
+        this.renders = renders;
         this.renderer = renderer;
         this.validator = validator;
         this.published = published;
         this.rollouts = rollouts;
         this.statusStore = statusStore;
         this.isLeader = isLeader;
-        this.coalescer = new Coalescer("config-pipeline", this::renderAllGroups, quietMillis, maxDelayMillis);
         this.maxDelayMillis = maxDelayMillis;
     }
 
-    /** Something in discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
-    public void changed() {
-        coalescer.signal();
+    /**
+     * A new guarded snapshot. A person's change to the catalog is rendered at once when the pipeline
+     * is idle and calm, else coalesced like any change; only while the last {@code nginx -t} took no
+     * longer than {@code maxDelayMillis}, though: a burst right behind the first change waits for
+     * that check, and should not wait longer than coalescing would have let it. Discovery changes
+     * keep the quiet period.
+     */
+    @Override
+    public void snapshotChanged(CatalogSnapshot snapshot, SnapshotChange change) {
+        latest = snapshot;
+        if (change.catalogChanged() && lastCheckMillis <= maxDelayMillis) {
+            renders.renderPromptly("snapshot " + change.causes());
+        } else {
+            renders.renderSoon("snapshot " + change.causes());
+        }
     }
 
-    /**
-     * A person changed the catalog through the API: rendered at once when the pipeline is idle and calm,
-     * else coalesced like any change. Only while the last {@code nginx -t} took no longer than
-     * {@code maxDelayMillis}, though: a burst of changes right behind the first one waits for that check,
-     * and should not wait longer than coalescing would have let it. Discovery changes keep the quiet
-     * period: it is the window in which the discovery guard sees a mass expiry as one loss.
-     */
-    public void catalogChanged() {
-        if (lastCheckMillis <= maxDelayMillis) {
-            coalescer.signalPromptly();
-        } else {
-            coalescer.signal();
-        }
+    @Override
+    public void leadershipGained() {
+        renders.renderSoon("this manager leads now");
     }
 
     @Override
     public void start() {
-        changed();
+        renders.serve(this::renderAllGroups);
     }
 
     @Override
     public void stop() {
-        coalescer.close();
+        renders.close();
     }
 
     /** Renders done so far (each one a full pass over every group). */
     public long renders() {
-        return renders.get();
+        return renderCount.get();
     }
 
     void renderAllGroups() {
-        if (!isLeader.getAsBoolean() || !source.isComplete()) {
+        CatalogSnapshot snapshot = latest;
+        if (!isLeader.getAsBoolean() || snapshot == null) {
             return;
         }
-        renders.incrementAndGet();
-        CatalogSnapshot current = source.current();
-        DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
-        CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
+        renderCount.incrementAndGet();
         renderer.retainGroups(snapshot.groups());
         lastPassedCheck.keySet().retainAll(snapshot.groups());
         for (String group : snapshot.groups()) {
-            Map<String, String> held = heldServices(snapshot, group, guarded.held());
+            Map<String, String> held = snapshot.heldServicesIn(group);
             try {
                 statusStore.record(renderGroup(snapshot, group, held));
             } catch (Exception e) {
@@ -229,17 +224,6 @@ public final class ConfigPipeline implements Managed {
                                Map<String, List<ConfigError>> quarantined, Map<String, String> held, String message) {
         return new GroupStatus(group, state, targetVersion == null ? rollouts.targetVersion(group) : targetVersion, null,
                 snapshot.servicesIn(group).size(), quarantined, held, message, System.currentTimeMillis());
-    }
-
-    private static Map<String, String> heldServices(CatalogSnapshot snapshot, String group, Map<String, String> heldNames) {
-        Map<String, String> held = new TreeMap<>();
-        for (ServiceRecord service : snapshot.servicesIn(group)) {
-            String reason = heldNames.get(service.definition().discoveryName());
-            if (reason != null) {
-                held.put(service.id(), reason);
-            }
-        }
-        return held;
     }
 
     private void quarantine(String group, String serviceId, List<ConfigError> errors, Set<String> excluded,

@@ -103,6 +103,11 @@ public record ZkLayout(String root) {
         return root + "/leader";
     }
 
+    /** Written when an operator releases the discovery holds; every manager's guard watches it. */
+    public String discoveryHoldRelease() {
+        return root + "/discovery/hold-release";
+    }
+
     public String groupStatus(String group) {
         return group(group) + "/status";
     }

@@ -1,4 +1,4 @@
-package io.lbmanager.rollout;
+package io.lbmanager.zk;
 
 import com.codahale.metrics.health.HealthCheck;
 

@@ -1,4 +1,4 @@
-package io.lbmanager.rollout;
+package io.lbmanager.zk;
 
 import io.dropwizard.lifecycle.Managed;
 import org.apache.curator.framework.CuratorFramework;
@@ -8,7 +8,9 @@ import org.apache.curator.framework.recipes.leader.Participant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Which manager renders and drives rollouts: one leader per ZooKeeper root (Curator leader latch).
@@ -18,24 +20,40 @@ public final class Leadership implements Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
 
+    /** Told, on Curator's event thread, when this manager starts or stops leading. */
+    public interface Listener {
+        void leadershipGained();
+
+        default void leadershipLost() {
+        }
+    }
+
     private final LeaderLatch latch;
     private final String id;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-    public Leadership(CuratorFramework client, String latchPath, String id, Runnable onGained) {
+    public Leadership(CuratorFramework client, String latchPath, String id) {
         this.id = id;
         this.latch = new LeaderLatch(client, latchPath, id);
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
                 LOG.info("leadership manager={} state=leader", id);
-                onGained.run();
+                listeners.forEach(Listener::leadershipGained);
             }
 
             @Override
             public void notLeader() {
                 LOG.info("leadership manager={} state=follower", id);
+                listeners.forEach(Listener::leadershipLost);
             }
         });
+    }
+
+    /** Registers a listener; register every one before {@link #start}. */
+    public Leadership tell(Listener listener) {
+        listeners.add(listener);
+        return this;
     }
 
     @Override
