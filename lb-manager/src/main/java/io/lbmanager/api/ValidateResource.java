@@ -16,6 +16,7 @@ import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigDiff;
+import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.TemplateSafety;
@@ -138,29 +139,27 @@ public class ValidateResource {
             return new GroupVerdict(group, false, conflicts, liveVersion, null, null);
         }
         RenderOutcome outcome = render.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
-        if (outcome instanceof RenderOutcome.TemplateFailed failed) {
-            return new GroupVerdict(group, false,
-                    List.of(new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message())), liveVersion, null, null);
-        }
-        if (outcome instanceof RenderOutcome.InputRejected rejected) {
-            return new GroupVerdict(group, false,
-                    List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())), liveVersion,
-                    null, null);
-        }
-        ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
         ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
-        ValidationScope scope;
-        if (proposedTemplates) {
-            scope = ValidationScope.everything(proposed, "proposed templates are checked with every file");
-        } else {
-            scope = live == null ? ValidationScope.everything(proposed, "the group has no published version to compare with")
-                    : ValidationScope.changedSince(proposed, live);
+        GroupCheck.Verdict verdict = GroupCheck.check(outcome, proposed -> proposedTemplates
+                        ? ValidationScope.everything(proposed, "proposed templates are checked with every file")
+                        : live == null ? ValidationScope.everything(proposed, "the group has no published version to compare with")
+                        : ValidationScope.changedSince(proposed, live),
+                nginxTests::validate);
+        if (verdict instanceof GroupCheck.Verdict.Refused refused) {
+            return new GroupVerdict(group, false, refused.errors(), liveVersion, diff(live, refused.bundle(), refused.scope()),
+                    refused.scope() == null ? null : NginxTestScope.of(refused.scope()));
         }
-        String diff = scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
+        GroupCheck.Verdict.Accepted accepted = (GroupCheck.Verdict.Accepted) verdict;
+        return new GroupVerdict(group, true, List.of(), liveVersion, diff(live, accepted.bundle(), accepted.scope()),
+                NginxTestScope.of(accepted.scope()));
+    }
+
+    private static String diff(ConfigBundle live, ConfigBundle proposed, ValidationScope scope) {
+        if (proposed == null) {
+            return null;
+        }
+        return scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
                 : ConfigDiff.between(live.files(), proposed.files(), scope.differingFiles());
-        ValidationResult result = nginxTests.validate(scope);
-        List<ConfigError> errors = result instanceof ValidationResult.Invalid invalid ? invalid.errors() : List.of();
-        return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff, NginxTestScope.of(scope));
     }
 
     @FunctionalInterface

@@ -1,7 +1,9 @@
 package io.lbmanager.cli;
 
 import io.lbmanager.validate.NginxValidator;
-import io.lbmanager.validate.ValidationResult;
+import io.lbmanager.validate.ConfigError;
+import io.lbmanager.validate.GroupCheck;
+import io.lbmanager.validate.ValidationScope;
 import io.lbmanager.cli.ValidateCommand;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dropwizard.core.cli.Command;
@@ -138,17 +140,10 @@ public final class ValidateCommand extends Command {
     }
 
     private static List<String> problemsOf(RenderOutcome outcome, NginxValidator validator) {
-        List<String> problems = new ArrayList<>();
-        if (outcome instanceof RenderOutcome.TemplateFailed failed) {
-            problems.add("template " + failed.template() + (failed.line() == null ? "" : ":" + failed.line())
-                    + (failed.serviceId() == null ? "" : " (service " + failed.serviceId() + ")") + ": " + failed.message());
-        } else if (outcome instanceof RenderOutcome.InputRejected rejected) {
-            problems.add("service " + rejected.serviceId() + " field " + rejected.field() + ": " + rejected.message());
-        } else if (validator.validate(((RenderOutcome.Rendered) outcome).bundle()) instanceof ValidationResult.Invalid invalid) {
-            invalid.errors().forEach(e -> problems.add(e.file() + (e.line() == null ? "" : ":" + e.line())
-                    + (e.serviceId() == null ? "" : " (service " + e.serviceId() + ")") + ": " + e.message()));
-        }
-        return problems;
+        return GroupCheck.check(outcome, bundle -> ValidationScope.everything(bundle, "offline check"),
+                scope -> validator.validate(scope.sandbox())) instanceof GroupCheck.Verdict.Refused refused
+                ? refused.errors().stream().map(ConfigError::describe).toList()
+                : List.of();
     }
 
     private static ServiceRecord readService(Path file) {

@@ -9,6 +9,7 @@ import io.lbmanager.snapshot.SnapshotChange;
 import io.lbmanager.snapshot.SnapshotListener;
 import io.lbmanager.zk.Leadership;
 import io.lbmanager.validate.ConfigError;
+import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
@@ -48,7 +49,7 @@ public final class ConfigPipeline implements Managed, SnapshotListener, Leadersh
     private final BooleanSupplier isLeader;
     private final long maxDelayMillis;
     private final AtomicLong renderCount = new AtomicLong();
-    /** Per group, the last bundle that passed nginx -t and what it was checked against. */
+    /** Per group, the sha256 of the last sandbox that passed nginx -t. */
     private final Map<String, String> lastPassedCheck = new ConcurrentHashMap<>();
     private volatile CatalogSnapshot latest;
     private volatile long lastCheckMillis;
@@ -127,40 +128,23 @@ public final class ConfigPipeline implements Managed, SnapshotListener, Leadersh
         Optional<ConfigBundle> accepted = acceptedByEveryAgent(group);
         for (int round = 0; round < MAX_QUARANTINE_ROUNDS; round++) {
             RenderOutcome outcome = renderer.renderGroup(snapshot, group, excluded);
-            if (outcome instanceof RenderOutcome.TemplateFailed failed) {
-                ConfigError error = new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message());
-                if (failed.serviceId() == null || excluded.contains(failed.serviceId())) {
-                    return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
-                            "template " + failed.template() + (failed.line() == null ? "" : ":" + failed.line()) + " failed: " + failed.message());
-                }
-                quarantine(group, failed.serviceId(), List.of(error), excluded, quarantined);
-                continue;
+            if (outcome instanceof RenderOutcome.Rendered rendered && rollouts.isTarget(rendered.bundle())) {
+                return propose(group, rendered.bundle(), snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
             }
-            if (outcome instanceof RenderOutcome.InputRejected rejected) {
-                quarantine(group, rejected.serviceId(),
-                        List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())),
-                        excluded, quarantined);
-                continue;
+            GroupCheck.Verdict verdict = GroupCheck.check(outcome, bundle -> scopeOf(bundle, accepted), this::nginxTest);
+            if (verdict instanceof GroupCheck.Verdict.Accepted passed) {
+                return propose(group, passed.bundle(), snapshot, quarantined, held);
             }
-            ConfigBundle bundle = ((RenderOutcome.Rendered) outcome).bundle();
-            if (rollouts.isTarget(bundle)) {
-                return propose(group, bundle, snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
+            GroupCheck.Verdict.Refused refused = (GroupCheck.Verdict.Refused) verdict;
+            List<ConfigError> groupWide = refused.errors().stream()
+                    .filter(e -> e.serviceId() == null || excluded.contains(e.serviceId())).toList();
+            if (!groupWide.isEmpty()) {
+                return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
+                        (refused.bundle() == null ? "template " : "nginx -t rejected ") + describe(groupWide));
             }
-            long checkStart = System.nanoTime();
-            ValidationResult verdict = nginxTest(bundle, accepted);
-            lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
-            LOG.debug("check group={} files={} millis={}", group, bundle.files().size(), lastCheckMillis);
-            if (verdict instanceof ValidationResult.Invalid invalid) {
-                List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
-                if (!groupWide.isEmpty()) {
-                    return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held, "nginx -t rejected " + describe(groupWide));
-                }
-                Map<String, List<ConfigError>> byService = new LinkedHashMap<>();
-                invalid.errors().forEach(e -> byService.computeIfAbsent(e.serviceId(), id -> new ArrayList<>()).add(e));
-                byService.forEach((serviceId, errors) -> quarantine(group, serviceId, errors, excluded, quarantined));
-                continue;
-            }
-            return propose(group, bundle, snapshot, quarantined, held);
+            Map<String, List<ConfigError>> byService = new LinkedHashMap<>();
+            refused.errors().forEach(e -> byService.computeIfAbsent(e.serviceId(), id -> new ArrayList<>()).add(e));
+            byService.forEach((serviceId, errors) -> quarantine(group, serviceId, errors, excluded, quarantined));
         }
         return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
                 "more than " + MAX_QUARANTINE_ROUNDS + " rounds of quarantine");
@@ -176,19 +160,25 @@ public final class ConfigPipeline implements Managed, SnapshotListener, Leadersh
         }
     }
 
-    /** nginx -t of what changed since {@code accepted}, or of everything; a bundle that passed against the same base is not checked again. */
-    private ValidationResult nginxTest(ConfigBundle bundle, Optional<ConfigBundle> accepted) {
-        String check = bundle.sha256() + " against " + accepted.map(ConfigBundle::sha256).orElse("nothing");
-        if (check.equals(lastPassedCheck.get(bundle.group()))) {
+    /** What nginx -t must see of {@code bundle}: what changed since the bundle every agent accepted, or everything. */
+    private static ValidationScope scopeOf(ConfigBundle bundle, Optional<ConfigBundle> accepted) {
+        return accepted.map(base -> ValidationScope.changedSince(bundle, base))
+                .orElseGet(() -> ValidationScope.everything(bundle, "no version that every agent accepted to compare with"));
+    }
+
+    /** nginx -t of the scope's files; files that passed before (the same sandbox, by sha256) are not checked again. */
+    private ValidationResult nginxTest(ValidationScope scope) {
+        String group = scope.sandbox().group();
+        if (scope.sandbox().sha256().equals(lastPassedCheck.get(group))) {
             return new ValidationResult.Valid();
         }
-        ValidationScope scope = accepted.map(base -> ValidationScope.changedSince(bundle, base))
-                .orElseGet(() -> ValidationScope.everything(bundle, "no version that every agent accepted to compare with"));
+        long checkStart = System.nanoTime();
         ValidationResult verdict = validator.validate(scope.sandbox());
-        LOG.debug("nginx -t group={} files={} of={} valid={} scope={}", bundle.group(), scope.files().size(), scope.bundleFiles(),
-                verdict.isValid(), scope.reason());
+        lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
+        LOG.debug("nginx -t group={} files={} of={} valid={} millis={} scope={}", group, scope.files().size(), scope.bundleFiles(),
+                verdict.isValid(), lastCheckMillis, scope.reason());
         if (verdict.isValid()) {
-            lastPassedCheck.put(bundle.group(), check);
+            lastPassedCheck.put(group, scope.sandbox().sha256());
         }
         return verdict;
     }
@@ -238,9 +228,6 @@ public final class ConfigPipeline implements Managed, SnapshotListener, Leadersh
     }
 
     private static String describe(List<ConfigError> errors) {
-        return errors.stream()
-                .map(e -> e.file() + (e.line() == null ? "" : ":" + e.line()) + " " + e.message())
-                .reduce((a, b) -> a + "; " + b)
-                .orElse("");
+        return errors.stream().map(ConfigError::describe).reduce((a, b) -> a + "; " + b).orElse("");
     }
 }
