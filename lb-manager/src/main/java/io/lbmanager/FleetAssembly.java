@@ -1,21 +1,20 @@
 package io.lbmanager;
 
-import io.lbmanager.upgrade.UpgradePolicy;
-import io.lbmanager.upgrade.UpgradeStore;
-import io.lbmanager.upgrade.UpgradeSettings;
-import io.lbmanager.upgrade.UpgradeOperations;
-import io.lbmanager.FleetAssembly;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
-import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.DockerFleetBackend;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.TaskProbes;
-import io.lbmanager.zk.ZkNodes;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
+import io.lbmanager.upgrade.UpgradeOperations;
+import io.lbmanager.upgrade.UpgradePolicy;
+import io.lbmanager.upgrade.UpgradeSettings;
+import io.lbmanager.upgrade.UpgradeStore;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.apache.curator.framework.CuratorFramework;
 
 import java.time.Duration;

@@ -104,6 +104,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         client.getConnectionStateListenable().addListener((c, state) -> {
             if (state == ConnectionState.LOST) {
                 snapshots.sessionLost(System.currentTimeMillis());
+            } else if (state == ConnectionState.RECONNECTED) {
+                snapshots.reconnected(System.currentTimeMillis());
             }
         });
         CatalogWatcher catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, snapshots);
@@ -173,7 +175,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
     private static DiscoveryGuard discoveryGuard(PipelineConfig pipeline) {
         return new DiscoveryGuard(pipeline.discoveryMaxLossShare, pipeline.discoveryGuardMinInstances,
-                pipeline.sessionLossHoldSeconds * 1000L, pipeline.discoveryLossWindowSeconds * 1000L);
+                pipeline.sessionLossHoldSeconds * 1000L, pipeline.discoveryLossWindowSeconds * 1000L,
+                pipeline.discoveryGuardMinServices, pipeline.discoveryHoldMaxSeconds * 1000L);
     }
 
     private static String startZooKeeperIfEmbedded(ZooKeeperConfig config, Environment environment) throws Exception {

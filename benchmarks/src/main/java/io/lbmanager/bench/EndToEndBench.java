@@ -79,7 +79,6 @@ public final class EndToEndBench {
                     1000, 60, io.lbmanager.testsupport.DockerSupport.image(), false);
         }
 
-
         static Path defaultManagerJar() {
             Path fromModule = Path.of("..", "lb-manager", "target", "lb-manager.jar");
             return Files.isRegularFile(fromModule) ? fromModule : Path.of("lb-manager", "target", "lb-manager.jar");

@@ -1,8 +1,8 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.contract.AgentStatus;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.zk.Json;
 
 import java.io.IOException;

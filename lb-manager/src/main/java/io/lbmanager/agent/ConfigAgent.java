@@ -2,9 +2,9 @@ package io.lbmanager.agent;
 
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
-import io.lbmanager.peers.PeerSync;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.peers.PeerSync;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;

@@ -1,7 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.api.view.GroupSummary;
 import io.lbmanager.catalog.CatalogStore;
-import io.lbmanager.catalog.GroupView;
 import io.lbmanager.catalog.InputRules;
 import io.lbmanager.errors.NotFoundException;
 import jakarta.ws.rs.DELETE;
@@ -29,8 +29,8 @@ public final class GroupsResource {
 
     /** Every group with the ids of its services. */
     @GET
-    public List<GroupView> list() {
-        return store.groupViews();
+    public List<GroupSummary> list() {
+        return store.groupViews().stream().map(GroupSummary::of).toList();
     }
 
     /** 201 when the group is new, 200 when it already existed. */
@@ -39,7 +39,7 @@ public final class GroupsResource {
     public Response create(@PathParam("name") String name, @HeaderParam(Actors.HEADER) String user) {
         Actors.fromHeader(user);
         boolean created = store.createGroup(InputRules.requireName("name", name));
-        return Response.status(created ? 201 : 200).entity(new GroupView(name, List.of())).build();
+        return Response.status(created ? 201 : 200).entity(new GroupSummary(name, List.of())).build();
     }
 
     @DELETE

@@ -1,12 +1,13 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.api.view.ConfigErrorView;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
-import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
@@ -16,11 +17,10 @@ import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigDiff;
-import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.ConfigError;
+import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.TemplateSafety;
-import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -67,7 +67,7 @@ public class ValidateResource {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record GroupVerdict(String group, boolean valid, List<ConfigError> errors, Long liveVersion, String diff,
+    public record GroupVerdict(String group, boolean valid, List<ConfigErrorView> errors, Long liveVersion, String diff,
                                NginxTestScope checked) {
     }
 
@@ -136,7 +136,7 @@ public class ValidateResource {
         Long liveVersion = target.map(t -> t.version().version()).orElse(null);
         List<ConfigError> conflicts = basePathConflicts(snapshot, group, proposedId);
         if (!conflicts.isEmpty()) {
-            return new GroupVerdict(group, false, conflicts, liveVersion, null, null);
+            return new GroupVerdict(group, false, ConfigErrorView.of(conflicts), liveVersion, null, null);
         }
         RenderOutcome outcome = render.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
         ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
@@ -146,7 +146,7 @@ public class ValidateResource {
                         : ValidationScope.changedSince(proposed, live),
                 nginxTests::validate);
         if (verdict instanceof GroupCheck.Verdict.Refused refused) {
-            return new GroupVerdict(group, false, refused.errors(), liveVersion, diff(live, refused.bundle(), refused.scope()),
+            return new GroupVerdict(group, false, ConfigErrorView.of(refused.errors()), liveVersion, diff(live, refused.bundle(), refused.scope()),
                     refused.scope() == null ? null : NginxTestScope.of(refused.scope()));
         }
         GroupCheck.Verdict.Accepted accepted = (GroupCheck.Verdict.Accepted) verdict;

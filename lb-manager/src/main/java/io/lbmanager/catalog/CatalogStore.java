@@ -1,11 +1,11 @@
 package io.lbmanager.catalog;
 
-import io.lbmanager.zk.ZkNodes;
-import io.lbmanager.errors.NotFoundException;
-import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.errors.ConflictException;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.slf4j.Logger;

@@ -1,6 +1,5 @@
 package io.lbmanager.contract;
 
-import io.lbmanager.contract.AgentState;
 public enum AgentState {
     /** Registered, not yet serving the group's target version. */
     STARTING,

@@ -1,7 +1,5 @@
 package io.lbmanager.contract;
 
-import io.lbmanager.contract.AgentState;
-import io.lbmanager.contract.AgentStatus;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**

@@ -1,7 +1,5 @@
 package io.lbmanager.contract;
 
-import io.lbmanager.contract.BundleCodec;
-import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 

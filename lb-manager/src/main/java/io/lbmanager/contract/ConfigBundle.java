@@ -1,6 +1,5 @@
 package io.lbmanager.contract;
 
-import io.lbmanager.contract.ConfigBundle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
 package io.lbmanager.contract;
 
-import io.lbmanager.contract.PublishedVersion;
 /**
  * A config version of one LB group as published to ZooKeeper. Versions only grow;
  * the bundle itself lives at {@code ZkLayout.groupVersion(group, version)}.

@@ -1,12 +1,12 @@
 package io.lbmanager.discovery;
 
-import io.lbmanager.snapshot.DiscoveredInstance;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.catalog.UpstreamValidator;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.io.IOException;
 

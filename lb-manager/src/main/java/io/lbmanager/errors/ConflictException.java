@@ -1,6 +1,5 @@
 package io.lbmanager.errors;
 
-import io.lbmanager.errors.ConflictException;
 /** The request is valid but clashes with what is stored (a base path owned by another service, a group still in use). */
 public class ConflictException extends RuntimeException {
 

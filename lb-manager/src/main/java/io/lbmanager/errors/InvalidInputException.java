@@ -1,6 +1,5 @@
 package io.lbmanager.errors;
 
-import io.lbmanager.errors.InvalidInputException;
 /** Input a team supplied that breaks a rule; {@code field} is the JSON path of the offending value (e.g. {@code groups[1]}). */
 public class InvalidInputException extends RuntimeException {
 

@@ -1,6 +1,5 @@
 package io.lbmanager.errors;
 
-import io.lbmanager.errors.NotFoundException;
 /** A service, group or upstream the request names does not exist. */
 public class NotFoundException extends RuntimeException {
 

@@ -1,6 +1,5 @@
 package io.lbmanager.errors;
 
-import io.lbmanager.errors.StoreUnavailableException;
 /** ZooKeeper could not be reached or answered with an error the catalog cannot act on. */
 public class StoreUnavailableException extends RuntimeException {
 

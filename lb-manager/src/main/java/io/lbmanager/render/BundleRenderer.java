@@ -1,11 +1,11 @@
 package io.lbmanager.render;
 
-import io.lbmanager.contract.ConfigBundle;
 import freemarker.core.ParseException;
 import freemarker.template.Configuration;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
 import io.lbmanager.catalog.ServiceRecord;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
 
 import java.io.IOException;

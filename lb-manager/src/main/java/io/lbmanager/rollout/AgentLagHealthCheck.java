@@ -1,8 +1,8 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.contract.PublishedVersion;
 import com.codahale.metrics.health.HealthCheck;
 import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,12 +7,12 @@ import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotChange;
 import io.lbmanager.snapshot.SnapshotListener;
-import io.lbmanager.zk.Leadership;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
+import io.lbmanager.zk.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

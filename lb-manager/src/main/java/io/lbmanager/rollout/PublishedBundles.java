@@ -1,7 +1,7 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.contract.PublishedVersion;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.zk.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

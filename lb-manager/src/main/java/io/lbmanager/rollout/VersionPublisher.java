@@ -1,9 +1,9 @@
 package io.lbmanager.rollout;
 
 import io.lbmanager.contract.BundleCodec;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.errors.NotFoundException;
-import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;

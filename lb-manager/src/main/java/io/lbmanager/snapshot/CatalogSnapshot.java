@@ -69,9 +69,10 @@ public record CatalogSnapshot(
                 .toList();
     }
 
-    /** Discovery names that no service definition claims: seen, but never routed. */
+    /** Discovery names that no service definition claims: seen (not merely held), but never routed. */
     public SortedSet<String> unroutedDiscoveryNames() {
         TreeSet<String> unrouted = new TreeSet<>(discovered.keySet());
+        unrouted.removeAll(held.keySet());
         services.values().forEach(s -> unrouted.remove(s.definition().discoveryName()));
         return Collections.unmodifiableSortedSet(unrouted);
     }

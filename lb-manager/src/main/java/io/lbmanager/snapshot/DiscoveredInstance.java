@@ -1,6 +1,5 @@
 package io.lbmanager.snapshot;
 
-import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.catalog.Upstream;
 
 /**

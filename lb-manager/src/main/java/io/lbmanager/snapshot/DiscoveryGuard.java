@@ -1,7 +1,7 @@
 package io.lbmanager.snapshot;
 
-import io.lbmanager.snapshot.DiscoveryGuard;
-import io.lbmanager.snapshot.DiscoveredInstance;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,29 +12,45 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Fail static for discovery: when many instances vanish at once (more than a share of all of
- * them within a short window, as after a ZooKeeper wipe or a mass session expiry), or shortly after the manager's own
- * session was lost, a service that would lose every instance keeps its previous ones instead.
- * The hold lasts until the instances come back or an operator releases it.
+ * Fail static for discovery, on evidence of a mass loss only. A service that would lose every
+ * instance keeps its previous ones when many instances vanish at once (more than a share of all
+ * of them within a short window, from at least {@code minServicesLost} services, as after a
+ * ZooKeeper wipe or a mass session expiry), or shortly after the manager's own session was lost.
+ * One service losing its instances while the rest of discovery is unchanged is never held: that
+ * is a deploy or a scale to zero. A hold ends when the instances come back, when an operator
+ * releases it, or by itself {@code maxHoldMillis} after it began (counted from the manager's last
+ * reconnection to ZooKeeper, so an outage does not end it); its reason says until when.
  */
 public final class DiscoveryGuard {
 
-    /** The view to render from, and the discovery names held at their previous instances, with why. */
-    public record Guarded(SortedMap<String, List<DiscoveredInstance>> view, SortedMap<String, String> held) {
+    /**
+     * The view to render from, the discovery names held at their previous instances, with why, and
+     * when the holds end by themselves (0 when nothing is held): the guard must be asked again then.
+     */
+    public record Guarded(SortedMap<String, List<DiscoveredInstance>> view, SortedMap<String, String> held, long holdsEndAtMillis) {
+        Guarded(SortedMap<String, List<DiscoveredInstance>> view) {
+            this(view, Collections.emptySortedMap(), 0);
+        }
     }
 
     /** How long a vanished instance counts toward a mass loss: discovery reports a wipe one node at a time. */
     public static final long DEFAULT_LOSS_WINDOW_MILLIS = 10_000;
+    public static final int DEFAULT_MIN_SERVICES_LOST = 2;
+    public static final long DEFAULT_MAX_HOLD_MILLIS = 60_000;
 
     private final double maxLossShare;
     private final int minInstances;
     private final long sessionGraceMillis;
     private final long lossWindowMillis;
+    private final int minServicesLost;
+    private final long maxHoldMillis;
     private SortedMap<String, List<DiscoveredInstance>> baseline;
     /** Instances (by name|address:port) that vanished within the loss window, or at any time while a hold lasts. */
     private final Map<String, Vanished> recentlyVanished = new HashMap<>();
     private boolean holding;
+    private long holdingSinceMillis = -1;
     private volatile long sessionLostAtMillis = -1;
+    private volatile long reconnectedAtMillis = -1;
     private volatile boolean releaseRequested;
 
     private record Vanished(DiscoveredInstance instance, long atMillis) {
@@ -51,19 +67,28 @@ public final class DiscoveryGuard {
      * @param lossWindowMillis   how long a vanished instance counts toward the share, so a wipe seen one node at a time is one loss
      */
     public DiscoveryGuard(double maxLossShare, int minInstances, long sessionGraceMillis, long lossWindowMillis) {
+        this(maxLossShare, minInstances, sessionGraceMillis, lossWindowMillis, DEFAULT_MIN_SERVICES_LOST, DEFAULT_MAX_HOLD_MILLIS);
+    }
+
+    /**
+     * @param minServicesLost how many services must lose instances within the window for a loss to count as a mass loss
+     * @param maxHoldMillis   how long a hold lasts at most once ZooKeeper answers again
+     */
+    public DiscoveryGuard(double maxLossShare, int minInstances, long sessionGraceMillis, long lossWindowMillis, int minServicesLost,
+                          long maxHoldMillis) {
         this.maxLossShare = maxLossShare;
         this.minInstances = minInstances;
         this.sessionGraceMillis = sessionGraceMillis;
         this.lossWindowMillis = lossWindowMillis;
+        this.minServicesLost = Math.max(1, minServicesLost);
+        this.maxHoldMillis = maxHoldMillis;
     }
 
     public synchronized Guarded guard(SortedMap<String, List<DiscoveredInstance>> current, long nowMillis) {
         if (baseline == null || releaseRequested) {
             releaseRequested = false;
             recentlyVanished.clear();
-            holding = false;
-            baseline = current;
-            return new Guarded(current, Collections.emptySortedMap());
+            return applyAsItIs(current);
         }
         Map<String, DiscoveredInstance> routableNow = routable(current);
         Map<String, DiscoveredInstance> routableBefore = routable(baseline);
@@ -79,17 +104,27 @@ public final class DiscoveryGuard {
         Set<String> before = new HashSet<>(routableBefore.keySet());
         before.addAll(recentlyVanished.keySet());
         int population = before.size();
-        boolean massLoss = population >= minInstances && recentlyVanished.size() > maxLossShare * population;
+        long servicesLost = recentlyVanished.values().stream().map(v -> v.instance().name()).distinct().count();
+        boolean massLoss = population >= minInstances && recentlyVanished.size() > maxLossShare * population
+                && servicesLost >= minServicesLost;
         boolean afterSessionLoss = sessionLostAtMillis >= 0 && nowMillis - sessionLostAtMillis < sessionGraceMillis;
         if (!massLoss && !afterSessionLoss) {
-            holding = false;
-            baseline = current;
-            return new Guarded(current, Collections.emptySortedMap());
+            return applyAsItIs(current);
         }
+        if (holdingSinceMillis < 0) {
+            holdingSinceMillis = nowMillis;
+        }
+        long holdsEndAt = Math.max(holdingSinceMillis, reconnectedAtMillis) + maxHoldMillis;
+        if (nowMillis >= holdsEndAt && !afterSessionLoss) {
+            recentlyVanished.clear(); // held long enough: what discovery shows now is what it is
+            return applyAsItIs(current);
+        }
+        String until = "; previous instances held until " + Instant.ofEpochMilli(holdsEndAt).truncatedTo(ChronoUnit.SECONDS)
+                + " at the latest";
         String reason = massLoss
-                ? recentlyVanished.size() + " of " + population + " discovered instances vanished within " + lossWindowMillis / 1000
-                + " s (more than " + Math.round(maxLossShare * 100) + "%); previous instances held"
-                : "the manager's ZooKeeper session was lost recently; previous instances held";
+                ? recentlyVanished.size() + " of " + population + " discovered instances of " + servicesLost + " services vanished within "
+                + lossWindowMillis / 1000 + " s (more than " + Math.round(maxLossShare * 100) + "%)" + until
+                : "the manager's ZooKeeper session was lost recently" + until;
         TreeMap<String, List<DiscoveredInstance>> view = new TreeMap<>(current);
         TreeMap<String, String> held = new TreeMap<>();
         for (Map.Entry<String, List<DiscoveredInstance>> restore : restorable(baseline).entrySet()) {
@@ -101,8 +136,18 @@ public final class DiscoveryGuard {
             }
         }
         holding = !held.isEmpty();
+        if (!holding) {
+            holdingSinceMillis = -1;
+        }
         baseline = view;
-        return new Guarded(Collections.unmodifiableSortedMap(view), Collections.unmodifiableSortedMap(held));
+        return new Guarded(Collections.unmodifiableSortedMap(view), Collections.unmodifiableSortedMap(held), holding ? holdsEndAt : 0);
+    }
+
+    private Guarded applyAsItIs(SortedMap<String, List<DiscoveredInstance>> current) {
+        holding = false;
+        holdingSinceMillis = -1;
+        baseline = current;
+        return new Guarded(current);
     }
 
     /** Per discovery name, the enabled instances it had before: those of the baseline and those that vanished recently. */
@@ -119,6 +164,11 @@ public final class DiscoveryGuard {
     /** The manager's ZooKeeper session was lost: what discovery shows next may be missing whole services. */
     public void sessionLost(long nowMillis) {
         sessionLostAtMillis = nowMillis;
+    }
+
+    /** The manager talks to ZooKeeper again: a hold lasts at most its maximum from now on. */
+    public void reconnected(long nowMillis) {
+        reconnectedAtMillis = nowMillis;
     }
 
     /** An operator accepts what discovery shows now: the next render applies it as it is. */

@@ -14,7 +14,9 @@ public record SnapshotChange(Set<Cause> causes) {
         /** Instances came, went or changed. */
         DISCOVERY,
         /** An operator released the discovery holds. */
-        HOLDS_RELEASED
+        HOLDS_RELEASED,
+        /** Discovery holds reached their longest time. */
+        HOLDS_ENDED
     }
 
     public SnapshotChange {

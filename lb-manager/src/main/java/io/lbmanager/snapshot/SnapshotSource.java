@@ -19,9 +19,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,12 +46,14 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     private final CountDownLatch discoveryRead = new CountDownLatch(1);
     private final CountDownLatch firstSnapshot = new CountDownLatch(1);
     private final Set<SnapshotChange.Cause> pendingCauses = EnumSet.noneOf(SnapshotChange.Cause.class);
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "snapshot");
         thread.setDaemon(true);
         return thread;
     });
     private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
+    /** When the guard is to be asked again because its holds end then; touched by the snapshot thread only. */
+    private long holdsReviewAtMillis;
 
     public SnapshotSource(DiscoveryGuard guard) {
         this.guard = guard;
@@ -105,6 +107,11 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     /** The manager's ZooKeeper session was lost: what discovery shows next may be missing whole services. */
     public void sessionLost(long nowMillis) {
         guard.sessionLost(nowMillis);
+    }
+
+    /** The manager talks to ZooKeeper again. */
+    public void reconnected(long nowMillis) {
+        guard.reconnected(nowMillis);
     }
 
     /** An operator accepts what discovery shows now: the next snapshot routes it as it is. */
@@ -220,12 +227,26 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
         CatalogSnapshot snapshot = new CatalogSnapshot(new TreeSet<>(groups), new TreeMap<>(services), guarded.view(), guarded.held());
         current = snapshot;
         firstSnapshot.countDown();
+        reviewHoldsAt(guarded.holdsEndAtMillis());
         for (SnapshotListener listener : listeners) {
             try {
                 listener.snapshotChanged(snapshot, change);
             } catch (RuntimeException e) {
                 LOG.error("snapshot listener {} failed", listener.getClass().getSimpleName(), e);
             }
+        }
+    }
+
+    private void reviewHoldsAt(long atMillis) {
+        if (atMillis <= 0 || atMillis == holdsReviewAtMillis) {
+            return;
+        }
+        holdsReviewAtMillis = atMillis;
+        try {
+            executor.schedule(() -> changed(SnapshotChange.Cause.HOLDS_ENDED), Math.max(0, atMillis - System.currentTimeMillis()) + 1,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            // shutting down
         }
     }
 

@@ -1,9 +1,9 @@
 package io.lbmanager.upgrade;
 
 import io.lbmanager.errors.StoreUnavailableException;
-import io.lbmanager.zk.ZkNodes;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;

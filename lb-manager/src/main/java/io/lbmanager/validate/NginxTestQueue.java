@@ -1,7 +1,5 @@
 package io.lbmanager.validate;
 
-import io.lbmanager.contract.ConfigBundle;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,7 +1,5 @@
 package io.lbmanager.cli;
 
-import io.lbmanager.cli.ValidateCommandTest;
-import io.lbmanager.cli.ValidateCommand;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import org.junit.jupiter.api.Test;

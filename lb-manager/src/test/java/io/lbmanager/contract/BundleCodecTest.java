@@ -1,8 +1,5 @@
 package io.lbmanager.contract;
 
-import io.lbmanager.contract.BundleCodecTest;
-import io.lbmanager.contract.BundleCodec;
-import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import org.junit.jupiter.api.Test;
 

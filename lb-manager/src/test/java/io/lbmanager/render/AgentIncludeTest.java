@@ -1,6 +1,5 @@
 package io.lbmanager.render;
 
-import io.lbmanager.render.AgentInclude;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

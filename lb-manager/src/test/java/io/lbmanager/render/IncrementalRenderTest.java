@@ -1,11 +1,11 @@
 package io.lbmanager.render;
 
-import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.snapshot.DiscoveredInstance;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

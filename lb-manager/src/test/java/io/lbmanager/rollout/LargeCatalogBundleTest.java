@@ -1,11 +1,11 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;

@@ -1,10 +1,10 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.contract.PublishedVersion;
 import com.codahale.metrics.MetricRegistry;
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;

@@ -1,8 +1,5 @@
 package io.lbmanager.snapshot;
 
-import io.lbmanager.snapshot.DiscoveryGuardTest;
-import io.lbmanager.snapshot.DiscoveryGuard;
-import io.lbmanager.snapshot.DiscoveredInstance;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -101,6 +98,60 @@ class DiscoveryGuardTest {
         guard.guard(view(instances("a", 1), instances("b", 1)), 0);
 
         assertThat(guard.guard(view(), 1).held()).isEmpty();
+    }
+
+    @Test
+    void oneServiceLosingEveryInstanceWhileTheRestIsUnchangedIsNeverHeld() {
+        guard.guard(view(instances("big", 10), instances("other", 2)), 0);
+
+        DiscoveryGuard.Guarded next = guard.guard(view(instances("other", 2)), 1);
+        assertThat(next.held()).as("10 of 12 vanished, but all of one service: a deploy or a scale to zero").isEmpty();
+        assertThat(next.view()).containsOnlyKeys("other");
+    }
+
+    @Test
+    void rapidCyclingOfOneServicesOnlyInstanceIsNeverHeld() {
+        SortedMap<String, List<DiscoveredInstance>> steady = view(instances("hello", 2));
+        guard.guard(steady, 0);
+        for (int round = 0; round < 30; round++) {
+            long t = round * 100L;
+            DiscoveredInstance probe = new DiscoveredInstance("probe", "probe-" + round, "10.0.1." + (round + 1), 9000, true);
+            TreeMap<String, List<DiscoveredInstance>> withProbe = new TreeMap<>(steady);
+            withProbe.put("probe", List.of(probe));
+            assertThat(guard.guard(withProbe, t).held()).isEmpty();
+            DiscoveryGuard.Guarded gone = guard.guard(steady, t + 50);
+            assertThat(gone.held()).as("round %d", round).isEmpty();
+            assertThat(gone.view()).as("round %d", round).doesNotContainKey("probe");
+        }
+    }
+
+    @Test
+    void aHoldEndsByItselfAfterItsLongestTimeAndSaysUntilWhen() {
+        DiscoveryGuard shortHolds = new DiscoveryGuard(0.5, 4, 0, 10_000, 2, 30_000);
+        shortHolds.guard(view(instances("a", 5), instances("b", 5)), 1_000);
+
+        DiscoveryGuard.Guarded held = shortHolds.guard(view(), 2_000);
+        assertThat(held.held()).containsOnlyKeys("a", "b");
+        assertThat(held.holdsEndAtMillis()).isEqualTo(32_000);
+        assertThat(held.held().get("a")).contains("10 of 10", "2 services", "until 1970-01-01T00:00:32Z");
+        assertThat(shortHolds.guard(view(), 31_999).held()).containsOnlyKeys("a", "b");
+
+        DiscoveryGuard.Guarded ended = shortHolds.guard(view(), 32_000);
+        assertThat(ended.held()).isEmpty();
+        assertThat(ended.view()).isEmpty();
+        assertThat(ended.holdsEndAtMillis()).isZero();
+        assertThat(shortHolds.guard(view(), 33_000).held()).as("an ended hold does not start again on the same loss").isEmpty();
+    }
+
+    @Test
+    void aHoldLastsItsLongestTimeFromTheManagersReconnection() {
+        DiscoveryGuard shortHolds = new DiscoveryGuard(0.5, 4, 0, 10_000, 2, 30_000);
+        shortHolds.guard(view(instances("a", 5), instances("b", 5)), 0);
+        assertThat(shortHolds.guard(view(), 1_000).holdsEndAtMillis()).isEqualTo(31_000);
+
+        shortHolds.reconnected(20_000);
+        assertThat(shortHolds.guard(view(), 40_000).held()).as("ZooKeeper answered again at 20 s").containsOnlyKeys("a", "b");
+        assertThat(shortHolds.guard(view(), 50_000).held()).isEmpty();
     }
 
     private static List<DiscoveredInstance> instances(String name, int count) {

@@ -1,7 +1,7 @@
 package io.lbmanager.testsupport;
 
-import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.BundleCodec;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;

@@ -2,9 +2,9 @@ package io.lbmanager.testsupport;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.DockerTaskRunner;
 

@@ -1,7 +1,7 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.DockerFleetBackend;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.zk.ZkNodes;
 

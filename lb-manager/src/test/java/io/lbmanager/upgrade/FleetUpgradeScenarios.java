@@ -1,6 +1,7 @@
 package io.lbmanager.upgrade;
 
 import com.github.dockerjava.api.DockerClient;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.errors.ConflictException;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.DockerTaskRunner;
@@ -8,7 +9,6 @@ import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
-import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;

@@ -1,10 +1,10 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.FleetAssembly;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.FleetAssembly;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.api.FleetApi;
