@@ -30,26 +30,28 @@ final class GroupWatches implements AutoCloseable {
         this.onChange = onChange;
     }
 
-    /** Starts watching the group, unless that is done already. */
-    void watch(String group) {
-        watches.computeIfAbsent(group, g -> {
-            TreeWatch.Events changed = new TreeWatch.Events() {
-                @Override
-                public void nodeChanged(ChildData node) {
-                    onChange.accept(g);
-                }
+    /** Starts watching the group, unless that is done already; true when the watch is new. */
+    synchronized boolean watch(String group) {
+        if (watches.containsKey(group)) {
+            return false;
+        }
+        TreeWatch.Events changed = new TreeWatch.Events() {
+            @Override
+            public void nodeChanged(ChildData node) {
+                onChange.accept(group);
+            }
 
-                @Override
-                public void nodeDeleted(ChildData node) {
-                    onChange.accept(g);
-                }
-            };
-            return List.of(agents.watch(g, changed), rollouts.watchRollout(g, changed));
-        });
+            @Override
+            public void nodeDeleted(ChildData node) {
+                onChange.accept(group);
+            }
+        };
+        watches.put(group, List.of(agents.watch(group, changed), rollouts.watchRollout(group, changed)));
+        return true;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         watches.values().stream().flatMap(List::stream).forEach(watch -> {
             try {
                 watch.close();

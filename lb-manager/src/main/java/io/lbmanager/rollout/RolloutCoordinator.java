@@ -125,6 +125,9 @@ public final class RolloutCoordinator implements Managed, Leadership.Listener {
      */
     public synchronized Proposal propose(ConfigBundle bundle, String cause) throws Exception {
         String group = bundle.group();
+        if (watches.watch(group)) {
+            evaluateSoon(group, 0); // a group first seen here may have a rollout in flight that an earlier leader started
+        }
         Optional<GroupPin> pin = store.pin(group);
         if (pin.isPresent()) {
             waiting.remove(group);
