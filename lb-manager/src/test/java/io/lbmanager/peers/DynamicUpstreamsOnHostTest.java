@@ -260,6 +260,13 @@ class DynamicUpstreamsOnHostTest {
                 register(i, 1);
             }
             registered.add(registerAt(fourth.port(), 1));
+            // A mass loss takes more than one service: a neighbour (routed nowhere) loses its instances in the same window.
+            for (int i = 0; i < 4; i++) {
+                ServiceInstance<WeightedPayload> neighbour = ServiceInstance.<WeightedPayload>builder()
+                        .name("shop-neighbour").address("127.0.0.1").port(fourth.port()).payload(new WeightedPayload(1)).build();
+                discovery.registerService(neighbour);
+                registered.add(neighbour);
+            }
             awaitEveryNginxAnswers("all four serve shop", Map.of("b1\n", 1, "b2\n", 1, "b3\n", 1, "b4\n", 1));
 
             for (ServiceInstance<WeightedPayload> instance : registered) {
@@ -268,7 +275,7 @@ class DynamicUpstreamsOnHostTest {
             registered.clear();
             // The count may include instances earlier tests removed within the guard's window, so only the kind of hold is checked.
             await("the group reports shop held", WITHIN, () -> json(get(api("/groups/edge/status"))).path("status").path("held")
-                    .path("shop").asText().contains("discovered instances vanished within"));
+                    .path("shop").asText().contains("discovered instances of 2 services vanished within"));
             Thread.sleep(300);
             assertThat(new String(client.getData().forPath(LAYOUT.groupPeerList(GROUP, "shop")), StandardCharsets.UTF_8))
                     .contains(String.valueOf(fourth.port()));
