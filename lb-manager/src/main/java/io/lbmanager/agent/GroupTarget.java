@@ -4,10 +4,9 @@ import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.zk.Json;
+import io.lbmanager.zk.TreeWatch;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.KeeperException;
 
 import java.util.Optional;
@@ -18,7 +17,7 @@ final class GroupTarget implements AutoCloseable {
     private final CuratorFramework client;
     private final ZkLayout layout;
     private final String group;
-    private CuratorCache watch;
+    private TreeWatch watch;
 
     GroupTarget(CuratorFramework client, ZkLayout layout, String group) {
         this.client = client;
@@ -28,11 +27,7 @@ final class GroupTarget implements AutoCloseable {
 
     /** Calls {@code onChange} whenever the target node is created, changed or deleted. */
     void watch(Runnable onChange) {
-        watch = CuratorCache.build(client, layout.groupTarget(group), CuratorCache.Options.SINGLE_NODE_CACHE);
-        watch.listenable().addListener(CuratorCacheListener.builder()
-                .forAll((type, before, after) -> onChange.run())
-                .build());
-        watch.start();
+        watch = TreeWatch.node(client, layout.groupTarget(group), TreeWatch.Events.onAnyChange(onChange)).start();
     }
 
     /** The current target, read fresh from ZooKeeper; empty while nothing was published. */

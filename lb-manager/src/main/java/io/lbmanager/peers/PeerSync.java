@@ -1,11 +1,10 @@
 package io.lbmanager.peers;
 
 import io.lbmanager.zk.CorruptNodeException;
+import io.lbmanager.zk.TreeWatch;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,7 @@ public final class PeerSync implements AutoCloseable {
     private volatile boolean nginxTakesPeers;
     private volatile boolean listsLoaded;
     private volatile String error;
-    private CuratorCache cache;
+    private TreeWatch cache;
 
     public PeerSync(CuratorFramework client, ZkLayout layout, String group, Path nginxSocket, String label) {
         this.client = client;
@@ -66,13 +65,22 @@ public final class PeerSync implements AutoCloseable {
     }
 
     public void start() {
-        cache = CuratorCache.build(client, peersPath);
-        cache.listenable().addListener(CuratorCacheListener.builder()
-                .forCreatesAndChanges((before, after) -> onNode(after))
-                .forDeletes(this::onDeleted)
-                .forInitialized(this::onInitialRead)
-                .build());
-        cache.start();
+        cache = TreeWatch.subtree(client, peersPath, new TreeWatch.Events() {
+            @Override
+            public void nodeChanged(ChildData node) {
+                onNode(node);
+            }
+
+            @Override
+            public void nodeDeleted(ChildData node) {
+                onDeleted(node);
+            }
+
+            @Override
+            public void initialized() {
+                onInitialRead();
+            }
+        }).start();
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.lbmanager.rollout;
 
 import io.lbmanager.zk.TreeWatch;
-import org.apache.curator.framework.recipes.cache.ChildData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,17 +34,7 @@ final class GroupWatches implements AutoCloseable {
         if (watches.containsKey(group)) {
             return false;
         }
-        TreeWatch.Events changed = new TreeWatch.Events() {
-            @Override
-            public void nodeChanged(ChildData node) {
-                onChange.accept(group);
-            }
-
-            @Override
-            public void nodeDeleted(ChildData node) {
-                onChange.accept(group);
-            }
-        };
+        TreeWatch.Events changed = TreeWatch.Events.onAnyChange(() -> onChange.accept(group));
         watches.put(group, List.of(agents.watch(group, changed), rollouts.watchRollout(group, changed)));
         return true;
     }

@@ -27,6 +27,21 @@ public final class TreeWatch implements AutoCloseable {
         /** The first full read is done: every node that existed then was reported before this. */
         default void initialized() {
         }
+
+        /** Runs {@code action} whenever a node is created, changed or deleted. */
+        static Events onAnyChange(Runnable action) {
+            return new Events() {
+                @Override
+                public void nodeChanged(ChildData node) {
+                    action.run();
+                }
+
+                @Override
+                public void nodeDeleted(ChildData node) {
+                    action.run();
+                }
+            };
+        }
     }
 
     private final CuratorCache cache;
