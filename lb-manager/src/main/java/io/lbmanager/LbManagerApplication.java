@@ -43,6 +43,7 @@ import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxTestQueue;
+import io.lbmanager.validate.NginxJails;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidateCommand;
 import io.lbmanager.zk.EmbeddedZooKeeper;
@@ -93,7 +94,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
-                config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir));
+                config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir),
+                NginxJails.configured(config.nginx));
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);

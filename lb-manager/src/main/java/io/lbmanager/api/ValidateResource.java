@@ -18,6 +18,7 @@ import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigDiff;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.NginxTestQueue;
+import io.lbmanager.validate.RenderedConfigPolicy;
 import io.lbmanager.validate.TemplateSafety;
 import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
@@ -43,7 +44,9 @@ import java.util.TreeSet;
  * CI's dry run: renders the catalog as it would be with a proposed service definition (and/or a
  * proposed template set), runs the real {@code nginx -t}, and returns the diff against what is
  * live. 200 when every affected group would accept it, 422 with the errors when not, 503 when
- * more requests want {@code nginx -t} than the manager runs and lets wait. Writes nothing.
+ * more requests want {@code nginx -t} than the manager runs and lets wait, or when its jail cannot
+ * run. Writes nothing. Proposed templates are first held against {@link RenderedConfigPolicy} with the
+ * installed templates' rendering as the reference; Nginx then runs in its jail.
  * {@code nginx -t} sees only what changed since the group's target version, which passed it
  * (see {@link ValidationScope}); a proposed template set is checked with every file.
  */
@@ -148,6 +151,13 @@ public class ValidateResource {
                     null, null);
         }
         ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
+        if (proposedTemplates) {
+            List<ConfigError> refused = RenderedConfigPolicy.refusals(proposed.files(), proposed.files().keySet(),
+                    installedRendering(snapshot, group, proposedId));
+            if (!refused.isEmpty()) {
+                return new GroupVerdict(group, false, refused, liveVersion, null, null);
+            }
+        }
         ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
         ValidationScope scope;
         if (proposedTemplates) {
@@ -161,6 +171,12 @@ public class ValidateResource {
         ValidationResult result = nginxTests.validate(scope);
         List<ConfigError> errors = result instanceof ValidationResult.Invalid invalid ? invalid.errors() : List.of();
         return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff, NginxTestScope.of(scope));
+    }
+
+    /** The installed templates' rendering of the same group: what proposed templates' sensitive directives are held against. */
+    private ConfigBundle installedRendering(CatalogSnapshot snapshot, String group, String proposedId) throws Exception {
+        RenderOutcome installed = renderer.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
+        return installed instanceof RenderOutcome.Rendered rendered ? rendered.bundle() : ConfigBundle.of(group, Map.of());
     }
 
     @FunctionalInterface
