@@ -28,13 +28,15 @@ public final class HostileTemplates implements AutoCloseable {
     private final Path secret;
     private final Path outside;
 
-    /** Plants a secret file in /tmp and names a directory outside any sandbox that must stay empty. */
+    /** Plants a secret file in /tmp and makes a writable directory outside any sandbox that must stay empty. */
     public HostileTemplates() {
         try {
             secret = Files.createTempFile("lbm-secret-", ".conf");
             Files.writeString(secret, marker + " on;\n" + marker + "_too 1;\n");
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
-            outside = Path.of("/tmp", "lbm-outside-" + UUID.randomUUID());
+            // open to every user, so that an unjailed nginx -t, whoever runs it, could create what the cases name here
+            outside = Files.createTempDirectory("lbm-outside-");
+            Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rwxrwxrwx"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -45,8 +47,13 @@ public final class HostileTemplates implements AutoCloseable {
         return marker;
     }
 
-    public Path outside() {
-        return outside;
+    /** Whether nothing was created in the directory outside every sandbox. */
+    public boolean outsideIsEmpty() {
+        try (var entries = Files.list(outside)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public List<Case> cases(Path installedTemplates) {
@@ -101,6 +108,9 @@ public final class HostileTemplates implements AutoCloseable {
     public void close() {
         try {
             Files.deleteIfExists(secret);
+            try (var entries = Files.walk(outside)) {
+                entries.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         } catch (IOException e) {
             // a leftover temp file is harmless
         }
