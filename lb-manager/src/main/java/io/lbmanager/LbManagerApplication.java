@@ -6,47 +6,48 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
 import io.lbmanager.api.CatalogApi;
-import io.lbmanager.api.FleetApi;
-import io.lbmanager.upgrade.FleetSetup;
-import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.DiscoveryResource;
+import io.lbmanager.api.FleetApi;
 import io.lbmanager.api.GroupRuntimeResource;
+import io.lbmanager.api.ManagerResource;
+import io.lbmanager.api.RequestBodies;
+import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
+import io.lbmanager.cli.ValidateCommand;
+import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import io.lbmanager.dashboard.DashboardBundle;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
-import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.discovery.DiscoveryWatcher;
-import io.lbmanager.fleet.DockerFleet;
 import io.lbmanager.peers.PeerPublisher;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
-import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.render.TemplateSet;
+import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.rollout.AgentDirectory;
-import io.lbmanager.api.ManagerResource;
-import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.rollout.AgentLagHealthCheck;
 import io.lbmanager.rollout.ConfigPipeline;
 import io.lbmanager.rollout.GroupStatusStore;
-import io.lbmanager.rollout.Leadership;
-import io.lbmanager.rollout.LeadershipHealthCheck;
 import io.lbmanager.rollout.PinWatcher;
 import io.lbmanager.rollout.PublishedBundles;
+import io.lbmanager.rollout.RenderRequests;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.snapshot.CatalogWatcher;
+import io.lbmanager.snapshot.DiscoveryGuard;
+import io.lbmanager.snapshot.HoldReleases;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxJails;
 import io.lbmanager.validate.NginxValidator;
-import io.lbmanager.validate.ValidateCommand;
 import io.lbmanager.zk.EmbeddedZooKeeper;
+import io.lbmanager.zk.Leadership;
+import io.lbmanager.zk.LeadershipHealthCheck;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
@@ -58,8 +59,8 @@ import org.apache.curator.framework.state.ConnectionState;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
@@ -80,6 +81,12 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         bootstrap.addCommand(new ValidateCommand());
     }
 
+    /**
+     * The parts of the manager, wired in the order data flows through them: ZooKeeper; the sources
+     * of desired state (catalog watch, discovery watch) feeding the one guarded snapshot; its
+     * consumers (peer lists, and render -> nginx -t -> rollout); the REST API, health and metrics;
+     * the fleet of Nginx tasks.
+     */
     @Override
     public void run(LbManagerConfiguration config, Environment environment) throws Exception {
         String connectString = startZooKeeperIfEmbedded(config.zookeeper, environment);
@@ -88,116 +95,90 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         client.start();
         environment.lifecycle().manage(onStop(client::close));
         ZkLayout layout = new ZkLayout(config.zookeeper.root);
+        Leadership leadership = new Leadership(client, layout.leader(), managerId(config));
 
         CatalogStore catalog = new CatalogStore(client, layout);
         environment.lifecycle().manage(onStart(() -> config.groups.forEach(catalog::createGroup)));
 
+        // sources -> one guarded snapshot
+        SnapshotSource snapshots = new SnapshotSource(discoveryGuard(config.pipeline));
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.LOST) {
+                snapshots.sessionLost(System.currentTimeMillis());
+            } else if (state == ConnectionState.RECONNECTED) {
+                snapshots.reconnected(System.currentTimeMillis());
+            }
+        });
+        CatalogWatcher catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, snapshots);
+        DiscoveryWatcher discovery = new DiscoveryWatcher(client, config.discovery.basePath, snapshots);
+        HoldReleases holdReleases = new HoldReleases(client, layout, snapshots);
+
+        // snapshot -> peer lists (no render, no reload)
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
+        UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
+                config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
+        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader);
+
+        // snapshot -> render -> nginx -t -> publish -> rollout to every agent
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
                 config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir),
                 NginxJails.configured(config.nginx));
+        IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode);
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);
         GroupStatusStore statusStore = new GroupStatusStore(client, layout);
-
-        AtomicReference<ConfigPipeline> pipelineRef = new AtomicReference<>();
-        AtomicReference<PeerPublisher> peersRef = new AtomicReference<>();
-        Runnable peersChanged = () -> {
-            PeerPublisher peers = peersRef.get();
-            if (peers != null) {
-                peers.changed();
-            }
-        };
-        Runnable changed = () -> {
-            peersChanged.run();
-            ConfigPipeline pipeline = pipelineRef.get();
-            if (pipeline != null) {
-                pipeline.changed();
-            }
-        };
-        Runnable catalogChanged = () -> {
-            peersChanged.run();
-            ConfigPipeline pipeline = pipelineRef.get();
-            if (pipeline != null) {
-                pipeline.catalogChanged();
-            }
-        };
-        Leadership leadership = new Leadership(client, layout.leader(), managerId(config), changed);
-        CatalogWatcher catalogWatcher = new CatalogWatcher(client, layout, CatalogStore::parseService, catalogChanged);
-        DiscoveryWatcher discovery = new DiscoveryWatcher(client, config.discovery.basePath, changed);
-        SnapshotSource source = new SnapshotSource(catalogWatcher, discovery);
-        DiscoveryGuard guard = new DiscoveryGuard(config.pipeline.discoveryMaxLossShare, config.pipeline.discoveryGuardMinInstances,
-                config.pipeline.sessionLossHoldSeconds * 1000L, config.pipeline.discoveryLossWindowSeconds * 1000L);
-        client.getConnectionStateListenable().addListener((c, state) -> {
-            if (state == ConnectionState.LOST) {
-                guard.sessionLost(System.currentTimeMillis());
-            }
-        });
-        RolloutMetrics metrics = RolloutMetrics.register(environment.metrics(), catalogWatcher::groups, rolloutStore, statusStore, agents);
-        RolloutCoordinator coordinator = new RolloutCoordinator(rolloutStore, publisher, agents,
-                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader, catalogWatcher::groups, changed, metrics);
-        UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
-                config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
-        IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode);
         PublishedBundles published = new PublishedBundles(publisher, rolloutStore);
-        ConfigPipeline pipeline = new ConfigPipeline(source, guard, renderer, validator, published, coordinator, statusStore,
-                leadership::isLeader, config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
-        pipelineRef.set(pipeline);
-        PeerPublisher peerPublisher = new PeerPublisher(client, layout, source, guard, upstreamMode, leadership::isLeader);
-        peersRef.set(peerPublisher);
-        PinWatcher pinWatcher = new PinWatcher(client, layout, changed);
-        environment.lifecycle().manage(catalogWatcher);
-        environment.lifecycle().manage(discovery);
-        environment.lifecycle().manage(pinWatcher);
-        environment.lifecycle().manage(peerPublisher);
-        environment.lifecycle().manage(pipeline);
-        environment.lifecycle().manage(coordinator);
-        environment.lifecycle().manage(leadership);
+        RolloutMetrics metrics = RolloutMetrics.register(environment.metrics(), snapshots::groups, rolloutStore, statusStore, agents);
+        RenderRequests renders = new RenderRequests(config.pipeline.quietMillis, config.pipeline.maxDelayMillis);
+        RolloutCoordinator coordinator = new RolloutCoordinator(rolloutStore, publisher, agents,
+                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader, snapshots::groups, renders, metrics);
+        ConfigPipeline pipeline = new ConfigPipeline(renders, renderer, validator, published, coordinator, statusStore,
+                leadership::isLeader, config.pipeline.maxDelayMillis);
+        PinWatcher pins = new PinWatcher(client, layout, renders);
 
+        snapshots.tell(peerPublisher).tell(pipeline);
+        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator);
+        List.of(snapshots, peerPublisher, pipeline, coordinator, pins, catalogWatcher, discovery, holdReleases, leadership)
+                .forEach(environment.lifecycle()::manage);
+
+        // the REST API, health and metrics
         ServiceValidator serviceValidator = new ServiceValidator(catalog::groupExists);
         RequestBodies bodies = new RequestBodies(config.api.maxBodyBytes);
         CatalogApi.register(environment.jersey(), catalog, config.api);
-        environment.jersey().register(new GroupRuntimeResource(source, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
-        environment.jersey().register(new ServiceStatusResource(source, statusStore));
-        environment.jersey().register(new DiscoveryResource(source, guard, leadership, changed));
+        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
+        environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
-        environment.jersey().register(new ValidateResource(source, templates, renderer, nginxTests, published, statusStore,
+        environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,
                 serviceValidator, bodies));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
-        environment.healthChecks().register("agents", new AgentLagHealthCheck(catalogWatcher::groups, rolloutStore, agents,
+        environment.healthChecks().register("agents", new AgentLagHealthCheck(snapshots::groups, rolloutStore, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds)));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics/prometheus");
 
-        Runnable removeFleet = () -> { };
+        // the fleet of Nginx tasks
         String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
-        Optional<FleetSetup> fleet = FleetSetup.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
-        if (fleet.isPresent()) {
-            fleet.get().managed().forEach(environment.lifecycle()::manage);
-            FleetApi.register(environment.jersey(), fleet.get().operations(), config.api);
-            DockerFleet docker = fleet.get().docker();
-            if (docker != null) {
-                removeFleet = () -> {
-                    for (Managed managed : fleet.get().managed()) {
-                        try {
-                            managed.stop();
-                        } catch (Exception e) {
-                            // stopping everything anyway
-                        }
-                    }
-                    docker.removeAllTasks();
-                };
-            }
-        }
+        Optional<FleetAssembly> fleet = FleetAssembly.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
+        fleet.ifPresent(f -> {
+            f.managed().forEach(environment.lifecycle()::manage);
+            FleetApi.register(environment.jersey(), f.operations(), config.api);
+        });
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,
-                    "http://127.0.0.1:" + applicationPort(config), removeFleet));
+                    "http://127.0.0.1:" + applicationPort(config), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
         }
+    }
+
+    private static DiscoveryGuard discoveryGuard(PipelineConfig pipeline) {
+        return new DiscoveryGuard(pipeline.discoveryMaxLossShare, pipeline.discoveryGuardMinInstances,
+                pipeline.sessionLossHoldSeconds * 1000L, pipeline.discoveryLossWindowSeconds * 1000L,
+                pipeline.discoveryGuardMinServices, pipeline.discoveryHoldMaxSeconds * 1000L);
     }
 
     private static String startZooKeeperIfEmbedded(ZooKeeperConfig config, Environment environment) throws Exception {

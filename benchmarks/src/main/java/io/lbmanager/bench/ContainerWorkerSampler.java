@@ -2,7 +2,7 @@ package io.lbmanager.bench;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
-import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.DockerTaskRunner;
 
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +38,7 @@ final class ContainerWorkerSampler implements AutoCloseable {
     }
 
     private void sample(DockerClient docker, String fleetName) {
-        Set<String> fleet = docker.listContainersCmd().withLabelFilter(Map.of(DockerFleet.LABEL_FLEET, fleetName)).exec()
+        Set<String> fleet = docker.listContainersCmd().withLabelFilter(Map.of(DockerTaskRunner.LABEL_FLEET, fleetName)).exec()
                 .stream().map(Container::getId).collect(Collectors.toSet());
         NginxWorkers.mastersInContainers().forEach((container, master) -> {
             if (fleet.contains(container)) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.validate.NginxValidator;
@@ -81,7 +81,6 @@ public final class EndToEndBench {
             return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS,
                     1000, 60, io.lbmanager.testsupport.DockerSupport.image(), false);
         }
-
 
         static Path defaultManagerJar() {
             Path fromModule = Path.of("..", "lb-manager", "target", "lb-manager.jar");

@@ -6,9 +6,9 @@ import io.lbmanager.agent.VersionDirectories;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.testsupport.Http;
 

@@ -1,6 +1,6 @@
 package io.lbmanager.bench;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 
 import java.nio.file.Files;
 import java.time.Duration;

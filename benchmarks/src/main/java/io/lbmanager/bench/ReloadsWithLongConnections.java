@@ -6,11 +6,11 @@ import io.lbmanager.agent.VersionDirectories;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
-import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
-import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.HostAgent;
+import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

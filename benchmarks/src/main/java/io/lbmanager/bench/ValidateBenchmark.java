@@ -1,7 +1,7 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;

@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.zk.Json;
 
 import java.io.IOException;

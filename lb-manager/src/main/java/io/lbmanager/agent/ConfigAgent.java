@@ -1,8 +1,10 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.peers.PeerSync;
-import io.lbmanager.render.ConfigBundle;
-import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;

@@ -1,7 +1,7 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
-import io.lbmanager.render.ConfigBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,8 +1,8 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.render.ConfigBundle;
-import io.lbmanager.rollout.BundleCodec;
-import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.contract.BundleCodec;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;

@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.zk.Json;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;

@@ -1,6 +1,6 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
-import io.lbmanager.catalog.CatalogUnavailableException;
-import io.lbmanager.catalog.ConflictException;
-import io.lbmanager.catalog.InvalidInputException;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.errors.ConflictException;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.errors.NotFoundException;
+import io.lbmanager.errors.StoreUnavailableException;
 import io.lbmanager.validate.JailUnavailableException;
 import io.lbmanager.validate.ValidationOverloadedException;
 import io.lbmanager.zk.CorruptNodeException;
@@ -79,9 +79,9 @@ public final class ApiErrors {
         }
     }
 
-    static final class NotInCatalogMapper implements ExceptionMapper<NotInCatalogException> {
+    static final class NotInCatalogMapper implements ExceptionMapper<NotFoundException> {
         @Override
-        public Response toResponse(NotInCatalogException e) {
+        public Response toResponse(NotFoundException e) {
             return response(404, e.getMessage(), e.field());
         }
     }
@@ -94,9 +94,9 @@ public final class ApiErrors {
         }
     }
 
-    static final class CatalogUnavailableMapper implements ExceptionMapper<CatalogUnavailableException> {
+    static final class CatalogUnavailableMapper implements ExceptionMapper<StoreUnavailableException> {
         @Override
-        public Response toResponse(CatalogUnavailableException e) {
+        public Response toResponse(StoreUnavailableException e) {
             LOG.error("api answered 503: {}", e.getMessage(), e);
             return response(503, "the catalog store (ZooKeeper) is unavailable; retry later", null);
         }

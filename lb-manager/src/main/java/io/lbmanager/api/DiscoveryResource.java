@@ -1,9 +1,7 @@
 package io.lbmanager.api;
 
-import io.lbmanager.catalog.ConflictException;
-import io.lbmanager.discovery.DiscoveryGuard;
-import io.lbmanager.rollout.Leadership;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.HoldReleases;
 import io.lbmanager.snapshot.SnapshotSource;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -25,34 +23,27 @@ public class DiscoveryResource {
     }
 
     private final SnapshotSource source;
-    private final DiscoveryGuard guard;
-    private final Leadership leadership;
-    private final Runnable changed;
+    private final HoldReleases holdReleases;
 
-    public DiscoveryResource(SnapshotSource source, DiscoveryGuard guard, Leadership leadership, Runnable changed) {
+    public DiscoveryResource(SnapshotSource source, HoldReleases holdReleases) {
         this.source = source;
-        this.guard = guard;
-        this.leadership = leadership;
-        this.changed = changed;
+        this.holdReleases = holdReleases;
     }
 
     @GET
     public DiscoveryReport report() {
         CatalogSnapshot snapshot = source.current();
-        return new DiscoveryReport(snapshot.unroutedDiscoveryNames(), source.discovery().malformedNodes(),
-                source.catalog().corruptNodes());
+        return new DiscoveryReport(snapshot.unroutedDiscoveryNames(), source.refusedDiscoveryNodes(), source.refusedCatalogNodes());
     }
 
-    /** Accept what discovery shows now, although many instances vanished at once: held services lose their held instances. */
+    /**
+     * Accept what discovery shows now, although many instances vanished at once: held services lose
+     * their held instances. Any manager takes it; it reaches every manager through ZooKeeper.
+     */
     @POST
     @Path("/release-hold")
     public Map<String, Object> releaseHold() {
-        if (!leadership.isLeader()) {
-            throw new ConflictException(null, "only the leading manager holds discovery glitches; send this to "
-                    + leadership.leaderId().orElse("the leader (none is known right now)"));
-        }
-        guard.release();
-        changed.run();
+        holdReleases.release("api");
         return Map.of("released", true);
     }
 }

@@ -1,7 +1,7 @@
 package io.lbmanager.api;
 
 import io.dropwizard.jersey.setup.JerseyEnvironment;
-import io.lbmanager.upgrade.FleetOperations;
+import io.lbmanager.upgrade.UpgradeOperations;
 
 /**
  * The fleet REST API ({@code /api/v1/fleet/{group}...}) in one call from {@code Application.run}.
@@ -13,7 +13,7 @@ public final class FleetApi {
     private FleetApi() {
     }
 
-    public static void register(JerseyEnvironment jersey, FleetOperations operations, ApiConfig config) {
+    public static void register(JerseyEnvironment jersey, UpgradeOperations operations, ApiConfig config) {
         jersey.register(new FleetResource(operations, new RequestBodies(config.maxBodyBytes)));
     }
 }

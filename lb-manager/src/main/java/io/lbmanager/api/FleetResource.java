@@ -2,10 +2,10 @@ package io.lbmanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lbmanager.catalog.InputRules;
-import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.upgrade.DeployBlock;
-import io.lbmanager.upgrade.FleetOperations;
 import io.lbmanager.upgrade.FleetStatus;
+import io.lbmanager.upgrade.UpgradeOperations;
 import io.lbmanager.upgrade.UpgradeView;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -32,10 +32,10 @@ public final class FleetResource {
     /** A Docker image reference: registry/name:tag or @digest, nothing a shell or JSON would need escaped. */
     private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/:@-]{0,254}", Pattern.CASE_INSENSITIVE);
 
-    private final FleetOperations operations;
+    private final UpgradeOperations operations;
     private final RequestBodies bodies;
 
-    public FleetResource(FleetOperations operations, RequestBodies bodies) {
+    public FleetResource(UpgradeOperations operations, RequestBodies bodies) {
         this.operations = operations;
         this.bodies = bodies;
     }

@@ -1,15 +1,16 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.agent.AgentStatus;
-import io.lbmanager.catalog.InvalidInputException;
-import io.lbmanager.catalog.NotInCatalogException;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.api.view.BundleView;
+import io.lbmanager.api.view.GroupStatusView;
+import io.lbmanager.api.view.RolloutView;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupPin;
-import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.GroupStatusStore;
-import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutRecord;
 import io.lbmanager.rollout.RolloutStore;
@@ -55,8 +56,8 @@ public class GroupRuntimeResource {
         }
     }
 
-    public record GroupRuntime(String group, PublishedVersion target, PublishedVersion live, GroupPin pinned, RolloutRecord rollout,
-                               GroupStatus status, List<AgentView> agents) {
+    public record GroupRuntime(String group, RolloutView.Version target, RolloutView.Version live, RolloutView.Pin pinned,
+                               RolloutView rollout, GroupStatusView status, List<AgentView> agents) {
     }
 
     public record VersionDiff(long from, long to, String diff) {
@@ -96,45 +97,46 @@ public class GroupRuntimeResource {
         List<AgentView> views = new ArrayList<>();
         agents.agents(group).forEach(a -> views.add(AgentView.of(a, targetVersion)));
         RolloutRecord rollout = rollouts.rollout(group).value().filter(RolloutRecord::inProgress).orElse(null);
-        return new GroupRuntime(group, target, rollouts.live(group).value().orElse(null), rollouts.pin(group).orElse(null), rollout,
-                statuses.read(group).orElse(null), views);
+        return new GroupRuntime(group, RolloutView.Version.of(target), RolloutView.Version.of(rollouts.live(group).value().orElse(null)),
+                RolloutView.Pin.of(rollouts.pin(group).orElse(null)), RolloutView.of(rollout), GroupStatusView.of(statuses.read(group).orElse(null)),
+                views);
     }
 
     @GET
     @Path("/config")
-    public ConfigBundle liveConfig(@PathParam("group") String group) throws Exception {
+    public BundleView liveConfig(@PathParam("group") String group) throws Exception {
         requireGroup(group);
-        return publisher.targetBundle(group)
-                .orElseThrow(() -> new NotInCatalogException("group", "group " + group + " has no published config yet"));
+        return publisher.targetBundle(group).map(BundleView::of)
+                .orElseThrow(() -> new NotFoundException("group", "group " + group + " has no published config yet"));
     }
 
     @GET
     @Path("/rollouts")
-    public List<RolloutRecord> history(@PathParam("group") String group, @QueryParam("limit") Integer limit) throws Exception {
+    public List<RolloutView> history(@PathParam("group") String group, @QueryParam("limit") Integer limit) throws Exception {
         requireGroup(group);
         int count = limit == null ? 50 : limit;
         if (count < 1 || count > 200) {
             throw new InvalidInputException("limit", "must be between 1 and 200");
         }
-        return rollouts.history(group, count);
+        return rollouts.history(group, count).stream().map(RolloutView::of).toList();
     }
 
     @GET
     @Path("/versions")
-    public List<PublishedVersion> versions(@PathParam("group") String group) throws Exception {
+    public List<RolloutView.Version> versions(@PathParam("group") String group) throws Exception {
         requireGroup(group);
-        List<PublishedVersion> versions = new ArrayList<>();
+        List<RolloutView.Version> versions = new ArrayList<>();
         for (long version : publisher.storedVersionNumbers(group)) {
-            versions.add(publisher.storedVersion(group, version));
+            versions.add(RolloutView.Version.of(publisher.storedVersion(group, version)));
         }
         return versions;
     }
 
     @GET
     @Path("/versions/{version}")
-    public ConfigBundle version(@PathParam("group") String group, @PathParam("version") long version) throws Exception {
+    public BundleView version(@PathParam("group") String group, @PathParam("version") long version) throws Exception {
         requireGroup(group);
-        return publisher.storedBundle(group, version);
+        return BundleView.of(publisher.storedBundle(group, version));
     }
 
     @GET
@@ -161,19 +163,19 @@ public class GroupRuntimeResource {
             throw new InvalidInputException("version", "give the version to roll back to (see GET /api/v1/groups/" + group + "/versions)");
         }
         String reason = Reasons.require(request.reason());
-        return Response.status(202).entity(coordinator.rollBack(group, request.version(), Actors.fromHeader(user), reason)).build();
+        return Response.status(202).entity(RolloutView.of(coordinator.rollBack(group, request.version(), Actors.fromHeader(user), reason))).build();
     }
 
     @PUT
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)
-    public GroupPin pin(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
+    public RolloutView.Pin pin(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
                         InputStream body) throws Exception {
         requireGroup(group);
         GroupPin pin = new GroupPin(Actors.fromHeader(user), Reasons.require(bodies.read(headers, body, PinRequest.class).reason()),
                 System.currentTimeMillis());
         rollouts.pin(group, pin);
-        return pin;
+        return RolloutView.Pin.of(pin);
     }
 
     @DELETE
@@ -181,14 +183,14 @@ public class GroupRuntimeResource {
     public Response unpin(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         if (!rollouts.unpin(group)) {
-            throw new NotInCatalogException("group", "group " + group + " is not pinned");
+            throw new NotFoundException("group", "group " + group + " is not pinned");
         }
         return Response.noContent().build();
     }
 
     private void requireGroup(String group) {
-        if (!source.catalog().groups().contains(group)) {
-            throw new NotInCatalogException("group", "no LB group named " + group);
+        if (!source.groups().contains(group)) {
+            throw new NotFoundException("group", "no LB group named " + group);
         }
     }
 }

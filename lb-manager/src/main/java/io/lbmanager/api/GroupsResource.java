@@ -1,9 +1,9 @@
 package io.lbmanager.api;
 
+import io.lbmanager.api.view.GroupSummary;
 import io.lbmanager.catalog.CatalogStore;
-import io.lbmanager.catalog.GroupView;
 import io.lbmanager.catalog.InputRules;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.errors.NotFoundException;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -29,8 +29,8 @@ public final class GroupsResource {
 
     /** Every group with the ids of its services. */
     @GET
-    public List<GroupView> list() {
-        return store.groupViews();
+    public List<GroupSummary> list() {
+        return store.groupViews().stream().map(GroupSummary::of).toList();
     }
 
     /** 201 when the group is new, 200 when it already existed. */
@@ -39,7 +39,7 @@ public final class GroupsResource {
     public Response create(@PathParam("name") String name, @HeaderParam(Actors.HEADER) String user) {
         Actors.fromHeader(user);
         boolean created = store.createGroup(InputRules.requireName("name", name));
-        return Response.status(created ? 201 : 200).entity(new GroupView(name, List.of())).build();
+        return Response.status(created ? 201 : 200).entity(new GroupSummary(name, List.of())).build();
     }
 
     @DELETE
@@ -47,7 +47,7 @@ public final class GroupsResource {
     public Response delete(@PathParam("name") String name, @HeaderParam(Actors.HEADER) String user) {
         Actors.fromHeader(user);
         if (!store.deleteGroup(InputRules.requireName("name", name))) {
-            throw new NotInCatalogException("name", "group " + name + " does not exist");
+            throw new NotFoundException("name", "group " + name + " does not exist");
         }
         return Response.noContent().build();
     }

@@ -1,7 +1,7 @@
 package io.lbmanager.api;
 
 import io.lbmanager.render.UpstreamMode;
-import io.lbmanager.rollout.Leadership;
+import io.lbmanager.zk.Leadership;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

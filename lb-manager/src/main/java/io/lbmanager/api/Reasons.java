@@ -1,6 +1,6 @@
 package io.lbmanager.api;
 
-import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.errors.InvalidInputException;
 
 /** The free-text reason an operator gives for a rollback or a pin: shown back, never put into a config. */
 final class Reasons {

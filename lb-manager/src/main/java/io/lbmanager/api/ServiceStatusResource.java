@@ -1,14 +1,14 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.api.view.ConfigErrorView;
+import io.lbmanager.api.view.ServiceView;
 import io.lbmanager.catalog.ServiceRecord;
-import io.lbmanager.catalog.Upstream;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
-import io.lbmanager.validate.ConfigError;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -27,11 +27,12 @@ public class ServiceStatusResource {
     public enum Routing { ROUTED, QUARANTINED, HELD, NOT_RENDERED_YET }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record GroupRouting(String group, Routing routing, List<Upstream> upstreams, List<ConfigError> errors, String heldReason,
+    public record GroupRouting(String group, Routing routing, List<ServiceView.UpstreamView> upstreams, List<ConfigErrorView> errors,
+                               String heldReason,
                                Long targetVersion) {
     }
 
-    public record ServiceStatus(String id, ServiceRecord service, List<GroupRouting> groups) {
+    public record ServiceStatus(String id, ServiceView service, List<GroupRouting> groups) {
     }
 
     private final SnapshotSource source;
@@ -47,16 +48,16 @@ public class ServiceStatusResource {
         CatalogSnapshot snapshot = source.current();
         ServiceRecord service = snapshot.services().get(id);
         if (service == null) {
-            throw new NotInCatalogException("id", "no service named " + id);
+            throw new NotFoundException("id", "no service named " + id);
         }
-        List<Upstream> upstreams = snapshot.upstreamsOf(service);
+        List<ServiceView.UpstreamView> upstreams = ServiceView.UpstreamView.of(snapshot.upstreamsOf(service));
         List<GroupRouting> groups = new ArrayList<>();
         for (String group : service.definition().groups()) {
             Optional<GroupStatus> status = statuses.read(group);
             if (status.isEmpty()) {
                 groups.add(new GroupRouting(group, Routing.NOT_RENDERED_YET, upstreams, null, null, null));
             } else if (status.get().quarantined().containsKey(id)) {
-                groups.add(new GroupRouting(group, Routing.QUARANTINED, upstreams, status.get().quarantined().get(id), null,
+                groups.add(new GroupRouting(group, Routing.QUARANTINED, upstreams, ConfigErrorView.of(status.get().quarantined().get(id)), null,
                         status.get().targetVersion()));
             } else if (status.get().held().containsKey(id)) {
                 groups.add(new GroupRouting(group, Routing.HELD, upstreams, null, status.get().held().get(id), status.get().targetVersion()));
@@ -64,6 +65,6 @@ public class ServiceStatusResource {
                 groups.add(new GroupRouting(group, Routing.ROUTED, upstreams, null, null, status.get().targetVersion()));
             }
         }
-        return new ServiceStatus(id, service, groups);
+        return new ServiceStatus(id, ServiceView.of(service), groups);
     }
 }

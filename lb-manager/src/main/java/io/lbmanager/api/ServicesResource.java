@@ -1,16 +1,15 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.api.view.ServiceView;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.InputRules;
-import io.lbmanager.catalog.NotInCatalogException;
 import io.lbmanager.catalog.ServiceDefinition;
-import io.lbmanager.catalog.ServiceListing;
 import io.lbmanager.catalog.ServicePut;
-import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.catalog.UpstreamValidator;
+import io.lbmanager.errors.NotFoundException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -43,14 +42,14 @@ public final class ServicesResource {
     }
 
     @GET
-    public ServiceListing list() {
-        return store.services();
+    public ServiceView.Listing list() {
+        return ServiceView.Listing.of(store.services());
     }
 
     @GET
     @Path("{id}")
-    public ServiceRecord get(@PathParam("id") String id) {
-        return store.service(InputRules.requireName("id", id)).orElseThrow(() -> unknownService(id));
+    public ServiceView get(@PathParam("id") String id) {
+        return ServiceView.of(store.service(InputRules.requireName("id", id)).orElseThrow(() -> unknownService(id)));
     }
 
     /** 201 with the stored record when the service is new, 200 when it replaced an existing definition. */
@@ -63,7 +62,7 @@ public final class ServicesResource {
         InputRules.requireName("id", id);
         ServiceDefinition definition = bodies.read(headers, body, ServiceRequest.class).definition(id, validator);
         ServicePut outcome = store.putService(definition, actor);
-        return Response.status(outcome instanceof ServicePut.Created ? 201 : 200).entity(outcome.record()).build();
+        return Response.status(outcome instanceof ServicePut.Created ? 201 : 200).entity(ServiceView.of(outcome.record())).build();
     }
 
     @DELETE
@@ -80,26 +79,26 @@ public final class ServicesResource {
     @POST
     @Path("{id}/upstreams")
     @Consumes(MediaType.APPLICATION_JSON)
-    public ServiceRecord addUpstream(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
+    public ServiceView addUpstream(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
                                      @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
         Upstream upstream = bodies.read(headers, body, UpstreamRequest.class).upstream();
-        return store.addUpstream(id, upstream, actor);
+        return ServiceView.of(store.addUpstream(id, upstream, actor));
     }
 
     /** {@code hostPort} is {@code host:port} or {@code [ipv6]:port} (brackets percent-encoded in the URL). */
     @DELETE
     @Path("{id}/upstreams/{hostPort}")
-    public ServiceRecord removeUpstream(@PathParam("id") String id, @PathParam("hostPort") String hostPort,
+    public ServiceView removeUpstream(@PathParam("id") String id, @PathParam("hostPort") String hostPort,
                                         @HeaderParam(Actors.HEADER) String user) {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
         Upstream upstream = UpstreamValidator.parse("upstream", hostPort);
-        return store.removeUpstream(id, upstream, actor);
+        return ServiceView.of(store.removeUpstream(id, upstream, actor));
     }
 
-    private static NotInCatalogException unknownService(String id) {
-        return new NotInCatalogException("id", "service " + id + " does not exist");
+    private static NotFoundException unknownService(String id) {
+        return new NotFoundException("id", "service " + id + " does not exist");
     }
 }

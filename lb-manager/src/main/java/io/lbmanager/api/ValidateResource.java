@@ -1,12 +1,13 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.api.view.ConfigErrorView;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
@@ -17,10 +18,10 @@ import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.ConfigDiff;
 import io.lbmanager.validate.ConfigError;
+import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.RenderedConfigPolicy;
 import io.lbmanager.validate.TemplateSafety;
-import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -69,7 +70,7 @@ public class ValidateResource {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record GroupVerdict(String group, boolean valid, List<ConfigError> errors, Long liveVersion, String diff,
+    public record GroupVerdict(String group, boolean valid, List<ConfigErrorView> errors, Long liveVersion, String diff,
                                NginxTestScope checked) {
     }
 
@@ -138,39 +139,37 @@ public class ValidateResource {
         Long liveVersion = target.map(t -> t.version().version()).orElse(null);
         List<ConfigError> conflicts = basePathConflicts(snapshot, group, proposedId);
         if (!conflicts.isEmpty()) {
-            return new GroupVerdict(group, false, conflicts, liveVersion, null, null);
+            return new GroupVerdict(group, false, ConfigErrorView.of(conflicts), liveVersion, null, null);
         }
         RenderOutcome outcome = render.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
-        if (outcome instanceof RenderOutcome.TemplateFailed failed) {
-            return new GroupVerdict(group, false,
-                    List.of(new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message())), liveVersion, null, null);
-        }
-        if (outcome instanceof RenderOutcome.InputRejected rejected) {
-            return new GroupVerdict(group, false,
-                    List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())), liveVersion,
-                    null, null);
-        }
-        ConfigBundle proposed = ((RenderOutcome.Rendered) outcome).bundle();
-        if (proposedTemplates) {
-            List<ConfigError> refused = RenderedConfigPolicy.refusals(proposed.files(), proposed.files().keySet(),
+        if (proposedTemplates && outcome instanceof RenderOutcome.Rendered rendered) {
+            List<ConfigError> refused = RenderedConfigPolicy.refusals(rendered.bundle().files(), rendered.bundle().files().keySet(),
                     installedRendering(snapshot, group, proposedId));
             if (!refused.isEmpty()) {
-                return new GroupVerdict(group, false, refused, liveVersion, null, null);
+                return new GroupVerdict(group, false, ConfigErrorView.of(refused), liveVersion, null, null);
             }
         }
         ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
-        ValidationScope scope;
-        if (proposedTemplates) {
-            scope = ValidationScope.everything(proposed, "proposed templates are checked with every file");
-        } else {
-            scope = live == null ? ValidationScope.everything(proposed, "the group has no published version to compare with")
-                    : ValidationScope.changedSince(proposed, live);
+        GroupCheck.Verdict verdict = GroupCheck.check(outcome, proposed -> proposedTemplates
+                        ? ValidationScope.everything(proposed, "proposed templates are checked with every file")
+                        : live == null ? ValidationScope.everything(proposed, "the group has no published version to compare with")
+                        : ValidationScope.changedSince(proposed, live),
+                nginxTests::validate);
+        if (verdict instanceof GroupCheck.Verdict.Refused refused) {
+            return new GroupVerdict(group, false, ConfigErrorView.of(refused.errors()), liveVersion, diff(live, refused.bundle(), refused.scope()),
+                    refused.scope() == null ? null : NginxTestScope.of(refused.scope()));
         }
-        String diff = scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
+        GroupCheck.Verdict.Accepted accepted = (GroupCheck.Verdict.Accepted) verdict;
+        return new GroupVerdict(group, true, List.of(), liveVersion, diff(live, accepted.bundle(), accepted.scope()),
+                NginxTestScope.of(accepted.scope()));
+    }
+
+    private static String diff(ConfigBundle live, ConfigBundle proposed, ValidationScope scope) {
+        if (proposed == null) {
+            return null;
+        }
+        return scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
                 : ConfigDiff.between(live.files(), proposed.files(), scope.differingFiles());
-        ValidationResult result = nginxTests.validate(scope);
-        List<ConfigError> errors = result instanceof ValidationResult.Invalid invalid ? invalid.errors() : List.of();
-        return new GroupVerdict(group, errors.isEmpty(), errors, liveVersion, diff, NginxTestScope.of(scope));
     }
 
     /** The installed templates' rendering of the same group: what proposed templates' sensitive directives are held against. */

@@ -1,7 +1,11 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.ConflictException;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.slf4j.Logger;
@@ -154,7 +158,7 @@ public final class CatalogStore {
     public ServiceRecord removeUpstream(String id, Upstream upstream, String actor) {
         return updateUpstreams(id, actor, upstreams -> {
             if (!upstreams.contains(upstream)) {
-                throw new NotInCatalogException("upstream", "service " + id + " has no static upstream " + upstream.address());
+                throw new NotFoundException("upstream", "service " + id + " has no static upstream " + upstream.address());
             }
             return upstreams.stream().filter(u -> !u.equals(upstream)).toList();
         });
@@ -187,7 +191,7 @@ public final class CatalogStore {
         String path = layout.service(id);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ZkNodes.Node current = zk.read(path)
-                    .orElseThrow(() -> new NotInCatalogException("id", "service " + id + " does not exist"));
+                    .orElseThrow(() -> new NotFoundException("id", "service " + id + " does not exist"));
             ServiceRecord record = ServiceCodec.parse(path, current.data());
             List<Upstream> next = change.apply(record.staticUpstreams());
             if (next.equals(record.staticUpstreams())) {

@@ -1,6 +1,8 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.ConflictException;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,7 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.InvalidInputException;
+
 import java.util.regex.Pattern;
 
 /**

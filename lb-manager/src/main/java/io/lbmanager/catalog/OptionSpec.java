@@ -1,5 +1,7 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.InvalidInputException;
+
 import java.math.BigInteger;
 import java.util.List;
 

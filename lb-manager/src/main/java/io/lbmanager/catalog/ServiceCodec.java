@@ -1,5 +1,6 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 

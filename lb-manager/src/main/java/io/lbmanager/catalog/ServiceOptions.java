@@ -1,5 +1,7 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.InvalidInputException;
+
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

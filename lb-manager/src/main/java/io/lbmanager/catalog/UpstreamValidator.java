@@ -1,5 +1,7 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.InvalidInputException;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -37,6 +37,14 @@ public class PipelineConfig {
     @Min(1)
     public int discoveryLossWindowSeconds = 10;
 
+    /** A loss counts as a mass loss only when at least this many services lose instances within the window. */
+    @Min(1)
+    public int discoveryGuardMinServices = 2;
+
+    /** A hold ends by itself this long after it began (or after the manager reconnected to ZooKeeper, if later). */
+    @Min(1)
+    public int discoveryHoldMaxSeconds = 60;
+
     /** For this long after the manager's own ZooKeeper session was lost, emptied services are held. */
     @Min(0)
     public int sessionLossHoldSeconds = 60;

@@ -1,12 +1,12 @@
 package io.lbmanager.demo;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.agent.AgentState;
-import io.lbmanager.agent.AgentStatus;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceDefinition;
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.rollout.AgentDirectory;
-import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.rollout.VersionPublisher;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;

@@ -3,9 +3,10 @@ package io.lbmanager.discovery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lbmanager.catalog.InvalidInputException;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.catalog.UpstreamValidator;
+import io.lbmanager.errors.InvalidInputException;
+import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.io.IOException;
 

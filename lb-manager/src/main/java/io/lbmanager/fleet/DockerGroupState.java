@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What {@link DockerGenerations} keeps per group in ZooKeeper, so a restarted manager picks up a
+ * What {@link DockerFleetBackend} keeps per group in ZooKeeper, so a restarted manager picks up a
  * half-done generation: the active image and generation, the instance count, the pending
  * generation, and how recent generations ended ({@code SUCCEEDED}, {@code CANCELLED: why}).
  */

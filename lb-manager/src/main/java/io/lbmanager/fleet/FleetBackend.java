@@ -9,7 +9,7 @@ import java.util.List;
  * starts a pending generation, raises how many of its tasks should be active step by step
  * (the backend retires old tasks as new ones become healthy), and cancels it when a gate fails,
  * which leaves the active generation serving. Docker: containers labelled with the generation
- * ({@link DockerGenerations}). Singularity: a deploy with canaryDeploySettings whose steps are
+ * ({@link DockerFleetBackend}). Singularity: a deploy with canaryDeploySettings whose steps are
  * advanced with {@code POST /api/deploys/update} ({@link io.lbmanager.fleet.singularity.SingularityFleet}).
  */
 public interface FleetBackend {

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Starts, stops and lists single Nginx tasks of LB groups on an engine we run ourselves (the local
- * Docker engine). {@link FleetReconciler} keeps N of them per group; {@link DockerGenerations} builds
+ * Docker engine). {@link FleetReconciler} keeps N of them per group; {@link DockerFleetBackend} builds
  * rolling generations from them.
  */
 public interface TaskRunner {

@@ -2,12 +2,12 @@ package io.lbmanager.peers;
 
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
 import io.lbmanager.render.InvalidOptionException;
 import io.lbmanager.render.OptionDefaults;
 import io.lbmanager.render.RenderOptions;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.util.HashMap;
 import java.util.List;

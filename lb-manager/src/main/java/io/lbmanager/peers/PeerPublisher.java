@@ -1,10 +1,11 @@
 package io.lbmanager.peers;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
-import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.snapshot.SnapshotChange;
+import io.lbmanager.snapshot.SnapshotListener;
+import io.lbmanager.zk.Leadership;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -27,17 +28,15 @@ import java.util.function.BooleanSupplier;
  * On the leading manager, writes each dynamically balanced service's peers to
  * {@code groups/{group}/peers/{service}} as soon as discovery or the catalog changes: no
  * coalescing delay, no render, no {@code nginx -t}, because a peer list is data the Lua balancer
- * reads, not config. Only nodes whose list changed are written. The discovery guard applies here
- * exactly as it does to rendering, so a mass expiry holds the previous peers.
+ * reads, not config. Only nodes whose list changed are written. It reads the same guarded
+ * snapshot as rendering, so a mass expiry holds the previous peers here too.
  */
-public final class PeerPublisher implements Managed {
+public final class PeerPublisher implements Managed, SnapshotListener, Leadership.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerPublisher.class);
     private static final long RETRY_MILLIS = 1_000;
 
     private final PeerNodes nodes;
-    private final SnapshotSource source;
-    private final DiscoveryGuard guard;
     private final UpstreamMode mode;
     private final GroupPeerLists peerLists;
     private final BooleanSupplier isLeader;
@@ -47,18 +46,28 @@ public final class PeerPublisher implements Managed {
     /** What the group's peer nodes hold, as far as this manager knows; touched by the executor thread only. */
     private final Map<String, Map<String, PeerList>> written = new HashMap<>();
 
-    public PeerPublisher(CuratorFramework client, ZkLayout layout, SnapshotSource source, DiscoveryGuard guard,
-                         UpstreamMode mode, BooleanSupplier isLeader) {
+    private volatile CatalogSnapshot latest;
+
+    public PeerPublisher(CuratorFramework client, ZkLayout layout, UpstreamMode mode, BooleanSupplier isLeader) {
         this.nodes = new PeerNodes(client, layout);
-        this.source = source;
-        this.guard = guard;
         this.mode = mode;
         this.peerLists = new GroupPeerLists(mode);
         this.isLeader = isLeader;
     }
 
-    /** Something changed: publish now, or right after the publish in progress. */
-    public void changed() {
+    @Override
+    public void snapshotChanged(CatalogSnapshot snapshot, SnapshotChange change) {
+        latest = snapshot;
+        publishSoon();
+    }
+
+    @Override
+    public void leadershipGained() {
+        publishSoon();
+    }
+
+    /** Publishes the latest snapshot now, or right after the publish in progress. */
+    private void publishSoon() {
         if (mode.dynamic() && queued.compareAndSet(false, true)) {
             executor.execute(this::publishQueued);
         }
@@ -76,7 +85,6 @@ public final class PeerPublisher implements Managed {
 
     @Override
     public void start() {
-        changed();
     }
 
     @Override
@@ -94,22 +102,18 @@ public final class PeerPublisher implements Managed {
         } catch (Exception e) {
             LOG.warn("peer lists not published ({}); retrying in {} ms", e.toString(), RETRY_MILLIS);
             written.clear();
-            executor.schedule(this::changed, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            executor.schedule(this::publishSoon, RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
     void publish() throws Exception {
-        if (!isLeader.getAsBoolean() || !source.isComplete()) {
+        CatalogSnapshot snapshot = latest;
+        if (!isLeader.getAsBoolean() || snapshot == null) {
             written.clear();
             return;
         }
         long start = System.nanoTime();
         long writesBefore = nodes.writes();
-        CatalogSnapshot current = source.current();
-        long snapshotTaken = System.nanoTime();
-        DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
-        CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
-        long guardApplied = System.nanoTime();
         peerLists.retainGroups(snapshot.groups());
         for (String group : snapshot.groups()) {
             publishGroup(group, peerLists.of(snapshot, group));
@@ -120,8 +124,8 @@ public final class PeerPublisher implements Managed {
                 written.remove(gone);
             }
         }
-        LOG.debug("peers published services={} writes={} snapshotMs={} guardMs={} publishMs={}", snapshot.services().size(),
-                nodes.writes() - writesBefore, millis(start, snapshotTaken), millis(snapshotTaken, guardApplied), millis(guardApplied, System.nanoTime()));
+        LOG.debug("peers published services={} writes={} publishMs={}", snapshot.services().size(),
+                nodes.writes() - writesBefore, millis(start, System.nanoTime()));
     }
 
     private static double millis(long fromNanos, long toNanos) {

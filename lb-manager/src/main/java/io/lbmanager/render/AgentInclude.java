@@ -1,5 +1,7 @@
 package io.lbmanager.render;
 
+import io.lbmanager.contract.ConfigBundle;
+
 /**
  * The content of {@link ConfigBundle#AGENT_FILE}, which the agent writes into every version
  * directory and {@code nginx.conf} includes inside its one server block: where Nginx listens,

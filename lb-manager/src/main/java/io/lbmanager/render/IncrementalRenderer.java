@@ -1,8 +1,9 @@
 package io.lbmanager.render;
 
 import io.lbmanager.catalog.ServiceRecord;
-import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,6 @@
 package io.lbmanager.render;
 
+import io.lbmanager.contract.ConfigBundle;
 /** What rendering one LB group produced. */
 public sealed interface RenderOutcome {
 

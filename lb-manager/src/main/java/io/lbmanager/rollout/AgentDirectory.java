@@ -1,12 +1,11 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
+import io.lbmanager.zk.TreeWatch;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.zookeeper.KeeperException;
 
 import java.util.ArrayList;
@@ -48,12 +47,7 @@ public final class AgentDirectory {
      * Calls {@code onChange} (on a ZooKeeper event thread) whenever an agent of the group writes its
      * status node, joins or leaves, until the returned handle is closed.
      */
-    public AutoCloseable watch(String group, Runnable onChange) {
-        CuratorCache cache = CuratorCache.build(client, layout.groupAgents(group));
-        cache.listenable().addListener(CuratorCacheListener.builder()
-                .forAll((type, before, after) -> onChange.run())
-                .build());
-        cache.start();
-        return cache::close;
+    public AutoCloseable watch(String group, TreeWatch.Events onChange) {
+        return TreeWatch.subtree(client, layout.groupAgents(group), onChange).start();
     }
 }

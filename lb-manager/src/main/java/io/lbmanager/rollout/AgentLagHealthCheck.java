@@ -1,7 +1,8 @@
 package io.lbmanager.rollout;
 
 import com.codahale.metrics.health.HealthCheck;
-import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,17 +1,18 @@
 package io.lbmanager.rollout;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.catalog.ServiceRecord;
-import io.lbmanager.discovery.DiscoveryGuard;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.snapshot.CatalogSnapshot;
-import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.snapshot.SnapshotChange;
+import io.lbmanager.snapshot.SnapshotListener;
 import io.lbmanager.validate.ConfigError;
+import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
+import io.lbmanager.zk.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -35,88 +35,84 @@ import java.util.function.BooleanSupplier;
  * Rendering redoes only the services that changed ({@link IncrementalRenderer}), and {@code nginx -t}
  * sees only what changed since the bundle every agent accepted ({@link ValidationScope}).
  */
-public final class ConfigPipeline implements Managed {
+public final class ConfigPipeline implements Managed, SnapshotListener, Leadership.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigPipeline.class);
     private static final int MAX_QUARANTINE_ROUNDS = 8;
 
-    private final SnapshotSource source;
-    private final DiscoveryGuard guard;
+    private final RenderRequests renders;
     private final IncrementalRenderer renderer;
     private final NginxValidator validator;
     private final PublishedBundles published;
     private final RolloutCoordinator rollouts;
     private final GroupStatusStore statusStore;
     private final BooleanSupplier isLeader;
-    private final Coalescer coalescer;
     private final long maxDelayMillis;
-    private final AtomicLong renders = new AtomicLong();
-    /** Per group, the last bundle that passed nginx -t and what it was checked against. */
+    private final AtomicLong renderCount = new AtomicLong();
+    /** Per group, the sha256 of the last sandbox that passed nginx -t. */
     private final Map<String, String> lastPassedCheck = new ConcurrentHashMap<>();
+    private volatile CatalogSnapshot latest;
     private volatile long lastCheckMillis;
 
-    public ConfigPipeline(SnapshotSource source, DiscoveryGuard guard, IncrementalRenderer renderer, NginxValidator validator,
-                          PublishedBundles published, RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader,
-                          long quietMillis, long maxDelayMillis) {
-        this.source = source;
-        this.guard = guard;
+    public ConfigPipeline(RenderRequests renders, IncrementalRenderer renderer, NginxValidator validator, PublishedBundles published,
+                          RolloutCoordinator rollouts, GroupStatusStore statusStore, BooleanSupplier isLeader, long maxDelayMillis) {
+        this.renders = renders;
         this.renderer = renderer;
         this.validator = validator;
         this.published = published;
         this.rollouts = rollouts;
         this.statusStore = statusStore;
         this.isLeader = isLeader;
-        this.coalescer = new Coalescer("config-pipeline", this::renderAllGroups, quietMillis, maxDelayMillis);
         this.maxDelayMillis = maxDelayMillis;
     }
 
-    /** Something in discovery or a group's rollout state changed; a render follows within the coalescing bounds. */
-    public void changed() {
-        coalescer.signal();
+    /**
+     * A new guarded snapshot. A person's change to the catalog is rendered at once when the pipeline
+     * is idle and calm, else coalesced like any change; only while the last {@code nginx -t} took no
+     * longer than {@code maxDelayMillis}, though: a burst right behind the first change waits for
+     * that check, and should not wait longer than coalescing would have let it. Discovery changes
+     * keep the quiet period.
+     */
+    @Override
+    public void snapshotChanged(CatalogSnapshot snapshot, SnapshotChange change) {
+        latest = snapshot;
+        if (change.catalogChanged() && lastCheckMillis <= maxDelayMillis) {
+            renders.renderPromptly("snapshot " + change.causes());
+        } else {
+            renders.renderSoon("snapshot " + change.causes());
+        }
     }
 
-    /**
-     * A person changed the catalog through the API: rendered at once when the pipeline is idle and calm,
-     * else coalesced like any change. Only while the last {@code nginx -t} took no longer than
-     * {@code maxDelayMillis}, though: a burst of changes right behind the first one waits for that check,
-     * and should not wait longer than coalescing would have let it. Discovery changes keep the quiet
-     * period: it is the window in which the discovery guard sees a mass expiry as one loss.
-     */
-    public void catalogChanged() {
-        if (lastCheckMillis <= maxDelayMillis) {
-            coalescer.signalPromptly();
-        } else {
-            coalescer.signal();
-        }
+    @Override
+    public void leadershipGained() {
+        renders.renderSoon("this manager leads now");
     }
 
     @Override
     public void start() {
-        changed();
+        renders.serve(this::renderAllGroups);
     }
 
     @Override
     public void stop() {
-        coalescer.close();
+        renders.close();
     }
 
     /** Renders done so far (each one a full pass over every group). */
     public long renders() {
-        return renders.get();
+        return renderCount.get();
     }
 
     void renderAllGroups() {
-        if (!isLeader.getAsBoolean() || !source.isComplete()) {
+        CatalogSnapshot snapshot = latest;
+        if (!isLeader.getAsBoolean() || snapshot == null) {
             return;
         }
-        renders.incrementAndGet();
-        CatalogSnapshot current = source.current();
-        DiscoveryGuard.Guarded guarded = guard.guard(current.discovered(), System.currentTimeMillis());
-        CatalogSnapshot snapshot = new CatalogSnapshot(current.groups(), current.services(), guarded.view());
+        renderCount.incrementAndGet();
         renderer.retainGroups(snapshot.groups());
         lastPassedCheck.keySet().retainAll(snapshot.groups());
         for (String group : snapshot.groups()) {
-            Map<String, String> held = heldServices(snapshot, group, guarded.held());
+            Map<String, String> held = snapshot.heldServicesIn(group);
             try {
                 statusStore.record(renderGroup(snapshot, group, held));
             } catch (Exception e) {
@@ -132,40 +128,23 @@ public final class ConfigPipeline implements Managed {
         Optional<ConfigBundle> accepted = acceptedByEveryAgent(group);
         for (int round = 0; round < MAX_QUARANTINE_ROUNDS; round++) {
             RenderOutcome outcome = renderer.renderGroup(snapshot, group, excluded);
-            if (outcome instanceof RenderOutcome.TemplateFailed failed) {
-                ConfigError error = new ConfigError(failed.template(), failed.line(), failed.serviceId(), failed.message());
-                if (failed.serviceId() == null || excluded.contains(failed.serviceId())) {
-                    return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
-                            "template " + failed.template() + (failed.line() == null ? "" : ":" + failed.line()) + " failed: " + failed.message());
-                }
-                quarantine(group, failed.serviceId(), List.of(error), excluded, quarantined);
-                continue;
+            if (outcome instanceof RenderOutcome.Rendered rendered && rollouts.isTarget(rendered.bundle())) {
+                return propose(group, rendered.bundle(), snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
             }
-            if (outcome instanceof RenderOutcome.InputRejected rejected) {
-                quarantine(group, rejected.serviceId(),
-                        List.of(new ConfigError(null, null, rejected.serviceId(), rejected.field() + ": " + rejected.message())),
-                        excluded, quarantined);
-                continue;
+            GroupCheck.Verdict verdict = GroupCheck.check(outcome, bundle -> scopeOf(bundle, accepted), this::nginxTest);
+            if (verdict instanceof GroupCheck.Verdict.Accepted passed) {
+                return propose(group, passed.bundle(), snapshot, quarantined, held);
             }
-            ConfigBundle bundle = ((RenderOutcome.Rendered) outcome).bundle();
-            if (rollouts.isTarget(bundle)) {
-                return propose(group, bundle, snapshot, quarantined, held); // nothing changed: no nginx -t to wait for
+            GroupCheck.Verdict.Refused refused = (GroupCheck.Verdict.Refused) verdict;
+            List<ConfigError> groupWide = refused.errors().stream()
+                    .filter(e -> e.serviceId() == null || excluded.contains(e.serviceId())).toList();
+            if (!groupWide.isEmpty()) {
+                return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
+                        (refused.bundle() == null ? "template " : "nginx -t rejected ") + describe(groupWide));
             }
-            long checkStart = System.nanoTime();
-            ValidationResult verdict = nginxTest(bundle, accepted);
-            lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
-            LOG.debug("check group={} files={} millis={}", group, bundle.files().size(), lastCheckMillis);
-            if (verdict instanceof ValidationResult.Invalid invalid) {
-                List<ConfigError> groupWide = invalid.errors().stream().filter(e -> e.serviceId() == null).toList();
-                if (!groupWide.isEmpty()) {
-                    return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held, "nginx -t rejected " + describe(groupWide));
-                }
-                Map<String, List<ConfigError>> byService = new LinkedHashMap<>();
-                invalid.errors().forEach(e -> byService.computeIfAbsent(e.serviceId(), id -> new ArrayList<>()).add(e));
-                byService.forEach((serviceId, errors) -> quarantine(group, serviceId, errors, excluded, quarantined));
-                continue;
-            }
-            return propose(group, bundle, snapshot, quarantined, held);
+            Map<String, List<ConfigError>> byService = new LinkedHashMap<>();
+            refused.errors().forEach(e -> byService.computeIfAbsent(e.serviceId(), id -> new ArrayList<>()).add(e));
+            byService.forEach((serviceId, errors) -> quarantine(group, serviceId, errors, excluded, quarantined));
         }
         return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
                 "more than " + MAX_QUARANTINE_ROUNDS + " rounds of quarantine");
@@ -181,19 +160,25 @@ public final class ConfigPipeline implements Managed {
         }
     }
 
-    /** nginx -t of what changed since {@code accepted}, or of everything; a bundle that passed against the same base is not checked again. */
-    private ValidationResult nginxTest(ConfigBundle bundle, Optional<ConfigBundle> accepted) {
-        String check = bundle.sha256() + " against " + accepted.map(ConfigBundle::sha256).orElse("nothing");
-        if (check.equals(lastPassedCheck.get(bundle.group()))) {
+    /** What nginx -t must see of {@code bundle}: what changed since the bundle every agent accepted, or everything. */
+    private static ValidationScope scopeOf(ConfigBundle bundle, Optional<ConfigBundle> accepted) {
+        return accepted.map(base -> ValidationScope.changedSince(bundle, base))
+                .orElseGet(() -> ValidationScope.everything(bundle, "no version that every agent accepted to compare with"));
+    }
+
+    /** nginx -t of the scope's files; files that passed before (the same sandbox, by sha256) are not checked again. */
+    private ValidationResult nginxTest(ValidationScope scope) {
+        String group = scope.sandbox().group();
+        if (scope.sandbox().sha256().equals(lastPassedCheck.get(group))) {
             return new ValidationResult.Valid();
         }
-        ValidationScope scope = accepted.map(base -> ValidationScope.changedSince(bundle, base))
-                .orElseGet(() -> ValidationScope.everything(bundle, "no version that every agent accepted to compare with"));
+        long checkStart = System.nanoTime();
         ValidationResult verdict = validator.validate(scope.sandbox());
-        LOG.debug("nginx -t group={} files={} of={} valid={} scope={}", bundle.group(), scope.files().size(), scope.bundleFiles(),
-                verdict.isValid(), scope.reason());
+        lastCheckMillis = (System.nanoTime() - checkStart) / 1_000_000;
+        LOG.debug("nginx -t group={} files={} of={} valid={} millis={} scope={}", group, scope.files().size(), scope.bundleFiles(),
+                verdict.isValid(), lastCheckMillis, scope.reason());
         if (verdict.isValid()) {
-            lastPassedCheck.put(bundle.group(), check);
+            lastPassedCheck.put(group, scope.sandbox().sha256());
         }
         return verdict;
     }
@@ -231,17 +216,6 @@ public final class ConfigPipeline implements Managed {
                 snapshot.servicesIn(group).size(), quarantined, held, message, System.currentTimeMillis());
     }
 
-    private static Map<String, String> heldServices(CatalogSnapshot snapshot, String group, Map<String, String> heldNames) {
-        Map<String, String> held = new TreeMap<>();
-        for (ServiceRecord service : snapshot.servicesIn(group)) {
-            String reason = heldNames.get(service.definition().discoveryName());
-            if (reason != null) {
-                held.put(service.id(), reason);
-            }
-        }
-        return held;
-    }
-
     private void quarantine(String group, String serviceId, List<ConfigError> errors, Set<String> excluded,
                             Map<String, List<ConfigError>> quarantined) {
         excluded.add(serviceId);
@@ -254,9 +228,6 @@ public final class ConfigPipeline implements Managed {
     }
 
     private static String describe(List<ConfigError> errors) {
-        return errors.stream()
-                .map(e -> e.file() + (e.line() == null ? "" : ":" + e.line()) + " " + e.message())
-                .reduce((a, b) -> a + "; " + b)
-                .orElse("");
+        return errors.stream().map(ConfigError::describe).reduce((a, b) -> a + "; " + b).orElse("");
     }
 }

@@ -1,6 +1,7 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,11 @@
 package io.lbmanager.rollout;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.agent.AgentState;
-import io.lbmanager.agent.AgentStatus;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.zk.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +27,12 @@ import java.util.function.Supplier;
  * it, and it becomes live when all of them confirm; an agent's failure or the deadline sends the
  * whole group back to the previous live version. One rollout in flight per group: the newest
  * bundle proposed meanwhile waits, and goes out as soon as the rollout in flight is live (after a
- * revert it is dropped and the pipeline renders again). Agents' reports are watched, so a rollout
- * is judged as soon as one arrives. Only the leading manager drives it, and all of its rollout
- * state is in ZooKeeper, so another manager picks up a rollout where it was.
+ * revert it is dropped and the pipeline is asked to render again). Agents' reports and the rollout
+ * node are watched, so a rollout is judged as soon as one changes, and once more at its deadline.
+ * Only the leading manager drives it, and all of its rollout state is in ZooKeeper, so another
+ * manager picks up a rollout where it was when it starts to lead.
  */
-public final class RolloutCoordinator implements Managed {
+public final class RolloutCoordinator implements Managed, Leadership.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutCoordinator.class);
 
@@ -60,7 +63,7 @@ public final class RolloutCoordinator implements Managed {
     private final Duration timeout;
     private final BooleanSupplier isLeader;
     private final Supplier<Set<String>> groups;
-    private final Runnable onFinished;
+    private final RenderRequests renders;
     private final RolloutMetrics metrics;
     private final Set<String> retried = ConcurrentHashMap.newKeySet();
     private final Map<String, WaitingBundle> waiting = new ConcurrentHashMap<>();
@@ -69,36 +72,47 @@ public final class RolloutCoordinator implements Managed {
         thread.setDaemon(true);
         return thread;
     });
-    private final AgentReportWatches reportWatches;
+    private final GroupWatches watches;
+    /** Per group, when its next timed check is scheduled. */
+    private final Map<String, Long> checkScheduled = new ConcurrentHashMap<>();
 
     public RolloutCoordinator(RolloutStore store, VersionPublisher publisher, AgentDirectory agents, Duration timeout,
-                              BooleanSupplier isLeader, Supplier<Set<String>> groups, Runnable onFinished, RolloutMetrics metrics) {
+                              BooleanSupplier isLeader, Supplier<Set<String>> groups, RenderRequests renders, RolloutMetrics metrics) {
         this.store = store;
         this.publisher = publisher;
         this.agents = agents;
         this.timeout = timeout;
         this.isLeader = isLeader;
         this.groups = groups;
-        this.onFinished = onFinished;
+        this.renders = renders;
         this.metrics = metrics;
-        this.reportWatches = new AgentReportWatches(agents, group -> {
-            try {
-                ticker.execute(() -> evaluateNow(group));
-            } catch (RejectedExecutionException stopped) {
-                // the coordinator stopped
-            }
-        });
+        this.watches = new GroupWatches(agents, store, group -> evaluateSoon(group, 0));
     }
 
     @Override
     public void start() {
-        ticker.scheduleWithFixedDelay(this::evaluateAll, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void stop() {
         ticker.shutdownNow();
-        reportWatches.close();
+        watches.close();
+    }
+
+    /** Picks up every group's rollout where the previous leader left it. */
+    @Override
+    public void leadershipGained() {
+        try {
+            ticker.execute(this::evaluateAll);
+        } catch (RejectedExecutionException stopped) {
+            // the coordinator stopped
+        }
+    }
+
+    /** What waited here may be stale by the time this manager leads again: the next leader renders anew. */
+    @Override
+    public void leadershipLost() {
+        waiting.clear();
     }
 
     /** A bundle proposed while a rollout was in flight: the next one to go out if that rollout succeeds. */
@@ -188,12 +202,24 @@ public final class RolloutCoordinator implements Managed {
     }
 
     private void evaluateAll() {
-        if (!isLeader.getAsBoolean()) {
-            waiting.clear(); // the next leader renders again; what waited here may be stale by the time this manager leads again
-            return;
-        }
         for (String group : groups.get()) {
             evaluateNow(group);
+        }
+    }
+
+    private void evaluateSoon(String group, long delayMillis) {
+        try {
+            ticker.schedule(() -> evaluateNow(group), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            // the coordinator stopped
+        }
+    }
+
+    /** Evaluates the group again at {@code atMillis} (a deadline), unless that is scheduled already. */
+    private void checkAt(String group, long atMillis) {
+        Long before = checkScheduled.put(group, atMillis);
+        if (before == null || before != atMillis) {
+            evaluateSoon(group, Math.max(0, atMillis - System.currentTimeMillis()) + 1);
         }
     }
 
@@ -216,17 +242,22 @@ public final class RolloutCoordinator implements Managed {
     }
 
     private void evaluate(String group) throws Exception {
+        watches.watch(group);
         RolloutStore.Versioned<RolloutRecord> current = store.rollout(group);
-        Optional<RolloutRecord> timedOut = current.value().filter(r -> r.state() == RolloutRecord.State.REVERTED);
-        if (timedOut.isPresent() && retryDue(timedOut.get(), System.currentTimeMillis()) && retried.add(timedOut.get().id())) {
-            LOG.info("rollout group={} version={} retrying after its deadline passed", group, timedOut.get().version());
-            onFinished.run();
+        Optional<RolloutRecord> timedOut = current.value().filter(r -> r.state() == RolloutRecord.State.REVERTED && r.timedOut());
+        if (timedOut.isPresent() && !retried.contains(timedOut.get().id())) {
+            if (retryDue(timedOut.get(), System.currentTimeMillis())) {
+                retried.add(timedOut.get().id());
+                LOG.info("rollout group={} version={} retrying after its deadline passed", group, timedOut.get().version());
+                renders.renderSoon("retry of timed-out rollout group=" + group + " version=" + timedOut.get().version());
+            } else if (timedOut.get().finishedAtMillis() != null) {
+                checkAt(group, timedOut.get().finishedAtMillis() + timeout.toMillis());
+            }
         }
         if (current.value().filter(RolloutRecord::inProgress).isEmpty()) {
             return;
         }
         RolloutRecord rollout = current.value().get();
-        reportWatches.watch(group);
         List<AgentStatus> live = agents.agents(group);
         List<RolloutRecord.AgentFailure> failed = live.stream()
                 .filter(a -> a.state() == AgentState.FAILED && a.failedVersion() == rollout.version())
@@ -239,7 +270,9 @@ public final class RolloutCoordinator implements Managed {
         boolean allConfirmed = live.stream().allMatch(a -> a.state() == AgentState.READY && a.runningVersion() == rollout.version());
         if (allConfirmed) {
             succeed(rollout, current.nodeVersion(), live.size());
-        } else if (System.currentTimeMillis() > rollout.deadlineMillis()) {
+        } else if (System.currentTimeMillis() <= rollout.deadlineMillis()) {
+            checkAt(rollout.group(), rollout.deadlineMillis());
+        } else {
             revert(rollout, current.nodeVersion(), live.stream()
                     .filter(a -> a.state() != AgentState.READY || a.runningVersion() != rollout.version())
                     .map(a -> new RolloutRecord.AgentFailure(a.agentId(), "did not confirm version " + rollout.version() + " within "
@@ -272,7 +305,7 @@ public final class RolloutCoordinator implements Managed {
         try {
             propose(next.bundle(), next.cause());
         } finally {
-            onFinished.run();
+            renders.renderSoon("rollout group=" + group + " succeeded and the bundle that waited went out");
         }
     }
 
@@ -288,7 +321,7 @@ public final class RolloutCoordinator implements Managed {
                     rollout.version(), live.value().map(PublishedVersion::version).orElse(0L), f.agentId(), f.reason()));
             store.pruneHistory(rollout.group());
             metrics.rolloutFinished(RolloutRecord.State.REVERTED, now - rollout.startedAtMillis());
-            onFinished.run();
+            renders.renderSoon("rollout group=" + rollout.group() + " version=" + rollout.version() + " reverted");
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.lbmanager.rollout;
 
 import com.codahale.metrics.MetricRegistry;
-import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
 
 import java.util.Set;
 import java.util.function.Supplier;

@@ -1,6 +1,8 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.zk.Json;
+import io.lbmanager.zk.TreeWatch;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -47,6 +49,11 @@ public final class RolloutStore {
 
     public Versioned<RolloutRecord> rollout(String group) throws Exception {
         return read(layout.groupRollout(group), RolloutRecord.class);
+    }
+
+    /** Calls {@code onChange} whenever the group's rollout node is written, by this manager or another, until closed. */
+    public AutoCloseable watchRollout(String group, TreeWatch.Events onChange) {
+        return TreeWatch.node(client, layout.groupRollout(group), onChange).start();
     }
 
     public Optional<GroupPin> pin(String group) throws Exception {

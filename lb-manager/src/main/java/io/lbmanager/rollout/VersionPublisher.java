@@ -1,7 +1,9 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.catalog.NotInCatalogException;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.BundleCodec;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
@@ -94,7 +96,7 @@ public final class VersionPublisher {
         try {
             bytes = client.getData().storingStatIn(stat).forPath(path);
         } catch (KeeperException.NoNodeException e) {
-            throw new NotInCatalogException("version", "group " + group + " has no stored version " + version
+            throw new NotFoundException("version", "group " + group + " has no stored version " + version
                     + " (the last " + versionsKept + " are kept)");
         }
         ConfigBundle bundle = BundleCodec.decode(path, bytes);
@@ -112,7 +114,7 @@ public final class VersionPublisher {
         try {
             return BundleCodec.decode(path, client.getData().forPath(path));
         } catch (KeeperException.NoNodeException e) {
-            throw new NotInCatalogException("version", "group " + group + " has no stored version " + version);
+            throw new NotFoundException("version", "group " + group + " has no stored version " + version);
         }
     }
 

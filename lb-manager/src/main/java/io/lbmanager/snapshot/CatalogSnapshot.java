@@ -2,7 +2,6 @@ package io.lbmanager.snapshot;
 
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
 
 import java.util.Collections;
 import java.util.List;
@@ -14,13 +13,15 @@ import java.util.stream.Stream;
 
 /**
  * The desired state at one instant, as an immutable value: the LB groups, the services
- * (keyed by id) and the instances discovery currently sees (keyed by discovery name).
+ * (keyed by id) and the instances to route (keyed by discovery name), after the discovery guard:
+ * a discovery name in {@code held} shows its previous instances, for the reason given.
  * Rendering reads nothing else, so the same snapshot always renders the same bytes.
  */
 public record CatalogSnapshot(
         SortedSet<String> groups,
         SortedMap<String, ServiceRecord> services,
-        SortedMap<String, List<DiscoveredInstance>> discovered) {
+        SortedMap<String, List<DiscoveredInstance>> discovered,
+        SortedMap<String, String> held) {
 
     public static final CatalogSnapshot EMPTY =
             new CatalogSnapshot(new TreeSet<>(), new TreeMap<>(), new TreeMap<>());
@@ -31,6 +32,25 @@ public record CatalogSnapshot(
         TreeMap<String, List<DiscoveredInstance>> copy = new TreeMap<>();
         discovered.forEach((name, instances) -> copy.put(name, List.copyOf(instances)));
         discovered = Collections.unmodifiableSortedMap(copy);
+        held = Collections.unmodifiableSortedMap(new TreeMap<>(held));
+    }
+
+    /** A snapshot with nothing held. */
+    public CatalogSnapshot(SortedSet<String> groups, SortedMap<String, ServiceRecord> services,
+                           SortedMap<String, List<DiscoveredInstance>> discovered) {
+        this(groups, services, discovered, new TreeMap<>());
+    }
+
+    /** Services of {@code group} whose instances are held, by id, with why. */
+    public SortedMap<String, String> heldServicesIn(String group) {
+        TreeMap<String, String> heldServices = new TreeMap<>();
+        for (ServiceRecord service : servicesIn(group)) {
+            String reason = held.get(service.definition().discoveryName());
+            if (reason != null) {
+                heldServices.put(service.id(), reason);
+            }
+        }
+        return heldServices;
     }
 
     /** Services that name {@code group}, in id order. */
@@ -49,9 +69,10 @@ public record CatalogSnapshot(
                 .toList();
     }
 
-    /** Discovery names that no service definition claims: seen, but never routed. */
+    /** Discovery names that no service definition claims: seen (not merely held), but never routed. */
     public SortedSet<String> unroutedDiscoveryNames() {
         TreeSet<String> unrouted = new TreeSet<>(discovered.keySet());
+        unrouted.removeAll(held.keySet());
         services.values().forEach(s -> unrouted.remove(s.definition().discoveryName()));
         return Collections.unmodifiableSortedSet(unrouted);
     }
@@ -59,12 +80,12 @@ public record CatalogSnapshot(
     public CatalogSnapshot withService(ServiceRecord service) {
         TreeMap<String, ServiceRecord> next = new TreeMap<>(services);
         next.put(service.id(), service);
-        return new CatalogSnapshot(groups, next, discovered);
+        return new CatalogSnapshot(groups, next, discovered, held);
     }
 
     public CatalogSnapshot withoutService(String serviceId) {
         TreeMap<String, ServiceRecord> next = new TreeMap<>(services);
         next.remove(serviceId);
-        return new CatalogSnapshot(groups, next, discovered);
+        return new CatalogSnapshot(groups, next, discovered, held);
     }
 }

@@ -1,9 +1,9 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.catalog.CatalogUnavailableException;
-import io.lbmanager.fleet.ZkJson;
+import io.lbmanager.errors.StoreUnavailableException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -18,21 +18,21 @@ public final class UpgradeStore {
 
     private static final int HISTORY_KEPT = 50;
 
-    private final ZkJson nodes;
+    private final ZkNodes nodes;
     private final ZkLayout layout;
 
     public UpgradeStore(CuratorFramework client, ZkLayout layout) {
-        this.nodes = new ZkJson(client);
+        this.nodes = new ZkNodes(client);
         this.layout = layout;
     }
 
     /** The group's current upgrade, or its last one when none is in progress. */
     public Optional<UpgradeRecord> current(String group) {
-        return nodes.read(layout.fleetUpgrade(group), UpgradeRecord.class);
+        return nodes.readJson(layout.fleetUpgrade(group), UpgradeRecord.class);
     }
 
     public void save(UpgradeRecord upgrade) {
-        nodes.write(layout.fleetUpgrade(upgrade.group()), upgrade);
+        nodes.writeJson(layout.fleetUpgrade(upgrade.group()), upgrade);
     }
 
     /** Saves a finished upgrade and appends it to the group's history (the oldest entries beyond 50 go). */
@@ -46,7 +46,7 @@ public final class UpgradeStore {
                 nodes.delete(layout.fleetHistory(upgrade.group()) + "/" + old);
             }
         } catch (Exception e) {
-            throw new CatalogUnavailableException("writing the upgrade history of " + upgrade.group(), e);
+            throw new StoreUnavailableException("writing the upgrade history of " + upgrade.group(), e);
         }
     }
 
@@ -56,7 +56,7 @@ public final class UpgradeStore {
         children.sort(Comparator.reverseOrder());
         List<UpgradeRecord> records = new ArrayList<>();
         for (String child : children) {
-            nodes.read(layout.fleetHistory(group) + "/" + child, UpgradeRecord.class).ifPresent(records::add);
+            nodes.readJson(layout.fleetHistory(group) + "/" + child, UpgradeRecord.class).ifPresent(records::add);
         }
         return records;
     }
@@ -68,16 +68,16 @@ public final class UpgradeStore {
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         } catch (Exception e) {
-            throw new CatalogUnavailableException("listing fleet groups", e);
+            throw new StoreUnavailableException("listing fleet groups", e);
         }
     }
 
     public Optional<DeployBlock> block(String group) {
-        return nodes.read(layout.fleetBlock(group), DeployBlock.class);
+        return nodes.readJson(layout.fleetBlock(group), DeployBlock.class);
     }
 
     public void setBlock(String group, DeployBlock block) {
-        nodes.write(layout.fleetBlock(group), block);
+        nodes.writeJson(layout.fleetBlock(group), block);
     }
 
     public boolean clearBlock(String group) {
@@ -94,7 +94,7 @@ public final class UpgradeStore {
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         } catch (Exception e) {
-            throw new CatalogUnavailableException("reading the upgrade history of " + group, e);
+            throw new StoreUnavailableException("reading the upgrade history of " + group, e);
         }
     }
 }

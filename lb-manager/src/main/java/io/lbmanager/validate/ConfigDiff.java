@@ -3,7 +3,7 @@ package io.lbmanager.validate;
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.Patch;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 
 import java.util.Arrays;
 import java.util.Collection;

@@ -9,4 +9,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConfigError(String file, Integer line, String serviceId, String message) {
+
+    /** {@code file:line (service id): message}, the parts that are known. */
+    public String describe() {
+        String where = ((file == null ? "" : file + (line == null ? "" : ":" + line))
+                + (serviceId == null ? "" : " (service " + serviceId + ")")).strip();
+        return where.isEmpty() ? message : where + ": " + message;
+    }
 }

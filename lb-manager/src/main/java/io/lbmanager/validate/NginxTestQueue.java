@@ -1,7 +1,5 @@
 package io.lbmanager.validate;
 
-import io.lbmanager.render.ConfigBundle;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,7 +1,7 @@
 package io.lbmanager.validate;
 
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
-import io.lbmanager.render.ConfigBundle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.lbmanager.validate;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.TemplateSet;
 
 import java.util.ArrayList;

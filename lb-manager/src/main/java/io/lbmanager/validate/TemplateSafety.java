@@ -1,6 +1,6 @@
 package io.lbmanager.validate;
 
-import io.lbmanager.catalog.InvalidInputException;
+import io.lbmanager.errors.InvalidInputException;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.lbmanager.validate;
 
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.ConfigBundle;
 
 import java.util.Map;
 import java.util.Objects;

@@ -22,7 +22,7 @@ import java.util.Base64;
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
- * {root}/fleet/{group}/docker                    DockerGenerations' state: active/pending generation, instances
+ * {root}/fleet/{group}/docker                    DockerFleetBackend' state: active/pending generation, instances
  * </pre>
  * Curator x-discovery registrations live elsewhere, under their own base path (default {@code /services}).
  */
@@ -101,6 +101,11 @@ public record ZkLayout(String root) {
 
     public String leader() {
         return root + "/leader";
+    }
+
+    /** Written when an operator releases the discovery holds; every manager's guard watches it. */
+    public String discoveryHoldRelease() {
+        return root + "/discovery/hold-release";
     }
 
     public String groupStatus(String group) {

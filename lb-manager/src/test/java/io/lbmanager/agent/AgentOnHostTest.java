@@ -1,8 +1,10 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.testsupport.HostAgent;
-import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.testsupport.BundlePublisher;
+import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;

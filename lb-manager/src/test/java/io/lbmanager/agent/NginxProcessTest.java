@@ -1,8 +1,8 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.testsupport.HostAgent;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.NginxWrappers;

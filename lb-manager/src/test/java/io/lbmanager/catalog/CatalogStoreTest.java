@@ -1,5 +1,7 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.ConflictException;
+import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.ZkLayout;

@@ -1,5 +1,6 @@
 package io.lbmanager.catalog;
 
+import io.lbmanager.errors.InvalidInputException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;

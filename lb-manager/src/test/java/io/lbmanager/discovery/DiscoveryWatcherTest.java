@@ -1,6 +1,12 @@
 package io.lbmanager.discovery;
 
+import io.lbmanager.catalog.CatalogStore;
+import io.lbmanager.snapshot.CatalogWatcher;
+import io.lbmanager.snapshot.DiscoveredInstance;
+import io.lbmanager.snapshot.DiscoveryGuard;
+import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.testsupport.RegistrantProcess;
+import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
@@ -14,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -25,6 +32,9 @@ class DiscoveryWatcherTest {
     private TestingServer server;
     private CuratorFramework client;
     private DiscoveryWatcher watcher;
+    private CatalogWatcher catalog;
+    /** What the watcher feeds, seen through the snapshot source it feeds (with a guard that never holds). */
+    private SnapshotSource source;
     private final AtomicInteger changes = new AtomicInteger();
 
     @BeforeEach
@@ -32,16 +42,25 @@ class DiscoveryWatcherTest {
         server = new TestingServer(true);
         client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
         client.start();
-        watcher = new DiscoveryWatcher(client, "/services", changes::incrementAndGet);
+        source = new SnapshotSource(new DiscoveryGuard(1.0, Integer.MAX_VALUE, 0)).tell((snapshot, change) -> changes.incrementAndGet());
+        catalog = new CatalogWatcher(client, new ZkLayout("/lb-manager"), CatalogStore::parseService, source);
+        watcher = new DiscoveryWatcher(client, "/services", source);
+        catalog.start();
         watcher.start();
-        assertThat(watcher.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(source.awaitComplete(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @AfterEach
     void stop() throws Exception {
         watcher.stop();
+        catalog.stop();
+        source.stop();
         client.close();
         server.close();
+    }
+
+    private SortedMap<String, List<DiscoveredInstance>> instances() {
+        return source.current().discovered();
     }
 
     @Test
@@ -53,12 +72,12 @@ class DiscoveryWatcherTest {
                 .name("orders").address("127.0.0.1").port(18080).payload(new RegistrantProcess.TeamPayload()).build();
         discovery.registerService(instance);
 
-        awaitTrue(() -> watcher.instances().containsKey("orders"));
-        assertThat(watcher.instances().get("orders"))
+        awaitTrue(() -> instances().containsKey("orders"));
+        assertThat(instances().get("orders"))
                 .containsExactly(new DiscoveredInstance("orders", instance.getId(), "127.0.0.1", 18080, true));
 
         discovery.unregisterService(instance);
-        awaitTrue(() -> !watcher.instances().containsKey("orders"));
+        awaitTrue(() -> !instances().containsKey("orders"));
         discovery.close();
     }
 
@@ -69,8 +88,8 @@ class DiscoveryWatcherTest {
                 + "\"serviceType\":\"DYNAMIC\",\"uriSpec\":null}";
         client.create().creatingParentsIfNeeded().forPath("/services/billing/b1", json.getBytes(StandardCharsets.UTF_8));
 
-        awaitTrue(() -> watcher.instances().containsKey("billing"));
-        assertThat(watcher.instances().get("billing").get(0).upstream().address()).isEqualTo("10.1.2.3:9000");
+        awaitTrue(() -> instances().containsKey("billing"));
+        assertThat(instances().get("billing").get(0).upstream().address()).isEqualTo("10.1.2.3:9000");
     }
 
     @Test
@@ -78,8 +97,8 @@ class DiscoveryWatcherTest {
         String json = "{\"name\":\"search\",\"id\":\"s1\",\"address\":\"127.0.0.1\",\"port\":9001,\"enabled\":false}";
         client.create().creatingParentsIfNeeded().forPath("/services/search/s1", json.getBytes(StandardCharsets.UTF_8));
 
-        awaitTrue(() -> watcher.instances().containsKey("search"));
-        assertThat(watcher.instances().get("search").get(0).enabled()).isFalse();
+        awaitTrue(() -> instances().containsKey("search"));
+        assertThat(instances().get("search").get(0).enabled()).isFalse();
     }
 
     @Test
@@ -91,9 +110,9 @@ class DiscoveryWatcherTest {
         write("/services/bad/othername", "{\"name\":\"orders\",\"id\":\"o\",\"address\":\"1.2.3.4\",\"port\":80}");
         write("/services/bad;evil/x", "{\"name\":\"bad;evil\",\"id\":\"x\",\"address\":\"1.2.3.4\",\"port\":80}");
 
-        awaitTrue(() -> watcher.malformedNodes().size() == 6);
-        assertThat(watcher.instances()).isEmpty();
-        assertThat(watcher.malformedNodes())
+        awaitTrue(() -> source.refusedDiscoveryNodes().size() == 6);
+        assertThat(instances()).isEmpty();
+        assertThat(source.refusedDiscoveryNodes())
                 .hasEntrySatisfying("/services/bad/notjson", reason -> assertThat(reason).contains("not JSON"))
                 .hasEntrySatisfying("/services/bad/inject", reason -> assertThat(reason).contains("address"))
                 .hasEntrySatisfying("/services/bad/noport", reason -> assertThat(reason).contains("no port"))
@@ -105,20 +124,20 @@ class DiscoveryWatcherTest {
     @Test
     void nodeThatTurnsMalformedStopsBeingRouted() throws Exception {
         write("/services/cart/c1", "{\"name\":\"cart\",\"id\":\"c1\",\"address\":\"127.0.0.1\",\"port\":9100}");
-        awaitTrue(() -> watcher.instances().containsKey("cart"));
+        awaitTrue(() -> instances().containsKey("cart"));
 
         client.setData().forPath("/services/cart/c1", "garbage".getBytes(StandardCharsets.UTF_8));
-        awaitTrue(() -> !watcher.instances().containsKey("cart"));
-        assertThat(watcher.malformedNodes()).containsKey("/services/cart/c1");
+        awaitTrue(() -> !instances().containsKey("cart"));
+        assertThat(source.refusedDiscoveryNodes()).containsKey("/services/cart/c1");
     }
 
     @Test
     void killedRegistrantDisappearsWhenItsSessionExpires() throws Exception {
         try (RegistrantProcess registrant = RegistrantProcess.start(server.getConnectString(), "/services", "inventory",
                 "127.0.0.1", 18081, 4_000)) {
-            awaitTrue(() -> watcher.instances().containsKey("inventory"));
+            awaitTrue(() -> instances().containsKey("inventory"));
             registrant.kill();
-            awaitTrue(() -> !watcher.instances().containsKey("inventory"));
+            awaitTrue(() -> !instances().containsKey("inventory"));
         }
     }
 
@@ -127,9 +146,9 @@ class DiscoveryWatcherTest {
         for (int i = 0; i < 50; i++) {
             write("/services/bulk/i" + i, "{\"name\":\"bulk\",\"id\":\"i" + i + "\",\"address\":\"127.0.0.1\",\"port\":" + (20000 + i) + "}");
         }
-        awaitTrue(() -> watcher.instances().getOrDefault("bulk", List.of()).size() == 50);
+        awaitTrue(() -> instances().getOrDefault("bulk", List.of()).size() == 50);
         assertThat(changes.get()).isGreaterThan(1);
-        assertThat(watcher.instances().get("bulk")).extracting(DiscoveredInstance::port).isSorted();
+        assertThat(instances().get("bulk")).extracting(DiscoveredInstance::port).isSorted();
     }
 
     private void write(String path, String content) throws Exception {

@@ -2,9 +2,9 @@ package io.lbmanager.fleet;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
-import io.lbmanager.agent.AgentState;
-import io.lbmanager.agent.AgentStatus;
-import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
@@ -44,7 +44,7 @@ class DockerFleetIT {
     private static TestingServer zk;
     private static CuratorFramework client;
     private static TinyBackend backend;
-    private static DockerFleet fleet;
+    private static DockerTaskRunner fleet;
     private static FleetReconciler reconciler;
     private static PublishedVersion v1;
     private static Optional<String> whyUnusable;
@@ -67,7 +67,7 @@ class DockerFleetIT {
         client.start();
         backend = TinyBackend.answering("A");
         v1 = new BundlePublisher(client, LAYOUT).publish(1, NginxBundles.proxyingTo(GROUP, backend.port()));
-        fleet = new DockerFleet(docker, DockerSupport.image(), fleetName, zk.getConnectString(), LAYOUT.root());
+        fleet = new DockerTaskRunner(docker, DockerSupport.image(), fleetName, zk.getConnectString(), LAYOUT.root());
         reconciler = new FleetReconciler(fleet);
     }
 

@@ -2,7 +2,7 @@ package io.lbmanager.peers;
 
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.agent.AgentStatus;
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.LoadLoop;

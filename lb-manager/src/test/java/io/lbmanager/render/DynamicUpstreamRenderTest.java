@@ -1,8 +1,9 @@
 package io.lbmanager.render;
 
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
 import org.junit.jupiter.api.Test;

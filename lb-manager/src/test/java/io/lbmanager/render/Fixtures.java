@@ -3,8 +3,9 @@ package io.lbmanager.render;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
-import io.lbmanager.discovery.DiscoveredInstance;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

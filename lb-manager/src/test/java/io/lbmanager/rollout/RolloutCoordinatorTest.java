@@ -1,9 +1,10 @@
 package io.lbmanager.rollout;
 
 import com.codahale.metrics.MetricRegistry;
-import io.lbmanager.agent.AgentState;
-import io.lbmanager.agent.AgentStatus;
-import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
@@ -38,6 +39,7 @@ class RolloutCoordinatorTest {
     private VersionPublisher publisher;
     private RolloutCoordinator coordinator;
     private final AtomicInteger rendersAskedFor = new AtomicInteger();
+    private RenderRequests renders;
 
     @BeforeEach
     void createCoordinator() {
@@ -45,14 +47,17 @@ class RolloutCoordinatorTest {
         store = new RolloutStore(ZK.curator(), layout);
         publisher = new VersionPublisher(ZK.curator(), layout, 20);
         AgentDirectory agents = new AgentDirectory(ZK.curator(), layout);
+        renders = new RenderRequests(0, 0);
+        renders.serve(rendersAskedFor::incrementAndGet);
         coordinator = new RolloutCoordinator(store, publisher, agents, Duration.ofMinutes(5), () -> true, () -> Set.of("edge"),
-                rendersAskedFor::incrementAndGet, RolloutMetrics.register(new MetricRegistry(), () -> Set.of("edge"), store,
+                renders, RolloutMetrics.register(new MetricRegistry(), () -> Set.of("edge"), store,
                 new GroupStatusStore(ZK.curator(), layout), agents));
     }
 
     @AfterEach
     void stopCoordinator() {
         coordinator.stop();
+        renders.close();
     }
 
     @Test

@@ -186,15 +186,18 @@ class RolloutOnHostTest {
             for (int i = 0; i < 10; i++) {
                 client.create().creatingParentsIfNeeded().forPath("/services/fleet-x/x" + i, ("{\"name\":\"fleet-x\",\"id\":\"x" + i
                         + "\",\"address\":\"127.0.0.1\",\"port\":" + (30000 + i) + "}").getBytes(StandardCharsets.UTF_8));
+                client.create().creatingParentsIfNeeded().forPath("/services/fleet-y/y" + i, ("{\"name\":\"fleet-y\",\"id\":\"y" + i
+                        + "\",\"address\":\"127.0.0.1\",\"port\":" + (31000 + i) + "}").getBytes(StandardCharsets.UTF_8));
             }
             await("10 instances published", WITHIN, () -> countServers(json(get(api("/groups/edge/config")))) == 10);
             awaitRolloutOver();
 
             for (int i = 0; i < 10; i++) {
                 client.delete().forPath("/services/fleet-x/x" + i);
+                client.delete().forPath("/services/fleet-y/y" + i);
             }
             await("fleet-x held", WITHIN, () -> status().path("status").path("held").has("fleet-x"));
-            assertThat(status().path("status").path("held").path("fleet-x").asText()).contains("10 of 10");
+            assertThat(status().path("status").path("held").path("fleet-x").asText()).contains("20 of 20", "2 services");
             Thread.sleep(500);
             assertThat(countServers(json(get(api("/groups/edge/config"))))).isEqualTo(10);
             assertThat(json(get(api("/services/fleet-x/status"))).path("groups").get(0).path("routing").asText()).isEqualTo("HELD");

@@ -2,11 +2,11 @@ package io.lbmanager.testsupport;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
 import io.lbmanager.fleet.DockerClients;
-import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.DockerTaskRunner;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -68,7 +68,7 @@ public final class DockerSupport {
     /** Force-removes every container labelled with this fleet name, running or not. */
     public static void removeFleet(DockerClient docker, String fleetName) {
         List<Container> containers = docker.listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(DockerFleet.LABEL_FLEET, fleetName)).exec();
+                .withLabelFilter(Map.of(DockerTaskRunner.LABEL_FLEET, fleetName)).exec();
         for (Container container : containers) {
             try {
                 docker.removeContainerCmd(container.getId()).withForce(true).exec();

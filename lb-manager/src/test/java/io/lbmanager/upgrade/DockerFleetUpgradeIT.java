@@ -1,9 +1,9 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.fleet.DockerFleet;
-import io.lbmanager.fleet.DockerGenerations;
+import io.lbmanager.fleet.DockerFleetBackend;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
-import io.lbmanager.fleet.ZkJson;
+import io.lbmanager.zk.ZkNodes;
 
 import java.time.Duration;
 import java.util.Map;
@@ -11,11 +11,11 @@ import java.util.Map;
 /** The upgrade scenarios on the Docker backend: generations as labelled containers. */
 class DockerFleetUpgradeIT extends FleetUpgradeScenarios {
 
-    private DockerGenerations generations;
+    private DockerFleetBackend generations;
 
     @Override
-    FleetBackend startBackend(DockerFleet containers, String image, int instances) {
-        generations = new DockerGenerations(containers, new ZkJson(client), LAYOUT, Map.of(GROUP, instances),
+    FleetBackend startBackend(DockerTaskRunner containers, String image, int instances) {
+        generations = new DockerFleetBackend(containers, new ZkNodes(client), LAYOUT, Map.of(GROUP, instances),
                 Duration.ofMillis(1500)).checkingEvery(Duration.ofMillis(500));
         generations.start();
         return generations;

@@ -37,7 +37,7 @@ class FleetApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static FleetOperations operations;
+    private static UpgradeOperations operations;
     private static DropwizardTestSupport<Configuration> app;
     private static InMemoryFleet fleet;
     private static final ZkLayout LAYOUT = new ZkLayout("/fleet-api-test");
@@ -74,7 +74,7 @@ class FleetApiTest {
         fleet = new InMemoryFleet(3);
         UpgradePolicy policy = new UpgradePolicy(fleet, fleet,
                 new UpgradePolicy.Timing(Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofSeconds(1)), fleet.clock::get);
-        operations = new FleetOperations(policy, fleet, new UpgradeStore(ZK.curator(), LAYOUT), "edge"::equals,
+        operations = new UpgradeOperations(policy, fleet, new UpgradeStore(ZK.curator(), LAYOUT), "edge"::equals,
                 UpgradeSettings.DEFAULTS, Duration.ofSeconds(1), fleet.clock::get);
     }
 

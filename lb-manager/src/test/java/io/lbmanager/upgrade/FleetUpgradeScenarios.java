@@ -1,14 +1,14 @@
 package io.lbmanager.upgrade;
 
 import com.github.dockerjava.api.DockerClient;
-import io.lbmanager.catalog.ConflictException;
+import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.errors.ConflictException;
 import io.lbmanager.fleet.DockerClients;
-import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
-import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The same upgrade scenarios against every fleet backend: real Nginx + agent containers serving a
  * published config version, steady bounded load through the group's ready tasks the whole time,
- * and the policy in {@link FleetOperations} driving the backend. Subclasses say how the backend runs.
+ * and the policy in {@link UpgradeOperations} driving the backend. Subclasses say how the backend runs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -58,7 +58,7 @@ abstract class FleetUpgradeScenarios {
 
     Optional<String> whyUnusable;
     DockerClient docker;
-    DockerFleet dockerFleet;
+    DockerTaskRunner dockerFleet;
     TestingServer zk;
     CuratorFramework client;
     TinyBackend upstream;
@@ -67,11 +67,11 @@ abstract class FleetUpgradeScenarios {
     String nextImage;
     String brokenImage;
     FleetBackend fleet;
-    FleetOperations operations;
+    UpgradeOperations operations;
     final TaskProbes probes = new TaskProbes(Duration.ofSeconds(1));
 
     /** Starts the backend on these containers with {@code instances} tasks of {@code image} in group {@link #GROUP}. */
-    abstract FleetBackend startBackend(DockerFleet containers, String image, int instances) throws Exception;
+    abstract FleetBackend startBackend(DockerTaskRunner containers, String image, int instances) throws Exception;
 
     abstract void stopBackend();
 
@@ -98,9 +98,9 @@ abstract class FleetUpgradeScenarios {
         client.start();
         upstream = TinyBackend.answering("A");
         v1 = new BundlePublisher(client, LAYOUT).publish(1, NginxBundles.proxyingTo(GROUP, upstream.port()));
-        dockerFleet = new DockerFleet(docker, baseImage, DockerSupport.uniqueFleetName("up"), zk.getConnectString(), LAYOUT.root());
+        dockerFleet = new DockerTaskRunner(docker, baseImage, DockerSupport.uniqueFleetName("up"), zk.getConnectString(), LAYOUT.root());
         fleet = startBackend(dockerFleet, baseImage, 3);
-        operations = new FleetOperations(new UpgradePolicy(fleet, probes, TIMING, System::currentTimeMillis), probes,
+        operations = new UpgradeOperations(new UpgradePolicy(fleet, probes, TIMING, System::currentTimeMillis), probes,
                 new UpgradeStore(client, LAYOUT), GROUP::equals, new UpgradeSettings(1, 2, 0.0), Duration.ofMillis(250),
                 System::currentTimeMillis);
         operations.start();

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.FleetAssembly;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.api.FleetApi;
@@ -56,9 +57,9 @@ class LbmCliThroughManagerIT {
     private static String baseImage;
     private static String nextImage;
     private static String fleetName;
-    static volatile FleetSetup fleet;
+    static volatile FleetAssembly fleet;
 
-    /** LbManagerApplication plus the fleet wiring handed over for it (FleetSetup.create, managed objects, FleetApi.register). */
+    /** LbManagerApplication plus the fleet wiring handed over for it (FleetAssembly.create, managed objects, FleetApi.register). */
     public static class ManagerWithFleet extends LbManagerApplication {
         @Override
         public void run(LbManagerConfiguration config, Environment environment) throws Exception {
@@ -73,7 +74,7 @@ class LbmCliThroughManagerIT {
             });
             ZkLayout layout = new ZkLayout(config.zookeeper.root);
             CatalogStore catalog = new CatalogStore(client, layout);
-            FleetSetup setup = FleetSetup.create(fleetConfig(), client, layout, config.zookeeper.connectString,
+            FleetAssembly setup = FleetAssembly.create(fleetConfig(), client, layout, config.zookeeper.connectString,
                     catalog::groupExists, () -> true).orElseThrow();
             setup.managed().forEach(environment.lifecycle()::manage);
             FleetApi.register(environment.jersey(), setup.operations(), config.api);

@@ -2,7 +2,7 @@ package io.lbmanager.upgrade;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.singularity.SingularityFleet;
@@ -39,7 +39,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     private SingularitySimulator simulator;
 
     @Override
-    FleetBackend startBackend(DockerFleet containers, String image, int instances) throws Exception {
+    FleetBackend startBackend(DockerTaskRunner containers, String image, int instances) throws Exception {
         simulator = SingularitySimulator.start(containers, Duration.ofMillis(1500));
         SingularityFleet singularity = new SingularityFleet(new SingularityHttp(simulator.baseUrl(), Optional.of(TOKEN),
                 Duration.ofSeconds(1), Duration.ofSeconds(10), 2), "lb-nginx-");

@@ -2,8 +2,8 @@ package io.lbmanager.validate;
 
 import com.sun.net.httpserver.HttpServer;
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
-import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.Fixtures;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import org.junit.jupiter.api.AfterEach;

@@ -2,8 +2,8 @@ package io.lbmanager.validate;
 
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.BundleRenderer;
-import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.Fixtures;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;

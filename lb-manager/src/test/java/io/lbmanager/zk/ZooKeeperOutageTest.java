@@ -2,7 +2,7 @@ package io.lbmanager.zk;
 
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.agent.AgentState;
+import io.lbmanager.contract.AgentState;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.LoadLoop;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.testsupport.DockerSupport;
 import org.slf4j.Logger;
@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
  * the deploy's healthcheck uri and port index, deploy states and failure reasons, the previous
  * deploy staying active after a failure or cancel (asynchronous, at the next check), replacement
  * of lost tasks, scaling. Every task is a REAL container of the Nginx + agent image on the local
- * engine (host networking, loopback ports from {@link DockerFleet}). A task being cleaned leaves
+ * engine (host networking, loopback ports from {@link DockerTaskRunner}). A task being cleaned leaves
  * the healthy list for the drain time before its container is stopped, as Singularity removes a
  * task from the load balancer before killing it.
  * <p>
@@ -64,7 +64,7 @@ public final class SingularitySimulator implements AutoCloseable {
     }
 
     private final ObjectMapper json = new ObjectMapper();
-    private final DockerFleet docker;
+    private final DockerTaskRunner docker;
     private final com.github.dockerjava.api.DockerClient logs = io.lbmanager.fleet.DockerClients.local();
     private final Duration drain;
     private final HttpServer server;
@@ -80,7 +80,7 @@ public final class SingularitySimulator implements AutoCloseable {
     private final Map<String, SimTask> tasks = new LinkedHashMap<>();
     private long lastStartedAt;
 
-    private SingularitySimulator(DockerFleet docker, Duration drain, Duration checkEvery) throws IOException {
+    private SingularitySimulator(DockerTaskRunner docker, Duration drain, Duration checkEvery) throws IOException {
         this.docker = docker;
         this.drain = drain;
         this.server = HttpServer.create(new InetSocketAddress(HOST, 0), 32);
@@ -92,7 +92,7 @@ public final class SingularitySimulator implements AutoCloseable {
     }
 
     /** Starts the simulator; its tasks run in {@code docker}'s fleet. */
-    public static SingularitySimulator start(DockerFleet docker, Duration drain) throws IOException {
+    public static SingularitySimulator start(DockerTaskRunner docker, Duration drain) throws IOException {
         return new SingularitySimulator(docker, drain, Duration.ofMillis(250));
     }
 

@@ -1,0 +1,36 @@
+package io.lbmanager.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What an agent reports in its ephemeral ZooKeeper node: where its Nginx listens, the config
+ * version Nginx actually serves, and the error of its last failed apply.
+ *
+ * @param runningVersion 0 while no version has been applied yet
+ * @param failedVersion  the version whose apply failed last (0 when none has failed since the last success)
+ * @param applies        versions applied (each one Nginx reload) since the agent started
+ * @param upstreams      {@value #UPSTREAMS_DYNAMIC} when Nginx takes peer lists without reloading, else {@value #UPSTREAMS_RELOAD}
+ * @param peerPushes     requests that replaced peer lists in Nginx since the agent started
+ * @param peerError      why the last peer-list push failed, while it does
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AgentStatus(
+        String agentId,
+        String group,
+        String host,
+        int trafficPort,
+        int adminPort,
+        long runningVersion,
+        String runningSha256,
+        AgentState state,
+        String error,
+        long failedVersion,
+        long applies,
+        String upstreams,
+        long peerPushes,
+        String peerError,
+        long updatedAtMillis) {
+
+    public static final String UPSTREAMS_DYNAMIC = "dynamic";
+    public static final String UPSTREAMS_RELOAD = "reload";
+}
