@@ -2,6 +2,7 @@ package io.lbmanager.validate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reads one rendered Nginx file into its directives the way Nginx's own reader does
@@ -27,7 +28,7 @@ public final class NginxConfParser {
 
         /** Name, arguments and Lua body: what makes two directives do the same, wherever they are. */
         public boolean sameAs(Directive other) {
-            return name.equals(other.name) && args.equals(other.args) && java.util.Objects.equals(luaBlock, other.luaBlock);
+            return name.equals(other.name) && args.equals(other.args) && Objects.equals(luaBlock, other.luaBlock);
         }
     }
 

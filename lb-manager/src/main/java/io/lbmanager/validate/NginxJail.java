@@ -34,7 +34,7 @@ public sealed interface NginxJail {
      * Prepares {@code sandbox} (which holds the bundle under {@code conf/}) for this jail.
      *
      * @param hosts host name to addresses, the resolver's answers for the names the bundle's upstreams use
-     * @throws JailUnavailableException when the jail cannot run on this host
+     * @throws IOException when the sandbox cannot be made ready, e.g. a directory above it is closed to the jail's user
      */
     void prepare(Path sandbox, Path prefix, Map<String, List<String>> hosts) throws IOException;
 
