@@ -16,6 +16,10 @@ if ! command -v nginx >/dev/null 2>&1; then
   echo "demo: the manager validates configs with the real nginx -t; install nginx (apt-get install nginx)" >&2
   exit 1
 fi
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "demo: the manager runs every nginx -t in a bubblewrap jail; install it (apt-get install bubblewrap)" >&2
+  exit 1
+fi
 if [ ! -f "$jar" ]; then
   echo "demo: building the jar (mvn -B -q package -DskipTests)"
   mvn -B -q package -DskipTests

@@ -43,6 +43,7 @@ import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.HoldReleases;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxTestQueue;
+import io.lbmanager.validate.NginxJails;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.zk.EmbeddedZooKeeper;
 import io.lbmanager.zk.Leadership;
@@ -120,7 +121,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
         // snapshot -> render -> nginx -t -> publish -> rollout to every agent
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
-                config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir));
+                config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir),
+                NginxJails.configured(config.nginx));
         IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode);
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
         AgentDirectory agents = new AgentDirectory(client, layout);

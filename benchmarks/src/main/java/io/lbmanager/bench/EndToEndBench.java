@@ -1,6 +1,9 @@
 package io.lbmanager.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dropwizard.logging.common.DefaultLoggingFactory;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.ManagerUnderTest;
@@ -368,6 +371,44 @@ public final class EndToEndBench {
         String same = proposal("same");
         add(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers, one identical proposal", n,
                 concurrently(rig, perCaller, (caller, i) -> same), baseline, "p99 <= 300 ms", 300));
+        jailCost(rig, n);
+    }
+
+    /**
+     * (c) What the validation jail costs the endpoint: a second manager on the same ZooKeeper with
+     * {@code nginx.jail: none} answers the same proposals; calls alternate between the jailed rig
+     * manager and it, so both see the same machine load. Target: the jail adds at most 20% to p99.
+     */
+    private void jailCost(Rig rig, String n) throws Exception {
+        LbManagerConfiguration config = ManagerUnderTest.config(rig.zookeeper.getConnectString(), Rig.GROUP);
+        config.nginx.jail = "none";
+        ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
+        DropwizardTestSupport<LbManagerConfiguration> unjailed = ManagerUnderTest.start(config);
+        Rig.quietLogs();
+        try {
+            List<Double> jailed = new ArrayList<>();
+            List<Double> none = new ArrayList<>();
+            for (int i = 0; i < options.validateCalls() * 2; i++) {
+                String body = proposal("jail-" + i);
+                boolean jailedFirst = i % 2 == 0;
+                (jailedFirst ? jailed : none).add(validateOnce(jailedFirst ? rig.api("/validate") : ManagerUnderTest.api(unjailed, "/validate"), body));
+                (jailedFirst ? none : jailed).add(validateOnce(jailedFirst ? ManagerUnderTest.api(unjailed, "/validate") : rig.api("/validate"), body));
+            }
+            Stats without = Stats.of(none);
+            Stats with = Stats.of(jailed);
+            String baseline = "nginx.jail: none, same proposals, calls alternated: " + Stats.num(without.median()) + " / "
+                    + Stats.num(without.p99()) + " ms (n=" + without.n() + "); jail adds " + percent(with.median(), without.median())
+                    + " to the median, " + percent(with.p99(), without.p99()) + " to p99";
+            add(Row.ms("(c) POST /api/v1/validate, sequential, one new service per call, nginx -t in the bwrap jail", n, with, baseline,
+                    "p99 <= 1.2 x unjailed", without.p99() * 1.2));
+        } finally {
+            unjailed.after();
+            Rig.quietLogs();
+        }
+    }
+
+    private static String percent(double value, double base) {
+        return String.format(java.util.Locale.ROOT, "%+.0f%%", (value / base - 1) * 100);
     }
 
     private static Stats timedChecks(NginxValidator validator, ConfigBundle bundle, int count) {
@@ -411,8 +452,12 @@ public final class EndToEndBench {
     }
 
     private static double validateOnce(Rig rig, String body) throws Exception {
+        return validateOnce(rig.api("/validate"), body);
+    }
+
+    private static double validateOnce(String url, String body) throws Exception {
         long start = System.nanoTime();
-        HttpResponse<String> response = HeapProbe.send("POST", rig.api("/validate"), body, Duration.ofSeconds(120));
+        HttpResponse<String> response = HeapProbe.send("POST", url, body, Duration.ofSeconds(120));
         double millis = (System.nanoTime() - start) / 1e6;
         if (response.statusCode() != 200) {
             throw new IllegalStateException("validate answered " + response.statusCode() + ": " + response.body());

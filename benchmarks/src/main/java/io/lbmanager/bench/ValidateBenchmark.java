@@ -6,6 +6,8 @@ import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.validate.NginxJail;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidationResult;
 import io.lbmanager.validate.ValidationScope;
@@ -32,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * one-service change touches since a bundle that passed ({@link #validateOneServiceChange}: the
  * sandbox of a ValidationScope; {@link #renderAndValidateOneServiceChange}: incremental render,
  * scope and nginx -t, what the leader spends on a change before it publishes).
- * Baseline in the same run: {@code services=100}.
+ * Baselines in the same run: {@code services=100}, and {@code jail=none} for what the jail costs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,6 +50,10 @@ public class ValidateBenchmark {
     @Param({"/usr/sbin/nginx"})
     public String nginx;
 
+    /** {@code nginx.jail}: the bubblewrap jail every manager check runs in, or none (the same-run baseline of its cost). */
+    @Param({"bwrap", "none"})
+    public String jail;
+
     private BundleRenderer renderer;
     private IncrementalRenderer incremental;
     private CatalogSnapshot catalog;
@@ -62,7 +68,8 @@ public class ValidateBenchmark {
         renderer = Catalogs.renderer();
         catalog = Catalogs.snapshot(services, 2);
         bundle = Catalogs.render(renderer, catalog);
-        validator = new NginxValidator(nginx, Duration.ofSeconds(60));
+        validator = new NginxValidator(nginx, Duration.ofSeconds(60), NginxValidator.defaultSandboxParent(),
+                NginxJail.of(jail, "bwrap", UpstreamMode.DEBIAN_MODULES_DIR));
         if (!(validator.validate(bundle) instanceof ValidationResult.Valid)) {
             throw new IllegalStateException("nginx -t refused the synthetic catalog: " + validator.validate(bundle));
         }

@@ -26,6 +26,7 @@ class BenchmarkSmokeTest {
                 .include(RenderBenchmark.class.getSimpleName())
                 .include(ValidateBenchmark.class.getSimpleName())
                 .param("services", "10")
+                .param("jail", "bwrap")
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)

@@ -8,6 +8,7 @@ import io.lbmanager.errors.ConflictException;
 import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.errors.StoreUnavailableException;
+import io.lbmanager.validate.JailUnavailableException;
 import io.lbmanager.validate.ValidationOverloadedException;
 import io.lbmanager.zk.CorruptNodeException;
 import jakarta.ws.rs.WebApplicationException;
@@ -38,7 +39,7 @@ public final class ApiErrors {
     public static void register(JerseyEnvironment jersey) {
         for (ExceptionMapper<?> mapper : new ExceptionMapper<?>[]{
                 new InvalidInputMapper(), new ConflictMapper(), new NotInCatalogMapper(), new CorruptNodeMapper(),
-                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
+                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new JailUnavailableMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
                 new AnythingElseMapper()}) {
             jersey.getResourceConfig().register(mapper, PRIORITY);
         }
@@ -108,6 +109,14 @@ public final class ApiErrors {
             return Response.fromResponse(response(503, e.getMessage(), null))
                     .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
                     .build();
+        }
+    }
+
+    static final class JailUnavailableMapper implements ExceptionMapper<JailUnavailableException> {
+        @Override
+        public Response toResponse(JailUnavailableException e) {
+            LOG.error("api answered 503: {}", e.getMessage());
+            return response(503, e.getMessage(), null);
         }
     }
 

@@ -20,6 +20,7 @@ import io.lbmanager.validate.ConfigDiff;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.GroupCheck;
 import io.lbmanager.validate.NginxTestQueue;
+import io.lbmanager.validate.RenderedConfigPolicy;
 import io.lbmanager.validate.TemplateSafety;
 import io.lbmanager.validate.ValidationScope;
 import jakarta.ws.rs.Consumes;
@@ -44,7 +45,9 @@ import java.util.TreeSet;
  * CI's dry run: renders the catalog as it would be with a proposed service definition (and/or a
  * proposed template set), runs the real {@code nginx -t}, and returns the diff against what is
  * live. 200 when every affected group would accept it, 422 with the errors when not, 503 when
- * more requests want {@code nginx -t} than the manager runs and lets wait. Writes nothing.
+ * more requests want {@code nginx -t} than the manager runs and lets wait, or when its jail cannot
+ * run. Writes nothing. Proposed templates are first held against {@link RenderedConfigPolicy} with the
+ * installed templates' rendering as the reference; Nginx then runs in its jail.
  * {@code nginx -t} sees only what changed since the group's target version, which passed it
  * (see {@link ValidationScope}); a proposed template set is checked with every file.
  */
@@ -139,6 +142,13 @@ public class ValidateResource {
             return new GroupVerdict(group, false, ConfigErrorView.of(conflicts), liveVersion, null, null);
         }
         RenderOutcome outcome = render.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
+        if (proposedTemplates && outcome instanceof RenderOutcome.Rendered rendered) {
+            List<ConfigError> refused = RenderedConfigPolicy.refusals(rendered.bundle().files(), rendered.bundle().files().keySet(),
+                    installedRendering(snapshot, group, proposedId));
+            if (!refused.isEmpty()) {
+                return new GroupVerdict(group, false, ConfigErrorView.of(refused), liveVersion, null, null);
+            }
+        }
         ConfigBundle live = target.map(PublishedBundles.Published::bundle).orElse(null);
         GroupCheck.Verdict verdict = GroupCheck.check(outcome, proposed -> proposedTemplates
                         ? ValidationScope.everything(proposed, "proposed templates are checked with every file")
@@ -160,6 +170,12 @@ public class ValidateResource {
         }
         return scope.differingFiles() == null ? ConfigDiff.between(live, proposed)
                 : ConfigDiff.between(live.files(), proposed.files(), scope.differingFiles());
+    }
+
+    /** The installed templates' rendering of the same group: what proposed templates' sensitive directives are held against. */
+    private ConfigBundle installedRendering(CatalogSnapshot snapshot, String group, String proposedId) throws Exception {
+        RenderOutcome installed = renderer.renderGroup(snapshot, group, quarantinedOtherThan(group, proposedId));
+        return installed instanceof RenderOutcome.Rendered rendered ? rendered.bundle() : ConfigBundle.of(group, Map.of());
     }
 
     @FunctionalInterface

@@ -12,6 +12,7 @@ import io.lbmanager.catalog.Upstream;
 import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.peers.LuaBalancerProbe;
 import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.TemplateSetException;
@@ -19,7 +20,10 @@ import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.validate.GroupCheck;
+import io.lbmanager.validate.JailUnavailableException;
+import io.lbmanager.validate.NginxJail;
 import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.validate.RenderedConfigPolicy;
 import io.lbmanager.validate.ValidationScope;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -38,7 +42,11 @@ import java.util.TreeSet;
 /**
  * {@code validate}: the offline check a team or CI runs without a manager: renders the given
  * service files with the templates and runs the real {@code nginx -t} on every group they name.
- * Exit status 0 when Nginx accepts every group, 1 when it rejects one, 2 when a file is invalid.
+ * Exit status 0 when Nginx accepts every group, 1 when it rejects one, 2 when a file is invalid,
+ * 3 when the jail cannot run. Service files are hostile, and so are the templates when {@code --installed-templates} names the
+ * operator's own: every rendered group is held against {@link RenderedConfigPolicy} (with the
+ * installed templates' rendering as the reference, and their Lua the only Lua started), and
+ * {@code nginx -t} runs in the jail ({@code --jail}, bubblewrap by default).
  */
 public final class ValidateCommand extends Command {
 
@@ -61,23 +69,48 @@ public final class ValidateCommand extends Command {
         subparser.addArgument("--lua-modules").setDefault(UpstreamMode.DEBIAN_MODULES_DIR)
                 .help("where ndk_http_module.so and ngx_http_lua_module.so are; with them, lua.conf.ftl is started once and "
                         + "groups are rendered with the Lua balancer, as the manager would (default: " + UpstreamMode.DEBIAN_MODULES_DIR + ")");
+        subparser.addArgument("--installed-templates").setDefault("")
+                .help("the operator's installed templates: --templates are then a proposal, held against what these render "
+                        + "(default: none, --templates are taken as the installed ones)");
+        subparser.addArgument("--jail").choices("bwrap", "none").setDefault("bwrap")
+                .help("where nginx -t runs: bwrap (bubblewrap: user nobody, no network, only its sandbox) or none (default: bwrap)");
+        subparser.addArgument("--bwrap").setDefault("bwrap").help("the bubblewrap binary (default: bwrap)");
         subparser.addArgument("files").nargs("+").help("service files (JSON), as for PUT /api/v1/services/{id} plus \"id\" and \"upstreams\"");
     }
 
     @Override
     public void run(Bootstrap<?> bootstrap, Namespace namespace) {
-        int status = validate(Path.of(namespace.getString("templates")), namespace.getString("nginx"), namespace.getString("lua_modules"),
-                namespace.<String>getList("files").stream().map(Path::of).toList(), System.out, System.err);
+        String installed = namespace.getString("installed_templates");
+        Options options = new Options(Path.of(namespace.getString("templates")), installed.isBlank() ? null : Path.of(installed),
+                namespace.getString("nginx"), namespace.getString("lua_modules"),
+                NginxJail.of(namespace.getString("jail"), namespace.getString("bwrap"), namespace.getString("lua_modules")));
+        int status = validate(options, namespace.<String>getList("files").stream().map(Path::of).toList(), System.out, System.err);
         System.exit(status);
     }
 
-    /** The whole check, returning the exit status; output goes to {@code out}, problems with input to {@code err}. */
+    /**
+     * What the command runs with.
+     *
+     * @param installedTemplatesDir the operator's templates the proposed {@code templatesDir} is held against, or null
+     */
+    public record Options(Path templatesDir, Path installedTemplatesDir, String nginx, String luaModulesDir, NginxJail jail) {
+    }
+
+    /** Jailed with bubblewrap, the templates taken as installed. */
     public static int validate(Path templatesDir, String nginx, String luaModulesDir, List<Path> files, PrintStream out, PrintStream err) {
+        return validate(new Options(templatesDir, null, nginx, luaModulesDir, NginxJail.of("bwrap", "bwrap", luaModulesDir)), files, out, err);
+    }
+
+    /** The whole check, returning the exit status; output goes to {@code out}, problems with input to {@code err}. */
+    public static int validate(Options options, List<Path> files, PrintStream out, PrintStream err) {
+        String nginx = options.nginx();
         TemplateSet templates;
+        TemplateSet installed;
         CatalogSnapshot snapshot = CatalogSnapshot.EMPTY;
         TreeSet<String> groups = new TreeSet<>();
         try {
-            templates = TemplateSet.load(templatesDir);
+            templates = TemplateSet.load(options.templatesDir());
+            installed = options.installedTemplatesDir() == null ? null : TemplateSet.load(options.installedTemplatesDir());
             for (Path file : files) {
                 ServiceRecord service = readService(file);
                 if (snapshot.services().containsKey(service.id())) {
@@ -91,13 +124,22 @@ public final class ValidateCommand extends Command {
             return 2;
         }
         snapshot = new CatalogSnapshot(groups, snapshot.services(), new TreeMap<>());
-        LuaCheck lua = LuaCheck.of(templates, nginx, luaModulesDir);
+        // Only the installed templates' Lua is ever started; a proposal's differing Lua is refused below.
+        LuaCheck lua = LuaCheck.of(installed == null ? templates : installed, nginx, options.luaModulesDir());
         out.println(lua.line());
         BundleRenderer renderer = new BundleRenderer(templates, lua.mode());
-        NginxValidator validator = new NginxValidator(nginx, Duration.ofSeconds(30));
+        BundleRenderer reference = installed == null ? null : new BundleRenderer(installed, lua.mode());
+        NginxValidator validator = new NginxValidator(nginx, Duration.ofSeconds(30), NginxValidator.defaultSandboxParent(), options.jail());
         boolean allValid = !lua.rejected();
         for (String group : groups) {
-            List<String> problems = problemsOf(renderer.renderGroup(snapshot, group), validator);
+            List<String> problems;
+            try {
+                problems = problemsOf(renderer.renderGroup(snapshot, group), reference == null ? null : reference.renderGroup(snapshot, group),
+                        validator);
+            } catch (JailUnavailableException e) {
+                err.println(e.getMessage());
+                return 3;
+            }
             allValid &= problems.isEmpty();
             out.println("group " + group + ": " + (problems.isEmpty() ? "OK (nginx -t accepted it)" : "REJECTED"));
             problems.forEach(problem -> out.println("  " + problem));
@@ -137,7 +179,16 @@ public final class ValidateCommand extends Command {
         }
     }
 
-    private static List<String> problemsOf(RenderOutcome outcome, NginxValidator validator) {
+    /** @param reference the installed templates' rendering of the group, or null when the templates are the installed ones */
+    private static List<String> problemsOf(RenderOutcome outcome, RenderOutcome reference, NginxValidator validator) {
+        if (reference != null && outcome instanceof RenderOutcome.Rendered rendered) {
+            ConfigBundle bundle = rendered.bundle();
+            List<ConfigError> refused = RenderedConfigPolicy.refusals(bundle.files(), bundle.files().keySet(),
+                    reference instanceof RenderOutcome.Rendered installed ? installed.bundle() : ConfigBundle.of(bundle.group(), Map.of()));
+            if (!refused.isEmpty()) {
+                return refused.stream().map(ConfigError::describe).toList();
+            }
+        }
         return GroupCheck.check(outcome, bundle -> ValidationScope.everything(bundle, "offline check"),
                 scope -> validator.validate(scope.sandbox())) instanceof GroupCheck.Verdict.Refused refused
                 ? refused.errors().stream().map(ConfigError::describe).toList()

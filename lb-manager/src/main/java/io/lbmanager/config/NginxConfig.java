@@ -33,6 +33,18 @@ public class NginxConfig {
     @NotNull
     public String sandboxDir = "";
 
+    /**
+     * Where the manager's {@code nginx -t} runs: {@code bwrap} (bubblewrap: user nobody, no network,
+     * sees only /usr, the modules and its sandbox); {@code none} runs it as the manager's user on the
+     * host, only for operators who accept that risk (logged at WARN at start).
+     */
+    @jakarta.validation.constraints.Pattern(regexp = "bwrap|none")
+    public String jail = "bwrap";
+
+    /** The bubblewrap binary for {@code jail: bwrap}. */
+    @NotBlank
+    public String bwrapBinary = "bwrap";
+
     /** Directory of FreeMarker templates (see templates/README.md). */
     @NotBlank
     public String templatesDir = "templates";

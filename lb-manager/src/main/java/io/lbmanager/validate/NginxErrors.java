@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
  * Reads Nginx's {@code [emerg]}, {@code [alert]} and {@code [crit]} lines (either
  * {@code nginx: [emerg] ...} or the log form {@code 2024/01/01 00:00:00 [emerg] 12#12: ...})
  * into {@link ConfigError}s relative to the directory the bundle was written to, so a message
- * names {@code locations/shop.conf:3} and service {@code shop}, never a temp path.
+ * names {@code locations/shop.conf:3} and service {@code shop}, never a temp path. An error Nginx
+ * reports in a file outside the bundle keeps its file and line but not its text (which quotes that
+ * file's content), and every message is clipped: no answer carries the content of a file the caller
+ * did not send.
  */
 public final class NginxErrors {
 
@@ -20,6 +23,9 @@ public final class NginxErrors {
     private static final Pattern LOCATION = Pattern.compile("^(.*) in (\\S+):(\\d+)$");
     private static final List<String> PIECE_DIRS = List.of(BundleRenderer.UPSTREAMS_DIR, BundleRenderer.LOCATIONS_DIR);
     private static final String PIECE_SUFFIX = ".conf";
+    static final int MAX_MESSAGE_CHARS = 300;
+    static final int MAX_ERRORS = 20;
+    private static final int MAX_OUTPUT_CHARS = 64 * 1024;
 
     private NginxErrors() {
     }
@@ -40,8 +46,14 @@ public final class NginxErrors {
                 text = location.group(1);
                 file = relative(location.group(2), prefix);
                 lineNumber = Integer.valueOf(location.group(3));
+                if (file.startsWith("/")) {
+                    text = "nginx rejected the content of a file outside the bundle (not shown)";
+                }
             }
-            errors.add(new ConfigError(file, lineNumber, serviceOf(file), text.replace(prefix, "")));
+            if (errors.size() == MAX_ERRORS) {
+                break;
+            }
+            errors.add(new ConfigError(file, lineNumber, serviceOf(file), clipped(text.replace(prefix, ""))));
         }
         return errors;
     }
@@ -59,6 +71,16 @@ public final class NginxErrors {
             }
         }
         return null;
+    }
+
+    /** At most {@link #MAX_MESSAGE_CHARS} characters of {@code message}. */
+    static String clipped(String message) {
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+
+    /** The first 64 KB of what nginx wrote: enough for every error it stops at. */
+    static String limited(String output) {
+        return output.length() <= MAX_OUTPUT_CHARS ? output : output.substring(0, MAX_OUTPUT_CHARS);
     }
 
     private static String relative(String file, String prefix) {

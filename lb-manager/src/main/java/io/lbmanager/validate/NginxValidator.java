@@ -12,14 +12,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * Runs the real {@code nginx -t} on a bundle in a fresh sandbox directory: the bundle, a
  * stand-in {@link ConfigBundle#AGENT_FILE}, and the {@code tmp/} and {@code logs/} directories
- * the agent also creates. Maps what Nginx says back to bundle files and services. Thread-safe:
- * every call has its own directory.
+ * the agent also creates. Every bundle is first held against {@link RenderedConfigPolicy} (team
+ * values are in it), then checked inside the {@link NginxJail}; when the jail cannot run here,
+ * nothing is checked ({@link JailUnavailableException}). Maps what Nginx says back to bundle files
+ * and services, never echoing a file outside the bundle. Thread-safe: every call has its own directory.
  */
 public final class NginxValidator {
 
@@ -31,19 +35,31 @@ public final class NginxValidator {
     private final String nginxBinary;
     private final Duration timeout;
     private final Path sandboxParent;
+    private final NginxJail jail;
 
+    /** Jailed with bubblewrap ({@code bwrap} on the PATH). */
     public NginxValidator(String nginxBinary, Duration timeout) {
         this(nginxBinary, timeout, defaultSandboxParent());
     }
 
-    /** @param sandboxParent the directory each check's sandbox is created in */
+    /** Jailed with bubblewrap ({@code bwrap} on the PATH). */
     public NginxValidator(String nginxBinary, Duration timeout, Path sandboxParent) {
+        this(nginxBinary, timeout, sandboxParent, NginxJail.of("bwrap", "bwrap", io.lbmanager.render.UpstreamMode.DEBIAN_MODULES_DIR));
+    }
+
+    /** @param sandboxParent the directory each check's sandbox is created in */
+    public NginxValidator(String nginxBinary, Duration timeout, Path sandboxParent, NginxJail jail) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
         this.nginxBinary = nginxBinary;
         this.timeout = timeout;
         this.sandboxParent = sandboxParent;
+        this.jail = jail;
+    }
+
+    public NginxJail jail() {
+        return jail;
     }
 
     /**
@@ -54,7 +70,24 @@ public final class NginxValidator {
         return Files.isDirectory(IN_MEMORY) && Files.isWritable(IN_MEMORY) ? IN_MEMORY : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
+    /**
+     * @throws JailUnavailableException when the jail cannot run on this host
+     */
     public ValidationResult validate(ConfigBundle bundle) {
+        List<ConfigError> refused = RenderedConfigPolicy.refusals(bundle.files(), bundle.files().keySet(), null);
+        if (!refused.isEmpty()) {
+            return new ValidationResult.Invalid(refused);
+        }
+        return checkInJail(bundle);
+    }
+
+    /** nginx -t in the jail without the policy first: for the test that the jail holds on its own. */
+    ValidationResult checkInJail(ConfigBundle bundle) {
+        Optional<String> unavailable = jail.unavailable();
+        if (unavailable.isPresent()) {
+            throw new JailUnavailableException("nginx -t is not run on proposed configuration without its jail (nginx.jail: bwrap): "
+                    + unavailable.get());
+        }
         if (!bundle.files().containsKey(ConfigBundle.MAIN_FILE)) {
             return invalid(new ConfigError(null, null, null, "bundle has no " + ConfigBundle.MAIN_FILE));
         }
@@ -68,7 +101,8 @@ public final class NginxValidator {
                 return invalid(new ConfigError(null, null, null, e.getMessage()));
             }
             writeStandIns(bundle, prefix);
-            return runNginxTest(prefix, sandbox.resolve("nginx-t.out"));
+            jail.prepare(sandbox, prefix, jail instanceof NginxJail.Unjailed ? Map.of() : UpstreamHostNames.resolved(bundle.files()));
+            return runNginxTest(sandbox, prefix, sandbox.resolve("nginx-t.out"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the nginx -t sandbox", e);
         } finally {
@@ -81,18 +115,22 @@ public final class NginxValidator {
             Files.createDirectories(prefix.resolve(dir));
         }
         if (!bundle.files().containsKey(ConfigBundle.AGENT_FILE)) {
-            String peersSocket = bundle.hasDynamicUpstreams() ? prefix.resolve("peers.sock").toString() : null;
+            String peersSocket = bundle.hasDynamicUpstreams() ? prefix.resolve("tmp").resolve("peers.sock").toString() : null;
             Files.writeString(prefix.resolve(ConfigBundle.AGENT_FILE),
                     AgentInclude.render("127.0.0.1", 8080, peersSocket, 0, STAND_IN_SHA256), StandardCharsets.UTF_8);
         }
     }
 
-    private ValidationResult runNginxTest(Path prefix, Path output) throws IOException {
-        List<String> command = List.of(nginxBinary, "-t", "-q",
+    private ValidationResult runNginxTest(Path sandbox, Path prefix, Path output) throws IOException {
+        Path binary = resolveBinary(nginxBinary);
+        if (!Files.isExecutable(binary)) {
+            return invalid(new ConfigError(null, null, null, "cannot run " + nginxBinary + ": no such executable file"));
+        }
+        List<String> command = jail.wrap(List.of(binary.toString(), "-t", "-q",
                 "-p", prefix + "/",
                 "-c", prefix.resolve(ConfigBundle.MAIN_FILE).toString(),
                 "-e", "stderr",
-                "-g", "pid " + prefix.resolve("nginx.pid") + ";");
+                "-g", "pid " + prefix.resolve("tmp").resolve("nginx.pid") + ";"), sandbox, binary);
         Process process;
         try {
             process = new ProcessBuilder(command)
@@ -118,11 +156,11 @@ public final class NginxValidator {
         if (process.exitValue() == 0) {
             return new ValidationResult.Valid();
         }
-        String said = Files.readString(output, StandardCharsets.UTF_8);
+        String said = NginxErrors.limited(Files.readString(output, StandardCharsets.UTF_8));
         List<ConfigError> errors = new ArrayList<>(NginxErrors.parse(said, prefix));
         if (errors.isEmpty()) {
             errors.add(new ConfigError(null, null, null, "nginx -t exited with status " + process.exitValue()
-                    + ": " + said.replace(prefix + "/", "").strip()));
+                    + ": " + NginxErrors.clipped(said.replace(prefix + "/", "").strip())));
         }
         return new ValidationResult.Invalid(errors);
     }
@@ -135,6 +173,20 @@ public final class NginxValidator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code binary} itself when it names a path, else the first executable of that name on the PATH. */
+    static Path resolveBinary(String binary) {
+        if (binary.contains("/")) {
+            return Path.of(binary).toAbsolutePath();
+        }
+        String searchPath = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : searchPath.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, binary))) {
+                return Path.of(dir, binary);
+            }
+        }
+        return Path.of(binary);
     }
 
     static String describe(Duration duration) {

@@ -36,6 +36,7 @@ class ValidateOverloadTest {
         zookeeper = ManagerUnderTest.zooKeeper();
         LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), "edge");
         config.nginx.binary = NginxWrappers.heldWhileHoldFileExists(dir).toString();
+        config.nginx.jail = "none"; // the wrapper notes runs in the test's directory, outside any jail
         config.api.validateConcurrency = 1;
         config.api.validateQueueLength = 0;
         manager = ManagerUnderTest.start(config);

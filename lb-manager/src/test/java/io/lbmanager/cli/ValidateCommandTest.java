@@ -98,7 +98,7 @@ class ValidateCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
-    private static Path copyOfTemplates(Path dir) throws Exception {
+    static Path copyOfTemplates(Path dir) throws Exception {
         Path templates = Files.createDirectories(dir.resolve("templates"));
         for (Path template : Files.list(ManagerUnderTest.templatesDir()).filter(p -> p.toString().endsWith(".ftl")).toList()) {
             Files.copy(template, templates.resolve(template.getFileName()));
@@ -106,7 +106,7 @@ class ValidateCommandTest {
         return templates;
     }
 
-    private static Path write(Path dir, String name, String content) throws Exception {
+    static Path write(Path dir, String name, String content) throws Exception {
         return Files.writeString(dir.resolve(name), content);
     }
 

@@ -34,6 +34,7 @@ final class ManagerCountingNginxChecks implements AutoCloseable {
         LbManagerConfiguration config = ManagerUnderTest.config(zooKeeper, "edge");
         settings.accept(config);
         config.nginx.binary = NginxWrappers.recordingCalls(dir, calls, testSeconds).toString();
+        config.nginx.jail = "none"; // the wrapper counts runs in the test's directory, outside any jail
         ManagerCountingNginxChecks started = new ManagerCountingNginxChecks(ManagerUnderTest.start(config), calls);
         await("the empty group published", within, () -> started.targetVersion() == 1);
         return started;

@@ -54,10 +54,10 @@ class NginxErrorsTest {
     }
 
     @Test
-    void fileOutsideTheBundleKeepsItsPathAndNamesNoService() {
-        String output = "nginx: [emerg] bad thing in /etc/nginx/locations/x.conf:1";
+    void fileOutsideTheBundleKeepsItsPathButNotItsTextAndNamesNoService() {
+        String output = "nginx: [emerg] unknown directive \"root:x:0:0:root:/root:/bin/bash\" in /etc/nginx/locations/x.conf:1";
 
         assertThat(NginxErrors.parse(output, DIR)).containsExactly(
-                new ConfigError("/etc/nginx/locations/x.conf", 1, null, "bad thing"));
+                new ConfigError("/etc/nginx/locations/x.conf", 1, null, "nginx rejected the content of a file outside the bundle (not shown)"));
     }
 }

@@ -183,7 +183,9 @@ class NginxTestQueueTest {
     }
 
     private NginxValidator held() throws Exception {
-        return new NginxValidator(NginxWrappers.heldWhileHoldFileExists(dir).toString(), Duration.ofSeconds(90));
+        // the wrapper notes each run in the test's directory: outside the jail by design
+        return new NginxValidator(NginxWrappers.heldWhileHoldFileExists(dir).toString(), Duration.ofSeconds(90),
+                NginxValidator.defaultSandboxParent(), new NginxJail.Unjailed());
     }
 
     private static ValidationScope scope(String serviceId) {

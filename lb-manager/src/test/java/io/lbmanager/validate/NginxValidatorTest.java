@@ -130,7 +130,8 @@ class NginxValidatorTest {
         Path fake = tmp.resolve("slow-nginx");
         Files.writeString(fake, "#!/bin/sh\nsleep 30\necho done\n");
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
-        NginxValidator impatient = new NginxValidator(fake.toString(), Duration.ofMillis(500));
+        NginxValidator impatient = new NginxValidator(fake.toString(), Duration.ofMillis(500), NginxValidator.defaultSandboxParent(),
+                new NginxJail.Unjailed());
 
         long started = System.nanoTime();
         ValidationResult result = impatient.validate(renderedGroup(snapshot()));
@@ -143,9 +144,10 @@ class NginxValidatorTest {
 
     @Test
     void sandboxIsCreatedInTheGivenDirectoryAndRemovedAfterTheCheck(@TempDir Path parent) throws IOException {
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x")); // the jail's user passes through
         NginxValidator inParent = new NginxValidator(Fixtures.NGINX, Duration.ofSeconds(20), parent);
         Path wrapper = NginxWrappers.heldWhileHoldFileExists(Files.createDirectory(parent.resolve("wrapper")));
-        NginxValidator noting = new NginxValidator(wrapper.toString(), Duration.ofSeconds(20), parent);
+        NginxValidator noting = new NginxValidator(wrapper.toString(), Duration.ofSeconds(20), parent, new NginxJail.Unjailed());
 
         assertThat(inParent.validate(renderedGroup(snapshot()))).isEqualTo(new ValidationResult.Valid());
         assertThat(noting.validate(renderedGroup(snapshot()))).isEqualTo(new ValidationResult.Valid());
