@@ -5,12 +5,14 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
+import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.upgrade.FleetSetup;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.GroupRuntimeResource;
+import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
@@ -156,13 +158,15 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         ServiceValidator serviceValidator = new ServiceValidator(catalog::groupExists);
         RequestBodies bodies = new RequestBodies(config.api.maxBodyBytes);
         CatalogApi.register(environment.jersey(), catalog, config.api);
+        AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
+        environment.lifecycle().manage(auth);
         environment.jersey().register(new GroupRuntimeResource(source, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new ServiceStatusResource(source, statusStore));
         environment.jersey().register(new DiscoveryResource(source, guard, leadership, changed));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
         environment.jersey().register(new ValidateResource(source, templates, renderer, nginxTests, published, statusStore,
-                serviceValidator, bodies));
+                serviceValidator, bodies, new ServiceOwnership(catalog)));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
@@ -194,7 +198,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         }
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,
-                    "http://127.0.0.1:" + applicationPort(config), removeFleet));
+                    "http://127.0.0.1:" + applicationPort(config), auth.adminToken().orElse(null), removeFleet));
         }
     }
 

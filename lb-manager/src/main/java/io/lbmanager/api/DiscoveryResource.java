@@ -1,5 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.auth.Scope;
+import io.lbmanager.auth.Requires;
 import io.lbmanager.catalog.ConflictException;
 import io.lbmanager.discovery.DiscoveryGuard;
 import io.lbmanager.rollout.Leadership;
@@ -36,6 +38,7 @@ public class DiscoveryResource {
         this.changed = changed;
     }
 
+    @Requires(Scope.READ)
     @GET
     public DiscoveryReport report() {
         CatalogSnapshot snapshot = source.current();
@@ -44,6 +47,7 @@ public class DiscoveryResource {
     }
 
     /** Accept what discovery shows now, although many instances vanished at once: held services lose their held instances. */
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("/release-hold")
     public Map<String, Object> releaseHold() {

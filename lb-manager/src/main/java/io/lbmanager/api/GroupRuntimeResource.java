@@ -1,5 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.auth.Scope;
+import io.lbmanager.auth.Requires;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.agent.AgentStatus;
 import io.lbmanager.catalog.InvalidInputException;
@@ -87,6 +89,7 @@ public class GroupRuntimeResource {
         this.bodies = bodies;
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/status")
     public GroupRuntime status(@PathParam("group") String group) throws Exception {
@@ -100,6 +103,7 @@ public class GroupRuntimeResource {
                 statuses.read(group).orElse(null), views);
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/config")
     public ConfigBundle liveConfig(@PathParam("group") String group) throws Exception {
@@ -108,6 +112,7 @@ public class GroupRuntimeResource {
                 .orElseThrow(() -> new NotInCatalogException("group", "group " + group + " has no published config yet"));
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/rollouts")
     public List<RolloutRecord> history(@PathParam("group") String group, @QueryParam("limit") Integer limit) throws Exception {
@@ -119,6 +124,7 @@ public class GroupRuntimeResource {
         return rollouts.history(group, count);
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/versions")
     public List<PublishedVersion> versions(@PathParam("group") String group) throws Exception {
@@ -130,6 +136,7 @@ public class GroupRuntimeResource {
         return versions;
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/versions/{version}")
     public ConfigBundle version(@PathParam("group") String group, @PathParam("version") long version) throws Exception {
@@ -137,6 +144,7 @@ public class GroupRuntimeResource {
         return publisher.storedBundle(group, version);
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/diff")
     public VersionDiff diff(@PathParam("group") String group, @QueryParam("from") Long from, @QueryParam("to") Long to) throws Exception {
@@ -150,6 +158,7 @@ public class GroupRuntimeResource {
         return new VersionDiff(from, to, ConfigDiff.between(publisher.storedBundle(group, from).files(), publisher.storedBundle(group, to).files()));
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -164,6 +173,7 @@ public class GroupRuntimeResource {
         return Response.status(202).entity(coordinator.rollBack(group, request.version(), Actors.fromHeader(user), reason)).build();
     }
 
+    @Requires(Scope.OPERATOR)
     @PUT
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -176,6 +186,7 @@ public class GroupRuntimeResource {
         return pin;
     }
 
+    @Requires(Scope.OPERATOR)
     @DELETE
     @Path("/pin")
     public Response unpin(@PathParam("group") String group) throws Exception {

@@ -1,5 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.auth.Scope;
+import io.lbmanager.auth.Requires;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.catalog.NotInCatalogException;
 import io.lbmanager.catalog.ServiceRecord;
@@ -42,6 +44,7 @@ public class ServiceStatusResource {
         this.statuses = statuses;
     }
 
+    @Requires(Scope.READ)
     @GET
     public ServiceStatus status(@PathParam("id") String id) throws Exception {
         CatalogSnapshot snapshot = source.current();

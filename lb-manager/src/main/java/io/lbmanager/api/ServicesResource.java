@@ -1,5 +1,8 @@
 package io.lbmanager.api;
 
+import jakarta.ws.rs.core.SecurityContext;
+import io.lbmanager.auth.Scope;
+import io.lbmanager.auth.Requires;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.InputRules;
@@ -35,18 +38,22 @@ public final class ServicesResource {
     private final CatalogStore store;
     private final ServiceValidator validator;
     private final RequestBodies bodies;
+    private final ServiceOwnership ownership;
 
     public ServicesResource(CatalogStore store, RequestBodies bodies) {
         this.store = store;
         this.validator = new ServiceValidator(store::groupExists);
         this.bodies = bodies;
+        this.ownership = new ServiceOwnership(store);
     }
 
+    @Requires(Scope.READ)
     @GET
     public ServiceListing list() {
         return store.services();
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("{id}")
     public ServiceRecord get(@PathParam("id") String id) {
@@ -54,22 +61,26 @@ public final class ServicesResource {
     }
 
     /** 201 with the stored record when the service is new, 200 when it replaced an existing definition. */
+    @Requires(Scope.SERVICE_OWNER)
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
-                        @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+                        @Context HttpHeaders headers, @Context SecurityContext security, InputStream body) throws JsonProcessingException {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
         ServiceDefinition definition = bodies.read(headers, body, ServiceRequest.class).definition(id, validator);
+        ownership.checkPut(ScopeFilter.callerOf(security), definition);
         ServicePut outcome = store.putService(definition, actor);
         return Response.status(outcome instanceof ServicePut.Created ? 201 : 200).entity(outcome.record()).build();
     }
 
+    @Requires(Scope.SERVICE_OWNER)
     @DELETE
     @Path("{id}")
-    public Response delete(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user) {
+    public Response delete(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user, @Context SecurityContext security) {
         Actors.fromHeader(user);
+        ownership.checkChange(ScopeFilter.callerOf(security), InputRules.requireName("id", id));
         if (!store.deleteService(InputRules.requireName("id", id))) {
             throw unknownService(id);
         }
@@ -77,24 +88,29 @@ public final class ServicesResource {
     }
 
     /** Adds a static upstream (idempotent); 200 with the updated record. */
+    @Requires(Scope.SERVICE_OWNER)
     @POST
     @Path("{id}/upstreams")
     @Consumes(MediaType.APPLICATION_JSON)
     public ServiceRecord addUpstream(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
-                                     @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+                                     @Context HttpHeaders headers, @Context SecurityContext security, InputStream body)
+            throws JsonProcessingException {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
+        ownership.checkChange(ScopeFilter.callerOf(security), id);
         Upstream upstream = bodies.read(headers, body, UpstreamRequest.class).upstream();
         return store.addUpstream(id, upstream, actor);
     }
 
     /** {@code hostPort} is {@code host:port} or {@code [ipv6]:port} (brackets percent-encoded in the URL). */
+    @Requires(Scope.SERVICE_OWNER)
     @DELETE
     @Path("{id}/upstreams/{hostPort}")
     public ServiceRecord removeUpstream(@PathParam("id") String id, @PathParam("hostPort") String hostPort,
-                                        @HeaderParam(Actors.HEADER) String user) {
+                                        @HeaderParam(Actors.HEADER) String user, @Context SecurityContext security) {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
+        ownership.checkChange(ScopeFilter.callerOf(security), id);
         Upstream upstream = UpstreamValidator.parse("upstream", hostPort);
         return store.removeUpstream(id, upstream, actor);
     }
