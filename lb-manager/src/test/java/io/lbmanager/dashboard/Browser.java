@@ -107,6 +107,14 @@ final class Browser implements AutoCloseable {
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
     }
 
+    /**
+     * Every page loaded from now on finds {@code token} in sessionStorage, as if the user had typed it
+     * once, unless the page's sessionStorage has {@code lbm.noTestToken} set.
+     */
+    void useToken(String token) {
+        beforeEveryPage("if (!sessionStorage.getItem('lbm.noTestToken')) sessionStorage.setItem('lbm.token', '" + token + "');");
+    }
+
     /** What the page wrote to the console since the last call (errors, failed requests). */
     List<String> console() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString).toList();
