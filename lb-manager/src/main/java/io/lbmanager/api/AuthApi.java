@@ -5,12 +5,15 @@ import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.auth.AdminToken;
 import io.lbmanager.auth.AuditLog;
 import io.lbmanager.auth.Authenticator;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.auth.TokenAdmin;
 import io.lbmanager.auth.TokenStore;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +24,8 @@ import java.util.Optional;
  * the start-up admin token when started and stops the audit writer when stopped.
  */
 public final class AuthApi implements Managed {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthApi.class);
 
     private final TokenStore store;
     private final Authenticator authenticator;
@@ -55,7 +60,11 @@ public final class AuthApi implements Managed {
 
     @Override
     public void start() {
-        adminToken.ifPresent(secret -> AdminToken.install(store, secret, System::currentTimeMillis));
+        if (adminToken.isPresent()) {
+            AdminToken.install(store, adminToken.get(), System::currentTimeMillis);
+        } else if (store.all().stream().noneMatch(t -> t.scopes().contains(Scope.ADMIN.wire()) && t.usableAt(System.currentTimeMillis()))) {
+            LOG.warn("no usable admin token: set " + AdminToken.ENV + " or api.adminTokenFile, or no one can create tokens");
+        }
     }
 
     @Override
