@@ -5,12 +5,14 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
+import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.api.GroupRuntimeResource;
 import io.lbmanager.api.ManagerResource;
 import io.lbmanager.api.RequestBodies;
+import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.catalog.CatalogStore;
@@ -42,8 +44,8 @@ import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.HoldReleases;
 import io.lbmanager.snapshot.SnapshotSource;
-import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxJails;
+import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.zk.EmbeddedZooKeeper;
 import io.lbmanager.zk.Leadership;
@@ -146,13 +148,15 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         ServiceValidator serviceValidator = new ServiceValidator(catalog::groupExists);
         RequestBodies bodies = new RequestBodies(config.api.maxBodyBytes);
         CatalogApi.register(environment.jersey(), catalog, config.api);
+        AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
+        environment.lifecycle().manage(auth);
         environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
         environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,
-                serviceValidator, bodies));
+                serviceValidator, bodies, new ServiceOwnership(catalog)));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
@@ -171,7 +175,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         });
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,
-                    "http://127.0.0.1:" + applicationPort(config), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
+                    "http://127.0.0.1:" + applicationPort(config), auth.adminToken().orElse(null), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
         }
     }
 

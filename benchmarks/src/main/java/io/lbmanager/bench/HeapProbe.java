@@ -3,6 +3,7 @@ package io.lbmanager.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestTokens;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -17,11 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -70,7 +66,8 @@ final class HeapProbe {
     }
 
     static HttpResponse<String> send(String method, String url, String body, Duration timeout) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Authorization", TestTokens.bearer(TestTokens.ADMIN));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -98,6 +95,8 @@ final class HeapProbe {
                     "  templatesDir: \"" + templates.toAbsolutePath().normalize() + "\"",
                     "  validateTimeoutSeconds: 120",
                     "groups: [edge]",
+                    "api:",
+                    "  adminTokenFile: \"" + TestTokens.adminTokenFile() + "\"",
                     "logging:",
                     "  level: WARN",
                     ""), StandardCharsets.UTF_8);

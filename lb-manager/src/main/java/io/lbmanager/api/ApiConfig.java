@@ -26,6 +26,17 @@ public class ApiConfig {
     @Max(600_000)
     public long validateMaxWaitMillis = 5_000;
 
+    /** Whether GET endpoints need a token with the read scope (every token has it); false opens reads to anyone. */
+    public boolean readsNeedToken = true;
+
+    /** A file holding the first admin token, read at start-up when the environment variable LBM_ADMIN_TOKEN is not set. */
+    public String adminTokenFile = "";
+
+    /** Audit entries kept in ZooKeeper (the newest); older ones are pruned. */
+    @Min(100)
+    @Max(1_000_000)
+    public int auditEntries = 10_000;
+
     /** {@link #validateConcurrency} with 0 resolved to the number of processors. */
     public int validateSlots() {
         return validateConcurrency > 0 ? validateConcurrency : Runtime.getRuntime().availableProcessors();

@@ -1,5 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.HoldReleases;
 import io.lbmanager.snapshot.SnapshotSource;
@@ -30,6 +32,7 @@ public class DiscoveryResource {
         this.holdReleases = holdReleases;
     }
 
+    @Requires(Scope.READ)
     @GET
     public DiscoveryReport report() {
         CatalogSnapshot snapshot = source.current();
@@ -40,6 +43,7 @@ public class DiscoveryResource {
      * Accept what discovery shows now, although many instances vanished at once: held services lose
      * their held instances. Any manager takes it; it reaches every manager through ZooKeeper.
      */
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("/release-hold")
     public Map<String, Object> releaseHold() {

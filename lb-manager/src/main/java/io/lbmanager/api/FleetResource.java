@@ -1,6 +1,8 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.catalog.InputRules;
 import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.upgrade.DeployBlock;
@@ -40,11 +42,13 @@ public final class FleetResource {
         this.bodies = bodies;
     }
 
+    @Requires(Scope.READ)
     @GET
     public FleetStatus status(@PathParam("group") String group) {
         return operations.status(groupName(group));
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade")
     public Response upgrade(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
@@ -59,30 +63,35 @@ public final class FleetResource {
         return Response.accepted(upgrade).build();
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade/pause")
     public UpgradeView pause(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
         return operations.pause(groupName(group), Actors.fromHeader(user));
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade/resume")
     public UpgradeView resume(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
         return operations.resume(groupName(group), Actors.fromHeader(user));
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade/cancel")
     public UpgradeView cancel(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
         return operations.cancel(groupName(group), Actors.fromHeader(user));
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("rollback")
     public Response rollback(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
         return Response.accepted(operations.rollback(groupName(group), Actors.fromHeader(user))).build();
     }
 
+    @Requires(Scope.OPERATOR)
     @PUT
     @Path("scale")
     public FleetStatus scale(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
@@ -95,6 +104,7 @@ public final class FleetResource {
         return operations.scale(groupName(group), request.instances(), by);
     }
 
+    @Requires(Scope.OPERATOR)
     @PUT
     @Path("block")
     public DeployBlock block(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
@@ -104,6 +114,7 @@ public final class FleetResource {
         return operations.block(groupName(group), request.reason(), by);
     }
 
+    @Requires(Scope.OPERATOR)
     @DELETE
     @Path("block")
     public Response unblock(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
@@ -111,6 +122,7 @@ public final class FleetResource {
         return Response.noContent().build();
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("history")
     public List<UpgradeView> history(@PathParam("group") String group) {

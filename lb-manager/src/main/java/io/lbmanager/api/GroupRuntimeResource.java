@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.api.view.BundleView;
 import io.lbmanager.api.view.GroupStatusView;
 import io.lbmanager.api.view.RolloutView;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.errors.InvalidInputException;
@@ -88,6 +90,7 @@ public class GroupRuntimeResource {
         this.bodies = bodies;
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/status")
     public GroupRuntime status(@PathParam("group") String group) throws Exception {
@@ -102,6 +105,7 @@ public class GroupRuntimeResource {
                 views);
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/config")
     public BundleView liveConfig(@PathParam("group") String group) throws Exception {
@@ -110,6 +114,7 @@ public class GroupRuntimeResource {
                 .orElseThrow(() -> new NotFoundException("group", "group " + group + " has no published config yet"));
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/rollouts")
     public List<RolloutView> history(@PathParam("group") String group, @QueryParam("limit") Integer limit) throws Exception {
@@ -121,6 +126,7 @@ public class GroupRuntimeResource {
         return rollouts.history(group, count).stream().map(RolloutView::of).toList();
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/versions")
     public List<RolloutView.Version> versions(@PathParam("group") String group) throws Exception {
@@ -132,6 +138,7 @@ public class GroupRuntimeResource {
         return versions;
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/versions/{version}")
     public BundleView version(@PathParam("group") String group, @PathParam("version") long version) throws Exception {
@@ -139,6 +146,7 @@ public class GroupRuntimeResource {
         return BundleView.of(publisher.storedBundle(group, version));
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("/diff")
     public VersionDiff diff(@PathParam("group") String group, @QueryParam("from") Long from, @QueryParam("to") Long to) throws Exception {
@@ -152,6 +160,7 @@ public class GroupRuntimeResource {
         return new VersionDiff(from, to, ConfigDiff.between(publisher.storedBundle(group, from).files(), publisher.storedBundle(group, to).files()));
     }
 
+    @Requires(Scope.OPERATOR)
     @POST
     @Path("/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -166,6 +175,7 @@ public class GroupRuntimeResource {
         return Response.status(202).entity(RolloutView.of(coordinator.rollBack(group, request.version(), Actors.fromHeader(user), reason))).build();
     }
 
+    @Requires(Scope.OPERATOR)
     @PUT
     @Path("/pin")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -178,6 +188,7 @@ public class GroupRuntimeResource {
         return RolloutView.Pin.of(pin);
     }
 
+    @Requires(Scope.OPERATOR)
     @DELETE
     @Path("/pin")
     public Response unpin(@PathParam("group") String group) throws Exception {

@@ -1,6 +1,8 @@
 package io.lbmanager.api;
 
 import io.lbmanager.api.view.GroupSummary;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.InputRules;
 import io.lbmanager.errors.NotFoundException;
@@ -28,12 +30,14 @@ public final class GroupsResource {
     }
 
     /** Every group with the ids of its services. */
+    @Requires(Scope.READ)
     @GET
     public List<GroupSummary> list() {
         return store.groupViews().stream().map(GroupSummary::of).toList();
     }
 
     /** 201 when the group is new, 200 when it already existed. */
+    @Requires(Scope.ADMIN)
     @PUT
     @Path("{name}")
     public Response create(@PathParam("name") String name, @HeaderParam(Actors.HEADER) String user) {
@@ -42,6 +46,7 @@ public final class GroupsResource {
         return Response.status(created ? 201 : 200).entity(new GroupSummary(name, List.of())).build();
     }
 
+    @Requires(Scope.ADMIN)
     @DELETE
     @Path("{name}")
     public Response delete(@PathParam("name") String name, @HeaderParam(Actors.HEADER) String user) {

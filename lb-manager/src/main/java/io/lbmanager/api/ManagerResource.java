@@ -1,5 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.zk.Leadership;
 import jakarta.ws.rs.GET;
@@ -23,6 +25,7 @@ public class ManagerResource {
         this.upstreamMode = upstreamMode;
     }
 
+    @Requires(Scope.READ)
     @GET
     public ManagerView manager() {
         return new ManagerView(leadership.id(), leadership.isLeader(), leadership.leaderId().orElse(null),

@@ -3,6 +3,8 @@ package io.lbmanager.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.api.view.ConfigErrorView;
 import io.lbmanager.api.view.ServiceView;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.rollout.GroupStatus;
@@ -43,6 +45,7 @@ public class ServiceStatusResource {
         this.statuses = statuses;
     }
 
+    @Requires(Scope.READ)
     @GET
     public ServiceStatus status(@PathParam("id") String id) throws Exception {
         CatalogSnapshot snapshot = source.current();

@@ -2,6 +2,8 @@ package io.lbmanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lbmanager.api.view.ServiceView;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.InputRules;
 import io.lbmanager.catalog.ServiceDefinition;
@@ -23,6 +25,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 
@@ -34,18 +37,22 @@ public final class ServicesResource {
     private final CatalogStore store;
     private final ServiceValidator validator;
     private final RequestBodies bodies;
+    private final ServiceOwnership ownership;
 
     public ServicesResource(CatalogStore store, RequestBodies bodies) {
         this.store = store;
         this.validator = new ServiceValidator(store::groupExists);
         this.bodies = bodies;
+        this.ownership = new ServiceOwnership(store);
     }
 
+    @Requires(Scope.READ)
     @GET
     public ServiceView.Listing list() {
         return ServiceView.Listing.of(store.services());
     }
 
+    @Requires(Scope.READ)
     @GET
     @Path("{id}")
     public ServiceView get(@PathParam("id") String id) {
@@ -53,22 +60,26 @@ public final class ServicesResource {
     }
 
     /** 201 with the stored record when the service is new, 200 when it replaced an existing definition. */
+    @Requires(Scope.SERVICE_OWNER)
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
-                        @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+                        @Context HttpHeaders headers, @Context SecurityContext security, InputStream body) throws JsonProcessingException {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
         ServiceDefinition definition = bodies.read(headers, body, ServiceRequest.class).definition(id, validator);
+        ownership.checkPut(ScopeFilter.callerOf(security), definition);
         ServicePut outcome = store.putService(definition, actor);
         return Response.status(outcome instanceof ServicePut.Created ? 201 : 200).entity(ServiceView.of(outcome.record())).build();
     }
 
+    @Requires(Scope.SERVICE_OWNER)
     @DELETE
     @Path("{id}")
-    public Response delete(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user) {
+    public Response delete(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user, @Context SecurityContext security) {
         Actors.fromHeader(user);
+        ownership.checkChange(ScopeFilter.callerOf(security), InputRules.requireName("id", id));
         if (!store.deleteService(InputRules.requireName("id", id))) {
             throw unknownService(id);
         }
@@ -76,24 +87,29 @@ public final class ServicesResource {
     }
 
     /** Adds a static upstream (idempotent); 200 with the updated record. */
+    @Requires(Scope.SERVICE_OWNER)
     @POST
     @Path("{id}/upstreams")
     @Consumes(MediaType.APPLICATION_JSON)
     public ServiceView addUpstream(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
-                                     @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
+                                     @Context HttpHeaders headers, @Context SecurityContext security, InputStream body)
+            throws JsonProcessingException {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
+        ownership.checkChange(ScopeFilter.callerOf(security), id);
         Upstream upstream = bodies.read(headers, body, UpstreamRequest.class).upstream();
         return ServiceView.of(store.addUpstream(id, upstream, actor));
     }
 
     /** {@code hostPort} is {@code host:port} or {@code [ipv6]:port} (brackets percent-encoded in the URL). */
+    @Requires(Scope.SERVICE_OWNER)
     @DELETE
     @Path("{id}/upstreams/{hostPort}")
     public ServiceView removeUpstream(@PathParam("id") String id, @PathParam("hostPort") String hostPort,
-                                        @HeaderParam(Actors.HEADER) String user) {
+                                        @HeaderParam(Actors.HEADER) String user, @Context SecurityContext security) {
         String actor = Actors.fromHeader(user);
         InputRules.requireName("id", id);
+        ownership.checkChange(ScopeFilter.callerOf(security), id);
         Upstream upstream = UpstreamValidator.parse("upstream", hostPort);
         return ServiceView.of(store.removeUpstream(id, upstream, actor));
     }

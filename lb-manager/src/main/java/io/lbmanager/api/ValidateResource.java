@@ -2,6 +2,9 @@ package io.lbmanager.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.api.view.ConfigErrorView;
+import io.lbmanager.auth.Caller;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.ServiceValidator;
@@ -24,6 +27,7 @@ import io.lbmanager.validate.RenderedConfigPolicy;
 import io.lbmanager.validate.TemplateSafety;
 import io.lbmanager.validate.ValidationScope;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -31,6 +35,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -85,10 +90,12 @@ public class ValidateResource {
     private final GroupStatusStore statuses;
     private final ServiceValidator serviceValidator;
     private final RequestBodies bodies;
+    private final ServiceOwnership ownership;
 
     /** @param renderer renders with {@code templates}; shared with the pipeline, so most services are rendered already */
     public ValidateResource(SnapshotSource source, TemplateSet templates, IncrementalRenderer renderer, NginxTestQueue nginxTests,
-                            PublishedBundles published, GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies) {
+                            PublishedBundles published, GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies,
+                            ServiceOwnership ownership) {
         this.source = source;
         this.templates = templates;
         this.renderer = renderer;
@@ -97,13 +104,20 @@ public class ValidateResource {
         this.statuses = statuses;
         this.serviceValidator = serviceValidator;
         this.bodies = bodies;
+        this.ownership = ownership;
     }
 
     @POST
-    public Response validate(@Context HttpHeaders headers, InputStream body) throws Exception {
+    @Requires({Scope.SERVICE_OWNER, Scope.OPERATOR})
+    public Response validate(@Context HttpHeaders headers, @Context SecurityContext security, InputStream body) throws Exception {
         ValidateRequest request = bodies.read(headers, body, ValidateRequest.class);
         if (request == null || (request.service() == null && (request.templates() == null || request.templates().isEmpty()))) {
             throw new InvalidInputException("service", "give a service definition (with serviceId), templates, or both");
+        }
+        Caller caller = ScopeFilter.callerOf(security);
+        if (request.templates() != null && !request.templates().isEmpty() && !caller.has(Scope.OPERATOR)) {
+            throw new ForbiddenException("proposing templates needs the scope operator; token " + caller.tokenId() + " (team "
+                    + caller.team() + ") lacks it");
         }
         Map<String, String> overrides = request.templates() == null ? Map.of() : request.templates();
         TemplateSafety.check(overrides, templates.templates().keySet());
@@ -115,6 +129,9 @@ public class ValidateResource {
         String proposedId = null;
         if (request.service() != null) {
             ServiceDefinition definition = request.service().definition(request.serviceId(), serviceValidator);
+            if (!caller.has(Scope.OPERATOR)) {
+                ownership.checkPut(caller, definition);
+            }
             proposedId = definition.id();
             Optional<ServiceRecord> existing = Optional.ofNullable(snapshot.services().get(definition.id()));
             existing.ifPresent(e -> groups.addAll(e.definition().groups()));

@@ -164,6 +164,11 @@ public final class CatalogStore {
         });
     }
 
+    /** The id of the service holding {@code basePath} in {@code group}, if one does. */
+    public Optional<String> basePathOwner(String group, String basePath) {
+        return zk.read(layout.basePathLock(group, basePath)).map(ZkNodes.Node::text);
+    }
+
     /** Creates a group if missing; true if it was created now. */
     public boolean createGroup(String name) {
         return groups.create(name);

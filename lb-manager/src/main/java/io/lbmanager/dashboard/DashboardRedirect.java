@@ -1,5 +1,6 @@
 package io.lbmanager.dashboard;
 
+import io.lbmanager.auth.Public;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
@@ -11,6 +12,7 @@ import java.net.URI;
 public class DashboardRedirect {
 
     @GET
+    @Public
     public Response root() {
         return Response.seeOther(URI.create(DashboardBundle.URI_PATH)).build();
     }

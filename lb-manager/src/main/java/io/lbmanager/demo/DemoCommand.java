@@ -1,17 +1,24 @@
 package io.lbmanager.demo;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.logging.common.DefaultLoggingFactory;
-import com.fasterxml.jackson.databind.node.TextNode;
-import java.util.Map;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.auth.AdminToken;
+import io.lbmanager.auth.TokenSecrets;
 import io.lbmanager.config.FleetConfig;
 import net.sourceforge.argparse4j.inf.Namespace;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 
 /**
  * {@code demo}: the manager on embedded defaults (in-process ZooKeeper, templates/ from the
@@ -42,11 +49,23 @@ public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
                     "org.eclipse.jetty", TextNode.valueOf("WARN")));
         }
         config.fleet.instances.putIfAbsent(GROUP, 2);
+        if (System.getenv(AdminToken.ENV) == null && config.api.adminTokenFile.isBlank()) {
+            config.api.adminTokenFile = demoAdminTokenFile().toString();
+        }
         if (config.getServerFactory() instanceof DefaultServerFactory server) {
             server.getApplicationConnectors().forEach(DemoCommand::bindToLoopback);
             server.getAdminConnectors().forEach(DemoCommand::bindToLoopback);
         }
         super.run(bootstrap, namespace, config);
+    }
+
+    /** A fresh admin token for this demo run, in a file only this user can read, deleted when the JVM exits. */
+    private static Path demoAdminTokenFile() throws IOException {
+        Path file = Files.createTempFile("lbm-demo-admin-token", ".txt", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        Files.writeString(file, TokenSecrets.newSecret(TokenSecrets.newId()));
+        return file;
     }
 
     private static void bindToLoopback(ConnectorFactory connector) {

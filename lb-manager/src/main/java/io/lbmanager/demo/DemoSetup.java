@@ -36,19 +36,21 @@ public final class DemoSetup implements Managed {
     private final VersionPublisher publisher;
     private final AgentDirectory agents;
     private final String apiUrl;
+    private final String adminToken;
     private final Runnable removeFleet;
     private final List<SampleBackend> backends = new ArrayList<>();
     private ServiceDiscovery<DemoPayload> discovery;
     private Thread announcer;
 
     public DemoSetup(CuratorFramework client, String discoveryBasePath, CatalogStore catalog, VersionPublisher publisher,
-                     AgentDirectory agents, String apiUrl, Runnable removeFleet) {
+                     AgentDirectory agents, String apiUrl, String adminToken, Runnable removeFleet) {
         this.client = client;
         this.discoveryBasePath = discoveryBasePath;
         this.catalog = catalog;
         this.publisher = publisher;
         this.agents = agents;
         this.apiUrl = apiUrl;
+        this.adminToken = adminToken;
         this.removeFleet = removeFleet;
     }
 
@@ -97,6 +99,9 @@ public final class DemoSetup implements Managed {
                     banner.append("  Dashboard:        ").append(apiUrl).append("/dashboard/\n")
                             .append("  API:              ").append(apiUrl).append("/api/v1/services\n")
                             .append("  Group status:     ").append(apiUrl).append("/api/v1/groups/demo/status\n")
+                            .append("  Admin token:      ").append(adminToken == null ? "(none configured)" : adminToken).append('\n')
+                            .append("                    (the dashboard asks for it; curl -H \"Authorization: Bearer $TOKEN\" ...;\n")
+                            .append("                     export LBM_TOKEN=<it> for ./lbm)\n")
                             .append("  Ctrl-C stops the manager, the Nginx containers and the sample backends.\n");
                     System.out.println(banner);
                     return;

@@ -23,6 +23,8 @@ import java.util.Base64;
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
  * {root}/fleet/{group}/docker                    DockerFleetBackend' state: active/pending generation, instances
+ * {root}/auth/tokens/{tokenId}                    TokenRecord JSON: team, scopes, times, SHA-256 of the secret (never the secret)
+ * {root}/auth/audit/e{0000000042}                 AuditEntry JSON, sequential; the newest are kept
  * </pre>
  * Curator x-discovery registrations live elsewhere, under their own base path (default {@code /services}).
  */
@@ -152,5 +154,22 @@ public record ZkLayout(String root) {
 
     public String fleetDockerState(String group) {
         return fleet(group) + "/docker";
+    }
+
+    public String tokens() {
+        return root + "/auth/tokens";
+    }
+
+    public String token(String tokenId) {
+        return tokens() + "/" + tokenId;
+    }
+
+    public String audit() {
+        return root + "/auth/audit";
+    }
+
+    /** Prefix of an audit entry node; ZooKeeper appends the sequence number. */
+    public String auditEntryPrefix() {
+        return audit() + "/e";
     }
 }

@@ -1,10 +1,8 @@
-// Write actions: the same REST calls as the CLI. Each asks for confirmation (and the operator's
-// name, sent as X-LBM-User), then shows the result or the API's error in words.
-import {ApiError, enc, operatorName, request, setOperatorName} from './api.js';
+// Write actions: the same REST calls as the CLI. Each asks for confirmation, then shows the result
+// or the API's error in words. Who made the change is the token's identity, recorded by the manager.
+import {ApiError, enc, request} from './api.js';
 import {h, replaceChildren} from './dom.js';
 import {poll} from './store.js';
-
-const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$/;
 
 /** Appends a line to the notices log (role=log) and returns it. */
 export function notice(text, kind) {
@@ -39,9 +37,6 @@ export function confirmAction(spec) {
     inputs[field.name] = input;
     return h('p', {}, h('label', {for: id}, field.label), input);
   });
-  const user = h('input', {id: 'confirm-user', name: 'user', required: true, autocomplete: 'username',
-    pattern: NAME_RULE.source.slice(1, -1), title: 'letters, digits and _ . @ + -, starting with a letter or digit'});
-  user.value = operatorName();
   const error = h('p', {class: 'dialog-error', role: 'alert'});
   const submit = h('button', {type: 'submit', class: spec.danger ? 'danger' : 'primary'}, spec.confirmLabel || 'Confirm');
   const cancel = h('button', {type: 'button', onclick: () => dialog.close()}, 'Cancel');
@@ -50,19 +45,11 @@ export function confirmAction(spec) {
     h('h2', {id: 'confirm-title'}, spec.title),
     h('p', {}, spec.text),
     fieldNodes,
-    h('p', {}, h('label', {for: 'confirm-user'}, 'Your name (recorded as who made the change)'), user),
     error,
     h('div', {class: 'dialog-buttons'}, cancel, submit));
 
   form.onsubmit = async (event) => {
     event.preventDefault();
-    if (!NAME_RULE.test(user.value.trim())) {
-      error.textContent = 'Type your name: letters, digits and _ . @ + -, starting with a letter or digit.';
-      user.focus();
-      return;
-    }
-    setOperatorName(user.value.trim());
-    document.getElementById('operator').value = operatorName();
     const values = {};
     for (const [name, input] of Object.entries(inputs)) values[name] = input.value.trim();
     submit.disabled = true;

@@ -1,7 +1,8 @@
 // The manager's REST API (docs/api.md). Every failure becomes an ApiError that says what went wrong in words.
 
 const BASE = '/api/v1';
-const USER_KEY = 'lbm.user';
+/** The API token lives in sessionStorage: this tab only, gone when the tab closes. */
+const TOKEN_KEY = 'lbm.token';
 /** A request that hangs becomes an error in words, and polling goes on. */
 const TIMEOUT_MILLIS = 10000;
 
@@ -30,18 +31,30 @@ export class ApiError extends Error {
   }
 }
 
-export function operatorName() {
-  try { return localStorage.getItem(USER_KEY) || ''; } catch { return ''; }
+let memoryToken = ''; // when sessionStorage is unavailable (private mode): this page only
+
+export function token() {
+  try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return memoryToken; }
 }
 
-export function setOperatorName(name) {
-  try { localStorage.setItem(USER_KEY, name.trim()); } catch { /* private mode: keep it for this page only */ }
+export function setToken(value) {
+  memoryToken = value.trim();
+  try { sessionStorage.setItem(TOKEN_KEY, memoryToken); } catch { /* kept in memoryToken */ }
 }
+
+export function forgetToken() {
+  memoryToken = '';
+  try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* nothing stored */ }
+}
+
+let unauthorized = () => {};
+/** Called with the manager's words when it answers 401 (no token, or one it refuses). */
+export function onUnauthorized(listener) { unauthorized = listener; }
 
 /** Sends one request; resolves to {data, text} or rejects with an ApiError. */
 export async function requestRaw(method, path, body) {
   const headers = {Accept: 'application/json'};
-  if (method !== 'GET' && operatorName()) headers['X-LBM-User'] = operatorName();
+  if (token()) headers.Authorization = `Bearer ${token()}`;
   const init = {method, headers, cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MILLIS)};
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -64,6 +77,7 @@ export async function requestRaw(method, path, body) {
     const message = parsed && data && typeof data.message === 'string' && data.message
       ? data.message
       : (text ? text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300) : response.statusText || 'no message');
+    if (response.status === 401) unauthorized(message);
     throw new ApiError(method, path, response.status, message, parsed && data ? data.field : null);
   }
   if (!parsed) throw new ApiError(method, path, response.status, 'the manager answered with something that is not JSON');

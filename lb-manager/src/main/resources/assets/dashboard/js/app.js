@@ -1,12 +1,13 @@
-// Entry point: tabs, operator name, the poll loop and the problems banner.
-import {operatorName, setOperatorName} from './api.js';
+// Entry point: tabs, the token, the poll loop and the problems banner.
+import {renderAudit, setupAudit} from './audit.js';
 import {formatTime, h, replaceChildren} from './dom.js';
 import {renderGroups} from './groups.js';
 import {renderHistory, setupHistory} from './history.js';
 import {renderServices, setupServices} from './services.js';
+import {session, setupSession} from './session.js';
 import {poll, store, subscribe} from './store.js';
 
-const VIEWS = ['groups', 'services', 'history'];
+const VIEWS = ['groups', 'services', 'history', 'audit'];
 let current = VIEWS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'groups';
 
 function show(view) {
@@ -34,13 +35,15 @@ function redraw() {
     if (current === 'groups') renderGroups(store, document.getElementById('group-cards'));
     if (current === 'services') renderServices(store);
     if (current === 'history') renderHistory(store);
+    if (current === 'audit') renderAudit();
     stats.slowestRedrawMillis = Math.max(stats.slowestRedrawMillis, performance.now() - start);
   });
 }
 
 function drawStatusLine() {
   const live = document.getElementById('live');
-  live.textContent = store.lastPollMillis ? `Updated ${formatTime(store.lastPollMillis)}` : 'Loading…';
+  live.textContent = store.lastPollMillis ? `Updated ${formatTime(store.lastPollMillis)}`
+    : session.waiting ? 'Waiting for an API token' : 'Loading…';
   live.className = store.errors.length ? 'stale' : '';
   const banner = document.getElementById('problems');
   const text = store.errors.join('\n');
@@ -61,20 +64,14 @@ function setupTabs() {
   });
 }
 
-function setupOperator() {
-  const input = document.getElementById('operator');
-  input.value = operatorName();
-  input.addEventListener('change', () => setOperatorName(input.value));
-}
-
 setupTabs();
-setupOperator();
 window.addEventListener('hashchange', () => {
   const view = location.hash.slice(1);
   if (VIEWS.includes(view) && view !== current) show(view);
 });
 setupServices(store, redraw);
 setupHistory(store, redraw);
+setupAudit(redraw);
 subscribe(redraw);
 show(current);
-poll();
+setupSession(poll);

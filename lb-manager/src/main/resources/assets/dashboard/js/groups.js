@@ -219,5 +219,5 @@ function actionBar(group, status, fleet, entry) {
     buttons.push(button('Roll back image…', () => actions.rollbackFleet(group, fleet && fleet.image), true));
     buttons.push(fleet && fleet.blocked ? button('Unblock deploys', () => actions.unblock(group)) : button('Block deploys…', () => actions.block(group)));
   }
-  return h('div', {class: 'actions', role: 'group', 'aria-label': `Actions on ${group}`}, buttons);
+  return h('div', {class: 'actions', role: 'group', 'aria-label': `Actions on ${group}`, 'data-needs': 'operator'}, buttons);
 }

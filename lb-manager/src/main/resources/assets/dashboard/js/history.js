@@ -118,7 +118,7 @@ function renderVersions(group, result, targetVersion) {
       h('td', {}, formatTime(v.publishedAtMillis)),
       h('td', {}, v.cause || '—'),
       h('td', {}, h('code', {title: v.sha256}, (v.sha256 || '').slice(0, 12))),
-      h('td', {}, v.version === targetVersion ? h('span', {class: 'muted'}, 'current target') : h('button', {type: 'button', class: 'danger',
+      h('td', {}, v.version === targetVersion ? h('span', {class: 'muted'}, 'current target') : h('button', {type: 'button', class: 'danger', 'data-needs': 'operator',
         onclick: () => actions.rollbackConfig(group, targetVersion, versions, v.version)}, `Roll back to v${v.version}…`)))))
     : h('p', {class: 'muted'}, 'No config version published yet.'));
 }

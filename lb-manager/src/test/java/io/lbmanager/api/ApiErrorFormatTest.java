@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.SortedMap;
 
-import static io.lbmanager.api.ApiFixtures.ROOT;
+import static io.lbmanager.api.ApiFixtures.CATALOG;
 import static io.lbmanager.api.ApiFixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,10 +24,10 @@ class ApiErrorFormatTest {
 
     @BeforeEach
     void oneGroupAndOneService() throws Exception {
-        ZK.deleteAll(ROOT);
+        ZK.deleteAll(CATALOG);
         API.send("PUT", "/api/v1/groups/edge", null, null);
         assertThat(API.putJson("/api/v1/services/payments", service("/pay")).status()).isEqualTo(201);
-        before = ZK.tree(ROOT);
+        before = ZK.tree(CATALOG);
     }
 
     private void assertError(ApiServerExtension.Reply reply, int status, String field) throws Exception {
@@ -41,7 +41,7 @@ class ApiErrorFormatTest {
         } else {
             assertThat(reply.body().get("field").asText()).isEqualTo(field);
         }
-        assertThat(ZK.tree(ROOT)).as("ZooKeeper unchanged").isEqualTo(before);
+        assertThat(ZK.tree(CATALOG)).as("ZooKeeper unchanged").isEqualTo(before);
     }
 
     @Test
@@ -170,7 +170,13 @@ class ApiErrorFormatTest {
     }
 
     @Test
-    void invalidActorHeaderIs422NamingTheHeader() throws Exception {
-        assertError(API.putJson("/api/v1/services/payments", service("/x"), "X-LBM-User", "eve;include /etc"), 422, "X-LBM-User");
+    void missingTokenIs401InTheErrorFormat() throws Exception {
+        assertError(API.sendAs(null, "PUT", "/api/v1/services/payments", service("/x")), 401, null);
+    }
+
+    @Test
+    void missingScopeIs403InTheErrorFormat() throws Exception {
+        var token = API.postJson("/api/v1/tokens", "{\"team\":\"team-x\",\"scopes\":[\"read\"]}").body().path("secret").asText();
+        assertError(API.sendAs(token, "PUT", "/api/v1/groups/nope", null), 403, null);
     }
 }

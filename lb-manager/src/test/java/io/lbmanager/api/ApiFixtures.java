@@ -4,6 +4,8 @@ package io.lbmanager.api;
 final class ApiFixtures {
 
     static final String ROOT = "/lb-manager";
+    /** The desired state the API writes; tokens and the audit trail live next to it, under {@code ROOT/auth}. */
+    static final String CATALOG = ROOT + "/catalog";
 
     private ApiFixtures() {
     }

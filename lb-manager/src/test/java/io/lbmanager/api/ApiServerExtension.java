@@ -7,6 +7,7 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -22,7 +23,8 @@ import java.util.List;
 
 /**
  * The catalog API served by a real Jetty on a free port, against the ZooKeeper of a
- * {@link ZooKeeperExtension} registered before this one. Requests go over real HTTP.
+ * {@link ZooKeeperExtension} registered before this one. Requests go over real HTTP, with the test
+ * admin token ({@link TestTokens#ADMIN}) unless sent with {@link #sendAs}.
  */
 public final class ApiServerExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -46,6 +48,7 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
         ApiTestApplication.Config config = new ApiTestApplication.Config();
         config.zkConnect = zk.connectString();
         config.api.maxBodyBytes = MAX_BODY_BYTES;
+        config.api.adminTokenFile = TestTokens.adminTokenFile();
         DefaultServerFactory server = (DefaultServerFactory) config.getServerFactory();
         ((HttpConnectorFactory) server.getApplicationConnectors().get(0)).setPort(0);
         ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
@@ -64,6 +67,23 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
 
     public Reply get(String path) throws Exception {
         return send(request(path).GET());
+    }
+
+    /**
+     * A request with the given token instead of the admin token the other methods send.
+     *
+     * @param token null sends no Authorization header; body null sends none
+     */
+    public Reply sendAs(String token, String method, String path, String body) throws Exception {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getLocalPort() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            builder.header("Authorization", TestTokens.bearer(token));
+        }
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        return send(builder);
     }
 
     public Reply delete(String path, String... headers) throws Exception {
@@ -95,7 +115,8 @@ public final class ApiServerExtension implements BeforeAllCallback, AfterAllCall
     }
 
     private HttpRequest.Builder request(String path, String... headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getLocalPort() + path));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getLocalPort() + path))
+                .header("Authorization", TestTokens.bearer(TestTokens.ADMIN));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
         }

@@ -10,7 +10,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 
-/** The API wired exactly as the real Application must wire it: one {@link CatalogApi#register} call. */
+import java.util.Map;
+
+/** The API wired exactly as the real Application must wire it: {@link CatalogApi#register} and {@link AuthApi#register}. */
 public class ApiTestApplication extends Application<ApiTestApplication.Config> {
 
     public static class Config extends Configuration {
@@ -29,6 +31,9 @@ public class ApiTestApplication extends Application<ApiTestApplication.Config> {
                 curator.close();
             }
         });
-        CatalogApi.register(environment.jersey(), new CatalogStore(curator, new ZkLayout(config.zkRoot)), config.api);
+        ZkLayout layout = new ZkLayout(config.zkRoot);
+        CatalogStore catalog = new CatalogStore(curator, layout);
+        CatalogApi.register(environment.jersey(), catalog, config.api);
+        environment.lifecycle().manage(AuthApi.register(environment.jersey(), curator, layout, catalog, config.api, Map.of()));
     }
 }

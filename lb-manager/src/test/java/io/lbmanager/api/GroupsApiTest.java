@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import static io.lbmanager.api.ApiFixtures.CATALOG;
 import static io.lbmanager.api.ApiFixtures.ROOT;
 import static io.lbmanager.api.ApiFixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,7 @@ class GroupsApiTest {
 
     @BeforeEach
     void emptyCatalog() throws Exception {
-        ZK.deleteAll(ROOT);
+        ZK.deleteAll(CATALOG);
     }
 
     private int putGroup(String name) throws Exception {
@@ -52,13 +53,13 @@ class GroupsApiTest {
     void deletingAGroupWithServicesIs409NamingThemAndChangesNothing() throws Exception {
         putGroup("edge");
         API.putJson("/api/v1/services/payments", service("/pay"));
-        var before = ZK.tree(ROOT);
+        var before = ZK.tree(CATALOG);
 
         var reply = API.delete("/api/v1/groups/edge");
 
         assertThat(reply.status()).isEqualTo(409);
         assertThat(reply.body().get("message").asText()).contains("payments");
-        assertThat(ZK.tree(ROOT)).isEqualTo(before);
+        assertThat(ZK.tree(CATALOG)).isEqualTo(before);
     }
 
     @Test
@@ -75,14 +76,14 @@ class GroupsApiTest {
     void basePathTakenByAnotherServiceIs409NamingTheOwnerAndChangesNothing() throws Exception {
         putGroup("edge");
         API.putJson("/api/v1/services/payments", service("/pay"));
-        var before = ZK.tree(ROOT);
+        var before = ZK.tree(CATALOG);
 
         var reply = API.putJson("/api/v1/services/billing", service("/pay"));
 
         assertThat(reply.status()).isEqualTo(409);
         assertThat(reply.body().get("field").asText()).isEqualTo("basePath");
         assertThat(reply.body().get("message").asText()).contains("payments");
-        assertThat(ZK.tree(ROOT)).isEqualTo(before);
+        assertThat(ZK.tree(CATALOG)).isEqualTo(before);
     }
 
     @Test

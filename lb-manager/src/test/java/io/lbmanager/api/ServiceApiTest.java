@@ -1,10 +1,12 @@
 package io.lbmanager.api;
 
+import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import static io.lbmanager.api.ApiFixtures.CATALOG;
 import static io.lbmanager.api.ApiFixtures.ROOT;
 import static io.lbmanager.api.ApiFixtures.service;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,23 +20,23 @@ class ServiceApiTest {
 
     @BeforeEach
     void startFromOneGroup() throws Exception {
-        ZK.deleteAll(ROOT);
+        ZK.deleteAll(CATALOG);
         assertThat(API.send("PUT", "/api/v1/groups/edge", null, null).status()).isEqualTo(201);
     }
 
     @Test
-    void putCreatesWith201ThenUpdatesWith200AndRecordsTheActor() throws Exception {
+    void putCreatesWith201ThenUpdatesWith200AndRecordsTheTokenNotAHeaderAsActor() throws Exception {
         var created = API.putJson("/api/v1/services/payments", service("/pay"), "X-LBM-User", "alice@example.com");
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.body().at("/definition/id").asText()).isEqualTo("payments");
         assertThat(created.body().at("/definition/discoveryName").asText()).isEqualTo("payments.v2");
         assertThat(created.body().at("/definition/options/proxyReadTimeoutMs").asInt()).isEqualTo(30000);
-        assertThat(created.body().at("/updatedBy").asText()).isEqualTo("alice@example.com");
+        assertThat(created.body().at("/updatedBy").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
 
         var updated = API.putJson("/api/v1/services/payments", service("/pay2"));
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.body().at("/definition/basePath").asText()).isEqualTo("/pay2");
-        assertThat(updated.body().at("/updatedBy").asText()).isEqualTo("anonymous");
+        assertThat(updated.body().at("/updatedBy").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
         assertThat(API.get("/api/v1/services/payments").body().at("/definition/basePath").asText()).isEqualTo("/pay2");
     }
 
@@ -84,7 +86,7 @@ class ServiceApiTest {
         var added = API.postJson("/api/v1/services/payments/upstreams", """
                 {"host": "2001:db8::1", "port": 443}""", "X-LBM-User", "bob");
         assertThat(added.body().at("/staticUpstreams").size()).isEqualTo(2);
-        assertThat(added.body().at("/updatedBy").asText()).isEqualTo("bob");
+        assertThat(added.body().at("/updatedBy").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
 
         API.putJson("/api/v1/services/payments", service("/pay-moved"));
         assertThat(API.get("/api/v1/services/payments").body().at("/staticUpstreams").size()).isEqualTo(2);
@@ -107,12 +109,12 @@ class ServiceApiTest {
     @Test
     void removingAnUnknownUpstreamIs404NamingIt() throws Exception {
         API.putJson("/api/v1/services/payments", service("/pay"));
-        var before = ZK.tree(ROOT);
+        var before = ZK.tree(CATALOG);
         var reply = API.delete("/api/v1/services/payments/upstreams/10.9.9.9:81");
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.body().get("field").asText()).isEqualTo("upstream");
         assertThat(reply.body().get("message").asText()).contains("10.9.9.9:81");
-        assertThat(ZK.tree(ROOT)).isEqualTo(before);
+        assertThat(ZK.tree(CATALOG)).isEqualTo(before);
     }
 
     @Test

@@ -23,8 +23,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -105,6 +105,14 @@ final class Browser implements AutoCloseable {
     /** Runs a script before any page script of every page loaded from now on. */
     void beforeEveryPage(String script) {
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", script));
+    }
+
+    /**
+     * Every page loaded from now on finds {@code token} in sessionStorage, as if the user had typed it
+     * once, unless the page's sessionStorage has {@code lbm.noTestToken} set.
+     */
+    void useToken(String token) {
+        beforeEveryPage("if (!sessionStorage.getItem('lbm.noTestToken')) sessionStorage.setItem('lbm.token', '" + token + "');");
     }
 
     /** What the page wrote to the console since the last call (errors, failed requests). */

@@ -1,11 +1,12 @@
 package io.lbmanager.dashboard;
 
-import io.lbmanager.testsupport.CloseAfterManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
@@ -60,6 +61,7 @@ class DashboardBrowserTest {
     @BeforeAll
     static void startBrowser() throws Exception {
         browser = Browser.start();
+        browser.useToken(TestTokens.ADMIN);
     }
 
     @AfterAll
@@ -105,7 +107,7 @@ class DashboardBrowserTest {
         System.out.println("dashboard: the new service was on the page " + millis + " ms after its PUT");
         assertThat(millis).as("ms until the new service is on the page").isLessThan(2000);
         String row = browser.text("tr[data-service='fresh-orders']");
-        assertThat(row).contains("orders-team@example.com").contains("/fresh-orders").contains("edge").contains("by anonymous");
+        assertThat(row).contains("orders-team@example.com").contains("/fresh-orders").contains("edge").contains("by " + TestTokens.ADMIN_ACTOR);
         browser.screenshot("services-new-registration");
     }
 
@@ -154,9 +156,6 @@ class DashboardBrowserTest {
             version.sendKeys("999999");
         }
         browser.find("#confirm-reason").sendKeys("test the error path");
-        WebElement user = browser.find("#confirm-user");
-        user.clear();
-        user.sendKeys("alice");
         browser.find("#confirm button[type=submit]").click();
 
         String expected = "POST /api/v1/groups/edge/rollback failed: HTTP " + direct.statusCode() + ": ";
@@ -165,7 +164,6 @@ class DashboardBrowserTest {
         assertThat(browser.text("#notices")).contains(expected).contains(message);
         browser.screenshot("action-error");
         browser.find("#confirm button[type=button]").click();
-        assertThat((String) browser.js("return localStorage.getItem('lbm.user')")).isEqualTo("alice");
     }
 
     @Test
@@ -242,9 +240,6 @@ class DashboardBrowserTest {
         browser.screenshot("history");
         browser.driver.findElement(button).click();
         browser.until(Duration.ofSeconds(5), d -> d.findElement(By.id("confirm-reason"))).sendKeys("rb-two breaks checkout");
-        WebElement user = browser.find("#confirm-user");
-        user.clear();
-        user.sendKeys("bob");
         browser.find("#confirm button[type=submit]").click();
 
         browser.until(Duration.ofSeconds(5), d -> browser.text("#notices").contains("rollback of edge to v" + old + " accepted"));
@@ -252,10 +247,49 @@ class DashboardBrowserTest {
                 () -> json(get(api("/groups/edge/config"))).path("sha256").asText().equals(before.path("sha256").asText()));
         JsonNode rollout = json(get(api("/groups/edge/status"))).path("rollout");
         if (!rollout.isMissingNode() && !rollout.isNull()) {
-            assertThat(rollout.path("actor").asText()).isEqualTo("bob");
+            assertThat(rollout.path("actor").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
         }
-        assertThat(json(get(api("/groups/edge/status"))).path("pinned").path("by").asText()).isEqualTo("bob");
+        assertThat(json(get(api("/groups/edge/status"))).path("pinned").path("by").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
         assertThat(send("DELETE", api("/groups/edge/pin"), null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void theDashboardAsksForATokenOnceShowsOnlyWhatItMayDoAndTheAudit() throws Exception {
+        HttpResponse<String> created = send("POST", api("/tokens"), "{\"team\":\"team-viewers\",\"scopes\":[\"read\"]}");
+        String reader = json(created).path("secret").asText();
+        assertThat(send("PUT", api("/services/audited"), "{\"owners\":[\"a\"],\"basePath\":\"/audited\",\"groups\":[\"edge\"]}")
+                .statusCode()).isEqualTo(201);
+        browser.open(base() + "/dashboard/#groups");
+        browser.js("sessionStorage.clear(); sessionStorage.setItem('lbm.noTestToken', '1');");
+        try {
+            browser.open(base() + "/dashboard/#groups");
+            browser.until(Duration.ofSeconds(5), d -> browser.find("#token-form").isDisplayed());
+            assertThat(browser.text("#token-error")).contains("needs an API token");
+
+            browser.find("#token").sendKeys(reader);
+            browser.find("#token-form button[type=submit]").click();
+            browser.until(Duration.ofSeconds(5), d -> browser.find("#whoami").isDisplayed());
+            assertThat(browser.text("#whoami")).contains("team-viewers").contains("read").doesNotContain("operator");
+            assertThat((String) browser.js("return sessionStorage.getItem('lbm.token')")).isEqualTo(reader);
+            assertThat((Object) browser.js("return localStorage.getItem('lbm.token')")).isNull();
+            browser.until(Duration.ofSeconds(5), d -> browser.text("[data-group='edge']").contains("Config version"));
+            assertThat(browser.driver.findElements(By.xpath("//section[@data-group='edge']//button[.='Pin…']")))
+                    .allSatisfy(b -> assertThat(b.isDisplayed()).isFalse());
+            browser.open(base() + "/dashboard/#groups");
+            browser.until(Duration.ofSeconds(5), d -> browser.find("#whoami").isDisplayed());
+            assertThat(browser.find("#token-form").isDisplayed()).as("asked once per tab").isFalse();
+
+            browser.find("#tab-audit").click();
+            browser.until(Duration.ofSeconds(5), d -> browser.text("#audit-rows").contains("PUT /api/v1/services/audited"));
+            assertThat(browser.text("#audit-rows")).contains(TestTokens.ADMIN_ID).contains("201 ok").contains("/audited on edge");
+            browser.screenshot("audit");
+
+            browser.find("#forget-token").click();
+            assertThat(browser.find("#token-form").isDisplayed()).isTrue();
+            assertThat((Object) browser.js("return sessionStorage.getItem('lbm.token')")).isNull();
+        } finally {
+            browser.js("sessionStorage.clear();");
+        }
     }
 
     private void search(String words) {

@@ -1,10 +1,11 @@
 package io.lbmanager.dashboard;
 
-import io.lbmanager.testsupport.CloseAfterManager;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestTokens;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +97,7 @@ class DashboardContractViewTest {
                 const u = new URL(url, location.href);
                 if (method !== 'GET') {
                   window.__writes.push({method, path: u.pathname + u.search, body: init.body || null,
-                    user: (init.headers || {})['X-LBM-User'] || null});
+                    auth: (init.headers || {}).Authorization || null});
                 }
                 const answer = (window.__override || {})[method + ' ' + u.pathname] || answers[method + ' ' + u.pathname];
                 if (!answer) return realFetch(url, init);
@@ -110,6 +111,7 @@ class DashboardContractViewTest {
     @BeforeAll
     static void startBrowser() throws Exception {
         browser = Browser.start();
+        browser.useToken(TestTokens.ADMIN);
         browser.beforeEveryPage(CONTRACT_API);
         assertThat(send("PUT", "http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/services/payments",
                 "{\"owners\":[\"team-payments\"],\"basePath\":\"/payments\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
@@ -123,9 +125,7 @@ class DashboardContractViewTest {
     }
 
     @BeforeEach
-    void setOperator() {
-        browser.open(page("#groups"));
-        browser.js("localStorage.setItem('lbm.user', 'erin')");
+    void openGroups() {
         browser.open(page("#groups"));
         browser.until(Duration.ofSeconds(5), d -> browser.text("[data-group='edge']").contains("r-42"));
     }
@@ -157,7 +157,7 @@ class DashboardContractViewTest {
     }
 
     @Test
-    void actionsAskThenSendTheContractsCallsWithTheOperatorsName() {
+    void actionsAskThenSendTheContractsCallsWithTheToken() {
         click("Resume deploy");
         assertThat(browser.text("#confirm")).contains("Resume the Nginx deploy of edge");
         confirm();
@@ -178,11 +178,12 @@ class DashboardContractViewTest {
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> writes = (List<Map<String, Object>>) browser.js("return window.__writes");
-        assertThat(writes).extracting(w -> w.get("method") + " " + w.get("path") + " " + w.get("body") + " " + w.get("user"))
+        String bearer = TestTokens.bearer(TestTokens.ADMIN);
+        assertThat(writes).extracting(w -> w.get("method") + " " + w.get("path") + " " + w.get("body") + " " + w.get("auth"))
                 .containsExactly(
-                        "POST /api/v1/fleet/edge/upgrade/resume null erin",
-                        "DELETE /api/v1/groups/edge/pin null erin",
-                        "POST /api/v1/groups/edge/rollback {\"version\":5,\"reason\":\"v7 breaks checkout\"} erin");
+                        "POST /api/v1/fleet/edge/upgrade/resume null " + bearer,
+                        "DELETE /api/v1/groups/edge/pin null " + bearer,
+                        "POST /api/v1/groups/edge/rollback {\"version\":5,\"reason\":\"v7 breaks checkout\"} " + bearer);
     }
 
     @Test

@@ -1,10 +1,11 @@
 package io.lbmanager.dashboard;
 
-import io.lbmanager.testsupport.CloseAfterManager;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestTokens;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +59,10 @@ class DashboardFirefoxTest {
                 () -> json(get(api("/groups/edge/status"))).path("status").path("quarantined").has("broken"));
 
         firefox.open(base() + "/dashboard/#groups");
+        firefox.until("the token form", Duration.ofSeconds(5),
+                () -> firefox.js("return !document.getElementById('token-form').hidden").asBoolean());
+        firefox.js("document.getElementById('token').value = arguments[0];"
+                + " document.querySelector('#token-form button[type=submit]').click();", TestTokens.ADMIN);
         firefox.until("the quarantined service with Nginx's error", Duration.ofSeconds(5),
                 () -> firefox.text("[data-group='edge']").contains("host not found in upstream \"nonexistent.invalid:80\""));
         firefox.screenshot("firefox-groups");
@@ -82,7 +87,6 @@ class DashboardFirefoxTest {
                 if (v.tagName === 'SELECT') v.append(new Option('v999999', '999999'));
                 v.value = '999999';
                 document.getElementById('confirm-reason').value = 'stale page';
-                document.getElementById('confirm-user').value = 'fiona';
                 document.querySelector('#confirm button[type=submit]').click();""");
         String expected = "POST /api/v1/groups/edge/rollback failed: HTTP " + refused.statusCode() + ": ";
         firefox.until("the refusal in words", Duration.ofSeconds(5), () -> firefox.text(".dialog-error").contains(expected));

@@ -9,6 +9,7 @@ import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestTokens;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 import java.net.http.HttpResponse;
@@ -63,6 +63,7 @@ class DashboardFleetIT {
         Browser.assumeInstalled();
         if (browser == null) {
             browser = Browser.start();
+            browser.useToken(TestTokens.ADMIN);
         }
         await("two Nginx agents of edge READY", Duration.ofSeconds(90), () -> {
             JsonNode agents = json(get(api("/groups/edge/status"))).path("agents");
@@ -129,9 +130,6 @@ class DashboardFleetIT {
         browser.until(Duration.ofSeconds(10), d -> !d.findElements(button).isEmpty());
         browser.driver.findElement(button).click();
         browser.until(Duration.ofSeconds(5), d -> d.findElement(By.id("confirm-reason"))).sendKeys("rb-two breaks checkout");
-        WebElement user = browser.find("#confirm-user");
-        user.clear();
-        user.sendKeys("bob");
         browser.find("#confirm button[type=submit]").click();
         browser.until(Duration.ofSeconds(5), d -> browser.text("#notices").contains("accepted"));
 
@@ -140,7 +138,7 @@ class DashboardFleetIT {
         browser.find("#tab-groups").click();
         browser.until(Duration.ofSeconds(5), d -> tasksAt(targetVersion()) == 2);
         browser.screenshot("groups-after-rollback");
-        assertThat(json(get(api("/groups/edge/status"))).path("pinned").path("by").asText()).isEqualTo("bob");
+        assertThat(json(get(api("/groups/edge/status"))).path("pinned").path("by").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
         assertThat(send("DELETE", api("/groups/edge/pin"), null).statusCode()).isEqualTo(204);
     }
 

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Plain HTTP GETs to 127.0.0.1 on fresh connections, and waiting for a condition. */
+/** Plain HTTP GETs to 127.0.0.1 on fresh connections (with the test admin token), and waiting for a condition. */
 public final class Http {
 
     public record Response(int status, String body) {
@@ -23,6 +23,7 @@ public final class Http {
         connection.setConnectTimeout(2000);
         connection.setReadTimeout(5000);
         connection.setRequestProperty("Connection", "close");
+        connection.setRequestProperty("Authorization", TestTokens.bearer(TestTokens.ADMIN));
         try {
             int status = connection.getResponseCode();
             InputStream stream = status < 400 ? connection.getInputStream() : connection.getErrorStream();

@@ -35,6 +35,7 @@ public final class ManagerUnderTest {
         config.nginx.templatesDir = templatesDir().toString();
         config.pipeline.quietMillis = 50;
         config.pipeline.maxDelayMillis = 300;
+        config.api.adminTokenFile = TestTokens.adminTokenFile();
         config.groups.addAll(List.of(groups));
         DefaultServerFactory server = new DefaultServerFactory();
         server.setApplicationConnectors(List.of(loopbackConnector()));
@@ -89,8 +90,17 @@ public final class ManagerUnderTest {
         return connector;
     }
 
+    /** Sends with the test admin token ({@link TestTokens#ADMIN}). */
     public static HttpResponse<String> send(String method, String url, String jsonBody) throws Exception {
+        return sendAs(TestTokens.ADMIN, method, url, jsonBody);
+    }
+
+    /** @param token sent as {@code Authorization: Bearer}; null sends none */
+    public static HttpResponse<String> sendAs(String token, String method, String url, String jsonBody) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            request.header("Authorization", TestTokens.bearer(token));
+        }
         if (jsonBody == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -108,6 +118,7 @@ public final class ManagerUnderTest {
         try (java.net.Socket socket = new java.net.Socket(host, port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+                    + "Authorization: " + TestTokens.bearer(TestTokens.ADMIN) + "\r\n"
                     + "Content-Length: " + declaredLength + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),

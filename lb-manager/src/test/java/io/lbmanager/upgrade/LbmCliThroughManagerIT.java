@@ -14,9 +14,11 @@ import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
 import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.LbmCli;
 import io.lbmanager.testsupport.LoadThroughGroup;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestImages;
+import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
@@ -28,15 +30,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,28 +148,28 @@ class LbmCliThroughManagerIT {
 
     @Test
     void operatorsUpgradeBlockRollBackAndScaleWithLbm() throws Exception {
-        Run status = lbm("status", GROUP);
+        LbmCli.Run status = lbm("status", GROUP);
         assertThat(status.exit()).as(status.output()).isZero();
         assertThat(status.output()).contains("backend docker", "image " + baseImage, "instances 2", "ready");
 
         try (LoadThroughGroup load = LoadThroughGroup.start(fleet.backend(), GROUP, "/hello", "A", 200_000, Duration.ofMinutes(5))) {
-            Run upgrade = lbm("upgrade", GROUP, nextImage, "--step", "1", "--bake", "2");
+            LbmCli.Run upgrade = lbm("upgrade", GROUP, nextImage, "--step", "1", "--bake", "2");
             assertThat(upgrade.exit()).as(upgrade.output()).isZero();
             assertThat(upgrade.output()).contains("step 1/2", "step 2/2", "[SUCCEEDED]");
             awaitServing(2, nextImage);
 
             assertThat(lbm("block", GROUP, "change", "freeze", "for", "the", "sale").exit()).isZero();
-            Run refused = lbm("upgrade", GROUP, baseImage);
+            LbmCli.Run refused = lbm("upgrade", GROUP, baseImage);
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.output()).contains("409", "change freeze for the sale");
             assertThat(lbm("unblock", GROUP).exit()).isZero();
 
-            Run rollback = lbm("rollback", GROUP);
+            LbmCli.Run rollback = lbm("rollback", GROUP);
             assertThat(rollback.exit()).as(rollback.output()).isZero();
             assertThat(rollback.output()).contains(nextImage + " -> " + baseImage, "[SUCCEEDED]");
             awaitServing(2, baseImage);
 
-            Run scaled = lbm("scale", GROUP, "3");
+            LbmCli.Run scaled = lbm("scale", GROUP, "3");
             assertThat(scaled.exit()).as(scaled.output()).isZero();
             assertThat(scaled.output()).contains("instances 3");
             awaitServing(3, baseImage);
@@ -182,34 +179,13 @@ class LbmCliThroughManagerIT {
             assertThat(load.failed()).as("failed of %d: %s", load.sent(), load.failures()).isZero();
             System.out.printf("lbm through the manager: %d requests, %d failed%n", load.sent(), load.failed());
         }
-        Run history = lbm("history", GROUP);
+        LbmCli.Run history = lbm("history", GROUP);
         assertThat(history.output()).contains("SUCCEEDED   " + baseImage + " -> " + nextImage,
                 "SUCCEEDED   " + nextImage + " -> " + baseImage);
     }
 
-    private record Run(int exit, String output) {
-    }
-
-    private static Run lbm(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", lbmScript().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("LBM_URL", "http://127.0.0.1:" + app.getLocalPort());
-        builder.environment().put("LBM_USER", "cli-it");
-        builder.environment().put("LBM_POLL_SECONDS", "0.5");
-        Process process = builder.start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(300, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("lbm " + String.join(" ", args) + " did not end: " + output);
-        }
-        return new Run(process.exitValue(), output);
-    }
-
-    private static Path lbmScript() {
-        Path fromModule = Path.of("..", "lbm");
-        return Files.exists(fromModule) ? fromModule : Path.of("lbm");
+    private static LbmCli.Run lbm(String... args) throws IOException, InterruptedException {
+        return LbmCli.run(app.getLocalPort(), TestTokens.ADMIN, args);
     }
 
     private static void awaitServing(int instances, String image) throws Exception {

@@ -1,0 +1,71 @@
+package io.lbmanager.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.auth.Requires;
+import io.lbmanager.auth.Scope;
+import io.lbmanager.auth.TokenAdmin;
+import io.lbmanager.auth.TokenRecord;
+import io.lbmanager.errors.InvalidInputException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+
+import java.io.InputStream;
+import java.util.List;
+
+/** API tokens, admin only: {@code /api/v1/tokens}. A secret is in the answer to create and rotate, and nowhere else. */
+@Path("/api/v1/tokens")
+@Produces(MediaType.APPLICATION_JSON)
+@Requires(Scope.ADMIN)
+public final class TokensResource {
+
+    /** @param ttl {@code 90d}, {@code 12h}, {@code 30m} or {@code never} (the default) */
+    public record CreateRequest(String team, List<String> scopes, String ttl) {
+    }
+
+    private final TokenAdmin tokens;
+    private final RequestBodies bodies;
+
+    public TokensResource(TokenAdmin tokens, RequestBodies bodies) {
+        this.tokens = tokens;
+        this.bodies = bodies;
+    }
+
+    @GET
+    public List<TokenRecord.TokenView> list() {
+        return tokens.list();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@Context SecurityContext security, @Context HttpHeaders headers, InputStream body)
+            throws JsonProcessingException {
+        CreateRequest request = bodies.read(headers, body, CreateRequest.class);
+        if (request == null) {
+            throw new InvalidInputException("team", "give team, scopes and optionally ttl");
+        }
+        TokenAdmin.Issued issued = tokens.create(request.team(), request.scopes(), request.ttl(), ScopeFilter.callerOf(security).actor());
+        return Response.status(201).entity(issued).build();
+    }
+
+    @DELETE
+    @Path("{id}")
+    public TokenRecord.TokenView revoke(@PathParam("id") String id, @Context SecurityContext security) {
+        return tokens.revoke(id, ScopeFilter.callerOf(security).actor());
+    }
+
+    @POST
+    @Path("{id}/rotate")
+    public TokenAdmin.Issued rotate(@PathParam("id") String id, @Context SecurityContext security) {
+        return tokens.rotate(id, ScopeFilter.callerOf(security).actor());
+    }
+}
