@@ -5,6 +5,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
+import io.lbmanager.agent.AgentEnvironment;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.upgrade.FleetSetup;
@@ -40,14 +41,18 @@ import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.signing.KeygenCommand;
+import io.lbmanager.signing.ManagerKeys;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxValidator;
 import io.lbmanager.validate.ValidateCommand;
+import io.lbmanager.zk.AclSetup;
 import io.lbmanager.zk.EmbeddedZooKeeper;
+import io.lbmanager.zk.ManagerAcls;
+import io.lbmanager.zk.ManagerZooKeeper;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
@@ -77,16 +82,19 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         bootstrap.addCommand(new AgentCommand());
         bootstrap.addCommand(new DemoCommand(this));
         bootstrap.addCommand(new ValidateCommand());
+        bootstrap.addCommand(new KeygenCommand());
     }
 
     @Override
     public void run(LbManagerConfiguration config, Environment environment) throws Exception {
         String connectString = startZooKeeperIfEmbedded(config.zookeeper, environment);
-        CuratorFramework client = ZooKeeperClients.client(connectString, config.zookeeper.sessionTimeoutMs,
-                config.zookeeper.connectionTimeoutMs);
+        ZkLayout layout = new ZkLayout(config.zookeeper.root);
+        Optional<ManagerAcls> acls = ManagerZooKeeper.acls(config.zookeeper, layout, config.discovery.basePath);
+        CuratorFramework client = ManagerZooKeeper.client(config.zookeeper, connectString, acls);
         client.start();
         environment.lifecycle().manage(onStop(client::close));
-        ZkLayout layout = new ZkLayout(config.zookeeper.root);
+        acls.ifPresent(a -> environment.lifecycle().manage(onStart(() -> new AclSetup(client, layout, a).run())));
+        ManagerKeys keys = ManagerKeys.load(config.signing);
 
         CatalogStore catalog = new CatalogStore(client, layout);
         environment.lifecycle().manage(onStart(() -> config.groups.forEach(catalog::createGroup)));
@@ -94,7 +102,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
                 config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir));
-        VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
+        VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept, keys.signer());
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);
         GroupStatusStore statusStore = new GroupStatusStore(client, layout);
@@ -174,7 +182,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
         Runnable removeFleet = () -> { };
         String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
-        Optional<FleetSetup> fleet = FleetSetup.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
+        Optional<FleetSetup> fleet = FleetSetup.create(config.fleet, client, layout, agentZk,
+                AgentEnvironment.of(config.zookeeper.auth.agent, keys.publicKey()), catalog::groupExists, leadership::isLeader);
         if (fleet.isPresent()) {
             fleet.get().managed().forEach(environment.lifecycle()::manage);
             FleetApi.register(environment.jersey(), fleet.get().operations(), config.api);

@@ -18,7 +18,7 @@ public final class HostAgent implements AutoCloseable {
 
     private HostAgent(AgentSettings settings) throws IOException {
         this.settings = settings;
-        this.agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()), ConfigAgent.CONFIRM_TIMEOUT);
+        this.agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings), ConfigAgent.CONFIRM_TIMEOUT);
         this.admin = new AgentHttpServer(settings.host(), settings.adminPort(), agent);
     }
 
