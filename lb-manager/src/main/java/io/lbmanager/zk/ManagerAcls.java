@@ -6,6 +6,8 @@ import org.apache.zookeeper.ZooDefs.Perms;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,15 +45,15 @@ public final class ManagerAcls implements ACLProvider {
         }
         String[] parts = relative(path);
         if (parts.length == 4 && parts[3].equals("agents") && parts[1].equals("groups")) {
-            return List.of(managerAll(), new ACL(Perms.READ | Perms.CREATE | Perms.DELETE, agent));
+            return acl(managerAll(), new ACL(Perms.READ | Perms.CREATE | Perms.DELETE, agent));
         }
         if (parts.length == 5 && parts[3].equals("agents") && parts[1].equals("groups")) {
             return agentStatusAcl(agent, manager);
         }
         if (parts.length == 1 || parts[1].equals("groups")) {
-            return List.of(managerAll(), new ACL(Perms.READ, agent));
+            return acl(managerAll(), new ACL(Perms.READ, agent));
         }
-        return List.of(managerAll());
+        return acl(managerAll());
     }
 
     /** An agent's own status node: the agent may do everything, anyone may read it (host, ports, version, error). */
@@ -60,8 +62,13 @@ public final class ManagerAcls implements ACLProvider {
             return ZooDefs.Ids.OPEN_ACL_UNSAFE;
         }
         return managerOrNull == null
-                ? List.of(new ACL(Perms.ALL, agent), new ACL(Perms.READ, ANYONE))
-                : List.of(new ACL(Perms.ALL, agent), new ACL(Perms.ALL, managerOrNull), new ACL(Perms.READ, ANYONE));
+                ? acl(new ACL(Perms.ALL, agent), new ACL(Perms.READ, ANYONE))
+                : acl(new ACL(Perms.ALL, agent), new ACL(Perms.ALL, managerOrNull), new ACL(Perms.READ, ANYONE));
+    }
+
+    /** A list ZooKeeper accepts: its client checks {@code contains(null)}, which immutable lists refuse with an exception. */
+    private static List<ACL> acl(ACL... entries) {
+        return new ArrayList<>(Arrays.asList(entries));
     }
 
     private ACL managerAll() {
