@@ -117,11 +117,17 @@ public final class SingularityFleet implements FleetBackend {
             throw new IllegalStateException("Singularity request " + requestId(group) + " has deploy " + pending + " pending");
         });
         int instances = parent.request().instances() == null ? 1 : parent.request().instances();
-        ObjectNode deploy = nextDeploy(parent.activeDeploy(), spec, instances);
-        agentEnv.forEach(deploy.withObject("env")::put);
+        ObjectNode deploy = nextDeploy(parent.activeDeploy(), spec, instances, agentEnv);
         http.post("/deploys", new DeployRequest(deploy, spec.message()), JsonNode.class, Retry.ONCE);
         LOG.info("fleet=singularity request={} deploy={} state=STARTED image={} groupSize={}", requestId(group), spec.id(),
                 spec.image(), spec.stepSize());
+    }
+
+    /** {@link #nextDeploy(ObjectNode, GenerationSpec, int)} with the manager's agent environment set over the active deploy's. */
+    static ObjectNode nextDeploy(ObjectNode active, GenerationSpec spec, int instances, Map<String, String> agentEnv) {
+        ObjectNode deploy = nextDeploy(active, spec, instances);
+        agentEnv.forEach(deploy.withObject("env")::put);
+        return deploy;
     }
 
     /** The deploy a generation posts: the active one with a new id, image and rolling steps. */
