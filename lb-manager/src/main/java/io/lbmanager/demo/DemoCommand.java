@@ -42,6 +42,7 @@ public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
                     "org.eclipse.jetty", TextNode.valueOf("WARN")));
         }
         config.fleet.instances.putIfAbsent(GROUP, 2);
+        DemoTrust.configure(config);
         if (config.getServerFactory() instanceof DefaultServerFactory server) {
             server.getApplicationConnectors().forEach(DemoCommand::bindToLoopback);
             server.getAdminConnectors().forEach(DemoCommand::bindToLoopback);
