@@ -30,16 +30,19 @@ public final class AclSetup {
         this.acls = acls;
     }
 
-    public void run() throws Exception {
+    /** @return how many nodes got their ACL set (0 once a previous start finished the walk) */
+    public int run() throws Exception {
         String root = layout.root();
         if (client.checkExists().forPath(root) == null) {
             client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(root);
         }
+        int changed = 0;
         if (!client.getACL().forPath(root).equals(acls.getAclForPath(root))) {
             List<String> refused = new ArrayList<>();
-            int changed = setAclsBelow(root, refused);
+            changed = setAclsBelow(root, refused);
             client.setACL().withACL(acls.getAclForPath(root)).forPath(root);
-            LOG.info("zookeeper acls root={} state=applied nodes={}{}", root, changed + 1,
+            changed++;
+            LOG.info("zookeeper acls root={} state=applied nodes={}{}", root, changed,
                     refused.isEmpty() ? "" : " refused=" + refused.size() + " (first: " + refused.get(0) + ")");
         }
         for (String group : children(layout.catalogGroups())) {
@@ -49,6 +52,7 @@ public final class AclSetup {
                 // agents may already report there
             }
         }
+        return changed;
     }
 
     private int setAclsBelow(String path, List<String> refused) throws Exception {

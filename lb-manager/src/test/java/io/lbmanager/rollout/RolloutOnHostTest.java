@@ -41,7 +41,6 @@ class RolloutOnHostTest {
 
     private static final String GROUP = "edge";
     private static final Duration WITHIN = Duration.ofSeconds(30);
-    private static final String AGENT_AUTH = "lbm-agent:agent-secret";
 
     @TempDir
     static Path dir;
@@ -60,17 +59,14 @@ class RolloutOnHostTest {
         config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
         config.pipeline.rolloutTimeoutSeconds = 10;
         config.nginx.dynamicUpstreams = "off"; // every upstream change is a rollout here; DynamicUpstreamsOnHostTest covers the other mode
-        config.zookeeper.auth.manager = "lbm-manager:manager-secret";
-        config.zookeeper.auth.agent = AGENT_AUTH;
-        KeygenCommand.write(dir.resolve("key-a"));
-        useSigningKey(dir.resolve("key-a"));
+        ManagerUnderTest.trusting(config, dir.resolve("key-a"));
         manager = ManagerUnderTest.start(config);
         backend = TinyBackend.answering("shop backend\n");
         String publicKey = Files.readString(dir.resolve("key-a").resolve(KeygenCommand.PUBLIC_FILE));
         for (int i = 1; i <= 3; i++) {
             String nginx = i == 3 ? NginxWrappers.refusing(dir, "canary-reject").toString() : HostAgent.NGINX;
             agents.add(HostAgent.startTrusting(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i,
-                    dir.resolve("agent-" + i), nginx, AGENT_AUTH, publicKey));
+                    dir.resolve("agent-" + i), nginx, ManagerUnderTest.AGENT_AUTH, publicKey));
         }
         assertThat(send("PUT", api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
@@ -120,7 +116,6 @@ class RolloutOnHostTest {
     void aVersionSignedWithAnotherKeyIsRefusedByEveryAgentAndRevertedWhileTrafficNeverFails() throws Exception {
         awaitRolloutOver();
         long liveBefore = status().path("live").path("version").asLong();
-        KeygenCommand.write(dir.resolve("key-b"));
         restartManagerSigningWith(dir.resolve("key-b")); // a manager, or anyone else with its ZooKeeper password, signing with the wrong key
         try (LoadLoop load = LoadLoop.start(RolloutOnHostTest::trafficPorts, "/shop/cart", 200, 20_000, Duration.ofSeconds(60))) {
             assertThat(send("PUT", api("/services/signed-by-b"),
@@ -284,14 +279,9 @@ class RolloutOnHostTest {
         }
     }
 
-    private static void useSigningKey(Path keyDir) {
-        config.signing.privateKeyFile = keyDir.resolve(KeygenCommand.PRIVATE_FILE).toString();
-        config.signing.publicKeyFile = keyDir.resolve(KeygenCommand.PUBLIC_FILE).toString();
-    }
-
     private static void restartManagerSigningWith(Path keyDir) throws Exception {
         manager.after();
-        useSigningKey(keyDir);
+        ManagerUnderTest.trusting(config, keyDir);
         manager = ManagerUnderTest.start(config);
     }
 

@@ -33,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ZooKeeperAclTest {
 
-    private static final String MANAGER = "lbm-manager:manager-secret";
-    private static final String AGENT = "lbm-agent:agent-secret";
+    private static final String MANAGER = ManagerUnderTest.MANAGER_AUTH;
+    private static final String AGENT = ManagerUnderTest.AGENT_AUTH;
     private static final ZkLayout LAYOUT = new ZkLayout("/lb-manager");
     private static final Duration WITHIN = Duration.ofSeconds(20);
 
@@ -129,12 +129,13 @@ class ZooKeeperAclTest {
                 ZkCredentials.parse(MANAGER, "test"), acls(old));
         managerClient.start();
         try {
-            new AclSetup(managerClient, old, acls(old)).run();
+            assertThat(new AclSetup(managerClient, old, acls(old)).run()).as("nodes locked").isGreaterThanOrEqualTo(5);
             assertNoAuth(() -> open.setData().forPath(old.service("legacy"), new byte[0]));
             assertNoAuth(() -> open.setData().forPath(old.groupVersion("edge", 1), new byte[0]));
             assertNoAuth(() -> open.create().forPath(old.groupVersions("edge") + "/0000000002", new byte[0]));
             assertThat(managerClient.checkExists().forPath(old.groupAgents("edge"))).as("agents node made for the declared group").isNotNull();
             ZK.clientAs(AGENT).create().withMode(CreateMode.EPHEMERAL).forPath(old.agent("edge", "a1"), new byte[0]);
+            assertThat(new AclSetup(managerClient, old, acls(old)).run()).as("a second start walks nothing").isZero();
         } finally {
             managerClient.close();
         }
