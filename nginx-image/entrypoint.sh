@@ -10,6 +10,9 @@
 #   LBM_AGENT_ID  optional  this agent's id in the group, unique in it (default $TASK_ID under
 #                           Singularity, else <hostname>-<PORT0>: host networking shares the hostname)
 #   LBM_HOST      optional  the address this agent reports (default $TASK_HOST under Singularity, else 127.0.0.1)
+#   LBM_ZK_AUTH   optional  user:password for ZooKeeper ACLs (the manager's zookeeper.auth.agent)
+#   LBM_SIGNING_PUBLIC_KEY  optional  the manager's Ed25519 public key (base64 or PEM); with it, only
+#                           versions the manager signed are served (or LBM_SIGNING_PUBLIC_KEY_FILE: a PEM file)
 #   JAVA_OPTS     optional  JVM options (default -Xmx96m -XX:+UseSerialGC)
 # Arguments are passed to the agent. `docker run IMAGE nginx -V` (or any other program on
 # PATH) runs that program instead, for debugging.

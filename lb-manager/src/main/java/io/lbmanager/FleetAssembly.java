@@ -35,12 +35,14 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
 
     /**
      * @param agentZooKeeper the connect string the agents use (Docker backend)
+     * @param agentEnv       what every agent the fleet starts gets in its environment besides that
      * @param groupExists    whether an LB group is declared (the catalog's answer)
      * @param isLeader       whether this manager advances upgrades (one manager does, the leader)
      * @return empty when {@code fleet.backend} is {@code none}
      */
     public static Optional<FleetAssembly> create(FleetConfig config, CuratorFramework client, ZkLayout layout,
-                                              String agentZooKeeper, Predicate<String> groupExists,
+                                                 String agentZooKeeper, java.util.Map<String, String> agentEnv,
+                                                 Predicate<String> groupExists,
                                               java.util.function.BooleanSupplier isLeader) {
         FleetBackend backend;
         DockerTaskRunner docker = null;
@@ -50,7 +52,8 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
                 return Optional.empty();
             }
             case DOCKER -> {
-                docker = new DockerTaskRunner(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root());
+                docker = new DockerTaskRunner(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root(),
+                        agentEnv);
                 DockerFleetBackend generations = new DockerFleetBackend(docker, new ZkNodes(client), layout, config.instances,
                         Duration.ofMillis(config.drainMillis));
                 managed.add(generations);
@@ -60,7 +63,7 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
                 FleetConfig.SingularityConfig singularity = config.singularity;
                 backend = new SingularityFleet(new SingularityHttp(singularity.baseUrl, Optional.of(singularity.authHeader),
                         Duration.ofMillis(singularity.connectTimeoutMs), Duration.ofMillis(singularity.requestTimeoutMs),
-                        singularity.retries), singularity.requestPrefix);
+                        singularity.retries), singularity.requestPrefix, agentEnv);
             }
             default -> throw new IllegalArgumentException("unknown fleet backend " + config.backend);
         }

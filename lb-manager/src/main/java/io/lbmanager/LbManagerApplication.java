@@ -5,6 +5,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
+import io.lbmanager.agent.AgentEnvironment;
 import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
@@ -40,6 +41,8 @@ import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.signing.KeygenCommand;
+import io.lbmanager.signing.ManagerKeys;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.HoldReleases;
@@ -47,11 +50,13 @@ import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.validate.NginxJails;
 import io.lbmanager.validate.NginxTestQueue;
 import io.lbmanager.validate.NginxValidator;
+import io.lbmanager.zk.AclSetup;
 import io.lbmanager.zk.EmbeddedZooKeeper;
 import io.lbmanager.zk.Leadership;
 import io.lbmanager.zk.LeadershipHealthCheck;
+import io.lbmanager.zk.ManagerAcls;
+import io.lbmanager.zk.ManagerZooKeeper;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
@@ -81,6 +86,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         bootstrap.addCommand(new AgentCommand());
         bootstrap.addCommand(new DemoCommand(this));
         bootstrap.addCommand(new ValidateCommand());
+        bootstrap.addCommand(new KeygenCommand());
     }
 
     /**
@@ -92,11 +98,13 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
     @Override
     public void run(LbManagerConfiguration config, Environment environment) throws Exception {
         String connectString = startZooKeeperIfEmbedded(config.zookeeper, environment);
-        CuratorFramework client = ZooKeeperClients.client(connectString, config.zookeeper.sessionTimeoutMs,
-                config.zookeeper.connectionTimeoutMs);
+        ZkLayout layout = new ZkLayout(config.zookeeper.root);
+        Optional<ManagerAcls> acls = ManagerZooKeeper.acls(config.zookeeper, layout, config.discovery.basePath);
+        CuratorFramework client = ManagerZooKeeper.client(config.zookeeper, connectString, acls);
         client.start();
         environment.lifecycle().manage(onStop(client::close));
-        ZkLayout layout = new ZkLayout(config.zookeeper.root);
+        acls.ifPresent(a -> environment.lifecycle().manage(onStart(() -> new AclSetup(client, layout, a).run())));
+        ManagerKeys keys = ManagerKeys.load(config.signing);
         Leadership leadership = new Leadership(client, layout.leader(), managerId(config));
 
         CatalogStore catalog = new CatalogStore(client, layout);
@@ -126,7 +134,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir),
                 NginxJails.configured(config.nginx));
         IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode);
-        VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept);
+        VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept, keys.signer());
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);
         GroupStatusStore statusStore = new GroupStatusStore(client, layout);
@@ -168,7 +176,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
 
         // the fleet of Nginx tasks
         String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;
-        Optional<FleetAssembly> fleet = FleetAssembly.create(config.fleet, client, layout, agentZk, catalog::groupExists, leadership::isLeader);
+        Optional<FleetAssembly> fleet = FleetAssembly.create(config.fleet, client, layout, agentZk,
+                AgentEnvironment.of(config.zookeeper.auth.agent, keys.publicKey()), catalog::groupExists, leadership::isLeader);
         fleet.ifPresent(f -> {
             f.managed().forEach(environment.lifecycle()::manage);
             FleetApi.register(environment.jersey(), f.operations(), config.api);

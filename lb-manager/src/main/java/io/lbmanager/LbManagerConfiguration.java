@@ -6,6 +6,7 @@ import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
+import io.lbmanager.config.SigningConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -38,6 +39,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public FleetConfig fleet = new FleetConfig();
+
+    @Valid
+    @NotNull
+    public SigningConfig signing = new SigningConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

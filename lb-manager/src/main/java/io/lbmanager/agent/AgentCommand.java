@@ -31,7 +31,7 @@ public class AgentCommand extends Command {
     public void run(Bootstrap<?> bootstrap, Namespace namespace) throws Exception {
         configureLogging(bootstrap);
         AgentSettings settings = AgentOptions.resolve(namespace, System.getenv());
-        ConfigAgent agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()),
+        ConfigAgent agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings),
                 ConfigAgent.CONFIRM_TIMEOUT);
         AgentHttpServer admin = new AgentHttpServer(settings.host(), settings.adminPort(), agent);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -36,7 +36,15 @@ final class AgentOptions {
     static final Option RUNTIME_DIR = new Option("--runtime-dir", "runtimeDir", List.of(), "/var/lib/lb-manager",
             "Nginx prefix: version directories, live symlink, pid, logs, temp files");
 
-    static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR);
+    static final Option ZK_AUTH = new Option("--zk-auth", "zkAuth", List.of(AgentEnvironment.ZK_AUTH), null,
+            "user:password for ZooKeeper digest ACLs, the manager's zookeeper.auth.agent (prefer the env: flags show in ps)");
+    static final Option SIGNING_KEY = new Option("--signing-public-key", "signingPublicKey", List.of(AgentEnvironment.SIGNING_PUBLIC_KEY), null,
+            "the manager's Ed25519 public key (base64 or PEM): only versions it signed are served");
+    static final Option SIGNING_KEY_FILE = new Option("--signing-public-key-file", "signingPublicKeyFile",
+            List.of("LBM_SIGNING_PUBLIC_KEY_FILE"), null, "a PEM file with that key, instead of the key itself");
+
+    static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR,
+            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE);
 
     private AgentOptions() {
     }
@@ -62,7 +70,25 @@ final class AgentOptions {
                 trafficPort,
                 port(namespace, env, ADMIN_PORT),
                 value(namespace, env, NGINX).orElseThrow(),
-                Path.of(value(namespace, env, RUNTIME_DIR).orElseThrow()));
+                Path.of(value(namespace, env, RUNTIME_DIR).orElseThrow()),
+                value(namespace, env, ZK_AUTH).orElse(null),
+                signingPublicKey(namespace, env).orElse(null));
+    }
+
+    private static Optional<String> signingPublicKey(Namespace namespace, Map<String, String> env) {
+        Optional<String> key = value(namespace, env, SIGNING_KEY);
+        if (key.isPresent()) {
+            return key;
+        }
+        Optional<String> file = value(namespace, env, SIGNING_KEY_FILE);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.nio.file.Files.readString(Path.of(file.get())));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(SIGNING_KEY_FILE.flag() + ": cannot read " + file.get() + ": " + e.getMessage());
+        }
     }
 
     private static Optional<String> value(Namespace namespace, Map<String, String> env, Option option) {

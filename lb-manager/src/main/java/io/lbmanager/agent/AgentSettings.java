@@ -1,11 +1,18 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.signing.SigningKeys;
+import io.lbmanager.zk.ZkCredentials;
+
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * Everything one agent needs to know about where it runs: the ZooKeeper ensemble and root, its
- * LB group and id, the address and ports its Nginx listens on, and where it keeps versions.
+ * LB group and id, the address and ports its Nginx listens on, and where it keeps versions; and
+ * whom it trusts: its ZooKeeper digest credentials and the manager's signing key (either may be null).
+ *
+ * @param zkAuth           {@code user:password} the agent authenticates to ZooKeeper with, or null
+ * @param signingPublicKey the manager's Ed25519 public key (PEM or base64): only versions it signed are served; null accepts unsigned ones
  */
 public record AgentSettings(
         String zkConnect,
@@ -16,7 +23,15 @@ public record AgentSettings(
         int trafficPort,
         int adminPort,
         String nginxBinary,
-        Path runtimeDir) {
+        Path runtimeDir,
+        String zkAuth,
+        String signingPublicKey) {
+
+    /** An agent that trusts whatever ZooKeeper holds (no credentials, no signing key). */
+    public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
+                         int adminPort, String nginxBinary, Path runtimeDir) {
+        this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, null, null);
+    }
 
     public AgentSettings {
         Objects.requireNonNull(zkConnect, "zkConnect");
@@ -31,6 +46,12 @@ public record AgentSettings(
         }
         requirePort("trafficPort", trafficPort);
         requirePort("adminPort", adminPort);
+        if (zkAuth != null) {
+            ZkCredentials.parse(zkAuth, "LBM_ZK_AUTH");
+        }
+        if (signingPublicKey != null) {
+            SigningKeys.parsePublicKey(signingPublicKey, "the signing public key");
+        }
         if (trafficPort == adminPort) {
             throw new IllegalArgumentException("traffic and admin port must differ, both are " + trafficPort);
         }
@@ -40,5 +61,12 @@ public record AgentSettings(
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException(name + " must be 1..65535, was " + port);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentSettings[group=" + group + ", agentId=" + agentId + ", zk=" + zkConnect + zkRoot
+                + (zkAuth == null ? "" : ", zkAuth=" + zkAuth.substring(0, zkAuth.indexOf(':')) + ":***")
+                + ", signed=" + (signingPublicKey != null) + "]";
     }
 }

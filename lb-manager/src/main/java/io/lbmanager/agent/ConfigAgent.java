@@ -2,9 +2,14 @@ package io.lbmanager.agent;
 
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.peers.PeerSync;
+import io.lbmanager.signing.SigningKeys;
+import io.lbmanager.signing.VersionVerifier;
+import io.lbmanager.zk.AgentAcls;
+import io.lbmanager.zk.ZkCredentials;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -43,6 +48,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final Optional<VersionVerifier> signatures;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean catchUpQueued = new AtomicBoolean();
 
@@ -74,24 +80,45 @@ public final class ConfigAgent implements AutoCloseable {
         this.target = new GroupTarget(client, layout, settings.group());
         this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId());
+        this.signatures = Optional.ofNullable(settings.signingPublicKey())
+                .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
     }
 
     /** A ZooKeeper client with the agent's timeouts; the caller starts it through {@link #start()}. */
     public static CuratorFramework zooKeeperClient(String connectString) {
+        return clientBuilder(connectString).build();
+    }
+
+    /** The same, authenticating with the agent's credentials when it has them (its status node then is its own). */
+    public static CuratorFramework zooKeeperClient(AgentSettings settings) {
+        if (settings.zkAuth() == null) {
+            return zooKeeperClient(settings.zkConnect());
+        }
+        ZkCredentials credentials = ZkCredentials.parse(settings.zkAuth(), "LBM_ZK_AUTH");
+        return clientBuilder(settings.zkConnect())
+                .authorization(ZkCredentials.SCHEME, credentials.authBytes())
+                .aclProvider(new AgentAcls(credentials))
+                .build();
+    }
+
+    private static CuratorFrameworkFactory.Builder clientBuilder(String connectString) {
         return CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs(15_000)
                 .connectionTimeoutMs(5_000)
-                .retryPolicy(new ExponentialBackoffRetry(250, 3, 2_000))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry(250, 3, 2_000));
     }
 
     /** Connects (without waiting), registers as STARTING, then applies the target once one exists. */
     public void start() {
         LOG.info("agent group={} id={} version=0 state=STARTING host={} trafficPort={} adminPort={}",
                 settings.group(), settings.agentId(), settings.host(), settings.trafficPort(), settings.adminPort());
+        if (signatures.isEmpty()) {
+            LOG.warn("agent group={} id={} has no signing public key (LBM_SIGNING_PUBLIC_KEY): it serves any version "
+                    + "ZooKeeper holds, signed or not", settings.group(), settings.agentId());
+        }
         client.getConnectionStateListenable().addListener((c, state) -> onConnectionChange(state));
         if (client.getState() == org.apache.curator.framework.imps.CuratorFrameworkState.LATENT) {
             client.start();
@@ -206,9 +233,13 @@ public final class ConfigAgent implements AutoCloseable {
         ApplyOutcome outcome;
         boolean dynamic = false;
         try {
-            ConfigBundle bundle = target.readBundle(wanted.version());
-            dynamic = bundle.hasDynamicUpstreams();
-            if (!bundle.sha256().equals(wanted.sha256())) {
+            byte[] node = target.readVersionNode(wanted.version());
+            Optional<String> refusal = signatureRefusal(wanted.version(), node);
+            ConfigBundle bundle = refusal.isPresent() ? null : BundleCodec.decode(target.versionPath(wanted.version()), node);
+            dynamic = bundle != null && bundle.hasDynamicUpstreams();
+            if (refusal.isPresent()) {
+                outcome = new ApplyOutcome.Rejected(wanted, "refused: " + refusal.get(), running);
+            } else if (!bundle.sha256().equals(wanted.sha256())) {
                 outcome = new ApplyOutcome.Rejected(wanted, "bundle at " + target.versionPath(wanted.version())
                         + " has sha256 " + bundle.sha256() + ", target says " + wanted.sha256(), running);
             } else {
@@ -242,6 +273,14 @@ public final class ConfigAgent implements AutoCloseable {
         }
     }
 
+    /** Why a version must not be served (unsigned, or not signed by the manager's key); empty without a key. */
+    private Optional<String> signatureRefusal(long version, byte[] node) throws Exception {
+        if (signatures.isEmpty()) {
+            return Optional.empty();
+        }
+        return signatures.get().check(settings.group(), version, node, target.readSignature(version));
+    }
+
     /** Every peer list into the Nginx that just (re)loaded, if its config balances dynamically; false if interrupted. */
     private boolean pushPeers() {
         try {
@@ -268,6 +307,7 @@ public final class ConfigAgent implements AutoCloseable {
     /** Restarts a dead Nginx master from {@code live}, which always holds the last good version. */
     private void superviseNginx() {
         refreshPeerFields();
+        statusNode.retryIfFailed();
         if (nginx.isAlive()) {
             nginx.rememberWorkers();
             return;

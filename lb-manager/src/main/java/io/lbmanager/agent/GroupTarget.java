@@ -1,8 +1,7 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.contract.BundleCodec;
-import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.TreeWatch;
 import io.lbmanager.zk.ZkLayout;
@@ -40,10 +39,19 @@ final class GroupTarget implements AutoCloseable {
         }
     }
 
-    /** The bundle of a published version, its sha256 checked; throws CorruptNodeException if unusable. */
-    ConfigBundle readBundle(long version) throws Exception {
-        String path = layout.groupVersion(group, version);
-        return BundleCodec.decode(path, client.getData().forPath(path));
+    /** A published version's node exactly as stored: what its signature covers. */
+    byte[] readVersionNode(long version) throws Exception {
+        return client.getData().forPath(layout.groupVersion(group, version));
+    }
+
+    /** The manager's signature of a version; null when it has none. */
+    VersionSignature readSignature(long version) throws Exception {
+        String path = layout.groupSignature(group, version);
+        try {
+            return Json.read(path, client.getData().forPath(path), VersionSignature.class);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
     }
 
     String versionPath(long version) {

@@ -33,6 +33,13 @@ final class StatusNode {
         rewrite();
     }
 
+    /** Writes the latest status again if the last write failed (e.g. its parent node did not exist yet). */
+    void retryIfFailed() {
+        if (lastWriteFailed) {
+            rewrite();
+        }
+    }
+
     void rewrite() {
         AgentStatus status = latest;
         if (status == null || !client.getZookeeperClient().isConnected()) {

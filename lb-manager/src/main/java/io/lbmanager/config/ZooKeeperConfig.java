@@ -1,8 +1,10 @@
 package io.lbmanager.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 /** Where the catalog lives. {@code connectString: embedded} starts an in-process ZooKeeper server. */
@@ -28,6 +30,10 @@ public class ZooKeeperConfig {
 
     @Min(1000)
     public int connectionTimeoutMs = 15_000;
+
+    @Valid
+    @NotNull
+    public ZooKeeperAuthConfig auth = new ZooKeeperAuthConfig();
 
     @JsonIgnore
     public boolean isEmbedded() {

@@ -52,6 +52,7 @@ public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
         if (System.getenv(AdminToken.ENV) == null && config.api.adminTokenFile.isBlank()) {
             config.api.adminTokenFile = demoAdminTokenFile().toString();
         }
+        DemoTrust.configure(config);
         if (config.getServerFactory() instanceof DefaultServerFactory server) {
             server.getApplicationConnectors().forEach(DemoCommand::bindToLoopback);
             server.getAdminConnectors().forEach(DemoCommand::bindToLoopback);

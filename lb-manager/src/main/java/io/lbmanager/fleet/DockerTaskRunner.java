@@ -40,6 +40,7 @@ public final class DockerTaskRunner implements TaskRunner {
     private final String zkConnect;
     private final String zkRoot;
     private final LoopbackPorts ports;
+    private final Map<String, String> agentEnv;
 
     /**
      * @param image     the Nginx + agent image (nginx-image/)
@@ -48,6 +49,13 @@ public final class DockerTaskRunner implements TaskRunner {
      * @param zkRoot    lb-manager's ZooKeeper root
      */
     public DockerTaskRunner(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot) {
+        this(docker, image, fleetName, zkConnect, zkRoot, Map.of());
+    }
+
+    /** @param agentEnv added to every agent's environment (its ZooKeeper credentials and the signing key) */
+    public DockerTaskRunner(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot,
+                       Map<String, String> agentEnv) {
+        this.agentEnv = Map.copyOf(agentEnv);
         this.docker = docker;
         this.fleetName = requireName("fleet name", fleetName);
         this.image = image;
@@ -115,6 +123,7 @@ public final class DockerTaskRunner implements TaskRunner {
         env.put("LBM_ZK_ROOT", zkRoot);
         env.put("LBM_GROUP", group);
         env.put("LBM_HOST", HOST);
+        env.putAll(agentEnv);
         env.putAll(extraEnv);
         env.put("LBM_AGENT_ID", taskId);
         env.put("PORT0", Integer.toString(trafficPort));

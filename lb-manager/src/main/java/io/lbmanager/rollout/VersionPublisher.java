@@ -4,16 +4,19 @@ import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.errors.NotFoundException;
+import io.lbmanager.signing.VersionSigner;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,11 +33,18 @@ public final class VersionPublisher {
     private final CuratorFramework client;
     private final ZkLayout layout;
     private final int versionsKept;
+    private final Optional<VersionSigner> signer;
 
     public VersionPublisher(CuratorFramework client, ZkLayout layout, int versionsKept) {
+        this(client, layout, versionsKept, Optional.empty());
+    }
+
+    /** With a signer, every version is published with its signature, in the same transaction. */
+    public VersionPublisher(CuratorFramework client, ZkLayout layout, int versionsKept, Optional<VersionSigner> signer) {
         this.client = client;
         this.layout = layout;
         this.versionsKept = versionsKept;
+        this.signer = signer;
     }
 
     public sealed interface PublishOutcome {
@@ -52,7 +62,7 @@ public final class VersionPublisher {
         String group = bundle.group();
         Stat targetStat = new Stat();
         Optional<PublishedVersion> current = target(group, targetStat);
-        if (current.isPresent() && current.get().sha256().equals(bundle.sha256())) {
+        if (current.isPresent() && current.get().sha256().equals(bundle.sha256()) && signedIfSigning(current.get())) {
             return new PublishOutcome.Unchanged(current.get());
         }
         byte[] encoded = BundleCodec.encode(bundle);
@@ -62,12 +72,18 @@ public final class VersionPublisher {
         long next = Math.max(current.map(PublishedVersion::version).orElse(0L), newestStoredVersion(group)) + 1;
         PublishedVersion version = new PublishedVersion(group, next, bundle.sha256(), System.currentTimeMillis(), cause);
         ensurePersistent(layout.groupVersions(group));
-        var create = client.transactionOp().create().withMode(CreateMode.PERSISTENT)
-                .forPath(layout.groupVersion(group, next), encoded);
-        var point = current.isPresent()
+        ensurePersistent(layout.groupAgents(group)); // agents may create their status nodes here, not the group's node
+        List<CuratorOp> ops = new ArrayList<>();
+        ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupVersion(group, next), encoded));
+        if (signer.isPresent()) {
+            ensurePersistent(layout.groupSignatures(group));
+            ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupSignature(group, next),
+                    Json.write(signer.get().sign(group, next, encoded))));
+        }
+        ops.add(current.isPresent()
                 ? client.transactionOp().setData().withVersion(targetStat.getVersion()).forPath(layout.groupTarget(group), Json.write(version))
-                : client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupTarget(group), Json.write(version));
-        client.transaction().forOperations(create, point);
+                : client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupTarget(group), Json.write(version)));
+        client.transaction().forOperations(ops);
         LOG.info("publish group={} version={} sha256={} files={} bytes={} cause={}",
                 group, next, bundle.sha256().substring(0, 12), bundle.files().size(), encoded.length, cause);
         pruneOldVersions(group, next);
@@ -127,6 +143,14 @@ public final class VersionPublisher {
         }
     }
 
+    /**
+     * A target published before signing was configured is published again, signed: its agents would
+     * refuse it after their next restart. Only what this manager rendered itself gets signed.
+     */
+    private boolean signedIfSigning(PublishedVersion current) throws Exception {
+        return signer.isEmpty() || client.checkExists().forPath(layout.groupSignature(current.group(), current.version())) != null;
+    }
+
     private long newestStoredVersion(String group) throws Exception {
         return storedVersions(group).stream().mapToLong(Long::longValue).max().orElse(0L);
     }
@@ -161,6 +185,7 @@ public final class VersionPublisher {
                 } catch (KeeperException.NoNodeException ignored) {
                     // another manager pruned it first
                 }
+                client.delete().quietly().forPath(layout.groupSignature(group, old));
             }
         }
     }

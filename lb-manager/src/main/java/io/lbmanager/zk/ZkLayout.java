@@ -10,6 +10,7 @@ import java.util.Base64;
  * {root}/catalog/basepaths/{group}/{b64(path)}   owning service id (the lock that makes a base path unique per group)
  * {root}/catalog/groups/{group}                  group declaration (a group exists when this node does)
  * {root}/groups/{group}/versions/{0000000042}    ConfigBundle, gzip JSON
+ * {root}/groups/{group}/signatures/{0000000042}  VersionSignature JSON: the manager's signature of that version (signing on)
  * {root}/groups/{group}/target                   PublishedVersion JSON: what every agent of the group should run
  * {root}/groups/{group}/live                     PublishedVersion JSON: the last version every agent confirmed
  * {root}/groups/{group}/rollout                  RolloutRecord JSON: the latest rollout (in flight or finished)
@@ -79,6 +80,14 @@ public record ZkLayout(String root) {
 
     public String groupVersion(String group, long version) {
         return groupVersions(group) + "/" + String.format("%010d", version);
+    }
+
+    public String groupSignatures(String group) {
+        return group(group) + "/signatures";
+    }
+
+    public String groupSignature(String group, long version) {
+        return groupSignatures(group) + "/" + String.format("%010d", version);
     }
 
     public String groupTarget(String group) {

@@ -62,4 +62,28 @@ class AgentOptionsTest {
                 "LBM_HOST", "1.2.3.4; include /etc/passwd", "PORT0", "1", "PORT1", "2")))
                 .hasMessageContaining("host must be an IP address or host name");
     }
+
+    @Test
+    void credentialsAndTheSigningKeyComeFromTheEnvironmentOrAKeyFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.security.KeyPair keys = io.lbmanager.signing.SigningKeys.generate();
+        String base64 = io.lbmanager.signing.SigningKeys.publicKeyBase64(keys.getPublic());
+        AgentSettings fromEnv = AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g", "PORT0", "1",
+                "PORT1", "2", "LBM_ZK_AUTH", "lbm-agent:s3cret:with-colon", "LBM_SIGNING_PUBLIC_KEY", base64));
+        assertThat(fromEnv.zkAuth()).isEqualTo("lbm-agent:s3cret:with-colon");
+        assertThat(fromEnv.signingPublicKey()).isEqualTo(base64);
+        assertThat(fromEnv.toString()).doesNotContain("s3cret");
+
+        java.nio.file.Path pem = dir.resolve("lbm-signing.pub");
+        java.nio.file.Files.writeString(pem, io.lbmanager.signing.SigningKeys.publicKeyPem(keys.getPublic()));
+        AgentSettings fromFile = AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g", "PORT0", "1",
+                "PORT1", "2", "LBM_SIGNING_PUBLIC_KEY_FILE", pem.toString()));
+        assertThat(fromFile.signingPublicKey()).contains("BEGIN PUBLIC KEY");
+        assertThat(fromFile.zkAuth()).isNull();
+
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g", "PORT0", "1",
+                "PORT1", "2", "LBM_SIGNING_PUBLIC_KEY", "bm90IGEga2V5"))).hasMessageContaining("not an Ed25519 public key");
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g", "PORT0", "1",
+                "PORT1", "2", "LBM_ZK_AUTH", "no-password"))).hasMessageContaining("LBM_ZK_AUTH must be user:password");
+    }
 }

@@ -1,14 +1,16 @@
 package io.lbmanager.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.demo.SampleBackend;
+import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.RegistrantProcess;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
@@ -18,8 +20,6 @@ import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import com.github.dockerjava.api.DockerClient;
-import io.lbmanager.fleet.DockerClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The walking skeleton on real parts: a real ZooKeeper server, the manager, two Nginx containers
  * of the lb-manager image on the local Docker engine, real backends and real HTTP through Nginx.
+ * The manager locks its ZooKeeper nodes and signs its versions; service teams register without credentials.
  */
 @ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class EndToEndIT {
@@ -57,8 +58,14 @@ class EndToEndIT {
             }
             zookeeper.close();
         });
-        app = new DropwizardAppExtension<>(LbManagerApplication.class,
-                ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 2));
+        try {
+            // as in production: ACLs on the manager's nodes, signed versions; the fleet hands the containers both
+            app = new DropwizardAppExtension<>(LbManagerApplication.class, ManagerUnderTest.trusting(
+                    ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 2),
+                    java.nio.file.Files.createTempDirectory("lbm-e2e-keys")));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @BeforeEach
@@ -143,6 +150,20 @@ class EndToEndIT {
             }
             return status.path("agents").size() == 2;
         });
+    }
+
+    @Test
+    void everyNginxContainerGetsTheAgentsCredentialsAndTheSigningKey() throws Exception {
+        try (DockerClient docker = DockerClients.local()) {
+            var containers = docker.listContainersCmd().withLabelFilter(java.util.Map.of(io.lbmanager.fleet.DockerTaskRunner.LABEL_FLEET, FLEET))
+                    .exec();
+            assertThat(containers).hasSize(2);
+            for (var container : containers) {
+                List<String> env = List.of(docker.inspectContainerCmd(container.getId()).exec().getConfig().getEnv());
+                assertThat(env).contains("LBM_ZK_AUTH=" + ManagerUnderTest.AGENT_AUTH)
+                        .anyMatch(variable -> variable.startsWith("LBM_SIGNING_PUBLIC_KEY=MCowBQYDK2Vw")); // X.509 Ed25519
+            }
+        }
     }
 
     private static SampleBackend backend(String name) throws Exception {

@@ -3,6 +3,7 @@ package io.lbmanager.rollout;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.signing.KeygenCommand;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.LoadLoop;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * All-or-nothing rollouts on real parts, with upstreams rendered as server lines (reload mode): a real ZooKeeper server, the manager, three agents with
  * the real nginx on this host (the third one refuses a marker, as a host with a different Nginx
- * build would), real backends and real HTTP through every Nginx.
+ * build would), real backends and real HTTP through every Nginx. The manager locks its ZooKeeper
+ * nodes with ACLs and signs every version; the agents authenticate and check each signature.
  */
 class RolloutOnHostTest {
 
@@ -44,6 +47,7 @@ class RolloutOnHostTest {
     private static TestingServer zookeeper;
     private static CuratorFramework client;
     private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static LbManagerConfiguration config;
     private static TinyBackend backend;
     private static final List<HostAgent> agents = new ArrayList<>();
 
@@ -52,15 +56,17 @@ class RolloutOnHostTest {
         zookeeper = new TestingServer(true);
         client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
         client.start();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
         config.pipeline.rolloutTimeoutSeconds = 10;
         config.nginx.dynamicUpstreams = "off"; // every upstream change is a rollout here; DynamicUpstreamsOnHostTest covers the other mode
+        ManagerUnderTest.trusting(config, dir.resolve("key-a"));
         manager = ManagerUnderTest.start(config);
         backend = TinyBackend.answering("shop backend\n");
+        String publicKey = Files.readString(dir.resolve("key-a").resolve(KeygenCommand.PUBLIC_FILE));
         for (int i = 1; i <= 3; i++) {
             String nginx = i == 3 ? NginxWrappers.refusing(dir, "canary-reject").toString() : HostAgent.NGINX;
-            agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i,
-                    dir.resolve("agent-" + i), nginx));
+            agents.add(HostAgent.startTrusting(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i,
+                    dir.resolve("agent-" + i), nginx, ManagerUnderTest.AGENT_AUTH, publicKey));
         }
         assertThat(send("PUT", api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
@@ -103,6 +109,36 @@ class RolloutOnHostTest {
             assertThat(load.sent()).isGreaterThan(20);
         } finally {
             send("DELETE", api("/services/canary-reject"), null);
+        }
+    }
+
+    @Test
+    void aVersionSignedWithAnotherKeyIsRefusedByEveryAgentAndRevertedWhileTrafficNeverFails() throws Exception {
+        awaitRolloutOver();
+        long liveBefore = status().path("live").path("version").asLong();
+        restartManagerSigningWith(dir.resolve("key-b")); // a manager, or anyone else with its ZooKeeper password, signing with the wrong key
+        try (LoadLoop load = LoadLoop.start(RolloutOnHostTest::trafficPorts, "/shop/cart", 200, 20_000, Duration.ofSeconds(60))) {
+            assertThat(send("PUT", api("/services/signed-by-b"),
+                    "{\"owners\":[\"b\"],\"basePath\":\"/signed-by-b\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
+
+            await("the rollout reverted", WITHIN, () -> "REVERTED".equals(latestRollout().path("state").asText()));
+            JsonNode reverted = latestRollout();
+            long refused = reverted.path("version").asLong();
+            assertThat(refused).isGreaterThan(liveBefore);
+            assertThat(reverted.path("failures").get(0).path("reason").asText())
+                    .contains("refused: bad signature on version " + refused).contains("key other than the manager's");
+            awaitEveryNginxServing(liveBefore);
+            for (HostAgent agent : agents) {
+                assertThat(agent.agent.status().failedVersion()).isEqualTo(refused);
+                assertThat(Http.get(agent.trafficPort(), "/signed-by-b/x").status()).isEqualTo(404);
+            }
+            assertThat(status().path("target").path("version").asLong()).isEqualTo(liveBefore);
+            load.stop();
+            assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
+            assertThat(load.sent()).isGreaterThan(20);
+        } finally {
+            send("DELETE", api("/services/signed-by-b"), null);
+            restartManagerSigningWith(dir.resolve("key-a"));
         }
     }
 
@@ -244,6 +280,12 @@ class RolloutOnHostTest {
                     a.agent.status().runningVersion() == version && Http.tryGet(a.trafficPort(), "/_lbm/version").body().startsWith(version + " ")));
             Thread.sleep(1000);
         }
+    }
+
+    private static void restartManagerSigningWith(Path keyDir) throws Exception {
+        manager.after();
+        ManagerUnderTest.trusting(config, keyDir);
+        manager = ManagerUnderTest.start(config);
     }
 
     private static List<Integer> trafficPorts() {

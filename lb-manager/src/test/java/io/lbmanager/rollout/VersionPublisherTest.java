@@ -1,7 +1,12 @@
 package io.lbmanager.rollout;
 
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.signing.SigningKeys;
+import io.lbmanager.signing.VersionSignature;
+import io.lbmanager.signing.VersionSigner;
+import io.lbmanager.signing.VersionVerifier;
 import io.lbmanager.zk.CorruptNodeException;
+import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
@@ -10,8 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.security.KeyPair;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +76,35 @@ class VersionPublisherTest {
         assertThat(publisher.target("edge").orElseThrow().version()).isEqualTo(6);
         assertThat(client.getChildren().forPath(layout.groupVersions("edge")))
                 .containsExactlyInAnyOrder("0000000004", "0000000005", "0000000006");
+    }
+
+    @Test
+    void signedVersionsCarryASignatureOfTheirExactNodeAndOldOnesArePrunedWithIt() throws Exception {
+        KeyPair keys = SigningKeys.generate();
+        VersionPublisher signing = new VersionPublisher(client, layout, 3, Optional.of(new VersionSigner(keys.getPrivate())));
+        for (int i = 0; i < 5; i++) {
+            signing.publishIfChanged(bundle("signed " + i), "change " + i);
+        }
+        VersionVerifier verifier = new VersionVerifier(keys.getPublic());
+        for (long version = 3; version <= 5; version++) {
+            byte[] node = client.getData().forPath(layout.groupVersion("edge", version));
+            VersionSignature signature = Json.read("sig", client.getData().forPath(layout.groupSignature("edge", version)),
+                    VersionSignature.class);
+            assertThat(verifier.check("edge", version, node, signature)).as("version %d", version).isEmpty();
+        }
+        assertThat(client.getChildren().forPath(layout.groupSignatures("edge")))
+                .containsExactlyInAnyOrder("0000000003", "0000000004", "0000000005");
+    }
+
+    @Test
+    void aTargetPublishedBeforeSigningIsPublishedAgainSigned() throws Exception {
+        publisher.publishIfChanged(bundle("a"), "unsigned");
+        VersionPublisher signing = new VersionPublisher(client, layout, 3, Optional.of(new VersionSigner(SigningKeys.generate().getPrivate())));
+
+        assertThat(signing.publishIfChanged(bundle("a"), "signing on")).isInstanceOf(VersionPublisher.PublishOutcome.Published.class);
+        assertThat(signing.target("edge").orElseThrow().version()).isEqualTo(2);
+        assertThat(client.checkExists().forPath(layout.groupSignature("edge", 2))).isNotNull();
+        assertThat(signing.publishIfChanged(bundle("a"), "again")).isInstanceOf(VersionPublisher.PublishOutcome.Unchanged.class);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.lbmanager.testsupport;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.signing.VersionSigner;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -19,8 +20,22 @@ public final class BundlePublisher {
     }
 
     public PublishedVersion publish(long version, ConfigBundle bundle) throws Exception {
+        return publish(version, bundle, null);
+    }
+
+    /** Publishes with the signer's signature of the version node, as a manager with {@code signing.privateKeyFile} does. */
+    public PublishedVersion publishSigned(long version, ConfigBundle bundle, VersionSigner signer) throws Exception {
+        return publish(version, bundle, signer);
+    }
+
+    private PublishedVersion publish(long version, ConfigBundle bundle, VersionSigner signerOrNull) throws Exception {
+        byte[] node = BundleCodec.encode(bundle);
         client.create().orSetData().creatingParentContainersIfNeeded()
-                .forPath(layout.groupVersion(bundle.group(), version), BundleCodec.encode(bundle));
+                .forPath(layout.groupVersion(bundle.group(), version), node);
+        if (signerOrNull != null) {
+            client.create().orSetData().creatingParentContainersIfNeeded().forPath(layout.groupSignature(bundle.group(), version),
+                    Json.write(signerOrNull.sign(bundle.group(), version, node)));
+        }
         PublishedVersion target = new PublishedVersion(bundle.group(), version, bundle.sha256(),
                 System.currentTimeMillis(), "test");
         client.create().orSetData().creatingParentContainersIfNeeded()

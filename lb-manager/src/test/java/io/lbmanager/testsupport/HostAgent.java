@@ -18,7 +18,7 @@ public final class HostAgent implements AutoCloseable {
 
     private HostAgent(AgentSettings settings) throws IOException {
         this.settings = settings;
-        this.agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings.zkConnect()), ConfigAgent.CONFIRM_TIMEOUT);
+        this.agent = new ConfigAgent(settings, ConfigAgent.zooKeeperClient(settings), ConfigAgent.CONFIRM_TIMEOUT);
         this.admin = new AgentHttpServer(settings.host(), settings.adminPort(), agent);
     }
 
@@ -30,13 +30,19 @@ public final class HostAgent implements AutoCloseable {
     /** An agent whose Nginx is {@code nginxBinary}: the real one, or a wrapper that misbehaves on purpose. */
     public static HostAgent start(String zkConnect, String zkRoot, String group, String agentId, Path runtimeDir, String nginxBinary)
             throws IOException {
+        return startTrusting(zkConnect, zkRoot, group, agentId, runtimeDir, nginxBinary, null, null);
+    }
+
+    /** An agent that authenticates to ZooKeeper as {@code zkAuth} and serves only versions signed by {@code signingPublicKey}. */
+    public static HostAgent startTrusting(String zkConnect, String zkRoot, String group, String agentId, Path runtimeDir,
+                                          String nginxBinary, String zkAuth, String signingPublicKey) throws IOException {
         int trafficPort = Http.freePort();
         int adminPort = Http.freePort();
         while (adminPort == trafficPort) {
             adminPort = Http.freePort();
         }
         HostAgent running = new HostAgent(new AgentSettings(zkConnect, zkRoot, group, agentId, "127.0.0.1",
-                trafficPort, adminPort, nginxBinary, runtimeDir));
+                trafficPort, adminPort, nginxBinary, runtimeDir, zkAuth, signingPublicKey));
         running.admin.start();
         running.agent.start();
         return running;

@@ -8,6 +8,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.config.FleetConfig;
+import io.lbmanager.signing.KeygenCommand;
 import org.apache.curator.test.TestingServer;
 
 import java.net.URI;
@@ -71,6 +72,25 @@ public final class ManagerUnderTest {
         config.fleet.image = DockerSupport.image();
         config.fleet.name = fleet;
         config.fleet.instances.put(group, instances);
+        return config;
+    }
+
+    /** ZooKeeper credentials {@link #trusting} gives the manager and its agents. */
+    public static final String MANAGER_AUTH = "lbm-manager:manager-secret";
+    public static final String AGENT_AUTH = "lbm-agent:agent-secret";
+
+    /**
+     * The configuration with ZooKeeper ACLs ({@link #MANAGER_AUTH}, {@link #AGENT_AUTH}) and version
+     * signing with the key pair in {@code keyDir}, made there first if it is not yet.
+     */
+    public static LbManagerConfiguration trusting(LbManagerConfiguration config, Path keyDir) throws Exception {
+        if (!java.nio.file.Files.exists(keyDir.resolve(KeygenCommand.PRIVATE_FILE))) {
+            KeygenCommand.write(keyDir);
+        }
+        config.zookeeper.auth.manager = MANAGER_AUTH;
+        config.zookeeper.auth.agent = AGENT_AUTH;
+        config.signing.privateKeyFile = keyDir.resolve(KeygenCommand.PRIVATE_FILE).toString();
+        config.signing.publicKeyFile = keyDir.resolve(KeygenCommand.PUBLIC_FILE).toString();
         return config;
     }
 

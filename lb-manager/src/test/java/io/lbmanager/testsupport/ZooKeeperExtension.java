@@ -30,6 +30,7 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
 
     private TestingServer server;
     private CuratorFramework curator;
+    private final java.util.List<CuratorFramework> authenticated = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -43,6 +44,7 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        authenticated.forEach(CuratorFramework::close);
         if (curator != null) {
             curator.close();
         }
@@ -55,6 +57,26 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
         return curator;
     }
 
+    /**
+     * A connected client that authenticates with ZooKeeper digest credentials {@code user:password}
+     * (closed after the class); {@link #curator()} is the unauthenticated one, as a service team's.
+     */
+    public CuratorFramework clientAs(String userColonPassword) throws InterruptedException {
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(server.getConnectString())
+                .sessionTimeoutMs(10_000)
+                .connectionTimeoutMs(5_000)
+                .retryPolicy(new RetryOneTime(100))
+                .authorization("digest", userColonPassword.getBytes(StandardCharsets.UTF_8))
+                .build();
+        client.start();
+        if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("could not connect to the test ZooKeeper at " + server.getConnectString());
+        }
+        authenticated.add(client);
+        return client;
+    }
+
     public String connectString() {
         return server.getConnectString();
     }
@@ -64,8 +86,13 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
      * Two equal trees mean nothing was created, deleted or written, not even with the same bytes.
      */
     public SortedMap<String, String> tree(String path) throws Exception {
+        return tree(curator, path);
+    }
+
+    /** {@link #tree(String)} as read by {@code client} (one with credentials, where ACLs hide nodes from others). */
+    public SortedMap<String, String> tree(CuratorFramework client, String path) throws Exception {
         TreeMap<String, String> nodes = new TreeMap<>();
-        collect(path, nodes);
+        collect(client, path, nodes);
         return nodes;
     }
 
@@ -104,7 +131,7 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
         }
     }
 
-    private void collect(String path, TreeMap<String, String> nodes) throws Exception {
+    private static void collect(CuratorFramework curator, String path, TreeMap<String, String> nodes) throws Exception {
         Stat stat = new Stat();
         byte[] data;
         try {
@@ -114,7 +141,7 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
         }
         nodes.put(path, "v" + stat.getVersion() + " " + Base64.getEncoder().encodeToString(data == null ? new byte[0] : data));
         for (String child : curator.getChildren().forPath(path)) {
-            collect(path.equals("/") ? "/" + child : path + "/" + child, nodes);
+            collect(curator, path.equals("/") ? "/" + child : path + "/" + child, nodes);
         }
     }
 }

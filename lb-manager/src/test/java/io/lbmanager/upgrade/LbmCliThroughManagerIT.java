@@ -71,7 +71,7 @@ class LbmCliThroughManagerIT {
             });
             ZkLayout layout = new ZkLayout(config.zookeeper.root);
             CatalogStore catalog = new CatalogStore(client, layout);
-            FleetAssembly setup = FleetAssembly.create(fleetConfig(), client, layout, config.zookeeper.connectString,
+            FleetAssembly setup = FleetAssembly.create(fleetConfig(), client, layout, config.zookeeper.connectString, java.util.Map.of(),
                     catalog::groupExists, () -> true).orElseThrow();
             setup.managed().forEach(environment.lifecycle()::manage);
             FleetApi.register(environment.jersey(), setup.operations(), config.api);

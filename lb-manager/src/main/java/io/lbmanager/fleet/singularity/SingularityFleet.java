@@ -44,10 +44,17 @@ public final class SingularityFleet implements FleetBackend {
     private final SingularityHttp http;
     private final String requestPrefix;
     private final Map<String, NginxTask> taskCache = new ConcurrentHashMap<>();
+    private final Map<String, String> agentEnv;
 
     public SingularityFleet(SingularityHttp http, String requestPrefix) {
+        this(http, requestPrefix, Map.of());
+    }
+
+    /** @param agentEnv set in every deploy this fleet posts (the agents' ZooKeeper credentials and signing key) */
+    public SingularityFleet(SingularityHttp http, String requestPrefix, Map<String, String> agentEnv) {
         this.http = http;
         this.requestPrefix = requestPrefix;
+        this.agentEnv = Map.copyOf(agentEnv);
     }
 
     @Override
@@ -110,10 +117,17 @@ public final class SingularityFleet implements FleetBackend {
             throw new IllegalStateException("Singularity request " + requestId(group) + " has deploy " + pending + " pending");
         });
         int instances = parent.request().instances() == null ? 1 : parent.request().instances();
-        ObjectNode deploy = nextDeploy(parent.activeDeploy(), spec, instances);
+        ObjectNode deploy = nextDeploy(parent.activeDeploy(), spec, instances, agentEnv);
         http.post("/deploys", new DeployRequest(deploy, spec.message()), JsonNode.class, Retry.ONCE);
         LOG.info("fleet=singularity request={} deploy={} state=STARTED image={} groupSize={}", requestId(group), spec.id(),
                 spec.image(), spec.stepSize());
+    }
+
+    /** {@link #nextDeploy(ObjectNode, GenerationSpec, int)} with the manager's agent environment set over the active deploy's. */
+    static ObjectNode nextDeploy(ObjectNode active, GenerationSpec spec, int instances, Map<String, String> agentEnv) {
+        ObjectNode deploy = nextDeploy(active, spec, instances);
+        agentEnv.forEach(deploy.withObject("env")::put);
+        return deploy;
     }
 
     /** The deploy a generation posts: the active one with a new id, image and rolling steps. */

@@ -5,19 +5,20 @@ import com.hubspot.singularity.DeployAcceptanceMode;
 import com.hubspot.singularity.RequestType;
 import com.hubspot.singularity.SingularityDeploy;
 import com.hubspot.singularity.SingularityRequest;
+import com.hubspot.singularity.SingularityUpdatePendingDeployRequest;
 import com.hubspot.singularity.api.SingularityDeployRequest;
 import com.hubspot.singularity.api.SingularityScaleRequest;
-import com.hubspot.singularity.SingularityUpdatePendingDeployRequest;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.testsupport.singularity.SingularityOracle;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +88,21 @@ class SingularityJsonTest {
         assertThat(deploy.getHealthcheck().orElseThrow().getUri()).hasValue("/ready");
         assertThat(deploy.getEnv().orElseThrow()).containsEntry("LBM_GROUP", "edge");
         assertThat(active.path("id").asText()).isEqualTo("edge_1_0_0");
+    }
+
+    @Test
+    void nextGenerationDeployCarriesTheAgentsCredentialsAndSigningKey() throws IOException {
+        ObjectNode active = (ObjectNode) SingularityHttp.JSON.readTree(deploysDir().resolve("edge/deploy.json").toFile()).get("deploy");
+        GenerationSpec spec = new GenerationSpec("u20261125T220000_cd34", "registry.example.com/lb-manager/nginx:1.1.0", 1, 1,
+                60_000, "upgrade");
+
+        ObjectNode next = SingularityFleet.nextDeploy(active, spec, 3,
+                Map.of("LBM_ZK_AUTH", "lbm-agent:secret", "LBM_SIGNING_PUBLIC_KEY", "MCowBQYDK2VwAyEA"));
+        String body = new String(SingularityHttp.bodyBytes(new SingularityModel.DeployRequest(next, "upgrade")));
+        SingularityDeploy deploy = SingularityOracle.parse(body, SingularityDeployRequest.class).getDeploy();
+
+        assertThat(deploy.getEnv().orElseThrow()).containsEntry("LBM_ZK_AUTH", "lbm-agent:secret")
+                .containsEntry("LBM_SIGNING_PUBLIC_KEY", "MCowBQYDK2VwAyEA").containsEntry("LBM_GROUP", "edge");
     }
 
     @Test
