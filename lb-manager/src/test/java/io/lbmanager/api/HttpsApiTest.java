@@ -5,6 +5,7 @@ import io.dropwizard.jetty.HttpsConnectorFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +80,8 @@ class HttpsApiTest {
     @Test
     void aClientTrustingTheCertificateGetsAnswersOverHttps() throws Exception {
         HttpResponse<String> response = trustingClient().send(HttpRequest.newBuilder(URI.create(url("https") + "/api/v1/groups"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", TestTokens.bearer(TestTokens.ADMIN)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("edge");
         assertThat(response.sslSession()).isPresent();
@@ -100,10 +102,10 @@ class HttpsApiTest {
 
     @Test
     void lbmReachesTheHttpsManagerWithItsCaFileAndRefusesItWithout() throws Exception {
-        Result withCa = lbm("-s", url("https"), "-c", caFile.toString(), "status", "edge");
+        Result withCa = lbm("-s", url("https"), "-t", TestTokens.ADMIN, "-c", caFile.toString(), "status", "edge");
         assertThat(withCa.output()).as("this manager has no fleet: an API answer, over TLS").contains("lbm: 404")
                 .doesNotContain("cannot reach");
-        Result withoutCa = lbm("-s", url("https"), "status", "edge");
+        Result withoutCa = lbm("-s", url("https"), "-t", TestTokens.ADMIN, "status", "edge");
         assertThat(withoutCa.exit()).isEqualTo(1);
         assertThat(withoutCa.output()).contains("cannot reach").containsIgnoringCase("certificate");
     }

@@ -86,9 +86,10 @@ class PackageRulesTest {
 
     @Test
     void contractAndErrorsAreLeaves() {
-        assertThat(usedBy("contract").keySet()).isSubsetOf("zk", "errors");
-        assertThat(usedBy("errors")).isEmpty();
-        assertThat(usedBy("zk").keySet()).isSubsetOf("errors");
+        assertThat(usedBy("contract").keySet()).as("contract uses").isSubsetOf("zk", "errors");
+        assertThat(usedBy("errors")).as("errors uses").isEmpty();
+        assertThat(usedBy("zk").keySet()).as("zk uses").isSubsetOf("errors", "config");
+        assertThat(usedBy("config")).as("config uses").isEmpty();
     }
 
     @Test
