@@ -40,6 +40,7 @@ public final class DockerFleet implements TaskRunner {
     private final String zkConnect;
     private final String zkRoot;
     private final LoopbackPorts ports;
+    private final ContainerPostMortem postMortem;
 
     /**
      * @param image     the Nginx + agent image (nginx-image/)
@@ -54,6 +55,12 @@ public final class DockerFleet implements TaskRunner {
         this.zkConnect = zkConnect;
         this.zkRoot = zkRoot;
         this.ports = new LoopbackPorts(InetAddress.getLoopbackAddress());
+        this.postMortem = new ContainerPostMortem(docker);
+    }
+
+    /** Why a task's container stopped, and whether an image exists on this engine. */
+    public ContainerPostMortem postMortem() {
+        return postMortem;
     }
 
     public String fleetName() {

@@ -31,6 +31,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerGenerations.class);
     private static final String FIRST_GENERATION = "g0";
+    private static final int FAILURES_KEPT = 20;
 
     private final DockerFleet fleet;
     private final ZkJson store;
@@ -40,6 +41,8 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
     private final Map<String, Integer> defaultInstances;
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> drainingUntil = new ConcurrentHashMap<>();
+    private final Map<String, List<TaskFailure>> failures = new ConcurrentHashMap<>();
+    private final CrashBackoff backoff = new CrashBackoff(CrashBackoff.FIRST, CrashBackoff.MAX);
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "docker-generations");
         thread.setDaemon(true);
@@ -134,6 +137,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
             return;
         }
         save(group, state.finishPending(DockerGroupState.CANCELLED));
+        forgetFailures(generationId);
         LOG.info("fleet=docker group={} generation={} state=CANCELLED", group, generationId);
         reconcile(group);
     }
@@ -181,7 +185,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         List<NginxTask> fresh = ofGeneration(live, pendingId);
         List<NginxTask> old = live.stream().filter(task -> !task.generation().equals(pendingId)).toList();
         for (int i = fresh.size(); i < pending.target(); i++) {
-            fleet.startTask(group, pending.image(), pending.id(), Map.of());
+            startUnlessBackingOff(group, pending.image(), pending.id());
         }
         if (countReady(fresh) < pending.target()) {
             return;
@@ -197,6 +201,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         if (lastStep && now - pending.launchCompleteAtMillis() >= pending.holdMillis()) {
             retire(old, 0);
             save(group, state.finishPending(DockerGroupState.SUCCEEDED));
+            forgetFailures(pending.id());
             LOG.info("fleet=docker group={} generation={} state=SUCCEEDED image={}", group, pending.id(), pending.image());
         }
     }
@@ -205,7 +210,10 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         List<NginxTask> active = ofGeneration(live, state.activeGeneration());
         List<NginxTask> others = live.stream().filter(task -> !task.generation().equals(state.activeGeneration())).toList();
         for (int i = active.size(); i < state.instances(); i++) {
-            fleet.startTask(group, state.activeImage(), state.activeGeneration(), Map.of());
+            startUnlessBackingOff(group, state.activeImage(), state.activeGeneration());
+        }
+        if (active.size() >= state.instances() && countReady(active) >= state.instances()) {
+            backoff.reset(state.activeGeneration());
         }
         if (active.size() > state.instances()) {
             retire(active, state.instances());
@@ -232,12 +240,51 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
             Long until = drainingUntil.get(task.taskId());
             if (!task.running() || (until != null && until <= now)) {
                 if (!task.running() && until == null) {
-                    LOG.warn("fleet=docker group={} task={} state=DEAD action=removed", group, task.taskId());
+                    recordFailure(group, task.generation(), fleet.postMortem().of(task.taskId(), now));
                 }
                 fleet.stopTask(task.taskId());
                 drainingUntil.remove(task.taskId());
             }
         }
+    }
+
+    @Override
+    public List<TaskFailure> failures(String group, String generationId) {
+        return List.copyOf(failures.getOrDefault(generationId, List.of()));
+    }
+
+    @Override
+    public Optional<String> imageProblem(String image) {
+        return fleet.postMortem().imageProblem(image);
+    }
+
+    /** Starts a task of the generation unless it crashed recently (exponential back-off); a start that fails is a failure. */
+    private void startUnlessBackingOff(String group, String image, String generation) {
+        long now = System.currentTimeMillis();
+        if (!backoff.mayStart(generation, now)) {
+            return;
+        }
+        try {
+            fleet.startTask(group, image, generation, Map.of());
+        } catch (RuntimeException e) {
+            recordFailure(group, generation, ContainerPostMortem.notStarted(image, e, now));
+        }
+    }
+
+    private void recordFailure(String group, String generation, TaskFailure failure) {
+        Duration wait = backoff.failed(generation, failure.atMillis());
+        failures.compute(generation, (id, seen) -> {
+            List<TaskFailure> kept = new ArrayList<>(seen == null ? List.of() : seen);
+            kept.add(failure);
+            return List.copyOf(kept.subList(Math.max(kept.size() - FAILURES_KEPT, 0), kept.size()));
+        });
+        LOG.warn("fleet=docker group={} generation={} state=TASK_FAILED nextStartInMs={} failure={}", group, generation,
+                wait.toMillis(), failure.describe());
+    }
+
+    private void forgetFailures(String generation) {
+        failures.remove(generation);
+        backoff.reset(generation);
     }
 
     private int countReady(List<NginxTask> tasks) {

@@ -66,7 +66,7 @@ public record FleetSetup(FleetBackend backend, FleetOperations operations, List<
                 Duration.ofSeconds(upgrade.stepTimeoutSeconds), Duration.ofSeconds(upgrade.holdMarginSeconds),
                 Duration.ofSeconds(Math.max(1, upgrade.holdMarginSeconds / 3))), System::currentTimeMillis);
         FleetOperations operations = new FleetOperations(policy, probes, new UpgradeStore(client, layout), groupExists,
-                new UpgradeSettings(upgrade.stepSize, upgrade.bakeSeconds, upgrade.maxErrorRate),
+                new UpgradeSettings(upgrade.stepSize, upgrade.bakeSeconds, upgrade.maxErrorRate, upgrade.crashBudget),
                 Duration.ofMillis(upgrade.tickMillis), System::currentTimeMillis).tickingOnlyWhen(isLeader);
         managed.add(operations);
         return Optional.of(new FleetSetup(backend, operations, List.copyOf(managed), docker));
