@@ -23,7 +23,8 @@ public final class TaskOutput {
         if (raw == null || raw.isEmpty()) {
             return List.of();
         }
-        String withoutEscapes = raw.replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "");
+        String withoutEscapes = raw.replaceAll("\u001B\\][^\u0007\u001B]*(\u0007|\u001B\\\\)?", "")
+                .replaceAll("\u001B\\[[0-9;?]*[ -/]*[@-~]", "").replaceAll("\u001B[@-_]", "");
         List<String> lines = new ArrayList<>();
         for (String line : withoutEscapes.split("\r\n|\r|\n")) {
             String clean = line.codePoints().filter(c -> !Character.isISOControl(c) || c == '\t')

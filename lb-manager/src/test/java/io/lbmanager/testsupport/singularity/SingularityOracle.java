@@ -71,6 +71,12 @@ public final class SingularityOracle {
         if (path.startsWith("/tasks/task/")) {
             return Optional.of(SingularityTask.class);
         }
+        if (path.startsWith("/history/task/")) {
+            return Optional.of(com.hubspot.singularity.SingularityTaskHistory.class);
+        }
+        if (Pattern.matches("/sandbox/[^/]+/read", path)) {
+            return Optional.of(com.hubspot.mesos.json.MesosFileChunkObject.class);
+        }
         return Optional.empty();
     }
 
