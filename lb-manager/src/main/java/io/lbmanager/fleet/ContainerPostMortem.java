@@ -41,13 +41,13 @@ public final class ContainerPostMortem {
         return new TaskFailure(taskId, what, TaskOutput.lastLines(logTail(taskId)), nowMillis);
     }
 
-    /** Why the image cannot run here, or empty when the engine has it. */
+    /** Why the image cannot run here, phrased to follow the word "image", or empty when the engine has it. */
     public Optional<String> imageProblem(String image) {
         try {
             docker.inspectImageCmd(image).exec();
             return Optional.empty();
         } catch (NotFoundException e) {
-            return Optional.of("image " + image + " not found on the Docker engine (no registry is consulted; build or load it first)");
+            return Optional.of(image + " not found on the Docker engine (no registry is consulted; build or load it first)");
         }
     }
 

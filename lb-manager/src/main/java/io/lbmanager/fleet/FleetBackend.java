@@ -48,7 +48,10 @@ public interface FleetBackend {
         return List.of();
     }
 
-    /** Why {@code image} cannot run on this backend, checked before any task is touched; empty when fine or unknowable. */
+    /**
+     * Why {@code image} cannot run on this backend, checked before any task is touched, phrased to
+     * follow the word "image" ({@code x:1 not found on the Docker engine}); empty when fine or unknowable.
+     */
     default Optional<String> imageProblem(String image) {
         return Optional.empty();
     }

@@ -39,6 +39,7 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     String activeGeneration = "g0";
     int instances;
     Pending pending;
+    GenerationSpec lastSpec;
     private int started;
 
     InMemoryFleet(int instances) {
@@ -65,6 +66,7 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     @Override
     public void startGeneration(String group, GenerationSpec spec) {
         calls.add("start " + spec.id() + " " + spec.image() + " " + spec.firstTarget());
+        lastSpec = spec;
         pending = new Pending(spec.id(), spec.image(), spec.firstTarget(), spec.stepHoldMillis(), 0);
         settle();
     }
@@ -104,6 +106,11 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     @Override
     public List<TaskFailure> failures(String group, String generationId) {
         return failures.getOrDefault(generationId, List.of());
+    }
+
+    @Override
+    public Optional<String> imageProblem(String image) {
+        return image.endsWith(":missing") ? Optional.of(image + " not found") : Optional.empty();
     }
 
     @Override

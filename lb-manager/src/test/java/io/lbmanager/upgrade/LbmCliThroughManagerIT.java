@@ -55,6 +55,7 @@ class LbmCliThroughManagerIT {
     private static TinyBackend upstream;
     private static String baseImage;
     private static String nextImage;
+    private static String crashingImage;
     private static String fleetName;
     static volatile FleetSetup fleet;
 
@@ -110,6 +111,8 @@ class LbmCliThroughManagerIT {
         }
         nextImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-next-" + UUID.randomUUID().toString().substring(0, 6);
         TestImages.withLabel(baseImage, nextImage, "cli-next");
+        crashingImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-crashing-" + UUID.randomUUID().toString().substring(0, 6);
+        TestImages.exitingAfter(baseImage, crashingImage, "broken nginx image", 3, 2);
         fleetName = DockerSupport.uniqueFleetName("cli");
         zookeeper = new TestingServer(true);
         upstream = TinyBackend.answering("A");
@@ -138,6 +141,7 @@ class LbmCliThroughManagerIT {
         } finally {
             if (nextImage != null) {
                 TestImages.remove(nextImage);
+                TestImages.remove(crashingImage);
             }
             if (upstream != null) {
                 upstream.close();
@@ -186,7 +190,47 @@ class LbmCliThroughManagerIT {
                 "SUCCEEDED   " + nextImage + " -> " + baseImage);
     }
 
+    @Test
+    void lbmIntoAFilePrintsEachStateChangeOnceAndTheReasonACrashingImageFailed() throws Exception {
+        String serving = fleet.backend().deployment(GROUP).image();
+        Path file = Files.createTempFile("lbm-upgrade", ".log");
+        try {
+            int exit = lbmInto(file, "upgrade", GROUP, crashingImage, "--step", "1", "--bake", "2", "--crash-budget", "1");
+            String output = Files.readString(file);
+            System.out.printf("lbm upgrade into a file:%n%s", output);
+
+            assertThat(exit).as(output).isEqualTo(1);
+            assertThat(output).contains(serving + " -> " + crashingImage, "[ROLLED_BACK]", "status 3", "broken nginx image",
+                    "crash budget 1").doesNotContain("\u001B");
+            List<String> changes = output.lines().filter(line -> line.matches("\\d\\d:\\d\\d:\\d\\d step .*"))
+                    .map(line -> line.replaceFirst(":\\s.*$", "").substring(9)).toList();
+            assertThat(changes).as(output).isNotEmpty().doesNotHaveDuplicates();
+            assertThat(output.lines().count()).as(output).isLessThan(10);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        Run history = lbm("history", GROUP);
+        assertThat(history.output()).contains("ROLLED_BACK " + serving + " -> " + crashingImage, "status 3", "broken nginx image");
+    }
+
     private record Run(int exit, String output) {
+    }
+
+    /** Runs lbm with its output going to a file, as in a CI job; returns its exit status. */
+    private static int lbmInto(Path file, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", lbmScript().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile());
+        builder.environment().put("LBM_URL", "http://127.0.0.1:" + app.getLocalPort());
+        builder.environment().put("LBM_USER", "cli-it");
+        builder.environment().put("LBM_POLL_SECONDS", "0.5");
+        Process process = builder.start();
+        process.getOutputStream().close();
+        if (!process.waitFor(300, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("lbm " + String.join(" ", args) + " did not end: " + Files.readString(file));
+        }
+        return process.exitValue();
     }
 
     private static Run lbm(String... args) throws IOException, InterruptedException {
