@@ -106,7 +106,7 @@ public final class ContainerPostMortem {
     }
 
     private static String oneLine(String message) {
-        List<String> lines = TaskOutput.lastLines(message == null ? "" : message);
-        return lines.isEmpty() ? "no message" : String.join(" ", lines);
+        String line = TaskOutput.oneLine(message);
+        return line.isEmpty() ? "no message" : line;
     }
 }

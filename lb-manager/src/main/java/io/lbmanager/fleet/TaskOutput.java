@@ -13,6 +13,8 @@ public final class TaskOutput {
 
     public static final int MAX_LINES = 5;
     public static final int MAX_LINE_CHARS = 160;
+    /** A status message (Mesos', the engine's) may be longer than an output line: it often quotes a command and its error. */
+    public static final int MAX_MESSAGE_CHARS = 480;
     /** How many bytes of a task's log are read to find its last lines. */
     public static final int READ_BYTES = 4096;
 
@@ -20,6 +22,16 @@ public final class TaskOutput {
     }
 
     public static List<String> lastLines(String raw) {
+        return lines(raw, MAX_LINE_CHARS, MAX_LINES);
+    }
+
+    /** A message on one line, sanitized the same way, at most {@link #MAX_MESSAGE_CHARS}; empty for none. */
+    public static String oneLine(String raw) {
+        String joined = String.join(" ", lines(raw, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        return joined.length() > MAX_MESSAGE_CHARS ? joined.substring(0, MAX_MESSAGE_CHARS) + "..." : joined;
+    }
+
+    private static List<String> lines(String raw, int maxLineChars, int maxLines) {
         if (raw == null || raw.isEmpty()) {
             return List.of();
         }
@@ -31,9 +43,9 @@ public final class TaskOutput {
                     .map(c -> c == '\t' ? ' ' : c)
                     .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString().strip();
             if (!clean.isEmpty()) {
-                lines.add(clean.length() > MAX_LINE_CHARS ? clean.substring(0, MAX_LINE_CHARS) + "..." : clean);
+                lines.add(clean.length() > maxLineChars ? clean.substring(0, maxLineChars) + "..." : clean);
             }
         }
-        return List.copyOf(lines.subList(Math.max(lines.size() - MAX_LINES, 0), lines.size()));
+        return List.copyOf(lines.subList(Math.max(lines.size() - maxLines, 0), lines.size()));
     }
 }

@@ -26,6 +26,14 @@ class TaskOutputTest {
     }
 
     @Test
+    void aStatusMessageIsOneSanitizedLineOfBoundedLength() {
+        assertThat(TaskOutput.oneLine("Failed to launch container:\n\u001B[1mNo such image\u0000: x")).isEqualTo(
+                "Failed to launch container: No such image: x");
+        assertThat(TaskOutput.oneLine("y".repeat(2000))).hasSize(TaskOutput.MAX_MESSAGE_CHARS + 3);
+        assertThat(TaskOutput.oneLine(null)).isEmpty();
+    }
+
+    @Test
     void aFailureReadsAsOneLine() {
         TaskFailure failure = new TaskFailure("t1", "exited with status 3", TaskOutput.lastLines("a\nbroken nginx image\n"), 0);
 

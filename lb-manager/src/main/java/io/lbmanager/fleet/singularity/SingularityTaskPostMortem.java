@@ -62,7 +62,7 @@ final class SingularityTaskPostMortem {
     }
 
     private static String describe(TaskUpdate update) {
-        String message = update.statusMessage() == null ? "" : String.join(" ", TaskOutput.lastLines(update.statusMessage()));
+        String message = TaskOutput.oneLine(update.statusMessage());
         return update.taskState() + (message.isEmpty() ? "" : ": " + message);
     }
 
