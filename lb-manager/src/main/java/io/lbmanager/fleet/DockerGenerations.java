@@ -31,7 +31,6 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerGenerations.class);
     private static final String FIRST_GENERATION = "g0";
-    private static final int FAILURES_KEPT = 20;
 
     private final DockerFleet fleet;
     private final ZkJson store;
@@ -41,8 +40,8 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
     private final Map<String, Integer> defaultInstances;
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> drainingUntil = new ConcurrentHashMap<>();
-    private final Map<String, List<TaskFailure>> failures = new ConcurrentHashMap<>();
-    private final CrashBackoff backoff = new CrashBackoff(CrashBackoff.FIRST, CrashBackoff.MAX);
+    private final GenerationFailures failures = new GenerationFailures(new CrashBackoff(CrashBackoff.FIRST, CrashBackoff.MAX));
+    private final ReadinessWatch readiness = new ReadinessWatch();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "docker-generations");
         thread.setDaemon(true);
@@ -137,7 +136,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
             return;
         }
         save(group, state.finishPending(DockerGroupState.CANCELLED));
-        forgetFailures(generationId);
+        failures.forget(generationId);
         LOG.info("fleet=docker group={} generation={} state=CANCELLED", group, generationId);
         reconcile(group);
     }
@@ -187,7 +186,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         for (int i = fresh.size(); i < pending.target(); i++) {
             startUnlessBackingOff(group, pending.image(), pending.id());
         }
-        if (countReady(fresh) < pending.target()) {
+        if (countReadyWatching(group, fresh) < pending.target()) {
             return;
         }
         long now = System.currentTimeMillis();
@@ -201,7 +200,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         if (lastStep && now - pending.launchCompleteAtMillis() >= pending.holdMillis()) {
             retire(old, 0);
             save(group, state.finishPending(DockerGroupState.SUCCEEDED));
-            forgetFailures(pending.id());
+            failures.forget(pending.id());
             LOG.info("fleet=docker group={} generation={} state=SUCCEEDED image={}", group, pending.id(), pending.image());
         }
     }
@@ -212,8 +211,9 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
         for (int i = active.size(); i < state.instances(); i++) {
             startUnlessBackingOff(group, state.activeImage(), state.activeGeneration());
         }
-        if (active.size() >= state.instances() && countReady(active) >= state.instances()) {
-            backoff.reset(state.activeGeneration());
+        if (!failures.of(state.activeGeneration()).isEmpty() && active.size() >= state.instances()
+                && countReady(active) >= state.instances()) {
+            failures.forget(state.activeGeneration());
         }
         if (active.size() > state.instances()) {
             retire(active, state.instances());
@@ -240,7 +240,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
             Long until = drainingUntil.get(task.taskId());
             if (!task.running() || (until != null && until <= now)) {
                 if (!task.running() && until == null) {
-                    recordFailure(group, task.generation(), fleet.postMortem().of(task.taskId(), now));
+                    failures.record(group, task.generation(), fleet.postMortem().of(task.taskId(), now));
                 }
                 fleet.stopTask(task.taskId());
                 drainingUntil.remove(task.taskId());
@@ -250,7 +250,7 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
 
     @Override
     public List<TaskFailure> failures(String group, String generationId) {
-        return List.copyOf(failures.getOrDefault(generationId, List.of()));
+        return failures.of(generationId);
     }
 
     @Override
@@ -260,31 +260,29 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
 
     /** Starts a task of the generation unless it crashed recently (exponential back-off); a start that fails is a failure. */
     private void startUnlessBackingOff(String group, String image, String generation) {
-        long now = System.currentTimeMillis();
-        if (!backoff.mayStart(generation, now)) {
+        if (!failures.mayStart(generation)) {
             return;
         }
         try {
             fleet.startTask(group, image, generation, Map.of());
         } catch (RuntimeException e) {
-            recordFailure(group, generation, ContainerPostMortem.notStarted(image, e, now));
+            failures.record(group, generation, ContainerPostMortem.notStarted(image, e, System.currentTimeMillis()));
         }
     }
 
-    private void recordFailure(String group, String generation, TaskFailure failure) {
-        Duration wait = backoff.failed(generation, failure.atMillis());
-        failures.compute(generation, (id, seen) -> {
-            List<TaskFailure> kept = new ArrayList<>(seen == null ? List.of() : seen);
-            kept.add(failure);
-            return List.copyOf(kept.subList(Math.max(kept.size() - FAILURES_KEPT, 0), kept.size()));
-        });
-        LOG.warn("fleet=docker group={} generation={} state=TASK_FAILED nextStartInMs={} failure={}", group, generation,
-                wait.toMillis(), failure.describe());
-    }
-
-    private void forgetFailures(String generation) {
-        failures.remove(generation);
-        backoff.reset(generation);
+    /** Counts the pending generation's ready tasks; a task that stops being ready is a failure of the generation. */
+    private int countReadyWatching(String group, List<NginxTask> fresh) {
+        long now = System.currentTimeMillis();
+        int ready = 0;
+        for (NginxTask task : fresh) {
+            boolean isReady = probes.ready(task);
+            if (isReady) {
+                ready++;
+            }
+            readiness.observe(task, isReady, probes, now).ifPresent(failure -> failures.record(group, task.generation(), failure));
+        }
+        readiness.keepOnly(fresh.stream().map(NginxTask::taskId).toList());
+        return ready;
     }
 
     private int countReady(List<NginxTask> tasks) {
