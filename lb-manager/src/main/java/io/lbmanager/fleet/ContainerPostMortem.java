@@ -41,6 +41,11 @@ public final class ContainerPostMortem {
         return new TaskFailure(taskId, what, TaskOutput.lastLines(logTail(taskId)), nowMillis);
     }
 
+    /** The last lines a (running or stopped) task printed, sanitized. */
+    public List<String> lastOutput(String taskId) {
+        return TaskOutput.lastLines(logTail(taskId));
+    }
+
     /** Why the image cannot run here, phrased to follow the word "image", or empty when the engine has it. */
     public Optional<String> imageProblem(String image) {
         try {

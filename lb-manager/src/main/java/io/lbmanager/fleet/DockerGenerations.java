@@ -254,6 +254,11 @@ public final class DockerGenerations implements FleetBackend, Managed, AutoClose
     }
 
     @Override
+    public List<String> recentOutput(NginxTask task) {
+        return fleet.postMortem().lastOutput(task.taskId());
+    }
+
+    @Override
     public Optional<String> imageProblem(String image) {
         return fleet.postMortem().imageProblem(image);
     }

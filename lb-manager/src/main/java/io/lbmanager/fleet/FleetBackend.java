@@ -48,6 +48,11 @@ public interface FleetBackend {
         return List.of();
     }
 
+    /** The last lines a task printed, sanitized, where the backend can read them cheaply; empty otherwise. */
+    default List<String> recentOutput(NginxTask task) {
+        return List.of();
+    }
+
     /**
      * Why {@code image} cannot run on this backend, checked before any task is touched, phrased to
      * follow the word "image" ({@code x:1 not found on the Docker engine}); empty when fine or unknowable.

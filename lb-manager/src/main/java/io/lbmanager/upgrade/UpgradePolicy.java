@@ -297,14 +297,18 @@ public final class UpgradePolicy {
                 + failures.get(failures.size() - 1).describe());
     }
 
-    /** For a step that timed out: the last task failure, or what the new tasks' {@code /ready} said. */
+    /** For a step that timed out: the last task failure, or what a new task's {@code /ready} said and what it printed last. */
     private String whyNotReady(UpgradeRecord upgrade, List<NginxTask> fresh) {
         List<TaskFailure> failures = backend.failures(upgrade.group(), upgrade.id());
         if (!failures.isEmpty()) {
             return "; " + failures.get(failures.size() - 1).describe();
         }
         return fresh.stream().filter(task -> !health.ready(task)).findFirst()
-                .map(task -> "; task " + task.taskId() + " not ready: " + health.notReadyReason(task)).orElse("");
+                .map(task -> {
+                    List<String> output = backend.recentOutput(task);
+                    return "; task " + task.taskId() + " not ready: " + health.notReadyReason(task)
+                            + (output.isEmpty() ? "" : "; last output: " + String.join(" | ", output));
+                }).orElse("");
     }
 
     private List<NginxTask> newTasks(UpgradeRecord upgrade) {

@@ -114,6 +114,12 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     }
 
     @Override
+    public List<String> recentOutput(NginxTask task) {
+        return unhealthyImages.contains(task.image()) ? List.of("bind() to 127.0.0.1:" + task.trafficPort()
+                + " failed (98: Address already in use)") : List.of();
+    }
+
+    @Override
     public String notReadyReason(NginxTask task) {
         return "/ready answered 503 nginx failed to start";
     }

@@ -112,7 +112,8 @@ class UpgradePolicyTest {
 
         assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
         assertThat(upgrade.message()).contains("rolled back to nginx:1").contains("only 0 of 1 new task(s) ready")
-                .contains("; task t4 not ready: /ready answered 503 nginx failed to start");
+                .contains("; task t4 not ready: /ready answered 503 nginx failed to start; last output: "
+                        + "bind() to 127.0.0.1:10004 failed (98: Address already in use)");
         assertThat(fleet.tasks("edge")).extracting(NginxTask::image).containsOnly("nginx:1").hasSize(3);
         assertThat(fleet.calls).contains("cancel u1");
     }
