@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * time, the way Singularity takes a task out of the load balancer before killing it. Like
  * Singularity's TIMED acceptance, the last step of a generation becomes active only after its
  * hold time; re-setting the same target restarts the hold. Unlike Singularity it never advances
- * a step by itself.
+ * a step by itself. A container that dies is read before it is removed (exit status, last output)
+ * and reported as a failure of its generation; its replacement waits an exponential back-off.
  */
 public final class DockerGenerations implements FleetBackend, Managed, AutoCloseable {
 
