@@ -73,7 +73,7 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
                 Duration.ofSeconds(upgrade.stepTimeoutSeconds), Duration.ofSeconds(upgrade.holdMarginSeconds),
                 Duration.ofSeconds(Math.max(1, upgrade.holdMarginSeconds / 3))), System::currentTimeMillis);
         UpgradeOperations operations = new UpgradeOperations(policy, probes, new UpgradeStore(client, layout), groupExists,
-                new UpgradeSettings(upgrade.stepSize, upgrade.bakeSeconds, upgrade.maxErrorRate),
+                new UpgradeSettings(upgrade.stepSize, upgrade.bakeSeconds, upgrade.maxErrorRate, upgrade.crashBudget),
                 Duration.ofMillis(upgrade.tickMillis), System::currentTimeMillis).tickingOnlyWhen(isLeader);
         managed.add(operations);
         return Optional.of(new FleetAssembly(backend, operations, List.copyOf(managed), docker));

@@ -6,8 +6,8 @@ public final class FleetRequests {
     private FleetRequests() {
     }
 
-    /** {@code POST .../upgrade}: the image, and optionally how to step, bake and gate. */
-    public record Upgrade(String image, Integer stepSize, Integer bakeSeconds, Double maxErrorRate) {
+    /** {@code POST .../upgrade}: the image, and optionally how to step, bake and gate, and how many task failures to tolerate. */
+    public record Upgrade(String image, Integer stepSize, Integer bakeSeconds, Double maxErrorRate, Integer crashBudget) {
     }
 
     /** {@code PUT .../scale}. */

@@ -59,7 +59,7 @@ public final class FleetResource {
             throw new InvalidInputException("image", "must be a Docker image reference like registry.example/nginx-lb:1.2");
         }
         UpgradeView upgrade = operations.startUpgrade(groupName(group), request.image(), request.stepSize(),
-                request.bakeSeconds(), request.maxErrorRate(), by);
+                request.bakeSeconds(), request.maxErrorRate(), request.crashBudget(), by);
         return Response.accepted(upgrade).build();
     }
 

@@ -95,6 +95,11 @@ public class FleetConfig {
         @DecimalMax("1")
         public double maxErrorRate = 0.01;
 
+        /** Task failures (exits, crash loops, failed starts or health checks) of the new image a step tolerates; one more fails it at once. */
+        @Min(0)
+        @Max(100)
+        public int crashBudget = io.lbmanager.upgrade.UpgradeSettings.DEFAULT_CRASH_BUDGET;
+
         /** How long a step's new tasks may take to become ready before the upgrade rolls back. */
         @Min(1)
         public int stepTimeoutSeconds = 300;

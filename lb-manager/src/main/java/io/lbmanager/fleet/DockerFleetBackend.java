@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * time, the way Singularity takes a task out of the load balancer before killing it. Like
  * Singularity's TIMED acceptance, the last step of a generation becomes active only after its
  * hold time; re-setting the same target restarts the hold. Unlike Singularity it never advances
- * a step by itself.
+ * a step by itself. A container that dies is read before it is removed (exit status, last output)
+ * and reported as a failure of its generation; its replacement waits an exponential back-off.
  */
 public final class DockerFleetBackend implements FleetBackend, Managed, AutoCloseable {
 
@@ -41,6 +42,8 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
     private final Map<String, Integer> defaultInstances;
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> drainingUntil = new ConcurrentHashMap<>();
+    private final GenerationFailures failures = new GenerationFailures(new CrashBackoff(CrashBackoff.FIRST, CrashBackoff.MAX));
+    private final ReadinessWatch readiness = new ReadinessWatch();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "docker-generations");
         thread.setDaemon(true);
@@ -135,6 +138,7 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
             return;
         }
         save(group, state.finishPending(DockerGroupState.CANCELLED));
+        failures.forget(generationId);
         LOG.info("fleet=docker group={} generation={} state=CANCELLED", group, generationId);
         reconcile(group);
     }
@@ -182,9 +186,9 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
         List<NginxTask> fresh = ofGeneration(live, pendingId);
         List<NginxTask> old = live.stream().filter(task -> !task.generation().equals(pendingId)).toList();
         for (int i = fresh.size(); i < pending.target(); i++) {
-            fleet.startTask(group, pending.image(), pending.id(), Map.of());
+            startUnlessBackingOff(group, pending.image(), pending.id());
         }
-        if (countReady(fresh) < pending.target()) {
+        if (countReadyWatching(group, fresh) < pending.target()) {
             return;
         }
         long now = System.currentTimeMillis();
@@ -198,6 +202,7 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
         if (lastStep && now - pending.launchCompleteAtMillis() >= pending.holdMillis()) {
             retire(old, 0);
             save(group, state.finishPending(DockerGroupState.SUCCEEDED));
+            failures.forget(pending.id());
             LOG.info("fleet=docker group={} generation={} state=SUCCEEDED image={}", group, pending.id(), pending.image());
         }
     }
@@ -206,7 +211,11 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
         List<NginxTask> active = ofGeneration(live, state.activeGeneration());
         List<NginxTask> others = live.stream().filter(task -> !task.generation().equals(state.activeGeneration())).toList();
         for (int i = active.size(); i < state.instances(); i++) {
-            fleet.startTask(group, state.activeImage(), state.activeGeneration(), Map.of());
+            startUnlessBackingOff(group, state.activeImage(), state.activeGeneration());
+        }
+        if (!failures.of(state.activeGeneration()).isEmpty() && active.size() >= state.instances()
+                && countReady(active) >= state.instances()) {
+            failures.forget(state.activeGeneration());
         }
         if (active.size() > state.instances()) {
             retire(active, state.instances());
@@ -233,12 +242,54 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
             Long until = drainingUntil.get(task.taskId());
             if (!task.running() || (until != null && until <= now)) {
                 if (!task.running() && until == null) {
-                    LOG.warn("fleet=docker group={} task={} state=DEAD action=removed", group, task.taskId());
+                    failures.record(group, task.generation(), fleet.postMortem().of(task.taskId(), now));
                 }
                 fleet.stopTask(task.taskId());
                 drainingUntil.remove(task.taskId());
             }
         }
+    }
+
+    @Override
+    public List<TaskFailure> failures(String group, String generationId) {
+        return failures.of(generationId);
+    }
+
+    @Override
+    public List<String> recentOutput(NginxTask task) {
+        return fleet.postMortem().lastOutput(task.taskId());
+    }
+
+    @Override
+    public Optional<String> imageProblem(String image) {
+        return fleet.postMortem().imageProblem(image);
+    }
+
+    /** Starts a task of the generation unless it crashed recently (exponential back-off); a start that fails is a failure. */
+    private void startUnlessBackingOff(String group, String image, String generation) {
+        if (!failures.mayStart(generation)) {
+            return;
+        }
+        try {
+            fleet.startTask(group, image, generation, Map.of());
+        } catch (RuntimeException e) {
+            failures.record(group, generation, ContainerPostMortem.notStarted(image, e, System.currentTimeMillis()));
+        }
+    }
+
+    /** Counts the pending generation's ready tasks; a task that stops being ready is a failure of the generation. */
+    private int countReadyWatching(String group, List<NginxTask> fresh) {
+        long now = System.currentTimeMillis();
+        int ready = 0;
+        for (NginxTask task : fresh) {
+            boolean isReady = probes.ready(task);
+            if (isReady) {
+                ready++;
+            }
+            readiness.observe(task, isReady, probes, now).ifPresent(failure -> failures.record(group, task.generation(), failure));
+        }
+        readiness.keepOnly(fresh.stream().map(NginxTask::taskId).toList());
+        return ready;
     }
 
     private int countReady(List<NginxTask> tasks) {

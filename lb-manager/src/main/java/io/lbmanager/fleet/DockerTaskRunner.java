@@ -41,6 +41,7 @@ public final class DockerTaskRunner implements TaskRunner {
     private final String zkRoot;
     private final LoopbackPorts ports;
     private final Map<String, String> agentEnv;
+    private final ContainerPostMortem postMortem;
 
     /**
      * @param image     the Nginx + agent image (nginx-image/)
@@ -62,6 +63,12 @@ public final class DockerTaskRunner implements TaskRunner {
         this.zkConnect = zkConnect;
         this.zkRoot = zkRoot;
         this.ports = new LoopbackPorts(InetAddress.getLoopbackAddress());
+        this.postMortem = new ContainerPostMortem(docker);
+    }
+
+    /** Why a task's container stopped, and whether an image exists on this engine. */
+    public ContainerPostMortem postMortem() {
+        return postMortem;
     }
 
     public String fleetName() {

@@ -1,6 +1,7 @@
 package io.lbmanager.fleet;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The port every fleet backend offers to the upgrade policy ({@code io.lbmanager.upgrade}), which
@@ -37,4 +38,26 @@ public interface FleetBackend {
 
     /** Sets the group's instance count. */
     void scale(String group, int instances);
+
+    /**
+     * Failures of the generation's tasks seen so far (exits, crashes, tasks that never started),
+     * oldest first; the policy fails the step when they exceed the upgrade's crash budget. A backend
+     * that enforces the budget itself (Singularity) reports them in {@link GenerationProgress.Failed}.
+     */
+    default List<TaskFailure> failures(String group, String generationId) {
+        return List.of();
+    }
+
+    /** The last lines a task printed, sanitized, where the backend can read them cheaply; empty otherwise. */
+    default List<String> recentOutput(NginxTask task) {
+        return List.of();
+    }
+
+    /**
+     * Why {@code image} cannot run on this backend, checked before any task is touched, phrased to
+     * follow the word "image" ({@code x:1 not found on the Docker engine}); empty when fine or unknowable.
+     */
+    default Optional<String> imageProblem(String image) {
+        return Optional.empty();
+    }
 }

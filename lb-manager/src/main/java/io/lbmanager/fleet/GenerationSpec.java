@@ -10,8 +10,15 @@ package io.lbmanager.fleet;
  * @param stepHoldMillis  how long a backend that advances steps by itself (Singularity's TIMED acceptance)
  *                        waits before doing so; the policy advances or holds each step before that
  * @param message         why, for the backend's own history
+ * @param allowedFailures task failures a step tolerates (the upgrade's crash budget); a backend that
+ *                        counts them itself (Singularity's allowedTasksFailuresPerGroup) is given it here
  */
-public record GenerationSpec(String id, String image, int firstTarget, int stepSize, long stepHoldMillis, String message) {
+public record GenerationSpec(String id, String image, int firstTarget, int stepSize, long stepHoldMillis, String message,
+                             int allowedFailures) {
+
+    public GenerationSpec(String id, String image, int firstTarget, int stepSize, long stepHoldMillis, String message) {
+        this(id, image, firstTarget, stepSize, stepHoldMillis, message, 0);
+    }
 
     public static final String ID_PATTERN = "[a-zA-Z0-9_.]{1,50}";
 
@@ -21,6 +28,9 @@ public record GenerationSpec(String id, String image, int firstTarget, int stepS
         }
         if (firstTarget < 1 || stepSize < 1) {
             throw new IllegalArgumentException("firstTarget and stepSize must be >= 1");
+        }
+        if (allowedFailures < 0) {
+            throw new IllegalArgumentException("allowedFailures must be >= 0");
         }
     }
 }

@@ -30,6 +30,26 @@ public final class TaskProbes implements TaskHealth {
     }
 
     @Override
+    public String notReadyReason(NginxTask task) {
+        if (task.adminPort() <= 0) {
+            return "no admin port";
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + task.host() + ":" + task.adminPort() + READY_PATH))
+                .timeout(timeout).GET().build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            byte[] body = response.body();
+            String text = new String(body, 0, Math.min(body.length, TaskOutput.READ_BYTES), java.nio.charset.StandardCharsets.UTF_8);
+            return "/ready answered " + response.statusCode() + " " + String.join(" | ", TaskOutput.lastLines(text));
+        } catch (IOException e) {
+            return "/ready did not answer (" + e.getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "/ready did not answer";
+        }
+    }
+
+    @Override
     public int throughTraffic(NginxTask task, String path) {
         return status(task.host(), task.trafficPort(), path);
     }

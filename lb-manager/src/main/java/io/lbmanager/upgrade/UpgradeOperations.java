@@ -99,11 +99,20 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
                 store.block(group).orElse(null), tasks, store.current(group).map(UpgradeRecord::view).orElse(null));
     }
 
-    /** Starts an upgrade; settings left out come from the defaults. */
+    /** Starts an upgrade with the default crash budget; settings left out come from the defaults. */
     public UpgradeView startUpgrade(String group, String image, Integer stepSize, Integer bakeSeconds, Double maxErrorRate,
                                     String by) {
+        return startUpgrade(group, image, stepSize, bakeSeconds, maxErrorRate, null, by);
+    }
+
+    /**
+     * Starts an upgrade; settings left out come from the defaults. An image the backend can tell is
+     * unusable (not on the Docker engine) is refused before any task is touched.
+     */
+    public UpgradeView startUpgrade(String group, String image, Integer stepSize, Integer bakeSeconds, Double maxErrorRate,
+                                    Integer crashBudget, String by) {
         requireGroup(group);
-        UpgradeSettings settings = settings(stepSize, bakeSeconds, maxErrorRate);
+        UpgradeSettings settings = settings(stepSize, bakeSeconds, maxErrorRate, crashBudget);
         return locked(group, () -> {
             Optional<DeployBlock> block = store.block(group);
             if (block.isPresent()) {
@@ -113,6 +122,11 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
             requireNoUpgradeInProgress(group);
             if (image.equals(backend.deployment(group).image())) {
                 throw new ConflictException("image", "group " + group + " already runs " + image);
+            }
+            Optional<String> imageProblem = backend.imageProblem(image);
+            if (imageProblem.isPresent()) {
+                LOG.warn("upgrade group={} state=REFUSED image={} reason={}", group, image, imageProblem.get());
+                throw new InvalidInputException("image", imageProblem.get());
             }
             return begin(group, image, settings, by, false);
         });
@@ -149,7 +163,8 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
             if (previous.equals(backend.deployment(group).image())) {
                 throw new ConflictException(null, "group " + group + " already runs " + previous);
             }
-            return begin(group, previous, new UpgradeSettings(last.stepSize(), last.bakeSeconds(), last.maxErrorRate()), by, true);
+            return begin(group, previous, new UpgradeSettings(last.stepSize(), last.bakeSeconds(), last.maxErrorRate(),
+                    last.allowedFailures()), by, true);
         });
     }
 
@@ -257,7 +272,7 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
         });
     }
 
-    private UpgradeSettings settings(Integer stepSize, Integer bakeSeconds, Double maxErrorRate) {
+    private UpgradeSettings settings(Integer stepSize, Integer bakeSeconds, Double maxErrorRate, Integer crashBudget) {
         int step = stepSize == null ? defaults.stepSize() : stepSize;
         int bake = bakeSeconds == null ? defaults.bakeSeconds() : bakeSeconds;
         double rate = maxErrorRate == null ? defaults.maxErrorRate() : maxErrorRate;
@@ -270,7 +285,12 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
         if (!(rate >= 0 && rate <= 1)) {
             throw new InvalidInputException("maxErrorRate", "must be between 0 and 1, was " + rate);
         }
-        return new UpgradeSettings(step, bake, rate);
+        int budget = crashBudget == null ? defaults.crashBudget() : crashBudget;
+        if (budget < 0 || budget > UpgradeSettings.MAX_CRASH_BUDGET) {
+            throw new InvalidInputException("crashBudget", "must be between 0 and " + UpgradeSettings.MAX_CRASH_BUDGET
+                    + ", was " + budget);
+        }
+        return new UpgradeSettings(step, bake, rate, budget);
     }
 
     private void requireGroup(String group) {

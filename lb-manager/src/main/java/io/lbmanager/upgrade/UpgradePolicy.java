@@ -5,6 +5,7 @@ import io.lbmanager.fleet.GenerationProgress;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.fleet.TaskFailure;
 import io.lbmanager.fleet.TaskHealth;
 import io.lbmanager.fleet.TaskProbes;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -63,12 +65,12 @@ public final class UpgradePolicy {
         long now = clock.getAsLong();
         String message = "step 1/" + totalSteps + ": launching " + stepSize + " new task(s)";
         backend.startGeneration(group, new GenerationSpec(id, toImage, stepSize, stepSize, holdMillis(settings.bakeSeconds()),
-                (rollback ? "rollback" : "upgrade") + " to " + toImage + " by " + by));
+                (rollback ? "rollback" : "upgrade") + " to " + toImage + " by " + by, settings.crashBudget()));
         LOG.info("upgrade group={} id={} state=RUNNING from={} to={} steps={} by={}", group, id, deployment.image(), toImage,
                 totalSteps, by);
         return new UpgradeRecord(id, group, UpgradeState.RUNNING, Phase.LAUNCHING, deployment.image(), toImage, instances,
                 stepSize, settings.bakeSeconds(), settings.maxErrorRate(), 1, totalSteps, stepSize, message, by, rollback,
-                null, now, now, now, now, 0, 0);
+                null, now, now, now, now, 0, 0, settings.crashBudget());
     }
 
     /** One decision for an upgrade in progress; a finished one comes back unchanged. */
@@ -137,16 +139,20 @@ public final class UpgradePolicy {
         if (progress instanceof GenerationProgress.Failed || progress instanceof GenerationProgress.Cancelled) {
             return rolledBack(upgrade, "the backend gave up on the new generation: " + reasonOf(progress), now);
         }
+        String stepText = "step " + upgrade.step() + "/" + upgrade.totalSteps();
+        Optional<String> crashed = crashBudgetUsedUp(upgrade);
+        if (crashed.isPresent()) {
+            return startRevert(upgrade, stepText + ": " + crashed.get(), now);
+        }
         List<NginxTask> fresh = newTasks(upgrade);
         long ready = fresh.stream().filter(health::ready).count();
-        String stepText = "step " + upgrade.step() + "/" + upgrade.totalSteps();
         if (ready >= upgrade.target()) {
             return upgrade.with(UpgradeState.RUNNING, Phase.BAKING, stepText + ": " + ready + " new task(s) ready, baking "
                     + upgrade.bakeSeconds() + " s", now);
         }
         if (now - upgrade.phaseSinceMillis() > timing.stepTimeout().toMillis()) {
             return startRevert(upgrade, stepText + ": only " + ready + " of " + upgrade.target() + " new task(s) ready after "
-                    + timing.stepTimeout().toSeconds() + " s", now);
+                    + timing.stepTimeout().toSeconds() + " s" + whyNotReady(upgrade, fresh), now);
         }
         String message = stepText + ": " + ready + " of " + upgrade.target() + " new task(s) ready";
         return message.equals(upgrade.message()) ? upgrade : upgrade.with(UpgradeState.RUNNING, Phase.LAUNCHING, message, now);
@@ -156,6 +162,10 @@ public final class UpgradePolicy {
         GenerationProgress progress = backend.progress(upgrade.group(), upgrade.id());
         if (progress instanceof GenerationProgress.Failed || progress instanceof GenerationProgress.Cancelled) {
             return rolledBack(upgrade, "the backend gave up on the new generation: " + reasonOf(progress), now);
+        }
+        Optional<String> crashed = crashBudgetUsedUp(upgrade);
+        if (crashed.isPresent()) {
+            return startRevert(upgrade, "step " + upgrade.step() + "/" + upgrade.totalSteps() + ": " + crashed.get(), now);
         }
         List<NginxTask> fresh = newTasks(upgrade);
         int probes = Math.max(fresh.size(), upgrade.target());
@@ -275,6 +285,30 @@ public final class UpgradePolicy {
     private UpgradeRecord failed(UpgradeRecord upgrade, String reason, long now) {
         LOG.error("upgrade group={} id={} state=FAILED reason={}", upgrade.group(), upgrade.id(), reason);
         return upgrade.with(UpgradeState.FAILED, Phase.DONE, reason, now);
+    }
+
+    /** The last failure, when the new generation's tasks failed more often than the upgrade's crash budget allows. */
+    private Optional<String> crashBudgetUsedUp(UpgradeRecord upgrade) {
+        List<TaskFailure> failures = backend.failures(upgrade.group(), upgrade.id());
+        if (failures.size() <= upgrade.allowedFailures()) {
+            return Optional.empty();
+        }
+        return Optional.of(failures.size() + " failure(s) of new tasks, crash budget " + upgrade.allowedFailures() + ": "
+                + failures.get(failures.size() - 1).describe());
+    }
+
+    /** For a step that timed out: the last task failure, or what a new task's {@code /ready} said and what it printed last. */
+    private String whyNotReady(UpgradeRecord upgrade, List<NginxTask> fresh) {
+        List<TaskFailure> failures = backend.failures(upgrade.group(), upgrade.id());
+        if (!failures.isEmpty()) {
+            return "; " + failures.get(failures.size() - 1).describe();
+        }
+        return fresh.stream().filter(task -> !health.ready(task)).findFirst()
+                .map(task -> {
+                    List<String> output = backend.recentOutput(task);
+                    return "; task " + task.taskId() + " not ready: " + health.notReadyReason(task)
+                            + (output.isEmpty() ? "" : "; last output: " + String.join(" | ", output));
+                }).orElse("");
     }
 
     private List<NginxTask> newTasks(UpgradeRecord upgrade) {

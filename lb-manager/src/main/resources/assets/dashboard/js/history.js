@@ -89,9 +89,14 @@ function deployTable(list) {
       h('td', {}, `${u.fromImage || '?'} → ${u.toImage || '?'}`),
       h('td', {}, outcome(u.state)),
       h('td', {}, u.totalSteps ? `${u.step ?? 0} of ${u.totalSteps}` : '—'),
-      h('td', {}, u.message || u.reason || '—'),
+      h('td', {}, failedDeploy(u) ? h('div', {class: 'error'}, u.message) : (u.message || u.reason || '—')),
       h('td', {}, formatTime(u.startedAtMillis)),
       h('td', {}, formatTime(u.updatedAtMillis || u.finishedAtMillis)))));
+}
+
+// A rolled-back or failed deploy's message is its reason (the task, its exit status, its last output).
+function failedDeploy(u) {
+  return (u.state === 'ROLLED_BACK' || u.state === 'FAILED') && Boolean(u.message);
 }
 
 function renderVersions(group, result, targetVersion) {

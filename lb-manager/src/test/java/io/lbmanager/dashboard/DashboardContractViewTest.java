@@ -84,7 +84,9 @@ class DashboardContractViewTest {
                   '+    proxy_read_timeout 5000ms;', ' }', ''].join('\\n')}],
                 'GET /api/v1/fleet/edge/history': [200, [upgrade, {id: 'u-8', state: 'ROLLED_BACK', fromImage: 'lb-manager/nginx:1.1',
                   toImage: 'lb-manager/nginx:1.2-rc1', stepSize: 1, step: 1, totalSteps: 3,
-                  message: 'health gate failed on lbm-edge-1', startedAtMillis: now - 86400000, updatedAtMillis: now - 86000000}]],
+                  message: 'rolled back to lb-manager/nginx:1.1: step 1/3: 3 failure(s) of new tasks, crash budget 2: task lbm-edge-1 '
+                    + 'exited with status 3; last output: broken nginx image',
+                  startedAtMillis: now - 86400000, updatedAtMillis: now - 86000000}]],
                 'POST /api/v1/groups/edge/rollback': [202, {...rollout, id: 'r-43', version: 5, fromVersion: 7, actor: 'erin'}],
                 'DELETE /api/v1/groups/edge/pin': [204, null],
                 'POST /api/v1/fleet/edge/upgrade/resume': [200, {...upgrade, state: 'RUNNING'}],
@@ -191,8 +193,9 @@ class DashboardContractViewTest {
         browser.find("#tab-history").click();
         browser.until(Duration.ofSeconds(5), d -> browser.text("#rollouts").contains("r-41"));
         assertThat(browser.text("#rollouts")).contains("v5 → v6").contains("REVERTED timed out").contains("nginx-2: did not report v6 within 60 s");
-        assertThat(browser.text("#deploys")).contains("u-8").contains("ROLLED_BACK").contains("health gate failed on lbm-edge-1")
-                .contains("1 of 3");
+        assertThat(browser.text("#deploys")).contains("u-8").contains("ROLLED_BACK").contains("1 of 3");
+        assertThat(browser.text("#deploys .error")).as("a rolled-back deploy's reason, marked as an error")
+                .contains("task lbm-edge-1 exited with status 3; last output: broken nginx image");
         assertThat(browser.text("#versions")).contains("v5").contains("rollback").contains("Roll back to v5…").contains("current target");
 
         new Select(browser.find("#diff-from")).selectByValue("5");

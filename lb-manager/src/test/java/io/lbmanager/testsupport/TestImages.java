@@ -26,6 +26,21 @@ public final class TestImages {
                 + "LABEL lb-manager.test=broken\n");
     }
 
+    /**
+     * The image with a command that prints {@code line} on stderr and exits with {@code status} after
+     * {@code seconds}: a release whose container dies at start.
+     */
+    public static String exitingAfter(String base, String tag, String line, int status, int seconds)
+            throws IOException, InterruptedException {
+        if (!line.matches("[a-zA-Z0-9 ._-]+")) {
+            throw new IllegalArgumentException("keep the test line plain: " + line);
+        }
+        return build(tag, "FROM " + base + "\n"
+                + "ENTRYPOINT [\"/bin/sh\", \"-c\", \"echo '" + line + "' >&2; sleep " + seconds + "; exit " + status + "\"]\n"
+                + "CMD []\n"
+                + "LABEL lb-manager.test=exiting\n");
+    }
+
     public static void remove(String tag) {
         try {
             run(new ProcessBuilder("docker", "rmi", "-f", tag), null);

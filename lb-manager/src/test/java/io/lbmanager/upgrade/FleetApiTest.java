@@ -117,12 +117,16 @@ class FleetApiTest {
 
     @Test
     void upgradeLifecycleThroughTheApi() throws Exception {
-        Reply started = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:2\",\"stepSize\":1,\"bakeSeconds\":5,\"maxErrorRate\":0.02}");
+        Reply started = send("POST", "/api/v1/fleet/edge/upgrade",
+                "{\"image\":\"nginx:2\",\"stepSize\":1,\"bakeSeconds\":5,\"maxErrorRate\":0.02,\"crashBudget\":4}");
         assertThat(started.status()).isEqualTo(202);
         assertThat(started.json().path("state").asText()).isEqualTo("RUNNING");
         assertThat(started.json().path("fromImage").asText()).isEqualTo("nginx:1");
         assertThat(started.json().path("toImage").asText()).isEqualTo("nginx:2");
         assertThat(started.json().path("totalSteps").asInt()).isEqualTo(3);
+        assertThat(started.json().path("crashBudget").asInt()).isEqualTo(4);
+        assertThat(started.json().path("phase").asText()).isEqualTo("LAUNCHING");
+        assertThat(fleet.lastSpec.allowedFailures()).isEqualTo(4);
         for (String field : List.of("id", "stepSize", "step", "message", "startedAtMillis", "updatedAtMillis")) {
             assertThat(started.json().has(field)).as(field).isTrue();
         }
@@ -201,6 +205,8 @@ class FleetApiTest {
         Reply badImage = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:2; rm -rf /\"}");
         Reply badStep = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:2\",\"stepSize\":0}");
         Reply badRate = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:2\",\"maxErrorRate\":2}");
+        Reply badBudget = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:2\",\"crashBudget\":-1}");
+        Reply missingImage = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:missing\"}");
         Reply unknownField = send("POST", "/api/v1/fleet/edge/upgrade", "{\"image\":\"nginx:2\",\"steps\":2}");
         Reply noReason = send("PUT", "/api/v1/fleet/edge/block", "{\"reason\":\" \"}");
 
@@ -208,6 +214,11 @@ class FleetApiTest {
         assertThat(badImage.json().path("field").asText()).isEqualTo("image");
         assertThat(badStep.json().path("field").asText()).isEqualTo("stepSize");
         assertThat(badRate.json().path("field").asText()).isEqualTo("maxErrorRate");
+        assertThat(badBudget.status()).isEqualTo(422);
+        assertThat(badBudget.json().path("field").asText()).isEqualTo("crashBudget");
+        assertThat(missingImage.status()).isEqualTo(422);
+        assertThat(missingImage.json().path("field").asText()).isEqualTo("image");
+        assertThat(missingImage.json().path("message").asText()).isEqualTo("image nginx:missing not found");
         assertThat(unknownField.status()).isEqualTo(400);
         assertThat(noReason.json().path("field").asText()).isEqualTo("reason");
         assertThat(fleet.calls).isEmpty();

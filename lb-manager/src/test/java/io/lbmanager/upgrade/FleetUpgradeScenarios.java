@@ -66,6 +66,7 @@ abstract class FleetUpgradeScenarios {
     String baseImage;
     String nextImage;
     String brokenImage;
+    String crashingImage;
     FleetBackend fleet;
     UpgradeOperations operations;
     final TaskProbes probes = new TaskProbes(Duration.ofSeconds(1));
@@ -92,6 +93,8 @@ abstract class FleetUpgradeScenarios {
         brokenImage = baseImage.replaceFirst(":[^:/]*$", "") + ":it-broken-" + suffix;
         TestImages.withLabel(baseImage, nextImage, "next");
         TestImages.withBrokenNginx(baseImage, brokenImage);
+        crashingImage = baseImage.replaceFirst(":[^:/]*$", "") + ":it-crashing-" + suffix;
+        TestImages.exitingAfter(baseImage, crashingImage, "broken nginx image", 3, 2);
         docker = DockerClients.local();
         zk = new TestingServer(true);
         client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
@@ -134,6 +137,7 @@ abstract class FleetUpgradeScenarios {
             if (nextImage != null) {
                 TestImages.remove(nextImage);
                 TestImages.remove(brokenImage);
+                TestImages.remove(crashingImage);
             }
             if (client != null) {
                 client.close();
@@ -275,6 +279,28 @@ abstract class FleetUpgradeScenarios {
             assertNoFailures(load.stop());
         }
         assertThat(fleet.deployment(GROUP).instances()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(8)
+    void anImageWhoseContainerExitsFailsTheUpgradeWithinSecondsAndSaysWhy() throws Exception {
+        String serving = fleet.deployment(GROUP).image();
+        int instances = fleet.deployment(GROUP).instances();
+        long started = System.nanoTime();
+        try (LoadThroughGroup load = startLoad()) {
+            operations.startUpgrade(GROUP, crashingImage, 1, 2, 0.0, "it");
+
+            UpgradeView done = awaitFinished(new TreeSet<>());
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+            System.out.printf("crashing image: %s after %d ms: %s%n", done.state(), tookMillis, done.message());
+            assertThat(done.state()).as(done.message()).isEqualTo(UpgradeState.ROLLED_BACK);
+            assertThat(done.message()).contains("rolled back to " + serving, "status 3", "broken nginx image");
+            assertThat(tookMillis).as("a crashing image fails the upgrade well before the step timeout").isLessThan(30_000);
+            assertNoFailures(load.stop());
+        }
+        assertThat(operations.history(GROUP).get(0).message()).contains("status 3", "broken nginx image");
+        awaitServing(instances, serving);
     }
 
     LoadThroughGroup startLoad() {

@@ -5,6 +5,7 @@ import io.lbmanager.fleet.GenerationProgress;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.fleet.TaskFailure;
 import io.lbmanager.fleet.TaskHealth;
 
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One group's fleet in memory, with the generation rules the real backends follow: new tasks up to
  * the target, old ones retired once the new ones are healthy, the last step active after its hold.
- * Images in {@link #unhealthyImages} never get ready; {@link #failingTraffic} answer 500 through traffic.
+ * Images in {@link #unhealthyImages} never get ready; {@link #failingTraffic} answer 500 through traffic;
+ * {@link #failures} are what the backend reports about a generation's tasks.
  */
 final class InMemoryFleet implements FleetBackend, TaskHealth {
 
@@ -32,10 +34,12 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     final List<NginxTask> tasks = new ArrayList<>();
     final Map<String, GenerationProgress> results = new HashMap<>();
     final List<String> calls = new ArrayList<>();
+    final Map<String, List<TaskFailure>> failures = new HashMap<>();
     String activeImage = "nginx:1";
     String activeGeneration = "g0";
     int instances;
     Pending pending;
+    GenerationSpec lastSpec;
     private int started;
 
     InMemoryFleet(int instances) {
@@ -62,6 +66,7 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     @Override
     public void startGeneration(String group, GenerationSpec spec) {
         calls.add("start " + spec.id() + " " + spec.image() + " " + spec.firstTarget());
+        lastSpec = spec;
         pending = new Pending(spec.id(), spec.image(), spec.firstTarget(), spec.stepHoldMillis(), 0);
         settle();
     }
@@ -96,6 +101,27 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     public void scale(String group, int count) {
         instances = count;
         settle();
+    }
+
+    @Override
+    public List<TaskFailure> failures(String group, String generationId) {
+        return failures.getOrDefault(generationId, List.of());
+    }
+
+    @Override
+    public Optional<String> imageProblem(String image) {
+        return image.endsWith(":missing") ? Optional.of(image + " not found") : Optional.empty();
+    }
+
+    @Override
+    public List<String> recentOutput(NginxTask task) {
+        return unhealthyImages.contains(task.image()) ? List.of("bind() to 127.0.0.1:" + task.trafficPort()
+                + " failed (98: Address already in use)") : List.of();
+    }
+
+    @Override
+    public String notReadyReason(NginxTask task) {
+        return "/ready answered 503 nginx failed to start";
     }
 
     @Override

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -53,6 +55,7 @@ class LbmCliThroughManagerIT {
     private static TinyBackend upstream;
     private static String baseImage;
     private static String nextImage;
+    private static String crashingImage;
     private static String fleetName;
     static volatile FleetAssembly fleet;
 
@@ -108,6 +111,8 @@ class LbmCliThroughManagerIT {
         }
         nextImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-next-" + UUID.randomUUID().toString().substring(0, 6);
         TestImages.withLabel(baseImage, nextImage, "cli-next");
+        crashingImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-crashing-" + UUID.randomUUID().toString().substring(0, 6);
+        TestImages.exitingAfter(baseImage, crashingImage, "broken nginx image", 3, 2);
         fleetName = DockerSupport.uniqueFleetName("cli");
         zookeeper = new TestingServer(true);
         upstream = TinyBackend.answering("A");
@@ -136,6 +141,7 @@ class LbmCliThroughManagerIT {
         } finally {
             if (nextImage != null) {
                 TestImages.remove(nextImage);
+                TestImages.remove(crashingImage);
             }
             if (upstream != null) {
                 upstream.close();
@@ -182,6 +188,29 @@ class LbmCliThroughManagerIT {
         LbmCli.Run history = lbm("history", GROUP);
         assertThat(history.output()).contains("SUCCEEDED   " + baseImage + " -> " + nextImage,
                 "SUCCEEDED   " + nextImage + " -> " + baseImage);
+    }
+
+    @Test
+    void lbmIntoAFilePrintsEachStateChangeOnceAndTheReasonACrashingImageFailed() throws Exception {
+        String serving = fleet.backend().deployment(GROUP).image();
+        Path file = Files.createTempFile("lbm-upgrade", ".log");
+        try {
+            int exit = LbmCli.runInto(file, app.getLocalPort(), TestTokens.ADMIN, "upgrade", GROUP, crashingImage, "--step", "1", "--bake", "2", "--crash-budget", "1");
+            String output = Files.readString(file);
+            System.out.printf("lbm upgrade into a file:%n%s", output);
+
+            assertThat(exit).as(output).isEqualTo(1);
+            assertThat(output).contains(serving + " -> " + crashingImage, "[ROLLED_BACK]", "status 3", "broken nginx image",
+                    "crash budget 1").doesNotContain("\u001B");
+            List<String> changes = output.lines().filter(line -> line.matches("\\d\\d:\\d\\d:\\d\\d step .*"))
+                    .map(line -> line.replaceFirst(":\\s.*$", "").substring(9)).toList();
+            assertThat(changes).as(output).isNotEmpty().doesNotHaveDuplicates();
+            assertThat(output.lines().count()).as(output).isLessThan(10);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        LbmCli.Run history = lbm("history", GROUP);
+        assertThat(history.output()).contains("ROLLED_BACK " + serving + " -> " + crashingImage, "status 3", "broken nginx image");
     }
 
     private static LbmCli.Run lbm(String... args) throws IOException, InterruptedException {

@@ -93,6 +93,23 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     }
 
     @Test
+    @Order(25)
+    void anImageThatDoesNotExistFailsTheDeployAtOnceAndSaysSo() throws Exception {
+        String missing = baseImage.replaceFirst(":[^:/]*$", "") + ":it-missing-" + System.nanoTime();
+        long started = System.nanoTime();
+
+        operations.startUpgrade(GROUP, missing, 1, 2, 0.0, "it");
+        UpgradeView done = awaitFinished(new java.util.TreeSet<>());
+
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("missing image through Singularity: %s after %d ms: %s%n", done.state(), tookMillis, done.message());
+        assertThat(done.state()).as(done.message()).isEqualTo(UpgradeState.ROLLED_BACK);
+        assertThat(done.message()).contains("Failed to launch container", "No such image", missing);
+        assertThat(tookMillis).isLessThan(10_000);
+        awaitServing(2, baseImage);
+    }
+
+    @Test
     @Order(30)
     void everyCallAndEveryAnswerParsesWithSingularitysOwnModels() {
         List<SingularitySimulator.Exchange> exchanges = simulator.exchanges();

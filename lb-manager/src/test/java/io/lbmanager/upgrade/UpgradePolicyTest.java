@@ -1,6 +1,7 @@
 package io.lbmanager.upgrade;
 
 import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.fleet.TaskFailure;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -61,6 +62,44 @@ class UpgradePolicyTest {
     }
 
     @Test
+    void newTasksThatCrashMoreOftenThanTheBudgetFailTheStepAtOnceAndSayWhy() {
+        fleet.unhealthyImages.add("nginx:crashing");
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:crashing", new UpgradeSettings(1, 5, 0.01, 2), "ops", false);
+        List<TaskFailure> failures = new ArrayList<>();
+        fleet.failures.put("u1", failures);
+
+        for (int crash = 1; crash <= 2; crash++) {
+            failures.add(new TaskFailure("t" + crash, "exited with status 3", List.of("broken nginx image"), fleet.clock.get()));
+            upgrade = policy.tick(upgrade);
+            assertThat(upgrade.phase()).as("within the budget after %d crash(es)", crash).isEqualTo(Phase.LAUNCHING);
+            fleet.clock.addAndGet(1000);
+        }
+        failures.add(new TaskFailure("t3", "exited with status 3", List.of("broken nginx image"), fleet.clock.get()));
+        upgrade = policy.tick(upgrade);
+        assertThat(upgrade.phase()).isEqualTo(Phase.REVERTING);
+        upgrade = policy.tick(upgrade);
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
+        assertThat(upgrade.message()).contains("rolled back to nginx:1", "step 1/3", "3 failure(s) of new tasks, crash budget 2",
+                "task t3 exited with status 3; last output: broken nginx image");
+        assertThat(fleet.calls).contains("cancel u1");
+        assertThat(fleet.tasks("edge")).extracting(NginxTask::image).containsOnly("nginx:1").hasSize(3);
+    }
+
+    @Test
+    void aCrashWhileBakingFailsTheStepToo() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 30, 0.01, 0), "ops", false);
+        upgrade = policy.tick(upgrade);
+        assertThat(upgrade.phase()).isEqualTo(Phase.BAKING);
+
+        fleet.failures.put("u1", List.of(new TaskFailure("t4", "exited with status 139", List.of(), fleet.clock.get())));
+        upgrade = policy.tick(upgrade);
+
+        assertThat(upgrade.phase()).isEqualTo(Phase.REVERTING);
+        assertThat(upgrade.message()).contains("crash budget 0", "task t4 exited with status 139");
+    }
+
+    @Test
     void newTasksThatNeverGetReadyAreRolledBackAfterTheStepTimeout() {
         fleet.unhealthyImages.add("nginx:broken");
         UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:broken", new UpgradeSettings(1, 5, 0.01), "ops", false);
@@ -72,7 +111,9 @@ class UpgradePolicyTest {
         }
 
         assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
-        assertThat(upgrade.message()).contains("rolled back to nginx:1").contains("only 0 of 1 new task(s) ready");
+        assertThat(upgrade.message()).contains("rolled back to nginx:1").contains("only 0 of 1 new task(s) ready")
+                .contains("; task t4 not ready: /ready answered 503 nginx failed to start; last output: "
+                        + "bind() to 127.0.0.1:10004 failed (98: Address already in use)");
         assertThat(fleet.tasks("edge")).extracting(NginxTask::image).containsOnly("nginx:1").hasSize(3);
         assertThat(fleet.calls).contains("cancel u1");
     }

@@ -7,6 +7,7 @@ import io.lbmanager.fleet.GenerationProgress;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.fleet.TaskFailure;
 import io.lbmanager.fleet.singularity.SingularityHttp.Retry;
 import io.lbmanager.fleet.singularity.SingularityModel.DeployHistory;
 import io.lbmanager.fleet.singularity.SingularityModel.DeployRequest;
@@ -45,6 +46,8 @@ public final class SingularityFleet implements FleetBackend {
     private final String requestPrefix;
     private final Map<String, NginxTask> taskCache = new ConcurrentHashMap<>();
     private final Map<String, String> agentEnv;
+    private final SingularityTaskPostMortem postMortem;
+    private final Map<String, String> failedReasons = new ConcurrentHashMap<>();
 
     public SingularityFleet(SingularityHttp http, String requestPrefix) {
         this(http, requestPrefix, Map.of());
@@ -55,6 +58,7 @@ public final class SingularityFleet implements FleetBackend {
         this.http = http;
         this.requestPrefix = requestPrefix;
         this.agentEnv = Map.copyOf(agentEnv);
+        this.postMortem = new SingularityTaskPostMortem(http);
     }
 
     @Override
@@ -145,7 +149,7 @@ public final class SingularityFleet implements FleetBackend {
         canary.put("instanceGroupSize", spec.firstTarget());
         canary.put("acceptanceMode", "TIMED");
         canary.put("waitMillisBetweenGroups", spec.stepHoldMillis());
-        canary.put("allowedTasksFailuresPerGroup", 0);
+        canary.put("allowedTasksFailuresPerGroup", spec.allowedFailures());
         canary.put("canaryCycleCount", Math.max(groups, 1));
         return deploy;
     }
@@ -187,13 +191,12 @@ public final class SingularityFleet implements FleetBackend {
             return new GenerationProgress.Unknown("Singularity has no result for deploy " + generationId + " yet");
         }
         SingularityModel.DeployResult result = history.get().deployResult();
-        String reason = result.deployState() + (result.message() == null ? "" : ": " + result.message())
-                + failures(result);
         return switch (result.deployState()) {
             case "SUCCEEDED" -> new GenerationProgress.Succeeded();
-            case "CANCELED" -> new GenerationProgress.Cancelled(reason);
+            case "CANCELED" -> new GenerationProgress.Cancelled(reason(result));
             case "WAITING", "CANCELING" -> new GenerationProgress.InProgress(0, false);
-            default -> new GenerationProgress.Failed(reason);
+            default -> new GenerationProgress.Failed(failedReasons.computeIfAbsent(requestId(group) + "/" + generationId,
+                    key -> reason(result)));
         };
     }
 
@@ -244,13 +247,20 @@ public final class SingularityFleet implements FleetBackend {
         return deploy.path("containerInfo").path("docker").path("image").asText("");
     }
 
-    private static String failures(SingularityModel.DeployResult result) {
+    /** The deploy's state and message, and for each failed task what it was (its last status, its stderr tail). */
+    private String reason(SingularityModel.DeployResult result) {
+        String reason = result.deployState() + (result.message() == null ? "" : ": " + result.message());
         if (result.deployFailures() == null || result.deployFailures().isEmpty()) {
-            return "";
+            return reason;
         }
-        return " (" + result.deployFailures().stream()
-                .map(failure -> failure.reason() + (failure.message() == null ? "" : ": " + failure.message()))
-                .distinct().collect(Collectors.joining("; ")) + ")";
+        long now = System.currentTimeMillis();
+        return reason + " (" + result.deployFailures().stream()
+                .map(failure -> {
+                    String what = failure.reason() + (failure.message() == null ? "" : ": " + failure.message());
+                    return failure.taskId() == null ? what
+                            : postMortem.of(failure.taskId().id(), what, now).map(TaskFailure::describe).orElse(what);
+                })
+                .distinct().limit(3).collect(Collectors.joining("; ")) + ")";
     }
 
     private static <T> List<T> listOf(List<T> list) {

@@ -107,4 +107,19 @@ public final class SingularityModel {
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record TaskRequest(ObjectNode deploy) {
     }
+
+    /** {@code GET /api/history/task/{taskId}}: a SingularityTaskHistory, the status updates lb-manager reads. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TaskHistory(List<TaskUpdate> taskUpdates) {
+    }
+
+    /** A SingularityTaskHistoryUpdate: Mesos' task state and message ({@code Container exited with status 3}). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TaskUpdate(String taskState, String statusMessage, String statusReason, long timestamp) {
+    }
+
+    /** {@code GET /api/sandbox/{taskId}/read}: a MesosFileChunkObject; with no offset, {@code offset} is the file's size. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FileChunk(String data, long offset, Long nextOffset) {
+    }
 }

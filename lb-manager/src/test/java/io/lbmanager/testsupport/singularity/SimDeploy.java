@@ -15,6 +15,7 @@ final class SimDeploy {
     long stepTimestamp;
     int cyclesDone;
     boolean cancelRequested;
+    int taskFailures;
 
     SimDeploy(String requestId, String deployId, ObjectNode json, long timestamp, String user) {
         this.requestId = requestId;
@@ -35,6 +36,10 @@ final class SimDeploy {
 
     String acceptanceMode() {
         return json.path("canaryDeploySettings").path("acceptanceMode").asText("NONE");
+    }
+
+    int allowedFailures() {
+        return json.path("canaryDeploySettings").path("allowedTasksFailuresPerGroup").asInt(0);
     }
 
     long waitMillis() {

@@ -17,6 +17,12 @@ final class SimTask {
     final String image;
     boolean healthy;
     long cleaningUntil;
+    /** Set when the task ended by itself: Mesos' final state, message and reason, and what it wrote to stderr. */
+    String finalState;
+    String finalMessage;
+    String finalReason;
+    long finishedAt;
+    byte[] stderr = new byte[0];
 
     SimTask(String id, String requestId, String deployId, long startedAt, int instanceNo, int trafficPort, int adminPort,
             String image) {
@@ -32,5 +38,18 @@ final class SimTask {
 
     boolean active() {
         return cleaningUntil == 0;
+    }
+
+    /** Whether the task got as far as a sandbox (a container that ran). */
+    boolean started() {
+        return trafficPort > 0;
+    }
+
+    void ended(String state, String message, String reason, byte[] stderrBytes) {
+        finalState = state;
+        finalMessage = message;
+        finalReason = reason;
+        finishedAt = System.currentTimeMillis();
+        stderr = stderrBytes;
     }
 }

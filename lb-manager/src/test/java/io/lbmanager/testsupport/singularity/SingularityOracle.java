@@ -6,13 +6,13 @@ import com.fasterxml.jackson.datatype.guava.GuavaModule;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.hubspot.singularity.SingularityDeploy;
 import com.hubspot.singularity.SingularityDeployHistory;
-import com.hubspot.singularity.api.SingularityDeployRequest;
 import com.hubspot.singularity.SingularityRequest;
 import com.hubspot.singularity.SingularityRequestParent;
 import com.hubspot.singularity.SingularityTask;
 import com.hubspot.singularity.SingularityTaskIdsByStatus;
-import com.hubspot.singularity.api.SingularityScaleRequest;
 import com.hubspot.singularity.SingularityUpdatePendingDeployRequest;
+import com.hubspot.singularity.api.SingularityDeployRequest;
+import com.hubspot.singularity.api.SingularityScaleRequest;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -70,6 +70,12 @@ public final class SingularityOracle {
         }
         if (path.startsWith("/tasks/task/")) {
             return Optional.of(SingularityTask.class);
+        }
+        if (path.startsWith("/history/task/")) {
+            return Optional.of(com.hubspot.singularity.SingularityTaskHistory.class);
+        }
+        if (Pattern.matches("/sandbox/[^/]+/read", path)) {
+            return Optional.of(com.hubspot.mesos.json.MesosFileChunkObject.class);
         }
         return Optional.empty();
     }

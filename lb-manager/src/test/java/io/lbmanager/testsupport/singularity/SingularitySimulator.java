@@ -43,7 +43,10 @@ import java.util.stream.Collectors;
  * canaryCycleCount) advanced by the timer or by {@code POST /api/deploys/update}, health checks on
  * the deploy's healthcheck uri and port index, deploy states and failure reasons, the previous
  * deploy staying active after a failure or cancel (asynchronous, at the next check), replacement
- * of lost tasks, scaling. Every task is a REAL container of the Nginx + agent image on the local
+ * of lost tasks, scaling, task history with Mesos' final status ({@code Container exited with status 3},
+ * {@code Failed to launch container: ...}) and the sandbox's {@code stderr} served through
+ * {@code /api/sandbox/{taskId}/read} the way Mesos' {@code /files/read} answers (no offset: the file's
+ * size), and {@code allowedTasksFailuresPerGroup} failures per deploy before it fails. Every task is a REAL container of the Nginx + agent image on the local
  * engine (host networking, loopback ports from {@link DockerTaskRunner}). A task being cleaned leaves
  * the healthy list for the drain time before its container is stopped, as Singularity removes a
  * task from the load balancer before killing it.
@@ -78,6 +81,7 @@ public final class SingularitySimulator implements AutoCloseable {
     private final Map<String, SimDeploy> pending = new HashMap<>();
     private final Map<String, Map<String, ObjectNode>> history = new HashMap<>();
     private final Map<String, SimTask> tasks = new LinkedHashMap<>();
+    private final Map<String, SimTask> ended = new LinkedHashMap<>();
     private long lastStartedAt;
 
     private SingularitySimulator(DockerTaskRunner docker, Duration drain, Duration checkEvery) throws IOException {
@@ -128,11 +132,12 @@ public final class SingularitySimulator implements AutoCloseable {
         try (exchange) {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath().substring("/singularity/api".length());
+            Map<String, String> query = queryOf(exchange.getRequestURI().getRawQuery());
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Answer answer;
             try {
                 synchronized (this) {
-                    answer = route(method, path, body);
+                    answer = route(method, path, query, body);
                 }
             } catch (IllegalArgumentException e) {
                 answer = Answer.text(400, e.getMessage());
@@ -153,8 +158,15 @@ public final class SingularitySimulator implements AutoCloseable {
         }
     }
 
-    private Answer route(String method, String path, String body) {
+    private Answer route(String method, String path, Map<String, String> query, String body) {
         Matcher m;
+        if (method.equals("GET") && (m = match("/history/task/([^/]+)", path)) != null) {
+            SimTask task = anyTask(m.group(1));
+            return task == null ? notFound("No history for task " + m.group(1)) : Answer.json(200, write(taskHistory(task)));
+        }
+        if (method.equals("GET") && (m = match("/sandbox/([^/]+)/read", path)) != null) {
+            return readSandbox(m.group(1), query);
+        }
         if (method.equals("POST") && path.equals("/requests")) {
             return submitRequest(parse(body));
         }
@@ -333,13 +345,10 @@ public final class SingularitySimulator implements AutoCloseable {
             if (task.active() && !running.getOrDefault(task.id, false)) {
                 LOG.info("simulator task={} state=TASK_LOST known={} log:\n{}", task.id, running.containsKey(task.id),
                         DockerSupport.logTail(logs, task.id));
+                recordExit(task);
                 docker.stopTask(task.id);
                 tasks.remove(task.id);
-                SimDeploy deploy = pending.get(task.requestId);
-                if (deploy != null && deploy.deployId.equals(task.deployId)) {
-                    finish(deploy, "FAILED", "At least 0 task(s) for this instance group failed",
-                            task.healthy ? "TASK_EXPECTED_RUNNING_FINISHED" : "TASK_FAILED_ON_STARTUP", task);
-                }
+                countFailure(task);
             } else if (!task.active() && task.cleaningUntil <= now) {
                 docker.stopTask(task.id);
                 tasks.remove(task.id);
@@ -378,6 +387,9 @@ public final class SingularitySimulator implements AutoCloseable {
             return;
         }
         launchUpTo(deploy.requestId, deploy.json, deploy.deployId, deploy.target, fresh);
+        if (pending.get(deploy.requestId) != deploy) {
+            return;
+        }
         fresh = activeTasks(deploy.requestId, deploy.deployId);
         long healthy = fresh.stream().filter(task -> task.healthy).count();
         if (!deploy.stepLaunchComplete && healthy >= deploy.target) {
@@ -406,6 +418,147 @@ public final class SingularitySimulator implements AutoCloseable {
         deploy.target = deploy.cyclesDone >= deploy.cycleCount() ? instances : Math.min(deploy.target + deploy.groupSize(), instances);
         deploy.stepLaunchComplete = false;
         deploy.stepTimestamp = now;
+    }
+
+    /** A task of the pending deploy failed: the deploy fails once more tasks failed than it allows. */
+    private void countFailure(SimTask task) {
+        SimDeploy deploy = pending.get(task.requestId);
+        if (deploy == null || !deploy.deployId.equals(task.deployId)) {
+            return;
+        }
+        deploy.taskFailures++;
+        if (deploy.taskFailures > deploy.allowedFailures()) {
+            finish(deploy, "FAILED", "At least " + deploy.taskFailures + " task(s) for this instance group failed",
+                    task.healthy ? "TASK_EXPECTED_RUNNING_FINISHED" : "TASK_FAILED_ON_STARTUP", task);
+        }
+    }
+
+    /** What Mesos' Docker executor reports for a container that ended, and the stderr it left in the sandbox. */
+    private void recordExit(SimTask task) {
+        String message;
+        try {
+            Long exit = logs.inspectContainerCmd(task.id).exec().getState().getExitCodeLong();
+            message = "Container exited with status " + exit;
+        } catch (RuntimeException gone) {
+            message = "Container disappeared";
+        }
+        task.ended(message.endsWith(" 0") ? "TASK_FINISHED" : "TASK_FAILED", message, "REASON_COMMAND_EXECUTOR_FAILED",
+                stderrOf(task.id));
+        keepEnded(task);
+    }
+
+    private byte[] stderrOf(String containerId) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            logs.logContainerCmd(containerId).withStdErr(true).withStdOut(false)
+                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                        @Override
+                        public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                            if (out.size() < 1 << 20) {
+                                out.writeBytes(frame.getPayload());
+                            }
+                        }
+                    }).awaitCompletion(5, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            // no sandbox left: an empty stderr
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out.toByteArray();
+    }
+
+    private void keepEnded(SimTask task) {
+        ended.put(task.id, task);
+        while (ended.size() > 200) {
+            ended.remove(ended.keySet().iterator().next());
+        }
+    }
+
+    private SimTask anyTask(String taskId) {
+        SimTask task = tasks.get(taskId);
+        return task != null ? task : ended.get(taskId);
+    }
+
+    /** Mesos' {@code /files/read} through Singularity: no offset answers the size; 400 without a sandbox directory. */
+    private Answer readSandbox(String taskId, Map<String, String> query) {
+        SimTask task = anyTask(taskId);
+        if (task == null) {
+            return notFound("No history for task " + taskId);
+        }
+        if (!task.started()) {
+            return Answer.text(400, "Task " + taskId + " does not have a directory yet - check again soon (enqueued request to refetch)");
+        }
+        String path = query.getOrDefault("path", "");
+        if (path.isEmpty()) {
+            return Answer.text(400, "Must specify 'path'");
+        }
+        if (!path.equals("stderr") && !path.equals("stdout")) {
+            return notFound("File " + sandboxDirectory(task) + "/" + path + " does not exist for task ID " + taskId);
+        }
+        byte[] file = path.equals("stderr") ? task.stderr : new byte[0];
+        ObjectNode chunk = json.createObjectNode();
+        if (!query.containsKey("offset")) {
+            chunk.put("data", "");
+            chunk.put("offset", file.length);
+            return Answer.json(200, write(chunk));
+        }
+        int offset = (int) Math.min(Math.max(Long.parseLong(query.get("offset")), 0), file.length);
+        int length = (int) Math.min(Long.parseLong(query.getOrDefault("length", "50000")), file.length - offset);
+        chunk.put("data", new String(file, offset, length, StandardCharsets.UTF_8));
+        chunk.put("offset", offset);
+        chunk.put("nextOffset", offset + length);
+        return Answer.json(200, write(chunk));
+    }
+
+    private ObjectNode taskHistory(SimTask task) {
+        ObjectNode history = json.createObjectNode();
+        ArrayNode updates = history.putArray("taskUpdates");
+        addUpdate(updates, task, task.startedAt, "TASK_LAUNCHED", null, null);
+        if (task.started()) {
+            addUpdate(updates, task, task.startedAt + 1, "TASK_RUNNING", null, null);
+            history.put("directory", sandboxDirectory(task));
+            history.put("containerId", "mesos-" + task.id);
+        }
+        if (task.finalState != null) {
+            addUpdate(updates, task, Math.max(task.finishedAt, task.startedAt + 2), task.finalState, task.finalMessage,
+                    task.finalReason);
+        }
+        history.putArray("healthcheckResults");
+        history.set("task", taskJson(task));
+        history.putArray("loadBalancerUpdates");
+        history.putArray("shellCommandHistory");
+        history.putArray("taskMetadata");
+        return history;
+    }
+
+    private void addUpdate(ArrayNode updates, SimTask task, long timestamp, String state, String message, String reason) {
+        ObjectNode update = updates.addObject();
+        update.set("taskId", taskIdJson(task));
+        update.put("timestamp", timestamp);
+        update.put("taskState", state);
+        if (message != null) {
+            update.put("statusMessage", message);
+        }
+        if (reason != null) {
+            update.put("statusReason", reason);
+        }
+    }
+
+    private static String sandboxDirectory(SimTask task) {
+        return "/var/lib/mesos/slaves/agent-" + HOST + "/frameworks/singularity-simulator/executors/" + task.id + "/runs/latest";
+    }
+
+    private static Map<String, String> queryOf(String rawQuery) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return query;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            query.put(key, eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return query;
     }
 
     private void finish(SimDeploy deploy, String state, String message, String failureReason, SimTask failedTask) {
@@ -482,7 +635,20 @@ public final class SingularitySimulator implements AutoCloseable {
         env.put("ESTIMATED_INSTANCE_COUNT", Integer.toString(instances(requestId)));
         env.put("LBM_AGENT_ID", taskId);
         String image = deployJson.path("containerInfo").path("docker").path("image").asText();
-        NginxTask container = docker.startTask(requestId, image, deployId, env);
+        NginxTask container;
+        try {
+            container = docker.startTask(requestId, image, deployId, env);
+        } catch (RuntimeException e) {
+            SimTask failed = new SimTask(taskId, requestId, deployId, startedAt, instanceNo, 0, 0, image);
+            failed.ended("TASK_FAILED", "Failed to launch container: Failed to run 'docker -H unix:///var/run/docker.sock pull "
+                    + image + "': exited with status 1; stderr='Error response from daemon: " + e.getMessage() + "'",
+                    "REASON_CONTAINER_LAUNCH_FAILED", new byte[0]);
+            keepEnded(failed);
+            LOG.info("simulator request={} deploy={} task={} state=TASK_FAILED message={}", requestId, deployId, taskId,
+                    failed.finalMessage);
+            countFailure(failed);
+            return;
+        }
         tasks.put(taskId, new SimTask(taskId, requestId, deployId, startedAt, instanceNo, container.trafficPort(),
                 container.adminPort(), image));
         LOG.info("simulator request={} deploy={} task={} state=TASK_RUNNING", requestId, deployId, taskId);
