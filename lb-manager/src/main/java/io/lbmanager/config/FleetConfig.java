@@ -98,7 +98,7 @@ public class FleetConfig {
         /** Task failures (exits, crash loops, failed starts or health checks) of the new image a step tolerates; one more fails it at once. */
         @Min(0)
         @Max(100)
-        public int crashBudget = io.lbmanager.upgrade.UpgradeSettings.DEFAULT_CRASH_BUDGET;
+        public int crashBudget = 2;
 
         /** How long a step's new tasks may take to become ready before the upgrade rolls back. */
         @Min(1)
