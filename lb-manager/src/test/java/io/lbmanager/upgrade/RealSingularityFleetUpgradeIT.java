@@ -1,0 +1,124 @@
+package io.lbmanager.upgrade;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lbmanager.fleet.DockerFleet;
+import io.lbmanager.fleet.FleetBackend;
+import io.lbmanager.fleet.singularity.SingularityFleet;
+import io.lbmanager.fleet.singularity.SingularityHttp;
+import io.lbmanager.fleet.singularity.SingularityModel;
+import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.singularity.MesosMasterStandIn;
+import io.lbmanager.testsupport.singularity.RealSingularity;
+import io.lbmanager.testsupport.singularity.StandInAgent;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The upgrade scenarios on SingularityFleet against the real SingularityService 1.5.0, whose Mesos
+ * master is {@link MesosMasterStandIn}: six loopback agents (SEPARATE_BY_REQUEST needs old + new
+ * instance count during a deploy), tasks as real containers of the image under test. Only the
+ * scenarios that show Singularity's own behaviour run here; the rest run on Docker and the simulator.
+ */
+class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int AGENTS = 6;
+
+    MesosMasterStandIn master;
+    RealSingularity singularity;
+    SingularityFleet singularityFleet;
+
+    @Override
+    FleetBackend startBackend(DockerFleet containers, String image, int instances) throws Exception {
+        Optional<String> noJar = RealSingularity.whyUnusable();
+        assumeTrue(noJar.isEmpty(), () -> "skipped: " + noJar.orElse(""));
+        master = MesosMasterStandIn.start(StandInAgent.onLoopback(AGENTS, freePortRange(AGENTS * 10), 10,
+                Map.of("lb-group", GROUP)), docker, containers.fleetName());
+        singularity = RealSingularity.start(zk.getPort(), master, Path.of("target", "singularity-it", containers.fleetName()),
+                "singularity", List.of());
+        singularityFleet = new SingularityFleet(new SingularityHttp(singularity.baseUrl(), Optional.empty(),
+                Duration.ofSeconds(2), Duration.ofSeconds(20), 2), "lb-nginx-");
+        Path files = deploysDir().resolve(GROUP);
+        ObjectNode request = (ObjectNode) JSON.readTree(files.resolve("request.json").toFile());
+        request.put("instances", instances);
+        singularityFleet.submitRequest(JSON.treeToValue(request, SingularityModel.Request.class));
+        ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
+        deploy.withObject("containerInfo").withObject("docker").put("image", image);
+        deploy.withObject("env").put("LBM_ZK", zk.getConnectString()).put("LBM_ZK_ROOT", LAYOUT.root());
+        deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
+        singularityFleet.submitDeploy(deploy, "first deploy of the test");
+        return singularityFleet;
+    }
+
+    @Override
+    void stopBackend() {
+        if (singularity != null) {
+            singularity.close();
+        }
+        if (master != null) {
+            master.close();
+        }
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: pausing holds a step the same way as an upgrade does; runs on Docker and the simulator")
+    void aPausedUpgradeStaysAtItsStepUntilResumed() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator")
+    void aBlockedGroupRefusesADeployAndSaysWhy() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator")
+    void aKilledNginxTaskIsReplacedAndServesTheCurrentConfig() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator; the refused scale runs here")
+    void scalingUpAndDownKeepsServing() {
+    }
+
+    static Path deploysDir() {
+        Path fromModule = Path.of("..", "singularity-deploys");
+        return Files.isDirectory(fromModule) ? fromModule : Path.of("singularity-deploys");
+    }
+
+    /** The first port of {@code count} consecutive ports that are free on every address now. */
+    static int freePortRange(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = 20_000 + ThreadLocalRandom.current().nextInt(0, 800) * 10;
+            boolean free = true;
+            for (int port = first; port < first + count && free; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+                    socket.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports found");
+    }
+}
