@@ -8,6 +8,7 @@ import io.lbmanager.catalog.CatalogUnavailableException;
 import io.lbmanager.catalog.ConflictException;
 import io.lbmanager.catalog.InvalidInputException;
 import io.lbmanager.catalog.NotInCatalogException;
+import io.lbmanager.fleet.BackendRefusedException;
 import io.lbmanager.validate.ValidationOverloadedException;
 import io.lbmanager.zk.CorruptNodeException;
 import jakarta.ws.rs.WebApplicationException;
@@ -38,7 +39,7 @@ public final class ApiErrors {
     public static void register(JerseyEnvironment jersey) {
         for (ExceptionMapper<?> mapper : new ExceptionMapper<?>[]{
                 new InvalidInputMapper(), new ConflictMapper(), new NotInCatalogMapper(), new CorruptNodeMapper(),
-                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
+                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new BackendRefusedMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
                 new AnythingElseMapper()}) {
             jersey.getResourceConfig().register(mapper, PRIORITY);
         }
@@ -108,6 +109,19 @@ public final class ApiErrors {
             return Response.fromResponse(response(503, e.getMessage(), null))
                     .header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds())
                     .build();
+        }
+    }
+
+    /** The fleet's scheduler refused (409) or failed (502): the caller reads what it said. */
+    static final class BackendRefusedMapper implements ExceptionMapper<BackendRefusedException> {
+        @Override
+        public Response toResponse(BackendRefusedException e) {
+            if (e.refusal()) {
+                LOG.info("api answered 409: {}", e.getMessage());
+                return response(409, e.backend() + " refused (" + e.status() + "): " + e.words(), null);
+            }
+            LOG.warn("api answered 502: {}", e.getMessage());
+            return response(502, e.backend() + " failed (" + e.status() + "): " + e.words(), null);
         }
     }
 

@@ -36,6 +36,8 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     String activeGeneration = "g0";
     int instances;
     Pending pending;
+    /** When set, scale throws it, as a scheduler that refuses the count does. */
+    RuntimeException scaleRefusal;
     private int started;
 
     InMemoryFleet(int instances) {
@@ -94,6 +96,9 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
 
     @Override
     public void scale(String group, int count) {
+        if (scaleRefusal != null) {
+            throw scaleRefusal;
+        }
         instances = count;
         settle();
     }
