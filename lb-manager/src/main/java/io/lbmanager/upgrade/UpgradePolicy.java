@@ -219,6 +219,13 @@ public final class UpgradePolicy {
             return upgrade.with(UpgradeState.RUNNING, Phase.FINISHING, stepText + ": all " + upgrade.instances()
                     + " new task(s) passed; waiting for the backend to make them active", now);
         }
+        if (progress instanceof GenerationProgress.InProgress step
+                && (!step.launchComplete() || step.targetActive() < upgrade.target())) {
+            // the backend's own health check has not passed the step yet (Singularity counts the step's
+            // tasks as active only then, and advancing before that leaves its old tasks unretired)
+            return upgrade.withProbes(probes, errors, String.format("%s: baked, %d error(s) in %d probes; waiting for the"
+                    + " %s backend to pass the step's health check", stepText, totalErrors, totalProbes, backend.kind()), now);
+        }
         int nextTarget = Math.min(upgrade.target() + upgrade.stepSize(), upgrade.instances());
         backend.setGenerationTarget(upgrade.group(), upgrade.id(), nextTarget);
         LOG.info("upgrade group={} id={} step={}/{} state=STEP_PASSED probes={} errors={} nextTarget={}", upgrade.group(),

@@ -113,6 +113,17 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
         return failingTraffic.contains(task.image()) ? 500 : 200;
     }
 
+    /** The backend ends the pending generation on its own (its own timer, an operator at the scheduler). */
+    void endPendingByItself(GenerationProgress result) {
+        results.put(pending.id(), result);
+        if (result instanceof GenerationProgress.Succeeded) {
+            activeImage = pending.image();
+            activeGeneration = pending.id();
+        }
+        pending = null;
+        settle();
+    }
+
     long countImage(String image) {
         return tasks.stream().filter(task -> task.image().equals(image)).count();
     }

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -49,21 +50,22 @@ final class StepRetirement {
                 .sorted(Comparator.comparing((TaskId task) -> task.instanceNo() == null ? 0 : task.instanceNo())
                         .thenComparing(TaskId::id))
                 .toList();
-        List<TaskId> retire = old.subList(0, Math.max(old.size() - keepOld, 0));
-        for (TaskId task : retire) {
+        List<TaskId> killed = new ArrayList<>();
+        for (TaskId task : old.subList(0, Math.max(old.size() - keepOld, 0))) {
             try {
                 http.delete("/tasks/task/" + task.id());
+                killed.add(task);
+                LOG.info("fleet=singularity request={} deploy={} task={} state=RETIRING keepOld={}", requestId, deployId,
+                        task.id(), keepOld);
             } catch (SingularityException e) {
                 if (e.status() != 404) {
                     throw e;
                 }
                 // 404: gone already
             }
-            LOG.info("fleet=singularity request={} deploy={} task={} state=RETIRING keepOld={}", requestId, deployId,
-                    task.id(), keepOld);
         }
-        awaitGone(requestId, retire);
-        return retire.size();
+        awaitGone(requestId, killed);
+        return killed.size();
     }
 
     /** Waits until Singularity lists none of them any more (killed, not only cleaning), so no step overlaps a kill. */
