@@ -1,17 +1,15 @@
 package io.lbmanager.upgrade;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lbmanager.fleet.DockerFleet;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
-import io.lbmanager.fleet.singularity.SingularityModel;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.singularity.MesosMasterStandIn;
 import io.lbmanager.testsupport.singularity.RealSingularity;
 import io.lbmanager.testsupport.singularity.StandInAgent;
 import io.lbmanager.fleet.BackendRefusedException;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +43,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final int AGENTS = 6;
 
     MesosMasterStandIn master;
@@ -63,15 +59,8 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
                 "singularity", List.of());
         singularityFleet = new SingularityFleet(new SingularityHttp(singularity.baseUrl(), Optional.empty(),
                 Duration.ofSeconds(2), Duration.ofSeconds(20), 2), "lb-nginx-");
-        Path files = deploysDir().resolve(GROUP);
-        ObjectNode request = (ObjectNode) JSON.readTree(files.resolve("request.json").toFile());
-        request.put("instances", instances);
-        singularityFleet.submitRequest(JSON.treeToValue(request, SingularityModel.Request.class));
-        ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
-        deploy.withObject("containerInfo").withObject("docker").put("image", image);
-        deploy.withObject("env").put("LBM_ZK", zk.getConnectString()).put("LBM_ZK_ROOT", LAYOUT.root());
-        deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
-        singularityFleet.submitDeploy(deploy, "first deploy of the test");
+        SingularityGroupFiles.submitFirstDeploy(singularityFleet, GROUP, instances, image, zk.getConnectString(), LAYOUT.root(),
+                deploy -> { });
         return singularityFleet;
     }
 
@@ -82,6 +71,17 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         }
         if (master != null) {
             master.close();
+        }
+    }
+
+    /**
+     * Singularity counts tasks it is still killing when it checks a new deploy's placement ("Not enough
+     * active agents ... minimum required: 7, current: 6" right after the previous deploy ended).
+     */
+    @BeforeEach
+    void onlyTheGroupsTasksRun() throws Exception {
+        if (master != null) {
+            ManagerAwait.until("3 tasks running, none being killed", SLOW, () -> master.runningTasks().size() == 3);
         }
     }
 
@@ -130,8 +130,6 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     void anUpgradeSingularityFinishedWhileTheManagerWasDownEndsOnTheFirstTickAfterRestart() throws Exception {
         String from = fleet.deployment(GROUP).image();
         String to = from.equals(baseImage) ? nextImage : baseImage;
-        ManagerAwait.until("only the 3 tasks of " + from + " left (Singularity counts cleaning tasks in its placement check)",
-                SLOW, () -> master.runningTasks().size() == 3);
         operations.startUpgrade(GROUP, to, 1, 2, 0.0, "it");
         ManagerAwait.until("step 1 has a ready new task", SLOW, () -> readyTasksOf(to) >= 1);
         operations.close();
@@ -178,11 +176,6 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @Test
     @Disabled("kept lean on the real server: runs on Docker and the simulator; the refused scale runs here")
     void scalingUpAndDownKeepsServing() {
-    }
-
-    static Path deploysDir() {
-        Path fromModule = Path.of("..", "singularity-deploys");
-        return Files.isDirectory(fromModule) ? fromModule : Path.of("singularity-deploys");
     }
 
     /** The first port of {@code count} consecutive ports that are free on every address now. */
