@@ -4,10 +4,12 @@ import io.lbmanager.fleet.DockerFleet;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
-import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.singularity.MesosMasterStandIn;
 import io.lbmanager.testsupport.singularity.RealSingularity;
 import io.lbmanager.testsupport.singularity.StandInAgent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lbmanager.fleet.BackendRefusedException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
@@ -81,7 +83,17 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @BeforeEach
     void onlyTheGroupsTasksRun() throws Exception {
         if (master != null) {
-            ManagerAwait.until("3 tasks running, none being killed", SLOW, () -> master.runningTasks().size() == 3);
+            ManagerAwait.until("3 tasks running, none being killed, as Singularity sees them", SLOW, () -> {
+                Http.Response answer = Http.tryGet(singularity.port(),
+                        "/singularity/api/tasks/ids/request/" + singularityFleet.requestId(GROUP));
+                if (answer.status() != 200) {
+                    return false;
+                }
+                JsonNode ids = new ObjectMapper().readTree(answer.body());
+                return master.runningTasks().size() == 3 && ids.path("healthy").size() == 3
+                        && ids.path("cleaning").isEmpty() && ids.path("killed").isEmpty()
+                        && ids.path("notYetHealthy").isEmpty() && ids.path("pending").isEmpty();
+            });
         }
     }
 

@@ -128,6 +128,10 @@ public final class RealSingularity implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/singularity";
     }
 
+    public int port() {
+        return port;
+    }
+
     public Path log() {
         return log;
     }
