@@ -69,7 +69,6 @@ public final class MesosMasterStandIn implements AutoCloseable {
     private final Map<String, String> agentOfTask = new ConcurrentHashMap<>();
     private final Map<String, TaskState> lastState = new ConcurrentHashMap<>();
     private final AtomicInteger offerCounter = new AtomicInteger();
-    private final List<String> callLog = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile EventStream stream;
     private volatile FrameworkID frameworkId;
 
@@ -100,11 +99,6 @@ public final class MesosMasterStandIn implements AutoCloseable {
 
     public List<StandInAgent> agents() {
         return agents;
-    }
-
-    /** The calls Singularity made, by type, in order (e.g. {@code KILL lb-nginx-edge-...}). */
-    public List<String> calls() {
-        return List.copyOf(callLog);
     }
 
     /** Ids of the tasks running now. */
@@ -143,7 +137,6 @@ public final class MesosMasterStandIn implements AutoCloseable {
             answer(exchange, 400, "this stand-in speaks protobuf only: " + e.getMessage());
             return;
         }
-        callLog.add(call.getType() + describe(call));
         if (call.getType() == Call.Type.SUBSCRIBE) {
             subscribe(exchange, call);
             return;
@@ -368,16 +361,6 @@ public final class MesosMasterStandIn implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
-    }
-
-    private static String describe(Call call) {
-        return switch (call.getType()) {
-            case KILL -> " " + call.getKill().getTaskId().getValue();
-            case ACCEPT -> " " + call.getAccept().getOperationsList().stream()
-                    .flatMap(operation -> operation.getLaunch().getTaskInfosList().stream())
-                    .map(task -> task.getTaskId().getValue()).toList();
-            default -> "";
-        };
     }
 
     private static void answer(HttpExchange exchange, int status, String body) throws IOException {
