@@ -8,6 +8,7 @@ import io.lbmanager.errors.ConflictException;
 import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.errors.StoreUnavailableException;
+import io.lbmanager.fleet.BackendRefusedException;
 import io.lbmanager.validate.JailUnavailableException;
 import io.lbmanager.validate.ValidationOverloadedException;
 import io.lbmanager.zk.CorruptNodeException;
@@ -39,7 +40,7 @@ public final class ApiErrors {
     public static void register(JerseyEnvironment jersey) {
         for (ExceptionMapper<?> mapper : new ExceptionMapper<?>[]{
                 new InvalidInputMapper(), new ConflictMapper(), new NotInCatalogMapper(), new CorruptNodeMapper(),
-                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new JailUnavailableMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
+                new CatalogUnavailableMapper(), new ValidationOverloadedMapper(), new JailUnavailableMapper(), new BackendRefusedMapper(), new JsonBodyMapper(), new WebApplicationMapper(),
                 new AnythingElseMapper()}) {
             jersey.getResourceConfig().register(mapper, PRIORITY);
         }
@@ -117,6 +118,19 @@ public final class ApiErrors {
         public Response toResponse(JailUnavailableException e) {
             LOG.error("api answered 503: {}", e.getMessage());
             return response(503, e.getMessage(), null);
+        }
+    }
+
+    /** The fleet's scheduler refused (409) or failed (502): the caller reads what it said. */
+    static final class BackendRefusedMapper implements ExceptionMapper<BackendRefusedException> {
+        @Override
+        public Response toResponse(BackendRefusedException e) {
+            if (e.refusal()) {
+                LOG.info("api answered 409: {}", e.getMessage());
+                return response(409, e.backend() + " refused (" + e.status() + "): " + e.words(), null);
+            }
+            LOG.warn("api answered 502: {}", e.getMessage());
+            return response(502, e.backend() + " failed (" + e.status() + "): " + e.words(), null);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.errors.ConflictException;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GenerationProgress;
 import io.lbmanager.fleet.GenerationSpec;
@@ -76,11 +77,15 @@ public final class UpgradePolicy {
     /** One decision for an upgrade in progress; a finished one comes back unchanged. */
     public UpgradeRecord tick(UpgradeRecord upgrade) {
         long now = clock.getAsLong();
+        if (!upgrade.state().inProgress()) {
+            return upgrade;
+        }
+        UpgradeRecord ended = endedByBackend(upgrade, now);
+        if (ended != upgrade) {
+            return ended;
+        }
         if (upgrade.state() == UpgradeState.PAUSED) {
             return holdWhilePaused(upgrade, now);
-        }
-        if (upgrade.state() != UpgradeState.RUNNING) {
-            return upgrade;
         }
         return switch (upgrade.phase()) {
             case LAUNCHING -> launching(upgrade, now);
@@ -116,6 +121,11 @@ public final class UpgradePolicy {
         if (!upgrade.state().inProgress()) {
             throw new IllegalStateException("upgrade " + upgrade.id() + " is " + upgrade.state() + ", not in progress");
         }
+        if (upgrade.phase() != Phase.REVERTING
+                && backend.progress(upgrade.group(), upgrade.id()) instanceof GenerationProgress.Succeeded) {
+            throw new ConflictException(null, "upgrade " + upgrade.id() + " cannot be cancelled: the " + backend.kind()
+                    + " backend already made " + upgrade.toImage() + " the active image; roll back instead");
+        }
         backend.cancelGeneration(upgrade.group(), upgrade.id());
         LOG.info("upgrade group={} id={} state=CANCELLED by={}", upgrade.group(), upgrade.id(), by);
         return upgrade.with(UpgradeState.CANCELLED, Phase.DONE, "cancelled by " + by + " at step " + upgrade.step() + "/"
@@ -132,6 +142,33 @@ public final class UpgradePolicy {
         }
         return startRevert(upgrade.with(UpgradeState.RUNNING, upgrade.phase(), upgrade.message(), clock.getAsLong()),
                 "rollback requested by " + by, clock.getAsLong());
+    }
+
+    /**
+     * An upgrade the backend ended by itself while the policy was not driving it (a manager restart,
+     * a step the backend advanced on its own timer, an operator acting on the scheduler directly):
+     * the record follows the backend. The policy's own last step (target = all instances) and a
+     * rollback in progress are left to their phases, which gate and finish them.
+     */
+    private UpgradeRecord endedByBackend(UpgradeRecord upgrade, long now) {
+        if (upgrade.phase() == Phase.REVERTING || upgrade.phase() == Phase.FINISHING
+                || (upgrade.state() == UpgradeState.RUNNING && upgrade.target() >= upgrade.instances())) {
+            return upgrade;
+        }
+        GenerationProgress progress = backend.progress(upgrade.group(), upgrade.id());
+        if (progress instanceof GenerationProgress.Succeeded) {
+            String message = "the " + backend.kind() + " backend made " + upgrade.toImage() + " active at step "
+                    + upgrade.step() + "/" + upgrade.totalSteps() + " while the policy did not drive it; the later steps"
+                    + " were not gated";
+            LOG.warn("upgrade group={} id={} state=SUCCEEDED image={} reason={}", upgrade.group(), upgrade.id(),
+                    upgrade.toImage(), message);
+            return upgrade.with(UpgradeState.SUCCEEDED, Phase.DONE, "all " + upgrade.instances() + " task(s) run "
+                    + upgrade.toImage() + "; " + message, now);
+        }
+        if (progress.finished()) {
+            return rolledBack(upgrade, "the backend gave up on the new generation: " + reasonOf(progress), now);
+        }
+        return upgrade;
     }
 
     private UpgradeRecord launching(UpgradeRecord upgrade, long now) {
@@ -191,6 +228,13 @@ public final class UpgradePolicy {
         if (upgrade.target() >= upgrade.instances()) {
             return upgrade.with(UpgradeState.RUNNING, Phase.FINISHING, stepText + ": all " + upgrade.instances()
                     + " new task(s) passed; waiting for the backend to make them active", now);
+        }
+        if (progress instanceof GenerationProgress.InProgress step
+                && (!step.launchComplete() || step.targetActive() < upgrade.target())) {
+            // the backend's own health check has not passed the step yet (Singularity counts the step's
+            // tasks as active only then, and advancing before that leaves its old tasks unretired)
+            return upgrade.withProbes(probes, errors, String.format("%s: baked, %d error(s) in %d probes; waiting for the"
+                    + " %s backend to pass the step's health check", stepText, totalErrors, totalProbes, backend.kind()), now);
         }
         int nextTarget = Math.min(upgrade.target() + upgrade.stepSize(), upgrade.instances());
         backend.setGenerationTarget(upgrade.group(), upgrade.id(), nextTarget);

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Steady, bounded load through an LB group, the way an upstream load balancer would send it:
- * requests to 127.0.0.1 spread over the group's tasks that answer {@code /ready} (the list is
- * refreshed every 200 ms from the fleet backend), counting every failure. It stops at
+ * requests to each task's loopback host (127.0.0.1; 127.0.0.x for Mesos stand-in agents) spread
+ * over the group's tasks that answer {@code /ready} (the list is refreshed every 200 ms from the
+ * fleet backend), counting every failure. It stops at
  * {@code maxRequests} or {@code maxDuration}, whichever comes first.
  */
 public final class LoadThroughGroup implements AutoCloseable {
@@ -135,7 +136,7 @@ public final class LoadThroughGroup implements AutoCloseable {
     private String send(NginxTask task) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + task.trafficPort() + path)).timeout(Duration.ofSeconds(5)).build(),
+                            URI.create("http://" + task.host() + ":" + task.trafficPort() + path)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200 || !response.body().equals(expectedBody)) {
                 return "status " + response.statusCode() + " body " + response.body().strip();

@@ -40,6 +40,8 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     int instances;
     Pending pending;
     GenerationSpec lastSpec;
+    /** When set, scale throws it, as a scheduler that refuses the count does. */
+    RuntimeException scaleRefusal;
     private int started;
 
     InMemoryFleet(int instances) {
@@ -99,6 +101,9 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
 
     @Override
     public void scale(String group, int count) {
+        if (scaleRefusal != null) {
+            throw scaleRefusal;
+        }
         instances = count;
         settle();
     }
@@ -132,6 +137,17 @@ final class InMemoryFleet implements FleetBackend, TaskHealth {
     @Override
     public int throughTraffic(NginxTask task, String path) {
         return failingTraffic.contains(task.image()) ? 500 : 200;
+    }
+
+    /** The backend ends the pending generation on its own (its own timer, an operator at the scheduler). */
+    void endPendingByItself(GenerationProgress result) {
+        results.put(pending.id(), result);
+        if (result instanceof GenerationProgress.Succeeded) {
+            activeImage = pending.image();
+            activeGeneration = pending.id();
+        }
+        pending = null;
+        settle();
     }
 
     long countImage(String image) {

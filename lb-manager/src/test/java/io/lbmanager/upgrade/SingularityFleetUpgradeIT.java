@@ -7,7 +7,6 @@ import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
-import io.lbmanager.fleet.singularity.SingularityModel;
 import io.lbmanager.testsupport.singularity.SingularityOracle;
 import io.lbmanager.testsupport.singularity.SingularitySimulator;
 import org.junit.jupiter.api.Order;
@@ -17,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,16 +41,8 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         simulator = SingularitySimulator.start(containers, Duration.ofMillis(1500));
         SingularityFleet singularity = new SingularityFleet(new SingularityHttp(simulator.baseUrl(), Optional.of(TOKEN),
                 Duration.ofSeconds(1), Duration.ofSeconds(10), 2), "lb-nginx-");
-        Path files = deploysDir().resolve(GROUP);
-        ObjectNode request = (ObjectNode) JSON.readTree(files.resolve("request.json").toFile());
-        request.put("instances", instances);
-        singularity.submitRequest(JSON.treeToValue(request, SingularityModel.Request.class));
-        ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
-        deploy.withObject("containerInfo").withObject("docker").put("image", image);
-        deploy.withObject("env").put("LBM_ZK", zk.getConnectString()).put("LBM_ZK_ROOT", LAYOUT.root());
-        deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90);
-        deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
-        singularity.submitDeploy(deploy, "first deploy of the test");
+        SingularityGroupFiles.submitFirstDeploy(singularity, GROUP, instances, image, zk.getConnectString(), LAYOUT.root(),
+                deploy -> deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90));
         return singularity;
     }
 
@@ -66,7 +56,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @Test
     @Order(20)
     void singularityRulesHoldForDeployIdsAndPendingDeploys() throws Exception {
-        String first = deploysDir().resolve(GROUP).resolve("deploy.json").toString();
+        String first = SingularityGroupFiles.deploysDir().resolve(GROUP).resolve("deploy.json").toString();
         ObjectNode deploy = (ObjectNode) JSON.readTree(Path.of(first).toFile()).get("deploy");
         deploy.withObject("containerInfo").withObject("docker").put("image", baseImage);
 
@@ -135,10 +125,5 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
                         .header("Content-Type", "application/json").header("Authorization", TOKEN)
                         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static Path deploysDir() {
-        Path fromModule = Path.of("..", "singularity-deploys");
-        return Files.isDirectory(fromModule) ? fromModule : Path.of("singularity-deploys");
     }
 }

@@ -1,5 +1,7 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.errors.ConflictException;
+import io.lbmanager.fleet.GenerationProgress;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskFailure;
 import org.junit.jupiter.api.Test;
@@ -191,5 +193,44 @@ class UpgradePolicyTest {
         assertThat(upgrade.message()).contains("rollback requested by carol");
         assertThat(fleet.deployment("edge").image()).isEqualTo("nginx:1");
         assertThat(fleet.calls).contains("start u1_r nginx:1 3");
+    }
+
+    @Test
+    void anUpgradeTheBackendFinishedWhileThePolicyWasAwayEndsSucceededOnTheNextTick() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 10, 0.01), "ops", false);
+        upgrade = policy.tick(upgrade);
+        fleet.endPendingByItself(new GenerationProgress.Succeeded());
+
+        upgrade = policy.tick(upgrade);
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.SUCCEEDED);
+        assertThat(upgrade.message()).contains("all 3 task(s) run nginx:2").contains("at step 1/3 while the policy did not drive it");
+        assertThat(fleet.calls).containsExactly("start u1 nginx:2 1");
+        assertThat(policy.tick(upgrade)).isSameAs(upgrade);
+    }
+
+    @Test
+    void aPausedUpgradeTheBackendGaveUpOnEndsRolledBackInsteadOfHoldingForEver() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 10, 0.01), "ops", false);
+        upgrade = policy.pause(policy.tick(upgrade), "alice");
+        fleet.endPendingByItself(new GenerationProgress.Failed("FAILED: task lb-nginx-edge-u1-1 failed health checks"));
+
+        fleet.clock.addAndGet(5_000);
+        upgrade = policy.tick(upgrade);
+
+        assertThat(upgrade.state()).isEqualTo(UpgradeState.ROLLED_BACK);
+        assertThat(upgrade.message()).contains("rolled back to nginx:1").contains("failed health checks");
+        assertThat(fleet.calls).doesNotContain("target u1 1");
+    }
+
+    @Test
+    void cancellingAnUpgradeTheBackendAlreadyMadeActiveIsRefusedWithRollbackAdvice() {
+        UpgradeRecord upgrade = policy.begin("u1", "edge", "nginx:2", new UpgradeSettings(1, 10, 0.01), "ops", false);
+        fleet.endPendingByItself(new GenerationProgress.Succeeded());
+        UpgradeRecord running = upgrade;
+
+        assertThatThrownBy(() -> policy.cancel(running, "bob")).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("already made nginx:2 the active image; roll back instead");
+        assertThat(fleet.calls).doesNotContain("cancel u1");
     }
 }

@@ -1,17 +1,13 @@
 package io.lbmanager.fleet.singularity;
 
-/** Singularity answered with an error status (its 400 bodies are plain text, 404 and 409 JSON). */
-public final class SingularityException extends IllegalStateException {
+import io.lbmanager.fleet.BackendRefusedException;
 
-    private final int status;
+/** Singularity answered with an error status (its 400 bodies are plain text, 404 and 409 JSON). */
+public final class SingularityException extends BackendRefusedException {
 
     public SingularityException(int status, String method, String path, String body) {
-        super("Singularity answered " + status + " to " + method + " " + path + ": " + abbreviate(body));
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
+        super("singularity", status, abbreviate(body), "Singularity answered " + status + " to " + method + " " + path + ": "
+                + abbreviate(body));
     }
 
     private static String abbreviate(String body) {

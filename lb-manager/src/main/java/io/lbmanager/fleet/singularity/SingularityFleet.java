@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * deploy (everything the operator set in singularity-deploys/ survives), with the new image, a new
  * id, and canaryDeploySettings (TIMED acceptance, instanceGroupSize = step size,
  * waitMillisBetweenGroups = the step's hold) whose steps the policy advances with
- * {@code POST /api/deploys/update}. Singularity replaces dead tasks and keeps the previous deploy
+ * {@code POST /api/deploys/update}, retiring the old tasks the previous step replaced first
+ * ({@link StepRetirement}). Singularity replaces dead tasks and keeps the previous deploy
  * active when a deploy fails or is cancelled. The fleet's tasks, with host and ports, are
  * discovered through Singularity.
  */
@@ -48,6 +49,7 @@ public final class SingularityFleet implements FleetBackend {
     private final Map<String, String> agentEnv;
     private final SingularityTaskPostMortem postMortem;
     private final Map<String, String> failedReasons = new ConcurrentHashMap<>();
+    private final StepRetirement retirement;
 
     public SingularityFleet(SingularityHttp http, String requestPrefix) {
         this(http, requestPrefix, Map.of());
@@ -59,6 +61,7 @@ public final class SingularityFleet implements FleetBackend {
         this.requestPrefix = requestPrefix;
         this.agentEnv = Map.copyOf(agentEnv);
         this.postMortem = new SingularityTaskPostMortem(http);
+        this.retirement = new StepRetirement(http);
     }
 
     @Override
@@ -156,6 +159,7 @@ public final class SingularityFleet implements FleetBackend {
 
     @Override
     public void setGenerationTarget(String group, String generationId, int activeInstances) {
+        retirement.retireReplaced(requestId(group), generationId, requestParent(group));
         http.post("/deploys/update", new SingularityModel.UpdatePendingDeploy(requestId(group), generationId, activeInstances),
                 JsonNode.class, Retry.ONCE);
     }

@@ -1,0 +1,211 @@
+package io.lbmanager.upgrade;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lbmanager.fleet.BackendRefusedException;
+import io.lbmanager.fleet.DockerTaskRunner;
+import io.lbmanager.fleet.FleetBackend;
+import io.lbmanager.fleet.singularity.SingularityFleet;
+import io.lbmanager.fleet.singularity.SingularityHttp;
+import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.singularity.MesosMasterStandIn;
+import io.lbmanager.testsupport.singularity.RealSingularity;
+import io.lbmanager.testsupport.singularity.StandInAgent;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The upgrade scenarios on SingularityFleet against the real SingularityService 1.5.0, whose Mesos
+ * master is {@link MesosMasterStandIn}: six loopback agents (SEPARATE_BY_REQUEST needs old + new
+ * instance count during a deploy), tasks as real containers of the image under test. Only the
+ * scenarios that show Singularity's own behaviour run here; the rest run on Docker and the simulator.
+ */
+class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
+
+    static final int AGENTS = 6;
+
+    MesosMasterStandIn master;
+    RealSingularity singularity;
+    SingularityFleet singularityFleet;
+
+    @Override
+    FleetBackend startBackend(DockerTaskRunner containers, String image, int instances) throws Exception {
+        Optional<String> noJar = RealSingularity.whyUnusable();
+        assumeTrue(noJar.isEmpty(), () -> "skipped: " + noJar.orElse(""));
+        master = MesosMasterStandIn.start(StandInAgent.onLoopback(AGENTS, freePortRange(AGENTS * 10), 10,
+                Map.of("lb-group", GROUP)), docker, containers.fleetName());
+        singularity = RealSingularity.start(zk.getPort(), master, Path.of("target", "singularity-it", containers.fleetName()),
+                "singularity", List.of());
+        singularityFleet = new SingularityFleet(new SingularityHttp(singularity.baseUrl(), Optional.empty(),
+                Duration.ofSeconds(2), Duration.ofSeconds(20), 2), "lb-nginx-");
+        SingularityGroupFiles.submitFirstDeploy(singularityFleet, GROUP, instances, image, zk.getConnectString(), LAYOUT.root(),
+                deploy -> { });
+        return singularityFleet;
+    }
+
+    @Override
+    void stopBackend() {
+        if (singularity != null) {
+            singularity.close();
+        }
+        if (master != null) {
+            master.close();
+        }
+    }
+
+    /**
+     * Singularity counts tasks it is still killing when it checks a new deploy's placement ("Not enough
+     * active agents ... minimum required: 7, current: 6" right after the previous deploy ended).
+     */
+    @BeforeEach
+    void onlyTheGroupsTasksRun() throws Exception {
+        if (master != null) {
+            ManagerAwait.until("3 tasks running, none being killed, as Singularity sees them", SLOW, () -> {
+                Http.Response answer = Http.tryGet(singularity.port(),
+                        "/singularity/api/tasks/ids/request/" + singularityFleet.requestId(GROUP));
+                if (answer.status() != 200) {
+                    return false;
+                }
+                JsonNode ids = new ObjectMapper().readTree(answer.body());
+                return master.runningTasks().size() == 3 && ids.path("healthy").size() == 3
+                        && ids.path("cleaning").isEmpty() && ids.path("killed").isEmpty()
+                        && ids.path("notYetHealthy").isEmpty() && ids.path("pending").isEmpty();
+            });
+        }
+    }
+
+    /** Also: never more than instances + step size tasks running, and old tasks retired step by step. */
+    @Override
+    @Test
+    @Order(1)
+    void rollingUpgradeOfThreeInstancesDropsNoRequest() throws Exception {
+        Set<String> oldTaskIds = master.runningTasks();
+        List<Integer> running = new CopyOnWriteArrayList<>();
+        Set<Integer> oldLeftWhileMixed = new ConcurrentSkipListSet<>();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleWithFixedDelay(() -> {
+            Set<String> now = master.runningTasks();
+            long old = now.stream().filter(oldTaskIds::contains).count();
+            running.add(now.size());
+            if (old > 0 && old < now.size()) {
+                oldLeftWhileMixed.add((int) old);
+            }
+        }, 0, 100, TimeUnit.MILLISECONDS);
+        try {
+            super.rollingUpgradeOfThreeInstancesDropsNoRequest();
+        } finally {
+            sampler.shutdownNow();
+        }
+        System.out.printf("running tasks sampled %d times, max %d; old tasks left while mixed: %s%n", running.size(),
+                running.stream().mapToInt(Integer::intValue).max().orElse(0), oldLeftWhileMixed);
+        assertThat(running).as("running tasks (instances 3 + step 1)").allMatch(count -> count <= 4);
+        assertThat(oldLeftWhileMixed).as("old tasks retired one step at a time").contains(2, 1);
+    }
+
+    @Test
+    @Order(8)
+    void aScaleSingularityRefusesComesBackInItsWords() {
+        assertThatThrownBy(() -> operations.scale(GROUP, 10, "carol"))
+                .isInstanceOfSatisfying(BackendRefusedException.class, refused -> {
+                    assertThat(refused.refusal()).isTrue();
+                    assertThat(refused.status()).isEqualTo(400);
+                    assertThat(refused.words()).contains("Not enough active agents").contains("minimum required: 1");
+                });
+        assertThat(fleet.deployment(GROUP).instances()).isEqualTo(3);
+    }
+
+    @Test
+    @Order(9)
+    void anUpgradeSingularityFinishedWhileTheManagerWasDownEndsOnTheFirstTickAfterRestart() throws Exception {
+        String from = fleet.deployment(GROUP).image();
+        String to = from.equals(baseImage) ? nextImage : baseImage;
+        operations.startUpgrade(GROUP, to, 1, 2, 0.0, "it");
+        ManagerAwait.until("step 1 has a ready new task", SLOW, () -> readyTasksOf(to) >= 1);
+        operations.close();
+
+        awaitActiveDeployment(to);
+        assertThat(operations.status(GROUP).upgrade().state()).as("the stopped manager's record").isEqualTo(UpgradeState.RUNNING);
+        operations = new UpgradeOperations(new UpgradePolicy(fleet, probes, TIMING, System::currentTimeMillis), probes,
+                new UpgradeStore(client, LAYOUT), GROUP::equals, new UpgradeSettings(1, 2, 0.0), Duration.ofMillis(250),
+                System::currentTimeMillis);
+        operations.start();
+
+        UpgradeView done = awaitFinished(new TreeSet<>());
+        assertThat(done.state()).as(done.message()).isEqualTo(UpgradeState.SUCCEEDED);
+        assertThat(done.message()).contains("while the policy did not drive it");
+        assertThat(operations.status(GROUP).image()).isEqualTo(to);
+        awaitServing(3, to);
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator")
+    void cancelLeavesThePreviousImageServing() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: pausing holds a step the same way as an upgrade does; runs on Docker and the simulator")
+    void aPausedUpgradeStaysAtItsStepUntilResumed() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator")
+    void aBlockedGroupRefusesADeployAndSaysWhy() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator")
+    void aKilledNginxTaskIsReplacedAndServesTheCurrentConfig() {
+    }
+
+    @Override
+    @Test
+    @Disabled("kept lean on the real server: runs on Docker and the simulator; the refused scale runs here")
+    void scalingUpAndDownKeepsServing() {
+    }
+
+    /** The first port of {@code count} consecutive ports that are free on every address now. */
+    static int freePortRange(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = 20_000 + ThreadLocalRandom.current().nextInt(0, 800) * 10;
+            boolean free = true;
+            for (int port = first; port < first + count && free; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+                    socket.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports found");
+    }
+}
