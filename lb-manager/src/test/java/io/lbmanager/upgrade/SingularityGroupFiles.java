@@ -8,6 +8,7 @@ import io.lbmanager.fleet.singularity.SingularityModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** A group's first request and deploy posted from singularity-deploys/, as an operator would, with the test's image and ZooKeeper. */
@@ -27,6 +28,8 @@ final class SingularityGroupFiles {
         ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
         deploy.withObject("containerInfo").withObject("docker").put("image", image);
         deploy.withObject("env").put("LBM_ZK", zkConnect).put("LBM_ZK_ROOT", zkRoot);
+        // The file's CHANGE-ME credentials and key are for an operator to fill in; this test's manager runs without either.
+        deploy.withObject("env").remove(List.of("LBM_ZK_AUTH", "LBM_SIGNING_PUBLIC_KEY"));
         deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
         deployChanges.accept(deploy);
         fleet.submitDeploy(deploy, "first deploy of the test");
