@@ -1,5 +1,6 @@
 package io.lbmanager.api;
 
+import io.lbmanager.api.view.AuditView;
 import io.lbmanager.auth.AuditEntry;
 import io.lbmanager.auth.AuditLog;
 import io.lbmanager.auth.Requires;
@@ -32,7 +33,7 @@ public final class AuditResource {
 
     @GET
     @Requires(Scope.READ)
-    public List<AuditEntry> entries(@QueryParam("team") String team, @QueryParam("service") String service,
+    public List<AuditView> entries(@QueryParam("team") String team, @QueryParam("service") String service,
                                     @QueryParam("since") String since, @QueryParam("outcome") String outcome,
                                     @QueryParam("limit") Integer limit) throws InterruptedException {
         int count = limit == null ? 100 : limit;
@@ -48,7 +49,7 @@ public final class AuditResource {
                 && entry.atMillis() >= sinceMillis
                 && (outcome == null || outcome.equals(entry.outcome()) || outcome.equals(Integer.toString(entry.status())));
         audit.awaitWritten(2000);
-        return audit.newest(filter, count);
+        return AuditView.of(audit.newest(filter, count));
     }
 
     private static long sinceMillis(String since) {

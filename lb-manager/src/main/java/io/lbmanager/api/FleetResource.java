@@ -1,12 +1,11 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.api.view.FleetView;
 import io.lbmanager.auth.Requires;
 import io.lbmanager.auth.Scope;
 import io.lbmanager.catalog.InputRules;
 import io.lbmanager.errors.InvalidInputException;
-import io.lbmanager.upgrade.DeployBlock;
-import io.lbmanager.upgrade.FleetStatus;
 import io.lbmanager.upgrade.UpgradeOperations;
 import io.lbmanager.upgrade.UpgradeView;
 import jakarta.ws.rs.DELETE;
@@ -44,8 +43,8 @@ public final class FleetResource {
 
     @Requires(Scope.READ)
     @GET
-    public FleetStatus status(@PathParam("group") String group) {
-        return operations.status(groupName(group));
+    public FleetView status(@PathParam("group") String group) {
+        return FleetView.of(operations.status(groupName(group)));
     }
 
     @Requires(Scope.OPERATOR)
@@ -60,58 +59,58 @@ public final class FleetResource {
         }
         UpgradeView upgrade = operations.startUpgrade(groupName(group), request.image(), request.stepSize(),
                 request.bakeSeconds(), request.maxErrorRate(), request.crashBudget(), by);
-        return Response.accepted(upgrade).build();
+        return Response.accepted(FleetView.Upgrade.of(upgrade)).build();
     }
 
     @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade/pause")
-    public UpgradeView pause(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
-        return operations.pause(groupName(group), Actors.fromHeader(user));
+    public FleetView.Upgrade pause(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return FleetView.Upgrade.of(operations.pause(groupName(group), Actors.fromHeader(user)));
     }
 
     @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade/resume")
-    public UpgradeView resume(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
-        return operations.resume(groupName(group), Actors.fromHeader(user));
+    public FleetView.Upgrade resume(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return FleetView.Upgrade.of(operations.resume(groupName(group), Actors.fromHeader(user)));
     }
 
     @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade/cancel")
-    public UpgradeView cancel(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
-        return operations.cancel(groupName(group), Actors.fromHeader(user));
+    public FleetView.Upgrade cancel(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
+        return FleetView.Upgrade.of(operations.cancel(groupName(group), Actors.fromHeader(user)));
     }
 
     @Requires(Scope.OPERATOR)
     @POST
     @Path("rollback")
     public Response rollback(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
-        return Response.accepted(operations.rollback(groupName(group), Actors.fromHeader(user))).build();
+        return Response.accepted(FleetView.Upgrade.of(operations.rollback(groupName(group), Actors.fromHeader(user)))).build();
     }
 
     @Requires(Scope.OPERATOR)
     @PUT
     @Path("scale")
-    public FleetStatus scale(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
+    public FleetView scale(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
                              @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
         String by = Actors.fromHeader(user);
         FleetRequests.Scale request = bodies.read(headers, body, FleetRequests.Scale.class);
         if (request.instances() == null) {
             throw new InvalidInputException("instances", "is required");
         }
-        return operations.scale(groupName(group), request.instances(), by);
+        return FleetView.of(operations.scale(groupName(group), request.instances(), by));
     }
 
     @Requires(Scope.OPERATOR)
     @PUT
     @Path("block")
-    public DeployBlock block(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
+    public FleetView.Block block(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
                              @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
         String by = Actors.fromHeader(user);
         FleetRequests.Block request = bodies.read(headers, body, FleetRequests.Block.class);
-        return operations.block(groupName(group), request.reason(), by);
+        return FleetView.Block.of(operations.block(groupName(group), request.reason(), by));
     }
 
     @Requires(Scope.OPERATOR)
@@ -125,8 +124,8 @@ public final class FleetResource {
     @Requires(Scope.READ)
     @GET
     @Path("history")
-    public List<UpgradeView> history(@PathParam("group") String group) {
-        return operations.history(groupName(group));
+    public List<FleetView.Upgrade> history(@PathParam("group") String group) {
+        return FleetView.Upgrade.of(operations.history(groupName(group)));
     }
 
     private static String groupName(String group) {

@@ -1,10 +1,10 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lbmanager.api.view.TokenViews;
 import io.lbmanager.auth.Requires;
 import io.lbmanager.auth.Scope;
 import io.lbmanager.auth.TokenAdmin;
-import io.lbmanager.auth.TokenRecord;
 import io.lbmanager.errors.InvalidInputException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -41,8 +41,8 @@ public final class TokensResource {
     }
 
     @GET
-    public List<TokenRecord.TokenView> list() {
-        return tokens.list();
+    public List<TokenViews.Token> list() {
+        return TokenViews.Token.of(tokens.list());
     }
 
     @POST
@@ -54,18 +54,18 @@ public final class TokensResource {
             throw new InvalidInputException("team", "give team, scopes and optionally ttl");
         }
         TokenAdmin.Issued issued = tokens.create(request.team(), request.scopes(), request.ttl(), ScopeFilter.callerOf(security).actor());
-        return Response.status(201).entity(issued).build();
+        return Response.status(201).entity(TokenViews.Issued.of(issued)).build();
     }
 
     @DELETE
     @Path("{id}")
-    public TokenRecord.TokenView revoke(@PathParam("id") String id, @Context SecurityContext security) {
-        return tokens.revoke(id, ScopeFilter.callerOf(security).actor());
+    public TokenViews.Token revoke(@PathParam("id") String id, @Context SecurityContext security) {
+        return TokenViews.Token.of(tokens.revoke(id, ScopeFilter.callerOf(security).actor()));
     }
 
     @POST
     @Path("{id}/rotate")
-    public TokenAdmin.Issued rotate(@PathParam("id") String id, @Context SecurityContext security) {
-        return tokens.rotate(id, ScopeFilter.callerOf(security).actor());
+    public TokenViews.Issued rotate(@PathParam("id") String id, @Context SecurityContext security) {
+        return TokenViews.Issued.of(tokens.rotate(id, ScopeFilter.callerOf(security).actor()));
     }
 }
