@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,8 @@ class VersionSignatureTest {
         VersionSigner loaded = VersionSigner.load(dir.resolve("a/" + KeygenCommand.PRIVATE_FILE), dir.resolve("a/" + KeygenCommand.PUBLIC_FILE));
         VersionVerifier fromBase64 = new VersionVerifier(SigningKeys.parsePublicKey(SigningKeys.publicKeyBase64(pair.getPublic()), "env"));
         assertThat(fromBase64.check("edge", 1, NODE, loaded.sign("edge", 1, NODE))).isEmpty();
-        assertThat(Files.getPosixFilePermissions(dir.resolve("a/" + KeygenCommand.PRIVATE_FILE)).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("a/" + KeygenCommand.PRIVATE_FILE)))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
         KeygenCommand.write(dir.resolve("b"));
         assertThatThrownBy(() -> VersionSigner.load(dir.resolve("a/" + KeygenCommand.PRIVATE_FILE), dir.resolve("b/" + KeygenCommand.PUBLIC_FILE)))
