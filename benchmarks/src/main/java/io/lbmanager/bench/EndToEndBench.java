@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.testsupport.HostAgent;
@@ -243,7 +244,7 @@ public final class EndToEndBench {
         rig.putService("churn", null);
         rig.register("churn", rig.backend.port());
         String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
-        ManagerUnderTest.await("every service published and served", Rig.LONG,
+        Await.await("every service published and served", Rig.LONG,
                 () -> rig.publishedUpstreams(last) == 1 && rig.publishedUpstreams("churn") == 1 && rig.settled());
         rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Rig.LONG);
     }
@@ -431,7 +432,7 @@ public final class EndToEndBench {
         for (int i = 0; i < changes; i++) {
             instances.add(rig.register("churn", 20_000 + i));
         }
-        ManagerUnderTest.await("every churn instance published", Rig.LONG, () -> rig.publishedUpstreams("churn") == changes + 1);
+        Await.await("every churn instance published", Rig.LONG, () -> rig.publishedUpstreams("churn") == changes + 1);
         rig.awaitSettled();
         long registerMillis = (System.nanoTime() - start) / 1_000_000;
         long registerReloads = maxDelta(before, rig.appliesOfEach());
@@ -441,7 +442,7 @@ public final class EndToEndBench {
         for (ServiceInstance<String> instance : instances) {
             rig.unregister(instance);
         }
-        ManagerUnderTest.await("every churn instance gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
+        Await.await("every churn instance gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
         rig.awaitSettled();
         long deregisterMillis = (System.nanoTime() - start) / 1_000_000;
         long deregisterReloads = maxDelta(before, rig.appliesOfEach());
@@ -458,13 +459,13 @@ public final class EndToEndBench {
                 Thread.sleep(sleep / 1_000_000);
             }
         }
-        ManagerUnderTest.await("paced registrations live", Rig.LONG, () -> rig.publishedUpstreams("churn") == paced + 1);
+        Await.await("paced registrations live", Rig.LONG, () -> rig.publishedUpstreams("churn") == paced + 1);
         rig.awaitSettled();
         long pacedReloads = maxDelta(before, rig.appliesOfEach());
         for (ServiceInstance<String> instance : pacedInstances) {
             rig.unregister(instance);
         }
-        ManagerUnderTest.await("paced instances gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
+        Await.await("paced instances gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
         rig.awaitSettled();
         double pacedPer1000 = pacedReloads * 1000.0 / paced;
 
@@ -534,7 +535,7 @@ public final class EndToEndBench {
                 long target = rig.targetVersion();
                 long start = System.nanoTime();
                 rig.putService("churn", "{\"proxyReadTimeoutMs\":" + (10_000 + i) + "}");
-                ManagerUnderTest.await("change " + i + " live on every Nginx", Rig.LONG,
+                Await.await("change " + i + " live on every Nginx", Rig.LONG,
                         () -> rig.targetVersion() > target && rig.settled());
                 changeMillis.add((System.nanoTime() - start) / 1_000_000);
             }

@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.agent.NginxProcess;
 import io.lbmanager.agent.ServedVersion;
 import io.lbmanager.agent.VersionDirectories;
@@ -43,7 +44,7 @@ final class FloorNginx implements Floor {
         Path first = write(without);
         dirs.switchLiveTo(first);
         nginx.start();
-        Http.await(Duration.ofSeconds(120), "the floor nginx serves", () -> Http.tryGet(port, "/floor/x").status() == 503);
+        Await.await("the floor nginx serves", Duration.ofSeconds(120), () -> Http.tryGet(port, "/floor/x").status() == 503);
     }
 
     private static ServiceRecord probe(List<Upstream> upstreams) {

@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
@@ -109,7 +110,7 @@ final class HeapProbe {
             discovery.start();
             try {
                 String api = "http://127.0.0.1:" + appPort + "/api/v1";
-                ManagerUnderTest.await("the manager answers", Duration.ofMinutes(2),
+                Await.await("the manager answers", Duration.ofMinutes(2),
                         () -> send("GET", api + "/groups", null, Duration.ofSeconds(5)).statusCode() == 200);
                 Thread.sleep(2_000);
                 long emptyHeap = heapAfterGc(manager.pid(), adminPort);
@@ -126,7 +127,7 @@ final class HeapProbe {
                 log.accept("heap: " + services + " services defined, " + services * UPSTREAMS_PER_SERVICE
                         + " instances registered; waiting for the published config and the manager's view of every instance");
                 String last = "upstreams/" + Catalogs.serviceId(services - 1) + ".conf";
-                ManagerUnderTest.await("the config with every service published", Duration.ofMinutes(20), () -> {
+                Await.await("the config with every service published", Duration.ofMinutes(20), () -> {
                     HttpResponse<String> r = send("GET", api + "/groups/edge/config", null, Duration.ofSeconds(60));
                     if (r.statusCode() != 200) {
                         return false;
@@ -136,7 +137,7 @@ final class HeapProbe {
                 });
                 for (int i : new int[] {0, services / 2, services - 1}) {
                     String statusUrl = api + "/services/" + Catalogs.serviceId(i) + "/status";
-                    ManagerUnderTest.await("the manager sees every instance of " + Catalogs.serviceId(i), Duration.ofMinutes(20), () -> {
+                    Await.await("the manager sees every instance of " + Catalogs.serviceId(i), Duration.ofMinutes(20), () -> {
                         HttpResponse<String> r = send("GET", statusUrl, null, Duration.ofSeconds(60));
                         return r.statusCode() == 200
                                 && ManagerUnderTest.JSON.readTree(r.body()).path("groups").path(0).path("upstreams").size() == UPSTREAMS_PER_SERVICE;

@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.agent.NginxProcess;
 import io.lbmanager.agent.ServedVersion;
 import io.lbmanager.agent.VersionDirectories;
@@ -46,7 +47,7 @@ final class LuaFloor implements Floor {
         dirs.switchLiveTo(dirs.write(bundle, served,
                 AgentInclude.render("127.0.0.1", port, dirs.peersSocket().toString(), served.version(), bundle.sha256())));
         nginx.start();
-        Http.await(Duration.ofSeconds(120), "the Lua floor nginx serves", () -> Http.tryGet(port, "/floor/x").status() == 503);
+        Await.await("the Lua floor nginx serves", Duration.ofSeconds(120), () -> Http.tryGet(port, "/floor/x").status() == 503);
     }
 
     /** One change: milliseconds from the push until the route answers as the new list says. */

@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.agent.NginxProcess;
 import io.lbmanager.agent.ServedVersion;
 import io.lbmanager.agent.VersionDirectories;
@@ -91,7 +92,7 @@ final class ReloadsWithLongConnections {
             dirs.switchLiveTo(write(dirs, bundle, port, version));
             nginx.start();
             long served = version;
-            Http.await(Duration.ofSeconds(60), "nginx serves version 1", () -> servesVersion(port, served));
+            Await.await("nginx serves version 1", Duration.ofSeconds(60), () -> servesVersion(port, served));
             long master = nginx.pid().orElseThrow();
             NginxWorkers.Generations start = NginxWorkers.generationsOf(master);
 

@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -167,7 +168,7 @@ final class Rig implements AutoCloseable {
 
     void awaitSettled() throws Exception {
         Thread.sleep(250); // longer than the quiet period, so a change just made has been picked up
-        ManagerUnderTest.await("the group settled", LONG, this::settled);
+        Await.await("the group settled", LONG, this::settled);
     }
 
     /**
@@ -177,7 +178,7 @@ final class Rig implements AutoCloseable {
     void awaitUnpublished(List<String> serviceIds) throws Exception {
         java.util.Set<String> files = serviceIds.stream().flatMap(id -> java.util.stream.Stream.of(
                 "upstreams/" + id + ".conf", "locations/" + id + ".conf")).collect(java.util.stream.Collectors.toSet());
-        ManagerUnderTest.await(serviceIds.size() + " removed services unpublished", LONG, () -> {
+        Await.await(serviceIds.size() + " removed services unpublished", LONG, () -> {
             java.util.Iterator<String> names = config().path("files").fieldNames();
             while (names.hasNext()) {
                 if (files.contains(names.next())) {

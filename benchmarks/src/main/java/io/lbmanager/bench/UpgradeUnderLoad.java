@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
@@ -94,7 +95,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
         awaitReady(image);
         String path = "/" + Catalogs.serviceId(services - 1) + "/x";
         for (int port : readyPorts()) {
-            Http.await(SLOW, "task on port " + port + " serves " + path, () -> Http.tryGet(port, path).status() == 200);
+            Await.await("task on port " + port + " serves " + path, SLOW, () -> Http.tryGet(port, path).status() == 200);
         }
         log.accept("fleet " + fleetName + ": " + INSTANCES + " containers of " + image + " serve " + services + " services after "
                 + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -165,7 +166,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     /** Waits until the upgrade in progress ends, then until every instance of {@code image} is ready; its final state. */
     private String awaitUpgradeEnd(String image) throws Exception {
         String[] state = {""};
-        ManagerUnderTest.await("the upgrade to " + image + " ended", UPGRADE_END, () -> {
+        Await.await("the upgrade to " + image + " ended", UPGRADE_END, () -> {
             JsonNode upgrade = fleetStatus().path("upgrade");
             state[0] = upgrade.path("state").asText("") + " " + upgrade.path("message").asText("");
             return upgrade.path("toImage").asText().equals(image)
@@ -180,7 +181,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     }
 
     private void awaitReady(String image) throws Exception {
-        ManagerUnderTest.await(INSTANCES + " ready tasks of " + image, SLOW, () -> {
+        Await.await(INSTANCES + " ready tasks of " + image, SLOW, () -> {
             JsonNode tasks = fleetStatus().path("tasks");
             int ready = 0;
             for (JsonNode task : tasks) {

@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.rollout.PublishedVersion;
 import io.lbmanager.testsupport.BundlePublisher;
@@ -76,9 +77,9 @@ class AgentOnHostTest {
         return agent;
     }
 
-    private static void awaitState(HostAgent agent, AgentState state, long version) throws InterruptedException {
-        Http.await(WAIT, "agent " + state + " at version " + version + " (now " + agent.agent.status() + ")",
-                () -> agent.agent.status().state() == state && agent.agent.status().runningVersion() == version);
+    private static void awaitState(HostAgent agent, AgentState state, long version) throws Exception {
+        Await.await("agent " + state + " at version " + version, WAIT, () -> agent.agent.status(),
+                status -> status.state() == state && status.runningVersion() == version);
     }
 
     private AgentStatus statusInZooKeeper(String agentId) throws Exception {
@@ -98,7 +99,7 @@ class AgentOnHostTest {
         assertThat(Http.get(agent.adminPort(), "/health").status()).isEqualTo(200);
         assertThat(Http.get(agent.adminPort(), "/ready").status()).isEqualTo(200);
         assertThat(Http.get(agent.adminPort(), "/status").body()).contains("\"state\":\"READY\"");
-        Http.await(WAIT, "READY in ZooKeeper", () -> {
+        Await.await("READY in ZooKeeper", WAIT, () -> {
             try {
                 return statusInZooKeeper("a1").state() == AgentState.READY;
             } catch (Exception e) {
@@ -159,7 +160,7 @@ class AgentOnHostTest {
             assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo(version % 2 == 0 ? "B" : "A");
         }
         Path live = runtimeDir.resolve("live").toRealPath();
-        Http.await(WAIT, "old versions pruned", () -> versionDirectories().size() == ConfigApplier.VERSIONS_KEPT);
+        Await.await("old versions pruned", WAIT, () -> versionDirectories().size() == ConfigApplier.VERSIONS_KEPT);
 
         assertThat(versionDirectories()).contains(live);
         Path older = versionDirectories().stream().filter(dir -> !dir.equals(live)).max(Path::compareTo).orElseThrow();
@@ -196,7 +197,7 @@ class AgentOnHostTest {
         Http.Response ready = Http.get(agent.adminPort(), "/ready");
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.body()).contains("serves version 1, target is 2");
-        Http.await(WAIT, "FAILED in ZooKeeper", () -> {
+        Await.await("FAILED in ZooKeeper", WAIT, () -> {
             try {
                 return statusInZooKeeper("a1").state() == AgentState.FAILED;
             } catch (Exception e) {
@@ -213,7 +214,7 @@ class AgentOnHostTest {
 
         HostAgent agent = startAgent("late", runtimeDir);
         Set<String> servedBeforeReady = ConcurrentHashMap.newKeySet();
-        Http.await(WAIT, "/ready 200", () -> {
+        Await.await("/ready 200", WAIT, () -> {
             Http.Response served = Http.tryGet(agent.trafficPort(), "/_lbm/version");
             if (served.status() != -1) {
                 servedBeforeReady.add(served.body());
@@ -244,7 +245,7 @@ class AgentOnHostTest {
         publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
         awaitState(agent, AgentState.READY, 2);
         assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
-        Http.await(WAIT, "status node READY at version 2", () -> {
+        Await.await("status node READY at version 2", WAIT, () -> {
             try {
                 return statusInZooKeeper("a1").runningVersion() == 2;
             } catch (Exception e) {
@@ -262,7 +263,7 @@ class AgentOnHostTest {
 
         ProcessHandle.of(firstPid).orElseThrow().destroy();
 
-        Http.await(WAIT, "nginx restarted", () -> {
+        Await.await("nginx restarted", WAIT, () -> {
             try {
                 long pid = masterPid();
                 return pid != firstPid && Http.tryGet(agent.trafficPort(), "/").body().equals("A");
@@ -286,7 +287,7 @@ class AgentOnHostTest {
 
         firstMaster.destroyForcibly();
 
-        Http.await(WAIT, "a new master serves and the old workers are gone", () -> {
+        Await.await("a new master serves and the old workers are gone", WAIT, () -> {
             try {
                 long pid = masterPid();
                 return pid != firstPid && orphans.stream().noneMatch(ProcessHandle::isAlive)
@@ -305,7 +306,7 @@ class AgentOnHostTest {
         HostAgent agent = startAgent("a1", runtimeDir);
         try (ServerSocket squatter = new ServerSocket(agent.trafficPort(), 1, InetAddress.getLoopbackAddress())) {
             publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-            Http.await(WAIT, "the start failed on the taken port",
+            Await.await("the start failed on the taken port", WAIT,
                     () -> agent.agent.status().state() == AgentState.FAILED
                             && agent.agent.status().error().contains("bind()"));
         }

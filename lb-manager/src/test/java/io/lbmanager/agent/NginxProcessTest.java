@@ -1,5 +1,6 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.ConfigBundle;
@@ -96,7 +97,7 @@ class NginxProcessTest {
 
             assertThat(nginx.reload().succeeded()).isTrue();
 
-            Http.await(Duration.ofSeconds(20), "the master's refusal", () -> nginx.reloadRefusal().isPresent());
+            Await.await("the master's refusal", Duration.ofSeconds(20), () -> nginx.reloadRefusal().isPresent());
             assertThat(nginx.reloadRefusal().get())
                     .startsWith("nginx: [emerg] unknown directive \"bogus_directive\" in " + dirs.live().resolve("nginx.conf") + ":");
             assertThat(nginx.isAlive()).isTrue();

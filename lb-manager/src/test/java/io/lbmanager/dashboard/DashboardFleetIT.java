@@ -23,7 +23,7 @@ import org.openqa.selenium.support.ui.Select;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;

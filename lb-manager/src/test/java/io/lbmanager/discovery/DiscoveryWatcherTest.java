@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
+import static io.lbmanager.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DiscoveryWatcherTest {
+
+    private static final Duration WITHIN = Duration.ofSeconds(30);
 
     private TestingServer server;
     private CuratorFramework client;
@@ -53,12 +55,12 @@ class DiscoveryWatcherTest {
                 .name("orders").address("127.0.0.1").port(18080).payload(new RegistrantProcess.TeamPayload()).build();
         discovery.registerService(instance);
 
-        awaitTrue(() -> watcher.instances().containsKey("orders"));
+        await("orders discovered", WITHIN, () -> watcher.instances().containsKey("orders"));
         assertThat(watcher.instances().get("orders"))
                 .containsExactly(new DiscoveredInstance("orders", instance.getId(), "127.0.0.1", 18080, true));
 
         discovery.unregisterService(instance);
-        awaitTrue(() -> !watcher.instances().containsKey("orders"));
+        await("orders no longer discovered", WITHIN, () -> !watcher.instances().containsKey("orders"));
         discovery.close();
     }
 
@@ -69,7 +71,7 @@ class DiscoveryWatcherTest {
                 + "\"serviceType\":\"DYNAMIC\",\"uriSpec\":null}";
         client.create().creatingParentsIfNeeded().forPath("/services/billing/b1", json.getBytes(StandardCharsets.UTF_8));
 
-        awaitTrue(() -> watcher.instances().containsKey("billing"));
+        await("billing discovered", WITHIN, () -> watcher.instances().containsKey("billing"));
         assertThat(watcher.instances().get("billing").get(0).upstream().address()).isEqualTo("10.1.2.3:9000");
     }
 
@@ -78,7 +80,7 @@ class DiscoveryWatcherTest {
         String json = "{\"name\":\"search\",\"id\":\"s1\",\"address\":\"127.0.0.1\",\"port\":9001,\"enabled\":false}";
         client.create().creatingParentsIfNeeded().forPath("/services/search/s1", json.getBytes(StandardCharsets.UTF_8));
 
-        awaitTrue(() -> watcher.instances().containsKey("search"));
+        await("search discovered", WITHIN, () -> watcher.instances().containsKey("search"));
         assertThat(watcher.instances().get("search").get(0).enabled()).isFalse();
     }
 
@@ -91,7 +93,7 @@ class DiscoveryWatcherTest {
         write("/services/bad/othername", "{\"name\":\"orders\",\"id\":\"o\",\"address\":\"1.2.3.4\",\"port\":80}");
         write("/services/bad;evil/x", "{\"name\":\"bad;evil\",\"id\":\"x\",\"address\":\"1.2.3.4\",\"port\":80}");
 
-        awaitTrue(() -> watcher.malformedNodes().size() == 6);
+        await("6 malformed nodes reported", WITHIN, () -> watcher.malformedNodes().size() == 6);
         assertThat(watcher.instances()).isEmpty();
         assertThat(watcher.malformedNodes())
                 .hasEntrySatisfying("/services/bad/notjson", reason -> assertThat(reason).contains("not JSON"))
@@ -105,10 +107,10 @@ class DiscoveryWatcherTest {
     @Test
     void nodeThatTurnsMalformedStopsBeingRouted() throws Exception {
         write("/services/cart/c1", "{\"name\":\"cart\",\"id\":\"c1\",\"address\":\"127.0.0.1\",\"port\":9100}");
-        awaitTrue(() -> watcher.instances().containsKey("cart"));
+        await("cart discovered", WITHIN, () -> watcher.instances().containsKey("cart"));
 
         client.setData().forPath("/services/cart/c1", "garbage".getBytes(StandardCharsets.UTF_8));
-        awaitTrue(() -> !watcher.instances().containsKey("cart"));
+        await("cart no longer discovered", WITHIN, () -> !watcher.instances().containsKey("cart"));
         assertThat(watcher.malformedNodes()).containsKey("/services/cart/c1");
     }
 
@@ -116,9 +118,9 @@ class DiscoveryWatcherTest {
     void killedRegistrantDisappearsWhenItsSessionExpires() throws Exception {
         try (RegistrantProcess registrant = RegistrantProcess.start(server.getConnectString(), "/services", "inventory",
                 "127.0.0.1", 18081, 4_000)) {
-            awaitTrue(() -> watcher.instances().containsKey("inventory"));
+            await("inventory discovered", WITHIN, () -> watcher.instances().containsKey("inventory"));
             registrant.kill();
-            awaitTrue(() -> !watcher.instances().containsKey("inventory"));
+            await("inventory no longer discovered", WITHIN, () -> !watcher.instances().containsKey("inventory"));
         }
     }
 
@@ -127,7 +129,7 @@ class DiscoveryWatcherTest {
         for (int i = 0; i < 50; i++) {
             write("/services/bulk/i" + i, "{\"name\":\"bulk\",\"id\":\"i" + i + "\",\"address\":\"127.0.0.1\",\"port\":" + (20000 + i) + "}");
         }
-        awaitTrue(() -> watcher.instances().getOrDefault("bulk", List.of()).size() == 50);
+        await("50 bulk instances discovered", WITHIN, () -> watcher.instances().getOrDefault("bulk", List.of()).size() == 50);
         assertThat(changes.get()).isGreaterThan(1);
         assertThat(watcher.instances().get("bulk")).extracting(DiscoveredInstance::port).isSorted();
     }
@@ -136,13 +138,4 @@ class DiscoveryWatcherTest {
         client.create().creatingParentsIfNeeded().forPath(path, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 30 s");
-            }
-            Thread.sleep(20);
-        }
-    }
 }

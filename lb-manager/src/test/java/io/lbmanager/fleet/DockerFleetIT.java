@@ -1,5 +1,6 @@
 package io.lbmanager.fleet;
 
+import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.lbmanager.agent.AgentState;
@@ -115,7 +116,7 @@ class DockerFleetIT {
         docker.killContainerCmd(victim.taskId()).exec();
         reconciler.start(Duration.ofSeconds(1));
 
-        Http.await(STARTUP, "a replacement for " + victim.taskId(), () -> {
+        Await.await("a replacement for " + victim.taskId(), STARTUP, () -> {
             List<NginxTask> now = fleet.tasks(GROUP);
             return now.size() == 2 && now.stream().allMatch(NginxTask::running)
                     && now.stream().noneMatch(task -> task.taskId().equals(victim.taskId()));
@@ -127,7 +128,7 @@ class DockerFleetIT {
             awaitServingV1(task);
         }
         // /ready answers from Nginx itself; the status node follows once the agent has confirmed.
-        Http.await(Duration.ofSeconds(20), "READY status node of " + replacement.taskId(),
+        Await.await("READY status node of " + replacement.taskId(), Duration.ofSeconds(20),
                 () -> statusOf(replacement).filter(status -> status.state() == AgentState.READY).isPresent());
         AgentStatus status = statusOf(replacement).orElseThrow();
         assertThat(status.runningVersion()).isEqualTo(1);
@@ -156,9 +157,9 @@ class DockerFleetIT {
         }
     }
 
-    private void awaitServingV1(NginxTask task) throws InterruptedException {
+    private void awaitServingV1(NginxTask task) throws Exception {
         try {
-            Http.await(STARTUP, task.taskId() + " ready", () -> Http.tryGet(task.adminPort(), "/ready").status() == 200);
+            Await.await(task.taskId() + " ready", STARTUP, () -> Http.tryGet(task.adminPort(), "/ready").status() == 200);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n" + DockerSupport.logTail(docker, task.taskId()), e);
         }

@@ -1,5 +1,6 @@
 package io.lbmanager.peers;
 
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.Upstream;
@@ -97,8 +98,8 @@ class PeerPublisherTest {
         }
     }
 
-    private void awaitStored(String group, String service, Optional<List<Integer>> ports) throws InterruptedException {
-        Http.await(WAIT, group + "/" + service + " peers " + ports, () -> {
+    private void awaitStored(String group, String service, Optional<List<Integer>> ports) throws Exception {
+        Await.await(group + "/" + service + " peers " + ports, WAIT, () -> {
             try {
                 return storedPorts(group, service).equals(ports);
             } catch (Exception e) {

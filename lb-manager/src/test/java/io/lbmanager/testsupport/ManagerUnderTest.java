@@ -123,22 +123,4 @@ public final class ManagerUnderTest {
         return JSON.readTree(response.body());
     }
 
-    /** Polls until the condition holds; fails with the description after the timeout. */
-    public static void await(String description, Duration timeout, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.call())) {
-                    return;
-                }
-                last = null;
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + description
-                + (last == null ? "" : " (last error: " + last + ")"));
-    }
 }

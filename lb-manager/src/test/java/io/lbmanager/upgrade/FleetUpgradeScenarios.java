@@ -1,5 +1,6 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import io.lbmanager.catalog.ConflictException;
 import io.lbmanager.fleet.DockerClients;
@@ -110,7 +111,7 @@ abstract class FleetUpgradeScenarios {
 
     /** Tasks can serve before their deploy is the active one (Singularity keeps it pending through its health window). */
     void awaitActiveDeployment(String image) throws Exception {
-        ManagerAwait.until(image + " as the group's active deployment, nothing pending", SLOW, () -> {
+        Await.await(image + " as the group's active deployment, nothing pending", SLOW, () -> {
             try {
                 GroupDeployment deployment = fleet.deployment(GROUP);
                 return deployment.image().equals(image) && deployment.pendingGeneration().isEmpty();
@@ -191,7 +192,7 @@ abstract class FleetUpgradeScenarios {
     void aPausedUpgradeStaysAtItsStepUntilResumed() throws Exception {
         try (LoadThroughGroup load = startLoad()) {
             operations.startUpgrade(GROUP, baseImage, 1, 5, 0.0, "it");
-            ManagerAwait.until("step 1 has a ready new task", SLOW, () -> readyTasksOf(baseImage) >= 1);
+            Await.await("step 1 has a ready new task", SLOW, () -> readyTasksOf(baseImage) >= 1);
             UpgradeView paused = operations.pause(GROUP, "alice");
             assertThat(paused.state()).isEqualTo(UpgradeState.PAUSED);
 
@@ -214,13 +215,13 @@ abstract class FleetUpgradeScenarios {
     void cancelLeavesThePreviousImageServing() throws Exception {
         try (LoadThroughGroup load = startLoad()) {
             operations.startUpgrade(GROUP, nextImage, 1, 30, 0.0, "it");
-            ManagerAwait.until("step 1 has a ready new task", SLOW, () -> readyTasksOf(nextImage) >= 1);
+            Await.await("step 1 has a ready new task", SLOW, () -> readyTasksOf(nextImage) >= 1);
 
             UpgradeView cancelled = operations.cancel(GROUP, "bob");
 
             assertThat(cancelled.state()).isEqualTo(UpgradeState.CANCELLED);
             awaitServing(3, baseImage);
-            ManagerAwait.until("the new image's tasks are gone", SLOW,
+            Await.await("the new image's tasks are gone", SLOW,
                     () -> fleet.tasks(GROUP).stream().noneMatch(task -> task.image().equals(nextImage)));
             assertNoFailures(load.stop());
         }
@@ -249,7 +250,7 @@ abstract class FleetUpgradeScenarios {
         try (LoadThroughGroup load = startLoad()) {
             dockerFleet.killTask(victim.taskId());
 
-            ManagerAwait.until("a replacement for " + victim.taskId(), SLOW, () -> {
+            Await.await("a replacement for " + victim.taskId(), SLOW, () -> {
                 List<NginxTask> now = fleet.tasks(GROUP);
                 return now.size() == 3 && now.stream().noneMatch(task -> task.taskId().equals(victim.taskId()))
                         && now.stream().allMatch(probes::ready);
@@ -270,7 +271,7 @@ abstract class FleetUpgradeScenarios {
             awaitServing(4, baseImage);
 
             operations.scale(GROUP, 2, "carol");
-            ManagerAwait.until("2 tasks", SLOW, () -> fleet.tasks(GROUP).size() == 2);
+            Await.await("2 tasks", SLOW, () -> fleet.tasks(GROUP).size() == 2);
             awaitServing(2, baseImage);
             assertNoFailures(load.stop());
         }
@@ -286,7 +287,7 @@ abstract class FleetUpgradeScenarios {
     }
 
     void awaitServing(int instances, String image) throws Exception {
-        ManagerAwait.until(instances + " ready tasks of " + image + " and nothing else", SLOW, () -> {
+        Await.await(instances + " ready tasks of " + image + " and nothing else", SLOW, () -> {
             List<NginxTask> tasks = fleet.tasks(GROUP);
             return tasks.size() == instances && tasks.stream().allMatch(task -> task.image().equals(image))
                     && tasks.stream().allMatch(probes::ready);
@@ -295,7 +296,7 @@ abstract class FleetUpgradeScenarios {
 
     UpgradeView awaitFinished(Set<Integer> stepsSeen) throws Exception {
         List<String> messages = new ArrayList<>();
-        ManagerAwait.until("the upgrade to finish", SLOW, () -> {
+        Await.await("the upgrade to finish", SLOW, () -> {
             UpgradeView upgrade = operations.status(GROUP).upgrade();
             stepsSeen.add(upgrade.step());
             if (messages.isEmpty() || !messages.get(messages.size() - 1).equals(upgrade.message())) {

@@ -1,5 +1,6 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
@@ -213,7 +214,7 @@ class LbmCliThroughManagerIT {
 
     private static void awaitServing(int instances, String image) throws Exception {
         TaskProbes probes = new TaskProbes(Duration.ofSeconds(1));
-        ManagerUnderTest.await(instances + " ready tasks of " + image, SLOW, () -> {
+        Await.await(instances + " ready tasks of " + image, SLOW, () -> {
             List<NginxTask> tasks = fleet.backend().tasks(GROUP);
             return tasks.size() == instances && tasks.stream().allMatch(task -> task.image().equals(image))
                     && tasks.stream().allMatch(probes::ready);

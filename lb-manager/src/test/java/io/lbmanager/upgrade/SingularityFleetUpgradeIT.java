@@ -1,5 +1,6 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lbmanager.fleet.DockerFleet;
@@ -87,7 +88,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         } finally {
             fleet.cancelGeneration(GROUP, "it_pending_1");
         }
-        ManagerAwait.until("the cancel to take effect", SLOW, () -> fleet.progress(GROUP, "it_pending_1").finished());
+        Await.await("the cancel to take effect", SLOW, () -> fleet.progress(GROUP, "it_pending_1").finished());
         assertThat(fleet.progress(GROUP, "it_pending_1").toString()).contains("CANCELED");
         awaitServing(2, baseImage);
     }
