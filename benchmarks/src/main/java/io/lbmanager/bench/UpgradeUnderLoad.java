@@ -1,6 +1,7 @@
 package io.lbmanager.bench;
 
 import io.lbmanager.testsupport.Await;
+import io.lbmanager.testsupport.Load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
@@ -147,9 +148,10 @@ final class UpgradeUnderLoad implements AutoCloseable {
 
     private Phase underLoad(String name, String path, Action action) throws Exception {
         try (DockerClient docker = DockerClients.local();
-             GroupReadyPorts ready = new GroupReadyPorts(fleetUrl(), 200);
              ContainerWorkerSampler workers = new ContainerWorkerSampler(docker, fleetName, 200)) {
-            LatencyLoad load = new LatencyLoad(ready::ports, path, 5, 1_000_000, Duration.ofMinutes(20));
+            // as an upstream load balancer would: the ready tasks the manager's fleet API lists, read every 200 ms
+            Load load = Load.toRefreshed(Duration.ofMillis(200), () -> readyPorts().stream().map(Load.Target::port).toList())
+                    .path(path).everyMillis(5).maxRequests(1_000_000).maxTime(Duration.ofMinutes(20)).start();
             long start = System.nanoTime();
             String outcome;
             try {
@@ -158,7 +160,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
                 load.stop();
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new Phase(name, load.latency(), load.sent(), load.failed(), load.firstFailures(), millis, outcome,
+            return new Phase(name, Stats.of(load.latenciesMillis()), load.sent(), load.failed(), load.firstFailures(), millis, outcome,
                     workers.maxGenerations(), workers.containersSeen());
         }
     }
@@ -196,7 +198,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private List<Integer> readyPorts() throws Exception {
         List<Integer> ports = new ArrayList<>();
         for (JsonNode task : fleetStatus().path("tasks")) {
-            if (task.path("ready").asBoolean()) {
+            if (task.path("running").asBoolean() && task.path("ready").asBoolean()) {
                 ports.add(task.path("trafficPort").asInt());
             }
         }

@@ -9,7 +9,7 @@ import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.DockerSupport;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TinyBackend;
 import org.apache.curator.test.TestingServer;
@@ -97,7 +97,7 @@ class RolloutIT {
             }
         });
         try (DockerClient docker = DockerClients.local();
-             LoadLoop load = LoadLoop.start(() -> healthyPorts, "/shop/1", 200, 20_000, Duration.ofSeconds(90))) {
+             Load load = Load.toPorts(() -> healthyPorts).path("/shop/1").maxRequests(20_000).maxTime(Duration.ofSeconds(90)).start()) {
             docker.killContainerCmd(frozenId).withSignal("SIGSTOP").exec();
             try {
                 send("PUT", api("/services/frozen-probe"), "{\"owners\":[\"p\"],\"basePath\":\"/frozen-probe\",\"groups\":[\"edge\"]}");

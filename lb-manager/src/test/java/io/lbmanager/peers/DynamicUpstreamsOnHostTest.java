@@ -6,7 +6,7 @@ import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.agent.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.ZkLayout;
@@ -173,7 +173,7 @@ class DynamicUpstreamsOnHostTest {
         awaitEveryNginxAnswers("b2 and the doomed backend both serve shop", Map.of("b2\n", 1, "doomed\n", 1));
         doomed.close();
 
-        try (LoadLoop load = LoadLoop.start(DynamicUpstreamsOnHostTest::trafficPorts, "/shop/x", 200, 400, Duration.ofSeconds(30))) {
+        try (Load load = Load.toPorts(DynamicUpstreamsOnHostTest::trafficPorts).path("/shop/x").maxRequests(400).maxTime(Duration.ofSeconds(30)).start()) {
             await("300 requests sent", WITHIN, () -> load.sent() >= 300);
             load.stop();
             assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();

@@ -5,7 +5,7 @@ import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.agent.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.ZooKeeperClients;
@@ -92,7 +92,7 @@ class ReloadModeOnHostTest {
                 .contains("server 127.0.0.1:" + doomed.port()).doesNotContain("balancer_by_lua");
         doomed.close();
 
-        try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/shop/x", 200, 300, WITHIN)) {
+        try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/shop/x").maxRequests(300).maxTime(WITHIN).start()) {
             await("200 requests sent", WITHIN, () -> load.sent() >= 200);
             load.stop();
             assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();

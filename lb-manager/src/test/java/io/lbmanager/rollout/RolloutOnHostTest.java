@@ -5,7 +5,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
 import io.lbmanager.testsupport.TinyBackend;
@@ -83,7 +83,7 @@ class RolloutOnHostTest {
     void configOneAgentRejectsRevertsEveryAgentAndTrafficNeverFails() throws Exception {
         awaitRolloutOver();
         long liveBefore = status().path("live").path("version").asLong();
-        try (LoadLoop load = LoadLoop.start(RolloutOnHostTest::trafficPorts, "/shop/cart", 200, 20_000, Duration.ofSeconds(60))) {
+        try (Load load = Load.toPorts(RolloutOnHostTest::trafficPorts).path("/shop/cart").maxRequests(20_000).maxTime(Duration.ofSeconds(60)).start()) {
             assertThat(send("PUT", api("/services/canary-reject"),
                     "{\"owners\":[\"canary\"],\"basePath\":\"/canary-reject\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
 

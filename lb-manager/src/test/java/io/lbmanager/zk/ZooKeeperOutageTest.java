@@ -5,7 +5,7 @@ import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.agent.AgentState;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.RegistrantProcess;
 import io.lbmanager.testsupport.TinyBackend;
@@ -51,7 +51,7 @@ class ZooKeeperOutageTest {
                     && agent.agent.status().runningVersion() == ManagerUnderTest.json(ManagerUnderTest.get(ManagerUnderTest.api(manager,
                     "/groups/edge/status"))).path("target").path("version").asLong());
 
-            try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/orders/1", 200, 50_000, Duration.ofSeconds(90))) {
+            try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/orders/1").maxRequests(50_000).maxTime(Duration.ofSeconds(90)).start()) {
                 zookeeper.stop();
                 Thread.sleep(8_000);
                 assertThat(Http.get(agent.trafficPort(), "/orders/1").status()).isEqualTo(200);
