@@ -1,17 +1,23 @@
-package io.lbmanager.api;
+package io.lbmanager.testsupport;
 
 import io.dropwizard.core.Application;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.lbmanager.api.ApiConfig;
+import io.lbmanager.api.CatalogApi;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 
-/** The API wired exactly as the real Application must wire it: one {@link CatalogApi#register} call. */
-public class ApiTestApplication extends Application<ApiTestApplication.Config> {
+/**
+ * Only the catalog API, wired as the manager wires it (one {@link CatalogApi#register} call), for
+ * tests that prove a refused request leaves the whole ZooKeeper tree untouched: the whole manager
+ * writes its own nodes meanwhile. Started by {@link ManagerExtension#catalogApiOnly}.
+ */
+public class CatalogApiApplication extends Application<CatalogApiApplication.Config> {
 
     public static class Config extends Configuration {
         public String zkConnect;
