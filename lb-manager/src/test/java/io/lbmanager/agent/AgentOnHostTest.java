@@ -7,15 +7,14 @@ import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -44,17 +43,16 @@ class AgentOnHostTest {
 
     private final ZkLayout layout = new ZkLayout("/lbm-test");
     private final List<AutoCloseable> closeLast = new ArrayList<>();
-    private TestingServer zk;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private BundlePublisher publisher;
     private TinyBackend backendA;
     private TinyBackend backendB;
 
     @BeforeEach
-    void startZooKeeperAndBackends() throws Exception {
-        zk = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
-        client.start();
+    void startBackends() throws Exception {
+        client = zk.curator();
         publisher = new BundlePublisher(client, layout);
         backendA = TinyBackend.answering("A");
         backendB = TinyBackend.answering("B");
@@ -67,12 +65,10 @@ class AgentOnHostTest {
         }
         backendA.close();
         backendB.close();
-        client.close();
-        zk.close();
     }
 
     private HostAgent startAgent(String agentId, Path dir) throws Exception {
-        HostAgent agent = HostAgent.start(zk.getConnectString(), layout.root(), GROUP, agentId, dir);
+        HostAgent agent = HostAgent.start(zk.connectString(), layout.root(), GROUP, agentId, dir);
         closeLast.add(0, agent);
         return agent;
     }

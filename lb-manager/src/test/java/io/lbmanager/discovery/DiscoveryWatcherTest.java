@@ -1,15 +1,15 @@
 package io.lbmanager.discovery;
 
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.testsupport.RegistrantProcess;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,16 +24,15 @@ class DiscoveryWatcherTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(30);
 
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private DiscoveryWatcher watcher;
     private final AtomicInteger changes = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         watcher = new DiscoveryWatcher(client, "/services", changes::incrementAndGet);
         watcher.start();
         assertThat(watcher.awaitInitialized(10, TimeUnit.SECONDS)).isTrue();
@@ -42,8 +41,6 @@ class DiscoveryWatcherTest {
     @AfterEach
     void stop() throws Exception {
         watcher.stop();
-        client.close();
-        server.close();
     }
 
     @Test
@@ -116,7 +113,7 @@ class DiscoveryWatcherTest {
 
     @Test
     void killedRegistrantDisappearsWhenItsSessionExpires() throws Exception {
-        try (RegistrantProcess registrant = RegistrantProcess.start(server.getConnectString(), "/services", "inventory",
+        try (RegistrantProcess registrant = RegistrantProcess.start(zk.connectString(), "/services", "inventory",
                 "127.0.0.1", 18081, 4_000)) {
             await("inventory discovered", WITHIN, () -> watcher.instances().containsKey("inventory"));
             registrant.kill();

@@ -1,5 +1,6 @@
 package io.lbmanager.peers;
 
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceDefinition;
@@ -11,13 +12,12 @@ import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +36,8 @@ class PeerPublisherTest {
     private static final int SERVICES = 20;
 
     private final ZkLayout layout = new ZkLayout("/lbm-test");
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private CatalogStore catalog;
     private CatalogWatcher catalogWatcher;
@@ -45,9 +46,7 @@ class PeerPublisherTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         catalog = new CatalogStore(client, layout);
         catalog.createGroup("edge");
         catalog.createGroup("inner");
@@ -71,8 +70,6 @@ class PeerPublisherTest {
         publisher.stop();
         discovery.stop();
         catalogWatcher.stop();
-        client.close();
-        server.close();
     }
 
     private void define(String id, String... groups) {

@@ -1,14 +1,13 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HexFormat;
 import java.util.Map;
@@ -20,22 +19,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VersionPublisherTest {
 
     private final ZkLayout layout = new ZkLayout("/lbm");
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private VersionPublisher publisher;
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         publisher = new VersionPublisher(client, layout, 3);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.lbmanager.testsupport;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
@@ -174,8 +174,9 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
         cluster.killServer(cluster.getInstances().iterator().next());
     }
 
+    /** Operations retry for about 5 s, so they ride out a {@link #restart}. */
     private static CuratorFramework connect(String connectString) {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connectString, 10_000, 5_000, new RetryOneTime(100));
+        CuratorFramework client = CuratorFrameworkFactory.newClient(connectString, 10_000, 5_000, new RetryNTimes(20, 250));
         client.start();
         try {
             if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
