@@ -1,5 +1,6 @@
 package io.lbmanager.fleet;
 
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -14,15 +15,13 @@ import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
@@ -42,7 +41,8 @@ class DockerFleetIT {
 
     private static DockerClient docker;
     private static String fleetName;
-    private static TestingServer zk;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static CuratorFramework client;
     private static TinyBackend backend;
     private static DockerFleet fleet;
@@ -63,12 +63,10 @@ class DockerFleetIT {
         }
         docker = DockerClients.local();
         fleetName = DockerSupport.uniqueFleetName("it");
-        zk = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
-        client.start();
+        client = ZK.curator();
         backend = TinyBackend.answering("A");
         v1 = new BundlePublisher(client, LAYOUT).publish(1, NginxBundles.proxyingTo(GROUP, backend.port()));
-        fleet = new DockerFleet(docker, DockerSupport.image(), fleetName, zk.getConnectString(), LAYOUT.root());
+        fleet = new DockerFleet(docker, DockerSupport.image(), fleetName, ZK.connectString(), LAYOUT.root());
         reconciler = new FleetReconciler(fleet);
     }
 
@@ -83,12 +81,6 @@ class DockerFleetIT {
                 docker.close();
             }
         } finally {
-            if (client != null) {
-                client.close();
-            }
-            if (zk != null) {
-                zk.close();
-            }
             if (backend != null) {
                 backend.close();
             }

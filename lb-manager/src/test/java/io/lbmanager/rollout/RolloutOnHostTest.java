@@ -1,7 +1,8 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
@@ -9,12 +10,11 @@ import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
 import io.lbmanager.testsupport.TinyBackend;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -41,25 +41,24 @@ class RolloutOnHostTest {
 
     @TempDir
     static Path dir;
-    private static TestingServer zookeeper;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static CuratorFramework client;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static RunningManager manager;
     private static TinyBackend backend;
     private static final List<HostAgent> agents = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
-        client.start();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        client = ZK.curator();
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), GROUP);
         config.pipeline.rolloutTimeoutSeconds = 10;
         config.nginx.dynamicUpstreams = "off"; // every upstream change is a rollout here; DynamicUpstreamsOnHostTest covers the other mode
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         backend = TinyBackend.answering("shop backend\n");
         for (int i = 1; i <= 3; i++) {
             String nginx = i == 3 ? NginxWrappers.refusing(dir, "canary-reject").toString() : HostAgent.NGINX;
-            agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i,
+            agents.add(HostAgent.start(ZK.connectString(), "/lb-manager", GROUP, "agent-" + i,
                     dir.resolve("agent-" + i), nginx));
         }
         assertThat(send("PUT", api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
@@ -73,10 +72,8 @@ class RolloutOnHostTest {
     @AfterAll
     static void stop() throws Exception {
         agents.forEach(HostAgent::close);
-        manager.after();
+        manager.close();
         backend.close();
-        client.close();
-        zookeeper.close();
     }
 
     @Test
@@ -253,6 +250,6 @@ class RolloutOnHostTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 }

@@ -27,7 +27,13 @@ public final class RunningManager implements AutoCloseable {
     }
 
     public static RunningManager start(LbManagerConfiguration config) throws Exception {
-        return start(LbManagerApplication.class, config);
+        return startApplication(LbManagerApplication.class, config);
+    }
+
+    /** The manager with a test's additions (a subclass that wires more parts). */
+    public static RunningManager start(Class<? extends LbManagerApplication> application, LbManagerConfiguration config)
+            throws Exception {
+        return startApplication(application, config);
     }
 
     /** Only the catalog API ({@link CatalogApiApplication}) on a free loopback port, logging warnings only. */
@@ -40,10 +46,10 @@ public final class RunningManager implements AutoCloseable {
         ((HttpConnectorFactory) server.getAdminConnectors().get(0)).setPort(0);
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
         ((LogbackAccessRequestLogFactory) server.getRequestLogFactory()).setAppenders(List.of());
-        return start(CatalogApiApplication.class, config);
+        return startApplication(CatalogApiApplication.class, config);
     }
 
-    private static <C extends Configuration> RunningManager start(Class<? extends Application<C>> application, C config)
+    private static <C extends Configuration> RunningManager startApplication(Class<? extends Application<C>> application, C config)
             throws Exception {
         DropwizardTestSupport<C> app = new DropwizardTestSupport<>(application, config);
         app.before();

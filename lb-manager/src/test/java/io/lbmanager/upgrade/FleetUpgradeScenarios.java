@@ -1,5 +1,6 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import io.lbmanager.catalog.ConflictException;
@@ -19,9 +20,6 @@ import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
@@ -60,7 +59,8 @@ abstract class FleetUpgradeScenarios {
     Optional<String> whyUnusable;
     DockerClient docker;
     DockerFleet dockerFleet;
-    TestingServer zk;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     CuratorFramework client;
     TinyBackend upstream;
     PublishedVersion v1;
@@ -94,12 +94,10 @@ abstract class FleetUpgradeScenarios {
         TestImages.withLabel(baseImage, nextImage, "next");
         TestImages.withBrokenNginx(baseImage, brokenImage);
         docker = DockerClients.local();
-        zk = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
-        client.start();
+        client = ZK.curator();
         upstream = TinyBackend.answering("A");
         v1 = new BundlePublisher(client, LAYOUT).publish(1, NginxBundles.proxyingTo(GROUP, upstream.port()));
-        dockerFleet = new DockerFleet(docker, baseImage, DockerSupport.uniqueFleetName("up"), zk.getConnectString(), LAYOUT.root());
+        dockerFleet = new DockerFleet(docker, baseImage, DockerSupport.uniqueFleetName("up"), ZK.connectString(), LAYOUT.root());
         fleet = startBackend(dockerFleet, baseImage, 3);
         operations = new FleetOperations(new UpgradePolicy(fleet, probes, TIMING, System::currentTimeMillis), probes,
                 new UpgradeStore(client, LAYOUT), GROUP::equals, new UpgradeSettings(1, 2, 0.0), Duration.ofMillis(250),
@@ -135,12 +133,6 @@ abstract class FleetUpgradeScenarios {
             if (nextImage != null) {
                 TestImages.remove(nextImage);
                 TestImages.remove(brokenImage);
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (zk != null) {
-                zk.close();
             }
             if (upstream != null) {
                 upstream.close();

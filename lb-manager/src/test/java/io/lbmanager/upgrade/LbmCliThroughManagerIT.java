@@ -1,10 +1,10 @@
 package io.lbmanager.upgrade;
 
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.api.FleetApi;
@@ -17,15 +17,16 @@ import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestImages;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +52,9 @@ class LbmCliThroughManagerIT {
     private static final Duration SLOW = Duration.ofSeconds(240);
 
     private static Optional<String> whyUnusable;
-    private static TestingServer zookeeper;
-    private static DropwizardTestSupport<LbManagerConfiguration> app;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    private static RunningManager app;
     private static TinyBackend upstream;
     private static String baseImage;
     private static String nextImage;
@@ -112,12 +114,10 @@ class LbmCliThroughManagerIT {
         nextImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-next-" + UUID.randomUUID().toString().substring(0, 6);
         TestImages.withLabel(baseImage, nextImage, "cli-next");
         fleetName = DockerSupport.uniqueFleetName("cli");
-        zookeeper = new TestingServer(true);
         upstream = TinyBackend.answering("A");
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
-        app = new DropwizardTestSupport<>(ManagerWithFleet.class, config);
-        app.before();
-        String api = "http://127.0.0.1:" + app.getLocalPort() + "/api/v1";
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), GROUP);
+        app = RunningManager.start(ManagerWithFleet.class, config);
+        String api = app.api("");
         assertThat(ManagerUnderTest.send("PUT", api + "/services/hello",
                 "{\"owners\":[\"hello-team\"],\"basePath\":\"/hello\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
         assertThat(ManagerUnderTest.send("POST", api + "/services/hello/upstreams",
@@ -129,7 +129,7 @@ class LbmCliThroughManagerIT {
     static void stopManager() throws Exception {
         try {
             if (app != null) {
-                app.after();
+                app.close();
             }
             if (fleetName != null) {
                 try (DockerClient docker = DockerClients.local()) {
@@ -142,9 +142,6 @@ class LbmCliThroughManagerIT {
             }
             if (upstream != null) {
                 upstream.close();
-            }
-            if (zookeeper != null) {
-                zookeeper.close();
             }
         }
     }
@@ -194,7 +191,7 @@ class LbmCliThroughManagerIT {
         List<String> command = new ArrayList<>(List.of("bash", lbmScript().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("LBM_URL", "http://127.0.0.1:" + app.getLocalPort());
+        builder.environment().put("LBM_URL", app.url(""));
         builder.environment().put("LBM_USER", "cli-it");
         builder.environment().put("LBM_POLL_SECONDS", "0.5");
         Process process = builder.start();

@@ -50,7 +50,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         singularity.submitRequest(JSON.treeToValue(request, SingularityModel.Request.class));
         ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
         deploy.withObject("containerInfo").withObject("docker").put("image", image);
-        deploy.withObject("env").put("LBM_ZK", zk.getConnectString()).put("LBM_ZK_ROOT", LAYOUT.root());
+        deploy.withObject("env").put("LBM_ZK", ZK.connectString()).put("LBM_ZK_ROOT", LAYOUT.root());
         deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90);
         deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
         singularity.submitDeploy(deploy, "first deploy of the test");
