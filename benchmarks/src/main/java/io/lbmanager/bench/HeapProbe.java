@@ -1,11 +1,11 @@
 package io.lbmanager.bench;
 
-import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -87,14 +87,14 @@ final class HeapProbe {
         Path dir = Files.createTempDirectory("lbm-heap-");
         int appPort = Http.freePort();
         int adminPort = Http.freePort();
-        try (TestingServer zookeeper = new TestingServer(true)) {
+        try (ZooKeeperExtension zookeeper = new ZooKeeperExtension().start()) {
             Path yml = dir.resolve("manager.yml");
             Files.writeString(yml, String.join("\n",
                     "server:",
                     "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: " + appPort + "}]",
                     "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: " + adminPort + "}]",
                     "zookeeper:",
-                    "  connectString: \"" + zookeeper.getConnectString() + "\"",
+                    "  connectString: \"" + zookeeper.connectString() + "\"",
                     "nginx:",
                     "  templatesDir: \"" + templates.toAbsolutePath().normalize() + "\"",
                     "  validateTimeoutSeconds: 120",
@@ -104,7 +104,7 @@ final class HeapProbe {
                     ""), StandardCharsets.UTF_8);
             Process manager = new ProcessBuilder("java", "-jar", managerJar.toAbsolutePath().toString(), "server", yml.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("manager.log").toFile()).start();
-            CuratorFramework client = io.lbmanager.zk.ZooKeeperClients.client(zookeeper.getConnectString(), 60_000, 10_000);
+            CuratorFramework client = io.lbmanager.zk.ZooKeeperClients.client(zookeeper.connectString(), 60_000, 10_000);
             client.start();
             ServiceDiscovery<String> discovery = ServiceDiscoveryBuilder.builder(String.class).client(client).basePath("/services").build();
             discovery.start();

@@ -1,17 +1,17 @@
 package io.lbmanager.bench;
 
-import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -29,8 +29,8 @@ import java.util.concurrent.Future;
 import java.util.function.IntPredicate;
 
 /**
- * Everything real on one host: a ZooKeeper server (curator-test), the whole manager in this JVM
- * (DropwizardTestSupport, product pipeline defaults), agents with the real nginx
+ * Everything real on one host: a ZooKeeper server (ZooKeeperExtension), the whole manager in this JVM
+ * (RunningManager, product pipeline defaults), agents with the real nginx
  * (HostAgent), a backend, and a Curator x-discovery client registering instances the way a team does.
  */
 final class Rig implements AutoCloseable {
@@ -39,31 +39,31 @@ final class Rig implements AutoCloseable {
     static final Duration LONG = Duration.ofMinutes(10);
 
     final Path dir;
-    final TestingServer zookeeper;
+    final ZooKeeperExtension zookeeper;
     final CuratorFramework client;
     final ServiceDiscovery<String> discovery;
-    final DropwizardTestSupport<LbManagerConfiguration> manager;
+    final RunningManager manager;
     final TinyBackend backend;
     final List<HostAgent> agents = new ArrayList<>();
 
     private Rig(int agentCount) throws Exception {
         dir = Files.createTempDirectory("lbm-bench-");
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 30_000, 10_000);
+        zookeeper = new ZooKeeperExtension().start();
+        client = ZooKeeperClients.client(zookeeper.connectString(), 30_000, 10_000);
         client.start();
         discovery = ServiceDiscoveryBuilder.builder(String.class).client(client).basePath("/services").build();
         discovery.start();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.connectString(), GROUP);
         // Measure what users get: the product's pipeline defaults, not the tests' shorter ones.
         config.pipeline.quietMillis = 100;
         config.pipeline.maxDelayMillis = 1000;
         config.pipeline.rolloutTimeoutSeconds = 120;
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         quietLogs();
         backend = TinyBackend.answering("bench backend\n");
         for (int i = 1; i <= agentCount; i++) {
-            agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i)));
+            agents.add(HostAgent.start(zookeeper.connectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i)));
         }
     }
 
@@ -89,7 +89,7 @@ final class Rig implements AutoCloseable {
     }
 
     String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 
     List<Integer> trafficPorts() {
@@ -262,7 +262,7 @@ final class Rig implements AutoCloseable {
         for (HostAgent agent : agents) {
             agent.close();
         }
-        manager.after();
+        manager.close();
         quietLogs();
         backend.close();
         discovery.close();

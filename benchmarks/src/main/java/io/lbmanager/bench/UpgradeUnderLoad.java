@@ -1,19 +1,19 @@
 package io.lbmanager.bench;
 
-import io.lbmanager.testsupport.Await;
-import io.lbmanager.testsupport.Load;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.fleet.DockerClients;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.TinyBackend;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -51,9 +51,9 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private final String image;
     private final String nextImage;
     private final String fleetName = DockerSupport.uniqueFleetName("bench");
-    private TestingServer zookeeper;
+    private ZooKeeperExtension zookeeper;
     private TinyBackend backend;
-    private DropwizardTestSupport<LbManagerConfiguration> manager;
+    private RunningManager manager;
     private boolean imageBuilt;
 
     private UpgradeUnderLoad(String image, Consumer<String> log) {
@@ -81,15 +81,15 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private void startFleet(int services) throws Exception {
         TestImages.withLabel(image, nextImage, "bench-next");
         imageBuilt = true;
-        zookeeper = new TestingServer(true);
+        zookeeper = new ZooKeeperExtension().start();
         backend = TinyBackend.answering("bench backend\n");
-        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), fleetName, GROUP, INSTANCES);
+        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.connectString(), fleetName, GROUP, INSTANCES);
         config.fleet.image = image;
         config.pipeline.quietMillis = 100;
         config.pipeline.maxDelayMillis = 1000;
         config.fleet.upgrade.bakeSeconds = BAKE_SECONDS;
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         Rig.quietLogs();
         long start = System.nanoTime();
         defineServices(services);
@@ -214,7 +214,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     }
 
     private String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 
     String nextImage() {
@@ -225,7 +225,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     public void close() {
         try {
             if (manager != null) {
-                manager.after();
+                manager.close();
                 Rig.quietLogs();
             }
         } catch (RuntimeException e) {

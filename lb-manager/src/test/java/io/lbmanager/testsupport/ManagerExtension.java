@@ -100,6 +100,10 @@ public final class ManagerExtension implements BeforeAllCallback, AfterAllCallba
         return manager.port();
     }
 
+    public int adminPort() {
+        return manager.adminPort();
+    }
+
     public String url(String path) {
         return manager.url(path);
     }
