@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Everything real on one host: a ZooKeeper server (ZooKeeperExtension), the whole manager in this JVM
@@ -45,6 +46,7 @@ final class Rig implements AutoCloseable {
     final RunningManager manager;
     final TinyBackend backend;
     final List<HostAgent> agents = new ArrayList<>();
+    private int services;
 
     private Rig(int agentCount) throws Exception {
         dir = Files.createTempDirectory("lbm-bench-");
@@ -151,6 +153,31 @@ final class Rig implements AutoCloseable {
             all.add(applies(i));
         }
         return all;
+    }
+
+    /** The most applies (reloads) one agent made since {@code before} ({@link #appliesOfEach}). */
+    static long mostAppliesSince(List<Long> before, List<Long> after) {
+        return IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0);
+    }
+
+    /** {@code size} services, each with one instance registered through Curator x-discovery, all served. */
+    void populate(int size) throws Exception {
+        List<String> ids = IntStream.range(0, size).mapToObj(Catalogs::serviceId).toList();
+        registerAll(ids, backend.port(), 8);
+        putServices(ids, 8);
+        putService("probe", null);
+        putService("churn", null);
+        register("churn", backend.port());
+        String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
+        Await.await("every service published and served", LONG,
+                () -> publishedUpstreams(last) == 1 && publishedUpstreams("churn") == 1 && settled());
+        untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, LONG);
+        services = size;
+    }
+
+    /** How many services {@link #populate} defined. */
+    int services() {
+        return services;
     }
 
     /** No rollout in flight, live == target, and every agent serves the target. */
