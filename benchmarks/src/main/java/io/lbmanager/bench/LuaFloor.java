@@ -1,6 +1,5 @@
 package io.lbmanager.bench;
 
-import io.lbmanager.testsupport.Await;
 import io.lbmanager.agent.NginxProcess;
 import io.lbmanager.agent.ServedVersion;
 import io.lbmanager.agent.VersionDirectories;
@@ -12,6 +11,7 @@ import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.lbmanager.bench;
 
-import io.lbmanager.testsupport.Await;
 import io.lbmanager.agent.NginxProcess;
 import io.lbmanager.agent.ServedVersion;
 import io.lbmanager.agent.VersionDirectories;
@@ -10,8 +9,9 @@ import io.lbmanager.catalog.Upstream;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.ConfigBundle;
 import io.lbmanager.snapshot.CatalogSnapshot;
-import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
+import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

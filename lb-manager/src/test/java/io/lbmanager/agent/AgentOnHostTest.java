@@ -1,9 +1,9 @@
 package io.lbmanager.agent;
 
-import io.lbmanager.testsupport.Await;
-import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.BundlePublisher;
+import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;

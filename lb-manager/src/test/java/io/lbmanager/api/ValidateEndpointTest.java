@@ -1,13 +1,13 @@
 package io.lbmanager.api;
 
-import org.junit.jupiter.api.extension.RegisterExtension;
-import io.lbmanager.testsupport.ManagerExtension;
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

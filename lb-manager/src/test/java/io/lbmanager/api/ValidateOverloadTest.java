@@ -1,11 +1,11 @@
 package io.lbmanager.api;
 
-import io.lbmanager.testsupport.RunningManager;
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
+import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.lbmanager.discovery;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.testsupport.RegistrantProcess;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;

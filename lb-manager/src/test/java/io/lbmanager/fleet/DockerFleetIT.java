@@ -1,17 +1,17 @@
 package io.lbmanager.fleet;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
-import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.lbmanager.agent.AgentState;
 import io.lbmanager.agent.AgentStatus;
 import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.lbmanager.peers;
 
-import io.lbmanager.testsupport.RunningManager;
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.agent.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;

@@ -1,7 +1,7 @@
 package io.lbmanager.peers;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.data.Stat;

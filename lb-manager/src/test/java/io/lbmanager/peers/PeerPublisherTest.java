@@ -1,7 +1,5 @@
 package io.lbmanager.peers;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
-import io.lbmanager.testsupport.Await;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceDefinition;
 import io.lbmanager.catalog.Upstream;
@@ -10,7 +8,9 @@ import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.SnapshotSource;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;

@@ -1,7 +1,5 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.testsupport.RunningManager;
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.HostAgent;
@@ -9,7 +7,9 @@ import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

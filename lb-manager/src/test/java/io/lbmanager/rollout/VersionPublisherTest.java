@@ -1,7 +1,7 @@
 package io.lbmanager.rollout;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;

@@ -7,9 +7,9 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.api.ApiConfig;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.api.ApiConfig;
 
 import java.util.List;
 

@@ -1,7 +1,5 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
-import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import io.lbmanager.catalog.ConflictException;
 import io.lbmanager.fleet.DockerClients;
@@ -11,6 +9,7 @@ import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
 import io.lbmanager.rollout.PublishedVersion;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
@@ -18,6 +17,7 @@ import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.testsupport.ZooKeeperExtension;
-import io.lbmanager.testsupport.Await;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
@@ -13,12 +11,14 @@ import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
-import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;

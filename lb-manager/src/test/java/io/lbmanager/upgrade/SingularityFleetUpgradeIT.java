@@ -1,6 +1,5 @@
 package io.lbmanager.upgrade;
 
-import io.lbmanager.testsupport.Await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lbmanager.fleet.DockerFleet;
@@ -9,6 +8,7 @@ import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
 import io.lbmanager.fleet.singularity.SingularityModel;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.singularity.SingularityOracle;
 import io.lbmanager.testsupport.singularity.SingularitySimulator;
 import org.junit.jupiter.api.Order;

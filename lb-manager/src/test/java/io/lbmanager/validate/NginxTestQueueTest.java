@@ -1,9 +1,9 @@
 package io.lbmanager.validate;
 
-import io.lbmanager.testsupport.Await;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.render.ConfigBundle;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
 import org.junit.jupiter.api.AfterEach;
