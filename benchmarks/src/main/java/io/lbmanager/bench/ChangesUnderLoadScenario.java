@@ -11,15 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** (e) Back-to-back config changes (each one a reload) under steady load: failures, p99, worker generations. */
-final class ChangesUnderLoadScenario implements RigScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-
-    ChangesUnderLoadScenario(EndToEndBench.Options options, Consumer<Row> rows) {
-        this.options = options;
-        this.rows = rows;
-    }
+record ChangesUnderLoadScenario(EndToEndBench.Options options, Consumer<Row> rows) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {

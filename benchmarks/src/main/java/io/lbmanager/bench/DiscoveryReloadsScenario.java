@@ -8,15 +8,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** (d) Reloads per 1,000 discovery changes: a burst of registrations, a burst of deregistrations, and paced changes at 20/s. */
-final class DiscoveryReloadsScenario implements RigScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-
-    DiscoveryReloadsScenario(EndToEndBench.Options options, Consumer<Row> rows) {
-        this.options = options;
-        this.rows = rows;
-    }
+record DiscoveryReloadsScenario(EndToEndBench.Options options, Consumer<Row> rows) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {

@@ -8,15 +8,7 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /** 50 new services defined at once (10 callers) until all are served by every Nginx, and reloads that took. */
-final class FiftyAtOnceScenario implements RigScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-
-    FiftyAtOnceScenario(EndToEndBench.Options options, Consumer<Row> rows) {
-        this.options = options;
-        this.rows = rows;
-    }
+record FiftyAtOnceScenario(EndToEndBench.Options options, Consumer<Row> rows) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {

@@ -4,17 +4,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /** (f) Heap after GC and RSS of a manager JVM of its own at {@code services} services. */
-final class HeapScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-    private final Consumer<String> log;
-
-    HeapScenario(EndToEndBench.Options options, Consumer<Row> rows, Consumer<String> log) {
-        this.options = options;
-        this.rows = rows;
-        this.log = log;
-    }
+record HeapScenario(EndToEndBench.Options options, Consumer<Row> rows, Consumer<String> log) {
 
     void run(int services) throws Exception {
         log.accept("=== heap: a manager JVM of its own with " + services + " services");

@@ -8,21 +8,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** (a) A new service (PUT, its instance already registered) until every Nginx serves it. */
-final class NewServiceScenario implements RigScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-    private final Supplier<String> floorText;
-
-    NewServiceScenario(EndToEndBench.Options options, Consumer<Row> rows, Supplier<String> floorText) {
-        this.options = options;
-        this.rows = rows;
-        this.floorText = floorText;
-    }
+record NewServiceScenario(EndToEndBench.Options options, Consumer<Row> rows, Supplier<String> floorText) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {
-        String floorText = this.floorText.get();
+        String floorText = floorText().get();
         List<Long> all = new ArrayList<>();
         for (int run = 0; run < options.runs(); run++) {
             String id = "fresh-" + run;

@@ -8,21 +8,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** (a) A registration (0 -> 1 instance) and a deregistration (1 -> 0) until every Nginx serves it. */
-final class PropagationScenario implements RigScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-    private final Supplier<String> floorText;
-
-    PropagationScenario(EndToEndBench.Options options, Consumer<Row> rows, Supplier<String> floorText) {
-        this.options = options;
-        this.rows = rows;
-        this.floorText = floorText;
-    }
+record PropagationScenario(EndToEndBench.Options options, Consumer<Row> rows, Supplier<String> floorText) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {
-        String floorText = this.floorText.get();
+        String floorText = floorText().get();
         List<Long> regFirst = new ArrayList<>(), regAll = new ArrayList<>(), deregFirst = new ArrayList<>(), deregAll = new ArrayList<>();
         List<Long> reloads = new ArrayList<>();
         for (int run = 0; run < options.runs(); run++) {

@@ -25,15 +25,7 @@ import java.util.function.Consumer;
      * identical proposal. Baselines, in-process on the group's bundle: nginx -t of every file, and
      * nginx -t of what a one-service proposal changes (what the endpoint runs).
      */
-final class ValidateScenario implements RigScenario {
-
-    private final EndToEndBench.Options options;
-    private final Consumer<Row> rows;
-
-    ValidateScenario(EndToEndBench.Options options, Consumer<Row> rows) {
-        this.options = options;
-        this.rows = rows;
-    }
+record ValidateScenario(EndToEndBench.Options options, Consumer<Row> rows) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {
