@@ -15,9 +15,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +44,6 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
     private TestingServer server;
     private TestingCluster cluster;
     private CuratorFramework curator;
-    private final List<CuratorFramework> otherClients = new ArrayList<>();
 
     /** One server for the whole test class (register it on a static field). */
     public ZooKeeperExtension() {
@@ -127,10 +124,6 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
 
     @Override
     public synchronized void close() throws Exception {
-        for (CuratorFramework client : otherClients) {
-            client.close();
-        }
-        otherClients.clear();
         if (curator != null) {
             curator.close();
             curator = null;
@@ -147,13 +140,6 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
 
     public CuratorFramework curator() {
         return curator;
-    }
-
-    /** Another connected client with a session of its own, closed with the server. */
-    public synchronized CuratorFramework newClient() {
-        CuratorFramework client = connect(connectString());
-        otherClients.add(client);
-        return client;
     }
 
     public String connectString() {
