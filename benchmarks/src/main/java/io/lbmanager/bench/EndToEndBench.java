@@ -168,7 +168,8 @@ public final class EndToEndBench {
         FloorScenario floor = new FloorScenario(options, this::add);
         Map<String, RigScenario> scenarios = new LinkedHashMap<>();
         scenarios.put("floor", floor);
-        scenarios.put("propagation", new PropagationScenario(options, this::add, () -> floor.luaFloorText() + "; " + floor.floorText()));
+        scenarios.put("propagation",
+                new PropagationScenario(options, this::add, () -> floor.luaFloorText() + "; " + floor.floorText()));
         scenarios.put("new-service", new NewServiceScenario(options, this::add, floor::floorText));
         scenarios.put("fifty", new FiftyAtOnceScenario(options, this::add));
         scenarios.put("validate", new ValidateScenario(options, this::add));

@@ -90,7 +90,8 @@ class RolloutIT {
             }
         });
         try (DockerClient docker = DockerClients.local();
-             Load load = Load.toPorts(() -> healthyPorts).path("/shop/1").maxRequests(20_000).maxTime(Duration.ofSeconds(90)).start()) {
+             Load load = Load.toPorts(() -> healthyPorts).path("/shop/1").maxRequests(20_000).maxTime(Duration.ofSeconds(90))
+                     .start()) {
             docker.killContainerCmd(frozenId).withSignal("SIGSTOP").exec();
             try {
                 send("PUT", api("/services/frozen-probe"), "{\"owners\":[\"p\"],\"basePath\":\"/frozen-probe\",\"groups\":[\"edge\"]}");

@@ -169,7 +169,8 @@ class DynamicUpstreamsOnHostTest {
         awaitEveryNginxAnswers("b2 and the doomed backend both serve shop", Map.of("b2\n", 1, "doomed\n", 1));
         doomed.close();
 
-        try (Load load = Load.toPorts(DynamicUpstreamsOnHostTest::trafficPorts).path("/shop/x").maxRequests(400).maxTime(Duration.ofSeconds(30)).start()) {
+        try (Load load = Load.toPorts(DynamicUpstreamsOnHostTest::trafficPorts).path("/shop/x").maxRequests(400)
+                .maxTime(Duration.ofSeconds(30)).start()) {
             await("300 requests sent", WITHIN, () -> load.sent() >= 300);
             load.stop();
             assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();

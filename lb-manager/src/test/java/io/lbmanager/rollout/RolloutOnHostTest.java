@@ -80,7 +80,8 @@ class RolloutOnHostTest {
     void configOneAgentRejectsRevertsEveryAgentAndTrafficNeverFails() throws Exception {
         awaitRolloutOver();
         long liveBefore = status().path("live").path("version").asLong();
-        try (Load load = Load.toPorts(RolloutOnHostTest::trafficPorts).path("/shop/cart").maxRequests(20_000).maxTime(Duration.ofSeconds(60)).start()) {
+        try (Load load = Load.toPorts(RolloutOnHostTest::trafficPorts).path("/shop/cart").maxRequests(20_000)
+                .maxTime(Duration.ofSeconds(60)).start()) {
             assertThat(send("PUT", api("/services/canary-reject"),
                     "{\"owners\":[\"canary\"],\"basePath\":\"/canary-reject\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
 

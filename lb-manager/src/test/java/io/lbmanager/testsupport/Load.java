@@ -88,7 +88,10 @@ public final class Load implements AutoCloseable {
                 .map(task -> new Target(task.trafficPort(), task.taskId() + " (" + task.image() + ")")).toList());
     }
 
-    /** How the load runs; {@link #start()} starts it. Defaults: path "/", status 200, any body, one sender, no pause, keep-alive off. */
+    /**
+     * How the load runs; {@link #start()} starts it. Defaults: path "/", status 200, any body, one sender,
+     * no pause, a fresh connection each, at most 10,000 requests or 60 s.
+     */
     public static final class Settings {
         private final Supplier<List<Target>> targets;
         private final Duration refreshEvery;
@@ -250,7 +253,8 @@ public final class Load implements AutoCloseable {
             Http.Response response = request.apply(target);
             latenciesMillis.add((System.nanoTime() - start) / 1e6);
             sent.incrementAndGet();
-            AtomicInteger[] counts = perTarget.computeIfAbsent(target.name(), n -> new AtomicInteger[]{new AtomicInteger(), new AtomicInteger()});
+            AtomicInteger[] counts = perTarget.computeIfAbsent(target.name(),
+                    n -> new AtomicInteger[]{new AtomicInteger(), new AtomicInteger()});
             counts[0].incrementAndGet();
             if (!expected(response)) {
                 failed.incrementAndGet();

@@ -12,7 +12,8 @@ class LoadTest {
     @Test
     void countsEveryRequestPerTargetAndStopsAtItsRequestBudget() throws Exception {
         try (TinyBackend a = TinyBackend.answering("a\n"); TinyBackend b = TinyBackend.answering("b\n")) {
-            Load load = Load.toPorts(() -> List.of(a.port(), b.port())).path("/x").maxRequests(40).maxTime(Duration.ofSeconds(30)).start();
+            Load load = Load.toPorts(() -> List.of(a.port(), b.port())).path("/x").maxRequests(40).maxTime(Duration.ofSeconds(30))
+                    .start();
             Await.await("40 requests sent", Duration.ofSeconds(30), load::sent, sent -> sent >= 40);
             load.stop();
 

@@ -15,7 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Configuration and HTTP helpers for tests that run the whole manager ({@link RunningManager}, {@link ManagerExtension}) against a real ZooKeeper. */
+/**
+ * Configuration and HTTP helpers for tests that run the whole manager ({@link RunningManager},
+ * {@link ManagerExtension}) against a real ZooKeeper.
+ */
 public final class ManagerUnderTest {
 
     public static final ObjectMapper JSON = new ObjectMapper();

@@ -48,7 +48,8 @@ class ZooKeeperOutageTest {
                     && agent.agent.status().runningVersion() == ManagerUnderTest.json(ManagerUnderTest.get(manager.api(
                     "/groups/edge/status"))).path("target").path("version").asLong());
 
-            try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/orders/1").maxRequests(50_000).maxTime(Duration.ofSeconds(90)).start()) {
+            try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/orders/1").maxRequests(50_000)
+                    .maxTime(Duration.ofSeconds(90)).start()) {
                 zookeeper.stop();
                 Thread.sleep(8_000);
                 assertThat(Http.get(agent.trafficPort(), "/orders/1").status()).isEqualTo(200);
