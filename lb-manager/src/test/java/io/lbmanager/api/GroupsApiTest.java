@@ -1,5 +1,6 @@
 package io.lbmanager.api;
 
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +17,7 @@ class GroupsApiTest {
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @RegisterExtension
-    static final ApiServerExtension API = new ApiServerExtension(ZK);
+    static final ManagerExtension API = ApiFixtures.catalogApi(ZK);
     private static final ZkLayout LAYOUT = new ZkLayout(ROOT);
 
     @BeforeEach

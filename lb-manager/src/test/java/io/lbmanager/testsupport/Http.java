@@ -5,10 +5,8 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
-/** Plain HTTP GETs to 127.0.0.1 on fresh connections (with the test admin token), and waiting for a condition. */
+/** Plain HTTP GETs to 127.0.0.1 on fresh connections, with the test admin token. */
 public final class Http {
 
     public record Response(int status, String body) {
@@ -43,15 +41,6 @@ public final class Http {
         }
     }
 
-    public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
 
     public static int freePort() {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

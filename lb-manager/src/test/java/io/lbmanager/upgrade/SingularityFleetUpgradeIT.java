@@ -8,6 +8,7 @@ import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
 import io.lbmanager.fleet.singularity.SingularityModel;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.singularity.SingularityOracle;
 import io.lbmanager.testsupport.singularity.SingularitySimulator;
 import org.junit.jupiter.api.Order;
@@ -49,7 +50,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         singularity.submitRequest(JSON.treeToValue(request, SingularityModel.Request.class));
         ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
         deploy.withObject("containerInfo").withObject("docker").put("image", image);
-        deploy.withObject("env").put("LBM_ZK", zk.getConnectString()).put("LBM_ZK_ROOT", LAYOUT.root());
+        deploy.withObject("env").put("LBM_ZK", ZK.connectString()).put("LBM_ZK_ROOT", LAYOUT.root());
         deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90);
         deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
         singularity.submitDeploy(deploy, "first deploy of the test");
@@ -87,7 +88,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         } finally {
             fleet.cancelGeneration(GROUP, "it_pending_1");
         }
-        ManagerAwait.until("the cancel to take effect", SLOW, () -> fleet.progress(GROUP, "it_pending_1").finished());
+        Await.await("the cancel to take effect", SLOW, () -> fleet.progress(GROUP, "it_pending_1").finished());
         assertThat(fleet.progress(GROUP, "it_pending_1").toString()).contains("CANCELED");
         awaitServing(2, baseImage);
     }
