@@ -51,6 +51,8 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         ObjectNode deploy = (ObjectNode) JSON.readTree(files.resolve("deploy.json").toFile()).get("deploy");
         deploy.withObject("containerInfo").withObject("docker").put("image", image);
         deploy.withObject("env").put("LBM_ZK", ZK.connectString()).put("LBM_ZK_ROOT", LAYOUT.root());
+        // this ZooKeeper has no ACLs and the versions are unsigned: the example file's CHANGE-ME credentials and key go
+        deploy.withObject("env").remove(java.util.List.of("LBM_ZK_AUTH", "LBM_SIGNING_PUBLIC_KEY"));
         deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90);
         deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
         singularity.submitDeploy(deploy, "first deploy of the test");
