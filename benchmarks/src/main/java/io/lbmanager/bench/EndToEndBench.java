@@ -1,38 +1,18 @@
 package io.lbmanager.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.logging.common.DefaultLoggingFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.contract.ConfigBundle;
-import io.lbmanager.testsupport.HostAgent;
-import io.lbmanager.testsupport.ManagerUnderTest;
-import io.lbmanager.validate.NginxValidator;
-import io.lbmanager.validate.ValidationResult;
-import io.lbmanager.validate.ValidationScope;
-import org.apache.curator.x.discovery.ServiceInstance;
-
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /**
  * End-to-end figures of lb-manager as it is: a real ZooKeeper, the manager, two agents with the
@@ -53,8 +33,6 @@ import java.util.stream.IntStream;
  * time per render, its peer-list publish times and each agent's step times per apply.
  */
 public final class EndToEndBench {
-
-    /** The scenarios of one size, in the order they run. */
 
     /**
      * @param reloadsWithConnections reloads of the generations scenario
@@ -160,7 +138,7 @@ public final class EndToEndBench {
             runAt(size);
         }
         if (options.heapServices() > 0) {
-            heap(options.heapServices());
+            new HeapScenario(options, this::add, log).run(options.heapServices());
         }
         return rows();
     }
@@ -175,12 +153,29 @@ public final class EndToEndBench {
         if (options.scenarios().stream().anyMatch(Options.RIG_SCENARIOS::contains)) {
             runWithRig(size, n);
         }
-        if (runs("generations")) {
-            new GenerationsScenario(options, this::add, log).run(size, n);
+        Map<String, Scenario> own = new LinkedHashMap<>();
+        own.put("generations", new GenerationsScenario(options, this::add, log));
+        own.put("upgrade", new UpgradeScenario(options.image(), this::add, log));
+        for (Map.Entry<String, Scenario> scenario : own.entrySet()) {
+            if (runs(scenario.getKey())) {
+                scenario.getValue().run(size, n);
+            }
         }
-        if (runs("upgrade")) {
-            new UpgradeScenario(options.image(), this::add, log).run(size, n);
-        }
+    }
+
+    /** The rig scenarios in the order they run; propagation and new-service compare with the floors measured first. */
+    private Map<String, RigScenario> rigScenarios() {
+        FloorScenario floor = new FloorScenario(options, this::add);
+        Map<String, RigScenario> scenarios = new LinkedHashMap<>();
+        scenarios.put("floor", floor);
+        scenarios.put("propagation",
+                new PropagationScenario(options, this::add, () -> floor.luaFloorText() + "; " + floor.floorText()));
+        scenarios.put("new-service", new NewServiceScenario(options, this::add, floor::floorText));
+        scenarios.put("fifty", new FiftyAtOnceScenario(options, this::add));
+        scenarios.put("validate", new ValidateScenario(options, this::add));
+        scenarios.put("reloads", new DiscoveryReloadsScenario(options, this::add));
+        scenarios.put("load", new ChangesUnderLoadScenario(options, this::add));
+        return scenarios;
     }
 
     private void runWithRig(int size, String n) throws Exception {
@@ -190,431 +185,17 @@ public final class EndToEndBench {
                 Rig.showStepTimings();
             }
             long populateStart = System.nanoTime();
-            populate(rig, size);
+            rig.populate(size);
             log.accept("populated " + n + " in " + (System.nanoTime() - populateStart) / 1_000_000 + " ms");
-
-            String floorText = "floor not measured";
-            String luaFloorText = "Lua floor not measured";
-            if (runs("floor")) {
-                floorText = floor("floor", "config write + nginx -t + reload until served (one Nginx, no manager)", n,
-                        new FloorNginx(rig.dir.resolve("floor"), size, rig.backend.port()));
-                luaFloorText = floor("Lua floor", "peer list pushed to /_lbm/peers until served (one Nginx, no manager, no reload)", n,
-                        new LuaFloor(rig.dir.resolve("lua-floor"), size, rig.backend.port()));
-            }
-            if (runs("propagation")) {
-                propagation(rig, n, luaFloorText + "; " + floorText);
-            }
-            if (runs("new-service")) {
-                newService(rig, n, floorText);
-            }
-            if (runs("fifty")) {
-                fiftyAtOnce(rig, n);
-            }
-            if (runs("validate")) {
-                validateEndpoint(rig, n);
-            }
-            if (runs("reloads")) {
-                reloadsPerDiscoveryChanges(rig, n);
-            }
-            if (runs("load")) {
-                changesUnderLoad(rig, n);
+            for (Map.Entry<String, RigScenario> scenario : rigScenarios().entrySet()) {
+                if (runs(scenario.getKey())) {
+                    scenario.getValue().run(rig, n);
+                }
             }
         }
-    }
-
-    /** Measures a floor, adds its row and returns "name median / p99 ms" for the rows that compare with it. */
-    private String floor(String name, String what, String n, Floor floor) throws Exception {
-        Stats stats;
-        try (floor) {
-            stats = Stats.of(floor.changes(options.runs()));
-        }
-        add(Row.ms(name + ": " + what, n, stats, "-", "-", Double.NaN));
-        return name + " " + Stats.num(stats.median()) + " / " + Stats.num(stats.p99()) + " ms";
     }
 
     private boolean runs(String scenario) {
         return options.scenarios().contains(scenario);
-    }
-
-    /** {@code size} services, each with one instance registered through Curator x-discovery, all served. */
-    private void populate(Rig rig, int size) throws Exception {
-        List<String> ids = IntStream.range(0, size).mapToObj(Catalogs::serviceId).toList();
-        rig.registerAll(ids, rig.backend.port(), 8);
-        rig.putServices(ids, 8);
-        rig.putService("probe", null);
-        rig.putService("churn", null);
-        rig.register("churn", rig.backend.port());
-        String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
-        ManagerUnderTest.await("every service published and served", Rig.LONG,
-                () -> rig.publishedUpstreams(last) == 1 && rig.publishedUpstreams("churn") == 1 && rig.settled());
-        rig.untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, Rig.LONG);
-    }
-
-    /** (a) A registration (0 -> 1 instance) and a deregistration (1 -> 0) until every Nginx serves it. */
-    private void propagation(Rig rig, String n, String floorText) throws Exception {
-        List<Long> regFirst = new ArrayList<>(), regAll = new ArrayList<>(), deregFirst = new ArrayList<>(), deregAll = new ArrayList<>();
-        List<Long> reloads = new ArrayList<>();
-        for (int run = 0; run < options.runs(); run++) {
-            rig.awaitSettled();
-            long appliesBefore = rig.applies(0);
-            long start = System.nanoTime();
-            ServiceInstance<String> instance = rig.register("probe", rig.backend.port());
-            long[] at = rig.untilEveryNginx(start, "/probe/x", s -> s == 200, Rig.LONG);
-            regFirst.add(Math.min(at[0], at[1]));
-            regAll.add(Math.max(at[0], at[1]));
-            rig.awaitSettled();
-            reloads.add(rig.applies(0) - appliesBefore);
-
-            start = System.nanoTime();
-            rig.unregister(instance);
-            at = rig.untilEveryNginx(start, "/probe/x", s -> s == 503, Rig.LONG);
-            deregFirst.add(Math.min(at[0], at[1]));
-            deregAll.add(Math.max(at[0], at[1]));
-        }
-        rig.awaitSettled();
-        String reloadText = "; reloads per change per Nginx: " + Stats.num(Stats.of(reloads).median());
-        add(Row.ms("(a) x-discovery registration -> first request served by the first Nginx", n, Stats.of(regFirst),
-                floorText, "-", Double.NaN));
-        add(Row.ms("(a) x-discovery registration (membership change) -> served by every Nginx" + reloadText, n, Stats.of(regAll),
-                floorText, "p99 <= 100 ms, 0 reloads", 100));
-        add(Row.ms("(a) x-discovery deregistration -> first Nginx stops routing to it", n, Stats.of(deregFirst),
-                floorText, "-", Double.NaN));
-        add(Row.ms("(a) x-discovery deregistration (membership change) -> no Nginx routes to it", n, Stats.of(deregAll),
-                floorText, "p99 <= 100 ms, 0 reloads", 100));
-    }
-
-    /** (a) A new service (PUT, its instance already registered) until every Nginx serves it. */
-    private void newService(Rig rig, String n, String floorText) throws Exception {
-        List<Long> all = new ArrayList<>();
-        for (int run = 0; run < options.runs(); run++) {
-            String id = "fresh-" + run;
-            ServiceInstance<String> instance = rig.register(id, rig.backend.port());
-            rig.awaitSettled();
-            long start = System.nanoTime();
-            rig.putService(id, null);
-            long[] at = rig.untilEveryNginx(start, "/" + id + "/x", s -> s == 200, Rig.LONG);
-            all.add(Math.max(at[0], at[1]));
-            rig.deleteService(id);
-            rig.unregister(instance);
-            rig.awaitUnpublished(List.of(id));
-        }
-        rig.awaitSettled();
-        add(Row.ms("(a) new service (PUT definition, instance registered) -> served by every Nginx", n, Stats.of(all),
-                floorText, "p99 <= 500 ms", 500));
-    }
-
-    /** 50 new services defined at once (10 callers) until all are served by every Nginx, and reloads that took. */
-    private void fiftyAtOnce(Rig rig, String n) throws Exception {
-        int reps = Math.max(1, options.runs() / 5);
-        int count = Math.min(50, Math.max(5, options.runs() * 5 / 2));
-        List<Long> times = new ArrayList<>();
-        List<Long> reloads = new ArrayList<>();
-        for (int rep = 0; rep < reps; rep++) {
-            List<String> ids = new ArrayList<>();
-            List<ServiceInstance<String>> instances = new ArrayList<>();
-            for (int j = 0; j < count; j++) {
-                String id = "burst-" + rep + "-" + j;
-                ids.add(id);
-                instances.add(rig.register(id, rig.backend.port()));
-            }
-            rig.awaitSettled();
-            List<Long> before = rig.appliesOfEach();
-            long start = System.nanoTime();
-            rig.putServices(ids, 10);
-            times.add(rig.untilAllServed(start, ids.stream().map(id -> "/" + id + "/x").toList(), Rig.LONG));
-            rig.awaitSettled();
-            List<Long> after = rig.appliesOfEach();
-            reloads.add(IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0));
-            for (String id : ids) {
-                rig.deleteService(id);
-            }
-            for (ServiceInstance<String> instance : instances) {
-                rig.unregister(instance);
-            }
-            rig.awaitUnpublished(ids);
-            rig.awaitSettled();
-        }
-        Stats r = Stats.of(reloads);
-        add(Row.ms(count + " new services at once -> all served by every Nginx (most reloads on one Nginx: median "
-                + Stats.num(r.median()) + ", max " + Stats.num(r.max()) + ")", n, Stats.of(times),
-                "Baragon: 19-20 s", "<= 2000 ms, <= 2 reloads", 2000));
-    }
-
-    /**
-     * (c) POST /api/v1/validate latency, sequential and with concurrent callers, each call proposing
-     * a service of its own (so no two calls share an nginx -t run), then concurrent callers with one
-     * identical proposal. Baselines, in-process on the group's bundle: nginx -t of every file, and
-     * nginx -t of what a one-service proposal changes (what the endpoint runs).
-     */
-    private void validateEndpoint(Rig rig, String n) throws Exception {
-        JsonNode config = rig.config();
-        Map<String, String> files = new TreeMap<>();
-        config.path("files").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
-        ConfigBundle bundle = ConfigBundle.of(Rig.GROUP, files);
-        ConfigBundle withOneMore = Catalogs.withOneMoreService(bundle);
-        NginxValidator validator = new NginxValidator(HostAgent.NGINX, Duration.ofSeconds(60));
-        Stats full = timedChecks(validator, bundle, Math.max(3, options.validateCalls() / 5));
-        Stats changed = timedChecks(validator, ValidationScope.changedSince(withOneMore, bundle).sandbox(), options.validateCalls());
-        String baseline = "nginx -t in-process: every file " + Stats.num(full.median()) + " / " + Stats.num(full.p99())
-                + " ms; the changed service's files " + Stats.num(changed.median()) + " / " + Stats.num(changed.p99()) + " ms";
-
-        List<Double> sequential = new ArrayList<>();
-        for (int i = 0; i < options.validateCalls(); i++) {
-            sequential.add(validateOnce(rig, proposal("seq-" + i)));
-        }
-        add(Row.ms("(c) POST /api/v1/validate, sequential, one new service per call", n, Stats.of(sequential), baseline,
-                "p99 <= 300 ms", 300));
-
-        int perCaller = Math.max(1, options.validateCalls() / 10);
-        add(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers, one new service per call", n,
-                concurrently(rig, perCaller, (caller, i) -> proposal("c" + caller + "-" + i)), baseline, "p99 <= 300 ms", 300));
-        String same = proposal("same");
-        add(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers, one identical proposal", n,
-                concurrently(rig, perCaller, (caller, i) -> same), baseline, "p99 <= 300 ms", 300));
-        jailCost(rig, n);
-    }
-
-    /**
-     * (c) What the validation jail costs the endpoint: a second manager on the same ZooKeeper with
-     * {@code nginx.jail: none} answers the same proposals; calls alternate between the jailed rig
-     * manager and it, so both see the same machine load. Target: the jail adds at most 20% to p99.
-     */
-    private void jailCost(Rig rig, String n) throws Exception {
-        LbManagerConfiguration config = ManagerUnderTest.config(rig.zookeeper.getConnectString(), Rig.GROUP);
-        config.nginx.jail = "none";
-        ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
-        DropwizardTestSupport<LbManagerConfiguration> unjailed = ManagerUnderTest.start(config);
-        Rig.quietLogs();
-        try {
-            List<Double> jailed = new ArrayList<>();
-            List<Double> none = new ArrayList<>();
-            for (int i = 0; i < options.validateCalls() * 2; i++) {
-                String body = proposal("jail-" + i);
-                boolean jailedFirst = i % 2 == 0;
-                (jailedFirst ? jailed : none).add(validateOnce(jailedFirst ? rig.api("/validate") : ManagerUnderTest.api(unjailed, "/validate"), body));
-                (jailedFirst ? none : jailed).add(validateOnce(jailedFirst ? ManagerUnderTest.api(unjailed, "/validate") : rig.api("/validate"), body));
-            }
-            Stats without = Stats.of(none);
-            Stats with = Stats.of(jailed);
-            String baseline = "nginx.jail: none, same proposals, calls alternated: " + Stats.num(without.median()) + " / "
-                    + Stats.num(without.p99()) + " ms (n=" + without.n() + "); jail adds " + percent(with.median(), without.median())
-                    + " to the median, " + percent(with.p99(), without.p99()) + " to p99";
-            add(Row.ms("(c) POST /api/v1/validate, sequential, one new service per call, nginx -t in the bwrap jail", n, with, baseline,
-                    "p99 <= 1.2 x unjailed", without.p99() * 1.2));
-        } finally {
-            unjailed.after();
-            Rig.quietLogs();
-        }
-    }
-
-    private static String percent(double value, double base) {
-        return String.format(java.util.Locale.ROOT, "%+.0f%%", (value / base - 1) * 100);
-    }
-
-    private static Stats timedChecks(NginxValidator validator, ConfigBundle bundle, int count) {
-        List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            long start = System.nanoTime();
-            ValidationResult result = validator.validate(bundle);
-            millis.add((System.nanoTime() - start) / 1e6);
-            if (!(result instanceof ValidationResult.Valid)) {
-                throw new IllegalStateException("the bundle does not pass nginx -t: " + result);
-            }
-        }
-        return Stats.of(millis);
-    }
-
-    private static String proposal(String id) {
-        return "{\"serviceId\":\"proposed-" + id + "\",\"service\":" + Rig.serviceBody("/proposed-" + id, null) + "}";
-    }
-
-    private Stats concurrently(Rig rig, int perCaller, java.util.function.BiFunction<Integer, Integer, String> body) throws Exception {
-        List<Double> millis = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(options.callers());
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < options.callers(); c++) {
-                int caller = c;
-                done.add(pool.submit(() -> {
-                    for (int i = 0; i < perCaller; i++) {
-                        millis.add(validateOnce(rig, body.apply(caller, i)));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return Stats.of(new ArrayList<>(millis));
-    }
-
-    private static double validateOnce(Rig rig, String body) throws Exception {
-        return validateOnce(rig.api("/validate"), body);
-    }
-
-    private static double validateOnce(String url, String body) throws Exception {
-        long start = System.nanoTime();
-        HttpResponse<String> response = HeapProbe.send("POST", url, body, Duration.ofSeconds(120));
-        double millis = (System.nanoTime() - start) / 1e6;
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("validate answered " + response.statusCode() + ": " + response.body());
-        }
-        return millis;
-    }
-
-    /** (d) Reloads per 1,000 discovery changes: a burst of registrations, a burst of deregistrations, and paced changes at 20/s. */
-    private void reloadsPerDiscoveryChanges(Rig rig, String n) throws Exception {
-        int changes = options.discoveryChanges();
-        rig.awaitSettled();
-        List<Long> before = rig.appliesOfEach();
-        long start = System.nanoTime();
-        List<ServiceInstance<String>> instances = new ArrayList<>();
-        for (int i = 0; i < changes; i++) {
-            instances.add(rig.register("churn", 20_000 + i));
-        }
-        ManagerUnderTest.await("every churn instance published", Rig.LONG, () -> rig.publishedUpstreams("churn") == changes + 1);
-        rig.awaitSettled();
-        long registerMillis = (System.nanoTime() - start) / 1_000_000;
-        long registerReloads = maxDelta(before, rig.appliesOfEach());
-
-        before = rig.appliesOfEach();
-        start = System.nanoTime();
-        for (ServiceInstance<String> instance : instances) {
-            rig.unregister(instance);
-        }
-        ManagerUnderTest.await("every churn instance gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
-        rig.awaitSettled();
-        long deregisterMillis = (System.nanoTime() - start) / 1_000_000;
-        long deregisterReloads = maxDelta(before, rig.appliesOfEach());
-
-        int paced = Math.max(10, changes / 5);
-        before = rig.appliesOfEach();
-        List<ServiceInstance<String>> pacedInstances = new ArrayList<>();
-        long next = System.nanoTime();
-        for (int i = 0; i < paced; i++) {
-            pacedInstances.add(rig.register("churn", 30_000 + i));
-            next += 50_000_000L;
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                Thread.sleep(sleep / 1_000_000);
-            }
-        }
-        ManagerUnderTest.await("paced registrations live", Rig.LONG, () -> rig.publishedUpstreams("churn") == paced + 1);
-        rig.awaitSettled();
-        long pacedReloads = maxDelta(before, rig.appliesOfEach());
-        for (ServiceInstance<String> instance : pacedInstances) {
-            rig.unregister(instance);
-        }
-        ManagerUnderTest.await("paced instances gone", Rig.LONG, () -> rig.publishedUpstreams("churn") == 1);
-        rig.awaitSettled();
-        double pacedPer1000 = pacedReloads * 1000.0 / paced;
-
-        String scale = changes == 1000 ? "" : " (scaled to 1,000)";
-        add(new Row("(d) reloads per Nginx for " + changes + " registrations in one burst (all live after "
-                + registerMillis + " ms)", n, registerReloads * 1000 / changes + " per 1,000" + scale, "-",
-                "every change alone would be 1 reload each", "0 reloads (membership changes)",
-                registerReloads == 0 ? "met" : "missed: " + registerReloads + " reloads"));
-        add(new Row("(d) reloads per Nginx for " + changes + " deregistrations in one burst (all gone after "
-                + deregisterMillis + " ms)", n, deregisterReloads * 1000 / changes + " per 1,000" + scale, "-",
-                "-", "0 reloads", deregisterReloads == 0 ? "met" : "missed: " + deregisterReloads + " reloads"));
-        add(new Row("(d) reloads per Nginx for " + paced + " registrations paced at 20/s", n,
-                Stats.num(pacedPer1000) + " per 1,000", "-", "-", "0 reloads",
-                pacedReloads == 0 ? "met" : "missed: " + pacedReloads + " reloads for " + paced + " changes"));
-    }
-
-    private static long maxDelta(List<Long> before, List<Long> after) {
-        return IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0);
-    }
-
-    /** (e) Back-to-back config changes (each one a reload) under steady load: failures, p99, worker generations. */
-    private void changesUnderLoad(Rig rig, String n) throws Exception {
-        rig.awaitSettled();
-        String path = "/" + Catalogs.serviceId(0) + "/x";
-        List<Integer> ports = rig.trafficPorts();
-        Duration quietLoad = Duration.ofSeconds(Math.max(3, Math.min(15, options.changes() / 5)));
-        Stats baseline;
-        int baselineFailed;
-        try (LatencyLoad load = new LatencyLoad(ports, path, 5, 1_000_000, quietLoad)) {
-            Thread.sleep(quietLoad.toMillis());
-            load.stop();
-            baseline = load.latency();
-            baselineFailed = load.failed();
-        }
-        List<Long> masters = new ArrayList<>();
-        for (int i = 1; i <= rig.agents.size(); i++) {
-            masters.add(NginxWorkers.masterOf(rig.agentDir(i)).orElseThrow(() -> new IllegalStateException("no nginx master found")));
-        }
-        int steadyWorkers = Math.max(1, NginxWorkers.workersOf(masters.get(0)).current());
-        AtomicInteger maxGenerations = new AtomicInteger();
-        AtomicInteger maxOldWorkers = new AtomicInteger();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                for (long master : masters) {
-                    NginxWorkers.Count count = NginxWorkers.workersOf(master);
-                    int generations = (count.current() > 0 ? 1 : 0) + (count.shuttingDown() + steadyWorkers - 1) / steadyWorkers;
-                    maxGenerations.accumulateAndGet(generations, Math::max);
-                    maxOldWorkers.accumulateAndGet(count.shuttingDown(), Math::max);
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "worker-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
-
-        List<Long> changeMillis = new ArrayList<>();
-        List<Long> before = rig.appliesOfEach();
-        LatencyLoad load = new LatencyLoad(ports, path, 5, 1_000_000, Duration.ofMinutes(30));
-        long loadStart = System.nanoTime();
-        try {
-            for (int i = 0; i < options.changes(); i++) {
-                long target = rig.targetVersion();
-                long start = System.nanoTime();
-                rig.putService("churn", "{\"proxyReadTimeoutMs\":" + (10_000 + i) + "}");
-                ManagerUnderTest.await("change " + i + " live on every Nginx", Rig.LONG,
-                        () -> rig.targetVersion() > target && rig.settled());
-                changeMillis.add((System.nanoTime() - start) / 1_000_000);
-            }
-        } finally {
-            load.stop();
-            sampling.set(false);
-            sampler.join(2_000);
-        }
-        long reloads = maxDelta(before, rig.appliesOfEach());
-        Stats under = load.latency();
-        double rate = load.sent() / ((System.nanoTime() - loadStart) / 1e9);
-        String baselineText = "same load, no changes: p99 " + Stats.num(baseline.p99()) + " ms, " + baselineFailed + " failed";
-        add(new Row("(e) failed requests during " + options.changes() + " back-to-back config changes (" + reloads
-                + " reloads per Nginx) under " + load.sent() + " requests (paced for 200/s, "
-                + Stats.num(rate) + "/s achieved)", n,
-                load.failed() + " failed", "-", baselineText, "0 failed",
-                load.failed() == 0 ? "met" : "missed: " + load.failed() + " failed " + load.firstFailures()));
-        add(Row.ms("(e) request latency through Nginx during those changes", n, under, baselineText, "-", Double.NaN));
-        add(new Row("(e) Nginx worker generations alive at once (max over the run; old workers seen: "
-                + maxOldWorkers.get() + ", " + steadyWorkers + " per generation)", n, String.valueOf(maxGenerations.get()), "-",
-                "1 generation at rest", "<= 3", maxGenerations.get() <= 3 ? "met" : "missed: " + maxGenerations.get()));
-        add(Row.ms("(e) one config change (PUT) -> live on every Nginx, back to back", n, Stats.of(changeMillis),
-                "-", "-", Double.NaN));
-    }
-
-    /** (f) Heap after GC and RSS of a manager JVM of its own at {@code services} services. */
-    private void heap(int services) throws Exception {
-        log.accept("=== heap: a manager JVM of its own with " + services + " services");
-        String size = String.format(Locale.ROOT, "%,d services / %,d upstreams", services, services * HeapProbe.UPSTREAMS_PER_SERVICE);
-        HeapProbe.Result result = HeapProbe.measure(options.managerJar(), Catalogs.templatesDir(), services, log);
-        add(new Row("(f) manager heap after GC (MemoryMXBean via jvm.memory.heap.used)", size,
-                result.heapMb(services) + " MB", "-", "empty catalog: " + result.heapMb(0) + " MB",
-                "<= 512 MB", result.heapBytes(services) <= 512L * 1024 * 1024 ? "met" : "missed"));
-        add(new Row("(f) manager RSS (/proc/PID/status VmRSS)", size,
-                result.rssMb(services) + " MB", "-", "empty catalog: " + result.rssMb(0) + " MB", "-", "-"));
-        add(new Row("(f) time to publish the catalog (" + services + " PUTs from 8 callers + registrations, until published and seen)",
-                size, result.publishMillis() + " ms", "-", "-", "-", "-"));
     }
 }

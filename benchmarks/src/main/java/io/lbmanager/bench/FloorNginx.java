@@ -10,6 +10,7 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ final class FloorNginx implements Floor {
         Path first = write(without);
         dirs.switchLiveTo(first);
         nginx.start();
-        Http.await(Duration.ofSeconds(120), "the floor nginx serves", () -> Http.tryGet(port, "/floor/x").status() == 503);
+        Await.await("the floor nginx serves", Duration.ofSeconds(120), () -> Http.tryGet(port, "/floor/x").status() == 503);
     }
 
     private static ServiceRecord probe(List<Upstream> upstreams) {

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * with the config as the template renders it and once with its {@code worker_shutdown_timeout}
  * taken out (Nginx's default), in the same run; see {@link ReloadsWithLongConnections}.
  */
-final class GenerationsScenario {
+final class GenerationsScenario implements Scenario {
 
     static final int KEEP_ALIVE_CLIENTS = 20;
     static final Duration KEEP_ALIVE_EVERY = Duration.ofSeconds(2);
@@ -33,7 +33,8 @@ final class GenerationsScenario {
         this.log = log;
     }
 
-    void run(int size, String n) throws Exception {
+    @Override
+    public void run(int size, String n) throws Exception {
         int slowBytes = (int) Math.max(2, Duration.ofSeconds(options.streamSeconds()).toMillis() / BYTE_EVERY.toMillis());
         try (DribblingBackend backend = new DribblingBackend(slowBytes, BYTE_EVERY)) {
             ReloadsWithLongConnections.Settings settings = new ReloadsWithLongConnections.Settings(size,

@@ -1,11 +1,12 @@
 package io.lbmanager.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestTokens;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -83,14 +84,14 @@ final class HeapProbe {
         Path dir = Files.createTempDirectory("lbm-heap-");
         int appPort = Http.freePort();
         int adminPort = Http.freePort();
-        try (TestingServer zookeeper = new TestingServer(true)) {
+        try (ZooKeeperExtension zookeeper = new ZooKeeperExtension().start()) {
             Path yml = dir.resolve("manager.yml");
             Files.writeString(yml, String.join("\n",
                     "server:",
                     "  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: " + appPort + "}]",
                     "  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: " + adminPort + "}]",
                     "zookeeper:",
-                    "  connectString: \"" + zookeeper.getConnectString() + "\"",
+                    "  connectString: \"" + zookeeper.connectString() + "\"",
                     "nginx:",
                     "  templatesDir: \"" + templates.toAbsolutePath().normalize() + "\"",
                     "  validateTimeoutSeconds: 120",
@@ -102,13 +103,13 @@ final class HeapProbe {
                     ""), StandardCharsets.UTF_8);
             Process manager = new ProcessBuilder("java", "-jar", managerJar.toAbsolutePath().toString(), "server", yml.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("manager.log").toFile()).start();
-            CuratorFramework client = io.lbmanager.zk.ZooKeeperClients.client(zookeeper.getConnectString(), 60_000, 10_000);
+            CuratorFramework client = io.lbmanager.zk.ZooKeeperClients.client(zookeeper.connectString(), 60_000, 10_000);
             client.start();
             ServiceDiscovery<String> discovery = ServiceDiscoveryBuilder.builder(String.class).client(client).basePath("/services").build();
             discovery.start();
             try {
                 String api = "http://127.0.0.1:" + appPort + "/api/v1";
-                ManagerUnderTest.await("the manager answers", Duration.ofMinutes(2),
+                Await.await("the manager answers", Duration.ofMinutes(2),
                         () -> send("GET", api + "/groups", null, Duration.ofSeconds(5)).statusCode() == 200);
                 Thread.sleep(2_000);
                 long emptyHeap = heapAfterGc(manager.pid(), adminPort);
@@ -125,7 +126,7 @@ final class HeapProbe {
                 log.accept("heap: " + services + " services defined, " + services * UPSTREAMS_PER_SERVICE
                         + " instances registered; waiting for the published config and the manager's view of every instance");
                 String last = "upstreams/" + Catalogs.serviceId(services - 1) + ".conf";
-                ManagerUnderTest.await("the config with every service published", Duration.ofMinutes(20), () -> {
+                Await.await("the config with every service published", Duration.ofMinutes(20), () -> {
                     HttpResponse<String> r = send("GET", api + "/groups/edge/config", null, Duration.ofSeconds(60));
                     if (r.statusCode() != 200) {
                         return false;
@@ -135,7 +136,7 @@ final class HeapProbe {
                 });
                 for (int i : new int[] {0, services / 2, services - 1}) {
                     String statusUrl = api + "/services/" + Catalogs.serviceId(i) + "/status";
-                    ManagerUnderTest.await("the manager sees every instance of " + Catalogs.serviceId(i), Duration.ofMinutes(20), () -> {
+                    Await.await("the manager sees every instance of " + Catalogs.serviceId(i), Duration.ofMinutes(20), () -> {
                         HttpResponse<String> r = send("GET", statusUrl, null, Duration.ofSeconds(60));
                         return r.statusCode() == 200
                                 && ManagerUnderTest.JSON.readTree(r.body()).path("groups").path(0).path("upstreams").size() == UPSTREAMS_PER_SERVICE;

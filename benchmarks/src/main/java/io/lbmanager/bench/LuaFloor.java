@@ -11,6 +11,7 @@ import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ final class LuaFloor implements Floor {
         dirs.switchLiveTo(dirs.write(bundle, served,
                 AgentInclude.render("127.0.0.1", port, dirs.peersSocket().toString(), served.version(), bundle.sha256())));
         nginx.start();
-        Http.await(Duration.ofSeconds(120), "the Lua floor nginx serves", () -> Http.tryGet(port, "/floor/x").status() == 503);
+        Await.await("the Lua floor nginx serves", Duration.ofSeconds(120), () -> Http.tryGet(port, "/floor/x").status() == 503);
     }
 
     /** One change: milliseconds from the push until the route answers as the new list says. */

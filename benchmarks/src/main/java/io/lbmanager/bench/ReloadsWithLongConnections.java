@@ -9,6 +9,7 @@ import io.lbmanager.catalog.Upstream;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 
@@ -91,7 +92,7 @@ final class ReloadsWithLongConnections {
             dirs.switchLiveTo(write(dirs, bundle, port, version));
             nginx.start();
             long served = version;
-            Http.await(Duration.ofSeconds(60), "nginx serves version 1", () -> servesVersion(port, served));
+            Await.await("nginx serves version 1", Duration.ofSeconds(60), () -> servesVersion(port, served));
             long master = nginx.pid().orElseThrow();
             NginxWorkers.Generations start = NginxWorkers.generationsOf(master);
 

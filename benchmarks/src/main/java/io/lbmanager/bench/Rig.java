@@ -2,15 +2,16 @@ package io.lbmanager.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -22,14 +23,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
- * Everything real on one host: a ZooKeeper server (curator-test), the whole manager in this JVM
- * (DropwizardTestSupport, product pipeline defaults), agents with the real nginx
+ * Everything real on one host: a ZooKeeper server (ZooKeeperExtension), the whole manager in this JVM
+ * (RunningManager, product pipeline defaults), agents with the real nginx
  * (HostAgent), a backend, and a Curator x-discovery client registering instances the way a team does.
  */
 final class Rig implements AutoCloseable {
@@ -38,31 +37,32 @@ final class Rig implements AutoCloseable {
     static final Duration LONG = Duration.ofMinutes(10);
 
     final Path dir;
-    final TestingServer zookeeper;
+    final ZooKeeperExtension zookeeper;
     final CuratorFramework client;
     final ServiceDiscovery<String> discovery;
-    final DropwizardTestSupport<LbManagerConfiguration> manager;
+    final RunningManager manager;
     final TinyBackend backend;
     final List<HostAgent> agents = new ArrayList<>();
+    private int services;
 
     private Rig(int agentCount) throws Exception {
         dir = Files.createTempDirectory("lbm-bench-");
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 30_000, 10_000);
+        zookeeper = new ZooKeeperExtension().start();
+        client = ZooKeeperClients.client(zookeeper.connectString(), 30_000, 10_000);
         client.start();
         discovery = ServiceDiscoveryBuilder.builder(String.class).client(client).basePath("/services").build();
         discovery.start();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.connectString(), GROUP);
         // Measure what users get: the product's pipeline defaults, not the tests' shorter ones.
         config.pipeline.quietMillis = 100;
         config.pipeline.maxDelayMillis = 1000;
         config.pipeline.rolloutTimeoutSeconds = 120;
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         quietLogs();
         backend = TinyBackend.answering("bench backend\n");
         for (int i = 1; i <= agentCount; i++) {
-            agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i)));
+            agents.add(HostAgent.start(zookeeper.connectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i)));
         }
     }
 
@@ -88,7 +88,7 @@ final class Rig implements AutoCloseable {
     }
 
     String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 
     List<Integer> trafficPorts() {
@@ -152,6 +152,31 @@ final class Rig implements AutoCloseable {
         return all;
     }
 
+    /** The most applies (reloads) one agent made since {@code before} ({@link #appliesOfEach}). */
+    static long mostAppliesSince(List<Long> before, List<Long> after) {
+        return IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0);
+    }
+
+    /** {@code size} services, each with one instance registered through Curator x-discovery, all served. */
+    void populate(int size) throws Exception {
+        List<String> ids = IntStream.range(0, size).mapToObj(Catalogs::serviceId).toList();
+        registerAll(ids, backend.port(), 8);
+        putServices(ids, 8);
+        putService("probe", null);
+        putService("churn", null);
+        register("churn", backend.port());
+        String last = ids.isEmpty() ? "churn" : ids.get(ids.size() - 1);
+        Await.await("every service published and served", LONG,
+                () -> publishedUpstreams(last) == 1 && publishedUpstreams("churn") == 1 && settled());
+        untilEveryNginx(System.nanoTime(), "/" + last + "/x", s -> s == 200, LONG);
+        services = size;
+    }
+
+    /** How many services {@link #populate} defined. */
+    int services() {
+        return services;
+    }
+
     /** No rollout in flight, live == target, and every agent serves the target. */
     boolean settled() throws Exception {
         JsonNode status = status();
@@ -167,7 +192,7 @@ final class Rig implements AutoCloseable {
 
     void awaitSettled() throws Exception {
         Thread.sleep(250); // longer than the quiet period, so a change just made has been picked up
-        ManagerUnderTest.await("the group settled", LONG, this::settled);
+        Await.await("the group settled", LONG, this::settled);
     }
 
     /**
@@ -177,7 +202,7 @@ final class Rig implements AutoCloseable {
     void awaitUnpublished(List<String> serviceIds) throws Exception {
         java.util.Set<String> files = serviceIds.stream().flatMap(id -> java.util.stream.Stream.of(
                 "upstreams/" + id + ".conf", "locations/" + id + ".conf")).collect(java.util.stream.Collectors.toSet());
-        ManagerUnderTest.await(serviceIds.size() + " removed services unpublished", LONG, () -> {
+        Await.await(serviceIds.size() + " removed services unpublished", LONG, () -> {
             java.util.Iterator<String> names = config().path("files").fieldNames();
             while (names.hasNext()) {
                 if (files.contains(names.next())) {
@@ -261,7 +286,7 @@ final class Rig implements AutoCloseable {
         for (HostAgent agent : agents) {
             agent.close();
         }
-        manager.after();
+        manager.close();
         quietLogs();
         backend.close();
         discovery.close();

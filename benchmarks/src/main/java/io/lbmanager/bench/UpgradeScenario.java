@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * against the same load with no upgrade in the same run; see {@link UpgradeUnderLoad}. Prints a
  * SKIPPED line, and adds no row, when Docker or the image cannot be used.
  */
-final class UpgradeScenario {
+final class UpgradeScenario implements Scenario {
 
     static final Duration BASELINE = Duration.ofSeconds(30);
 
@@ -23,7 +23,8 @@ final class UpgradeScenario {
         this.log = log;
     }
 
-    void run(int size, String n) throws Exception {
+    @Override
+    public void run(int size, String n) throws Exception {
         Optional<String> why = UpgradeUnderLoad.whyUnusable(image);
         if (why.isPresent()) {
             log.accept("SKIPPED upgrade scenario at " + n + ": " + why.get());

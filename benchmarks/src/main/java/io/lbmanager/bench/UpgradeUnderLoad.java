@@ -3,15 +3,17 @@ package io.lbmanager.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.fleet.DockerClients;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.TinyBackend;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -19,9 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -49,9 +48,9 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private final String image;
     private final String nextImage;
     private final String fleetName = DockerSupport.uniqueFleetName("bench");
-    private TestingServer zookeeper;
+    private ZooKeeperExtension zookeeper;
     private TinyBackend backend;
-    private DropwizardTestSupport<LbManagerConfiguration> manager;
+    private RunningManager manager;
     private boolean imageBuilt;
 
     private UpgradeUnderLoad(String image, Consumer<String> log) {
@@ -79,22 +78,22 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private void startFleet(int services) throws Exception {
         TestImages.withLabel(image, nextImage, "bench-next");
         imageBuilt = true;
-        zookeeper = new TestingServer(true);
+        zookeeper = new ZooKeeperExtension().start();
         backend = TinyBackend.answering("bench backend\n");
-        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), fleetName, GROUP, INSTANCES);
+        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.connectString(), fleetName, GROUP, INSTANCES);
         config.fleet.image = image;
         config.pipeline.quietMillis = 100;
         config.pipeline.maxDelayMillis = 1000;
         config.fleet.upgrade.bakeSeconds = BAKE_SECONDS;
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         Rig.quietLogs();
         long start = System.nanoTime();
         defineServices(services);
         awaitReady(image);
         String path = "/" + Catalogs.serviceId(services - 1) + "/x";
         for (int port : readyPorts()) {
-            Http.await(SLOW, "task on port " + port + " serves " + path, () -> Http.tryGet(port, path).status() == 200);
+            Await.await("task on port " + port + " serves " + path, SLOW, () -> Http.tryGet(port, path).status() == 200);
         }
         log.accept("fleet " + fleetName + ": " + INSTANCES + " containers of " + image + " serve " + services + " services after "
                 + (System.nanoTime() - start) / 1_000_000 + " ms");
@@ -146,9 +145,10 @@ final class UpgradeUnderLoad implements AutoCloseable {
 
     private Phase underLoad(String name, String path, Action action) throws Exception {
         try (DockerClient docker = DockerClients.local();
-             GroupReadyPorts ready = new GroupReadyPorts(fleetUrl(), 200);
              ContainerWorkerSampler workers = new ContainerWorkerSampler(docker, fleetName, 200)) {
-            LatencyLoad load = new LatencyLoad(ready::ports, path, 5, 1_000_000, Duration.ofMinutes(20));
+            // as an upstream load balancer would: the ready tasks the manager's fleet API lists, read every 200 ms
+            Load load = Load.toRefreshed(Duration.ofMillis(200), () -> readyPorts().stream().map(Load.Target::port).toList())
+                    .path(path).everyMillis(5).maxRequests(1_000_000).maxTime(Duration.ofMinutes(20)).start();
             long start = System.nanoTime();
             String outcome;
             try {
@@ -157,7 +157,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
                 load.stop();
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new Phase(name, load.latency(), load.sent(), load.failed(), load.firstFailures(), millis, outcome,
+            return new Phase(name, Stats.of(load.latenciesMillis()), load.sent(), load.failed(), load.firstFailures(), millis, outcome,
                     workers.maxGenerations(), workers.containersSeen());
         }
     }
@@ -165,7 +165,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     /** Waits until the upgrade in progress ends, then until every instance of {@code image} is ready; its final state. */
     private String awaitUpgradeEnd(String image) throws Exception {
         String[] state = {""};
-        ManagerUnderTest.await("the upgrade to " + image + " ended", UPGRADE_END, () -> {
+        Await.await("the upgrade to " + image + " ended", UPGRADE_END, () -> {
             JsonNode upgrade = fleetStatus().path("upgrade");
             state[0] = upgrade.path("state").asText("") + " " + upgrade.path("message").asText("");
             return upgrade.path("toImage").asText().equals(image)
@@ -180,7 +180,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     }
 
     private void awaitReady(String image) throws Exception {
-        ManagerUnderTest.await(INSTANCES + " ready tasks of " + image, SLOW, () -> {
+        Await.await(INSTANCES + " ready tasks of " + image, SLOW, () -> {
             JsonNode tasks = fleetStatus().path("tasks");
             int ready = 0;
             for (JsonNode task : tasks) {
@@ -195,7 +195,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private List<Integer> readyPorts() throws Exception {
         List<Integer> ports = new ArrayList<>();
         for (JsonNode task : fleetStatus().path("tasks")) {
-            if (task.path("ready").asBoolean()) {
+            if (task.path("running").asBoolean() && task.path("ready").asBoolean()) {
                 ports.add(task.path("trafficPort").asInt());
             }
         }
@@ -211,7 +211,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     }
 
     private String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 
     String nextImage() {
@@ -222,7 +222,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
     public void close() {
         try {
             if (manager != null) {
-                manager.after();
+                manager.close();
                 Rig.quietLogs();
             }
         } catch (RuntimeException e) {

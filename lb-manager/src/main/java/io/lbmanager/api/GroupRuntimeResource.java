@@ -40,9 +40,11 @@ import java.util.List;
 
 /**
  * What runs in a group and the operator's levers on it: status (target, live, rollout, agents),
- * rollout history, stored versions and the diff between two, rollback, pin and unpin.
+ * rollout history, stored versions and the diff between two, rollback, pin and unpin. Rooted at
+ * the groups collection, next to {@link GroupsResource}: a class rooted at {@code /groups/{group}}
+ * would win every {@code /groups/NAME} request and hide that resource's PUT and DELETE.
  */
-@Path("/api/v1/groups/{group}")
+@Path("/api/v1/groups")
 @Produces(MediaType.APPLICATION_JSON)
 public class GroupRuntimeResource {
 
@@ -92,7 +94,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.READ)
     @GET
-    @Path("/status")
+    @Path("{group}/status")
     public GroupRuntime status(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         PublishedVersion target = rollouts.target(group).value().orElse(null);
@@ -107,7 +109,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.READ)
     @GET
-    @Path("/config")
+    @Path("{group}/config")
     public BundleView liveConfig(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         return publisher.targetBundle(group).map(BundleView::of)
@@ -116,7 +118,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.READ)
     @GET
-    @Path("/rollouts")
+    @Path("{group}/rollouts")
     public List<RolloutView> history(@PathParam("group") String group, @QueryParam("limit") Integer limit) throws Exception {
         requireGroup(group);
         int count = limit == null ? 50 : limit;
@@ -128,7 +130,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.READ)
     @GET
-    @Path("/versions")
+    @Path("{group}/versions")
     public List<RolloutView.Version> versions(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         List<RolloutView.Version> versions = new ArrayList<>();
@@ -140,7 +142,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.READ)
     @GET
-    @Path("/versions/{version}")
+    @Path("{group}/versions/{version}")
     public BundleView version(@PathParam("group") String group, @PathParam("version") long version) throws Exception {
         requireGroup(group);
         return BundleView.of(publisher.storedBundle(group, version));
@@ -148,7 +150,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.READ)
     @GET
-    @Path("/diff")
+    @Path("{group}/diff")
     public VersionDiff diff(@PathParam("group") String group, @QueryParam("from") Long from, @QueryParam("to") Long to) throws Exception {
         requireGroup(group);
         if (from == null) {
@@ -162,7 +164,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.OPERATOR)
     @POST
-    @Path("/rollback")
+    @Path("{group}/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response rollBack(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
                              InputStream body) throws Exception {
@@ -177,7 +179,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.OPERATOR)
     @PUT
-    @Path("/pin")
+    @Path("{group}/pin")
     @Consumes(MediaType.APPLICATION_JSON)
     public RolloutView.Pin pin(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
                         InputStream body) throws Exception {
@@ -190,7 +192,7 @@ public class GroupRuntimeResource {
 
     @Requires(Scope.OPERATOR)
     @DELETE
-    @Path("/pin")
+    @Path("{group}/pin")
     public Response unpin(@PathParam("group") String group) throws Exception {
         requireGroup(group);
         if (!rollouts.unpin(group)) {

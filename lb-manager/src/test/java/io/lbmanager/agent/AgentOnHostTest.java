@@ -3,20 +3,20 @@ package io.lbmanager.agent;
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -45,17 +45,16 @@ class AgentOnHostTest {
 
     private final ZkLayout layout = new ZkLayout("/lbm-test");
     private final List<AutoCloseable> closeLast = new ArrayList<>();
-    private TestingServer zk;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private BundlePublisher publisher;
     private TinyBackend backendA;
     private TinyBackend backendB;
 
     @BeforeEach
-    void startZooKeeperAndBackends() throws Exception {
-        zk = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
-        client.start();
+    void startBackends() throws Exception {
+        client = zk.curator();
         publisher = new BundlePublisher(client, layout);
         backendA = TinyBackend.answering("A");
         backendB = TinyBackend.answering("B");
@@ -68,19 +67,17 @@ class AgentOnHostTest {
         }
         backendA.close();
         backendB.close();
-        client.close();
-        zk.close();
     }
 
     private HostAgent startAgent(String agentId, Path dir) throws Exception {
-        HostAgent agent = HostAgent.start(zk.getConnectString(), layout.root(), GROUP, agentId, dir);
+        HostAgent agent = HostAgent.start(zk.connectString(), layout.root(), GROUP, agentId, dir);
         closeLast.add(0, agent);
         return agent;
     }
 
-    private static void awaitState(HostAgent agent, AgentState state, long version) throws InterruptedException {
-        Http.await(WAIT, "agent " + state + " at version " + version + " (now " + agent.agent.status() + ")",
-                () -> agent.agent.status().state() == state && agent.agent.status().runningVersion() == version);
+    private static void awaitState(HostAgent agent, AgentState state, long version) throws Exception {
+        Await.await("agent " + state + " at version " + version, WAIT, () -> agent.agent.status(),
+                status -> status.state() == state && status.runningVersion() == version);
     }
 
     private AgentStatus statusInZooKeeper(String agentId) throws Exception {
@@ -100,7 +97,7 @@ class AgentOnHostTest {
         assertThat(Http.get(agent.adminPort(), "/health").status()).isEqualTo(200);
         assertThat(Http.get(agent.adminPort(), "/ready").status()).isEqualTo(200);
         assertThat(Http.get(agent.adminPort(), "/status").body()).contains("\"state\":\"READY\"");
-        Http.await(WAIT, "READY in ZooKeeper", () -> {
+        Await.await("READY in ZooKeeper", WAIT, () -> {
             try {
                 return statusInZooKeeper("a1").state() == AgentState.READY;
             } catch (Exception e) {
@@ -161,7 +158,7 @@ class AgentOnHostTest {
             assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo(version % 2 == 0 ? "B" : "A");
         }
         Path live = runtimeDir.resolve("live").toRealPath();
-        Http.await(WAIT, "old versions pruned", () -> versionDirectories().size() == ConfigApplier.VERSIONS_KEPT);
+        Await.await("old versions pruned", WAIT, () -> versionDirectories().size() == ConfigApplier.VERSIONS_KEPT);
 
         assertThat(versionDirectories()).contains(live);
         Path older = versionDirectories().stream().filter(dir -> !dir.equals(live)).max(Path::compareTo).orElseThrow();
@@ -198,7 +195,7 @@ class AgentOnHostTest {
         Http.Response ready = Http.get(agent.adminPort(), "/ready");
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.body()).contains("serves version 1, target is 2");
-        Http.await(WAIT, "FAILED in ZooKeeper", () -> {
+        Await.await("FAILED in ZooKeeper", WAIT, () -> {
             try {
                 return statusInZooKeeper("a1").state() == AgentState.FAILED;
             } catch (Exception e) {
@@ -215,7 +212,7 @@ class AgentOnHostTest {
 
         HostAgent agent = startAgent("late", runtimeDir);
         Set<String> servedBeforeReady = ConcurrentHashMap.newKeySet();
-        Http.await(WAIT, "/ready 200", () -> {
+        Await.await("/ready 200", WAIT, () -> {
             Http.Response served = Http.tryGet(agent.trafficPort(), "/_lbm/version");
             if (served.status() != -1) {
                 servedBeforeReady.add(served.body());
@@ -246,7 +243,7 @@ class AgentOnHostTest {
         publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
         awaitState(agent, AgentState.READY, 2);
         assertThat(Http.get(agent.trafficPort(), "/").body()).isEqualTo("B");
-        Http.await(WAIT, "status node READY at version 2", () -> {
+        Await.await("status node READY at version 2", WAIT, () -> {
             try {
                 return statusInZooKeeper("a1").runningVersion() == 2;
             } catch (Exception e) {
@@ -264,7 +261,7 @@ class AgentOnHostTest {
 
         ProcessHandle.of(firstPid).orElseThrow().destroy();
 
-        Http.await(WAIT, "nginx restarted", () -> {
+        Await.await("nginx restarted", WAIT, () -> {
             try {
                 long pid = masterPid();
                 return pid != firstPid && Http.tryGet(agent.trafficPort(), "/").body().equals("A");
@@ -288,7 +285,7 @@ class AgentOnHostTest {
 
         firstMaster.destroyForcibly();
 
-        Http.await(WAIT, "a new master serves and the old workers are gone", () -> {
+        Await.await("a new master serves and the old workers are gone", WAIT, () -> {
             try {
                 long pid = masterPid();
                 return pid != firstPid && orphans.stream().noneMatch(ProcessHandle::isAlive)
@@ -307,7 +304,7 @@ class AgentOnHostTest {
         HostAgent agent = startAgent("a1", runtimeDir);
         try (ServerSocket squatter = new ServerSocket(agent.trafficPort(), 1, InetAddress.getLoopbackAddress())) {
             publisher.publish(1, NginxBundles.proxyingTo(GROUP, backendA.port()));
-            Http.await(WAIT, "the start failed on the taken port",
+            Await.await("the start failed on the taken port", WAIT,
                     () -> agent.agent.status().state() == AgentState.FAILED
                             && agent.agent.status().error().contains("bind()"));
         }

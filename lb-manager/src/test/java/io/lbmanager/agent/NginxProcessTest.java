@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
@@ -96,7 +97,7 @@ class NginxProcessTest {
 
             assertThat(nginx.reload().succeeded()).isTrue();
 
-            Http.await(Duration.ofSeconds(20), "the master's refusal", () -> nginx.reloadRefusal().isPresent());
+            Await.await("the master's refusal", Duration.ofSeconds(20), () -> nginx.reloadRefusal().isPresent());
             assertThat(nginx.reloadRefusal().get())
                     .startsWith("nginx: [emerg] unknown directive \"bogus_directive\" in " + dirs.live().resolve("nginx.conf") + ":");
             assertThat(nginx.isAlive()).isTrue();

@@ -7,10 +7,11 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.signing.VersionSigner;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;
 import io.lbmanager.testsupport.ZooKeeperExtension;
@@ -61,7 +62,7 @@ class SignedVersionsOnHostTest {
         publisher.publishSigned(1, NginxBundles.proxyingTo(GROUP, good.port()), signer);
         agent = HostAgent.startTrusting(ZK.connectString(), layout.root(), GROUP, "a1", runtimeDir, HostAgent.NGINX, null,
                 SigningKeys.publicKeyPem(MANAGER_KEY.getPublic()));
-        Http.await(WAIT, "signed version 1 served (" + agent.agent.status() + ")",
+        Await.await("signed version 1 served (" + agent.agent.status() + ")", WAIT,
                 () -> agent.agent.status().state() == AgentState.READY && agent.agent.status().runningVersion() == 1);
     }
 
@@ -74,7 +75,8 @@ class SignedVersionsOnHostTest {
 
     @Test
     void anUnsignedVersionIsRefusedAndTheSignedOneKeepsServing() throws Exception {
-        try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/x", 200, 20_000, Duration.ofSeconds(30))) {
+        try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/x").maxRequests(20_000)
+                .maxTime(Duration.ofSeconds(30)).start()) {
             publisher.publish(2, NginxBundles.proxyingTo(GROUP, evil.port()));
 
             awaitRefusal(2, "is unsigned");
@@ -88,7 +90,8 @@ class SignedVersionsOnHostTest {
     void aVersionChangedAfterSigningIsRefusedAndTheSignedOneKeepsServing() throws Exception {
         ConfigBundle signed = NginxBundles.proxyingTo(GROUP, good.port());
         ConfigBundle swapped = NginxBundles.proxyingTo(GROUP, evil.port());
-        try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/x", 200, 20_000, Duration.ofSeconds(30))) {
+        try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/x").maxRequests(20_000)
+                .maxTime(Duration.ofSeconds(30)).start()) {
             // signed as it was, then its node replaced (by someone holding ZooKeeper write access) before the target moves
             ZK.write(layout.groupSignature(GROUP, 3), Json.write(signer.sign(GROUP, 3, BundleCodec.encode(signed))));
             ZK.write(layout.groupVersion(GROUP, 3), BundleCodec.encode(swapped));
@@ -101,20 +104,20 @@ class SignedVersionsOnHostTest {
         }
 
         publisher.publishSigned(4, swapped, signer);
-        Http.await(WAIT, "the next signed version is served", () -> agent.agent.status().runningVersion() == 4);
+        Await.await("the next signed version is served", WAIT, () -> agent.agent.status().runningVersion() == 4);
         assertThat(Http.get(agent.trafficPort(), "/x").body()).isEqualTo("evil");
     }
 
     /** The refusal comes before Nginx sees anything; traffic goes on a while after it, all of it answered. */
-    private static void keepLoadingAfterTheRefusal(LoadLoop load) throws InterruptedException {
+    private static void keepLoadingAfterTheRefusal(Load load) throws Exception {
         int atRefusal = load.sent();
-        Http.await(WAIT, "50 more requests after the refusal", () -> load.sent() >= atRefusal + 50);
+        Await.await("50 more requests after the refusal", WAIT, () -> load.sent() >= atRefusal + 50);
         load.stop();
         assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
     }
 
     private void awaitRefusal(long version, String why) throws Exception {
-        Http.await(WAIT, "version " + version + " refused (" + agent.agent.status() + ")", () -> {
+        Await.await("version " + version + " refused (" + agent.agent.status() + ")", WAIT, () -> {
             AgentStatus status = agent.agent.status();
             return status.state() == AgentState.FAILED && status.failedVersion() == version
                     && status.error() != null && status.error().contains("refused: ") && status.error().contains(why);

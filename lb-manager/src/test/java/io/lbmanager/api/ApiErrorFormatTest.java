@@ -1,5 +1,6 @@
 package io.lbmanager.api;
 
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ApiErrorFormatTest {
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @RegisterExtension
-    static final ApiServerExtension API = new ApiServerExtension(ZK);
+    static final ManagerExtension API = ApiFixtures.catalogApi(ZK);
 
     private SortedMap<String, String> before;
 
@@ -30,7 +31,7 @@ class ApiErrorFormatTest {
         before = ZK.tree(CATALOG);
     }
 
-    private void assertError(ApiServerExtension.Reply reply, int status, String field) throws Exception {
+    private void assertError(ManagerExtension.Reply reply, int status, String field) throws Exception {
         assertThat(reply.status()).as("status of %s", reply.body()).isEqualTo(status);
         assertThat(reply.contentType()).startsWith("application/json");
         assertThat(reply.body().get("code").asInt()).isEqualTo(status);
@@ -142,13 +143,13 @@ class ApiErrorFormatTest {
 
     @Test
     void bodyOverTheLimitWithContentLengthIs413() throws Exception {
-        String big = service("/x").replace("\"team-payments\"", "\"" + "a".repeat(ApiServerExtension.MAX_BODY_BYTES) + "\"");
+        String big = service("/x").replace("\"team-payments\"", "\"" + "a".repeat(ApiFixtures.MAX_BODY_BYTES) + "\"");
         assertError(API.putJson("/api/v1/services/payments", big), 413, null);
     }
 
     @Test
     void chunkedBodyOverTheLimitIs413() throws Exception {
-        String big = service("/x").replace("\"team-payments\"", "\"" + "a".repeat(ApiServerExtension.MAX_BODY_BYTES) + "\"");
+        String big = service("/x").replace("\"team-payments\"", "\"" + "a".repeat(ApiFixtures.MAX_BODY_BYTES) + "\"");
         assertError(API.sendChunked("PUT", "/api/v1/services/payments", big.getBytes(StandardCharsets.UTF_8)), 413, null);
     }
 

@@ -1,5 +1,7 @@
 package io.lbmanager.api;
 
+import io.lbmanager.testsupport.ManagerExtension;
+import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +18,7 @@ class GroupsApiTest {
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @RegisterExtension
-    static final ApiServerExtension API = new ApiServerExtension(ZK);
+    static final ManagerExtension API = new ManagerExtension(ZK, ManagerUnderTest::config); // the whole manager: its routes must not hide these
     private static final ZkLayout LAYOUT = new ZkLayout(ROOT);
 
     @BeforeEach

@@ -1,17 +1,15 @@
 package io.lbmanager.api;
 
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.HostileTemplates;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -21,7 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -33,12 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * carries a byte of the secret, and no file appears outside the sandbox. The whole manager with its
  * default jail, a real ZooKeeper, the real nginx, real HTTP.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
 class HostileProposalsTest {
 
-    private static final TestingServer ZOOKEEPER = ManagerUnderTest.zooKeeper();
-    private static final DropwizardAppExtension<LbManagerConfiguration> APP =
-            new DropwizardAppExtension<>(LbManagerApplication.class, ManagerUnderTest.config(ZOOKEEPER.getConnectString(), "edge"));
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> ManagerUnderTest.config(zk, "edge"));
     private static final HostileTemplates HOSTILE = new HostileTemplates();
 
     @BeforeAll
@@ -51,7 +49,6 @@ class HostileProposalsTest {
     @AfterAll
     static void stop() throws Exception {
         HOSTILE.close();
-        ZOOKEEPER.close();
     }
 
     static List<HostileTemplates.Case> cases() {
@@ -96,18 +93,18 @@ class HostileProposalsTest {
 
     @Test
     void withoutItsJailToolTheManagerRefusesToCheckAndSaysWhatIsMissing() throws Exception {
-        LbManagerConfiguration config = ManagerUnderTest.config(ZOOKEEPER.getConnectString(), "edge");
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), "edge");
         config.zookeeper.root = "/no-jail";
         config.nginx.bwrapBinary = "/nonexistent/bwrap";
-        DropwizardTestSupport<LbManagerConfiguration> manager = ManagerUnderTest.start(config);
+        RunningManager manager = RunningManager.start(config);
         try {
-            HttpResponse<String> response = send("POST", ManagerUnderTest.api(manager, "/validate"),
+            HttpResponse<String> response = send("POST", manager.api("/validate"),
                     "{\"serviceId\":\"shop\",\"service\":" + service("/shop", Map.of()) + "}");
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
             assertThat(json(response).path("message").asText()).contains("/nonexistent/bwrap", "bubblewrap");
         } finally {
-            manager.after();
+            manager.close();
         }
     }
 
@@ -117,6 +114,6 @@ class HostileProposalsTest {
     }
 
     private static String api(String path) {
-        return "http://127.0.0.1:" + APP.getLocalPort() + "/api/v1" + path;
+        return APP.api(path);
     }
 }

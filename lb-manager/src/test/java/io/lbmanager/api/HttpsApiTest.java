@@ -2,9 +2,9 @@ package io.lbmanager.api;
 
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpsConnectorFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +46,7 @@ class HttpsApiTest {
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @TempDir
     static Path dir;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static RunningManager manager;
     private static Path caFile;
 
     @BeforeAll
@@ -67,13 +67,13 @@ class HttpsApiTest {
         https.setKeyStorePassword(PASSWORD);
         https.setKeyStoreType("PKCS12");
         ((DefaultServerFactory) config.getServerFactory()).setApplicationConnectors(List.of(https));
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
     }
 
     @AfterAll
     static void stop() {
         if (manager != null) {
-            manager.after();
+            manager.close();
         }
     }
 
@@ -111,7 +111,7 @@ class HttpsApiTest {
     }
 
     private static String url(String scheme) {
-        return scheme + "://127.0.0.1:" + manager.getLocalPort();
+        return scheme + "://127.0.0.1:" + manager.port();
     }
 
     private static HttpClient trustingClient() throws Exception {

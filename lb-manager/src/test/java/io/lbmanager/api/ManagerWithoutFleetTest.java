@@ -1,18 +1,14 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
-import io.lbmanager.zk.ZooKeeperClients;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -30,40 +26,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The whole manager (real ZooKeeper server, real nginx -t) without an Nginx fleet: what the
  * config pipeline publishes, how bad input is refused, and CI's validate endpoint.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
 class ManagerWithoutFleetTest {
 
     private static final String ROOT = "/lb-manager";
-    private static TestingServer zookeeper;
-    private static CuratorFramework client;
-    private static DropwizardAppExtension<LbManagerConfiguration> app;
-
-    static {
-        try {
-            zookeeper = new TestingServer(true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), "edge");
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> {
+        LbManagerConfiguration config = ManagerUnderTest.config(zk, "edge");
         config.nginx.dynamicUpstreams = "off"; // the upstream address shows in the config this test compares
-        app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
-    }
+        return config;
+    });
+    private static CuratorFramework client;
 
     @BeforeAll
     static void seedCatalog() throws Exception {
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = ZK.curator();
         assertThat(send("PUT", api("/services/orders"),
                 "{\"owners\":[\"orders-team@example.com\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
         assertThat(send("POST", api("/services/orders/upstreams"), "{\"host\":\"127.0.0.1\",\"port\":18080}").statusCode()).isBetween(200, 201);
         await("orders published", Duration.ofSeconds(20),
                 () -> get(api("/groups/edge/config")).body().contains("127.0.0.1:18080"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        client.close();
-        zookeeper.close();
     }
 
     @Test
@@ -79,7 +62,7 @@ class ManagerWithoutFleetTest {
         assertError(send("PUT", api("/services/evil"), "{\"owners\":[\"x\"],"), 400, null);
         assertError(send("PUT", api("/services/Evil;"), "{\"owners\":[\"x\"],\"basePath\":\"/a\",\"groups\":[\"edge\"]}"), 422, null);
         assertError(send("POST", api("/services/orders/upstreams"), "{\"host\":\"1.2.3.4;\\n}\",\"port\":80}"), 422, "host");
-        assertThat(ManagerUnderTest.statusLineForDeclaredBody("127.0.0.1", app.getLocalPort(), "PUT", "/api/v1/services/evil", 200_000))
+        assertThat(ManagerUnderTest.statusLineForDeclaredBody("127.0.0.1", APP.port(), "PUT", "/api/v1/services/evil", 200_000))
                 .contains(" 413 ");
 
         Thread.sleep(500);
@@ -193,7 +176,7 @@ class ManagerWithoutFleetTest {
 
     @Test
     void adminPortReportsHealthAndPrometheusMetricsOfRollouts() throws Exception {
-        String admin = "http://127.0.0.1:" + app.getAdminPort();
+        String admin = "http://127.0.0.1:" + APP.adminPort();
         HttpResponse<String> health = get(admin + "/healthcheck");
         assertThat(health.body()).contains("\"zookeeper\"").contains("\"leadership\"").contains("\"agents\"");
         assertThat(json(health).path("leadership").path("healthy").asBoolean()).isTrue();
@@ -213,7 +196,7 @@ class ManagerWithoutFleetTest {
     }
 
     private static String api(String path) {
-        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+        return APP.api(path);
     }
 
     /** Without what agents report, statuses, and the audit trail (which records the validate call itself). */

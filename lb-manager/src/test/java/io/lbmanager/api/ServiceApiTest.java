@@ -1,5 +1,6 @@
 package io.lbmanager.api;
 
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,7 +17,7 @@ class ServiceApiTest {
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @RegisterExtension
-    static final ApiServerExtension API = new ApiServerExtension(ZK);
+    static final ManagerExtension API = ApiFixtures.catalogApi(ZK);
 
     @BeforeEach
     void startFromOneGroup() throws Exception {

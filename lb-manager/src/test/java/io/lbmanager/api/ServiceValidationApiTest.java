@@ -1,6 +1,7 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +38,7 @@ class ServiceValidationApiTest {
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @RegisterExtension
-    static final ApiServerExtension API = new ApiServerExtension(ZK);
+    static final ManagerExtension API = ApiFixtures.catalogApi(ZK);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static final List<String> INJECTIONS = List.of(
@@ -174,7 +175,7 @@ class ServiceValidationApiTest {
      * A value in the URL path is refused either by our validation (422 naming the field) or, for an
      * encoded /, \\, control character or .. segment, already by Jetty's URI checks (400) before any resource runs.
      */
-    private void assertRefusedInThePath(ApiServerExtension.Reply reply, String field) throws Exception {
+    private void assertRefusedInThePath(ManagerExtension.Reply reply, String field) throws Exception {
         if (reply.status() != 400 || reply.body() != null) {
             assertThat(reply.status()).as("%s", reply.body()).isEqualTo(422);
             assertThat(reply.body().get("field").asText()).isEqualTo(field);

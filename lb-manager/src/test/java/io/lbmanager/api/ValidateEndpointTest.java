@@ -1,23 +1,20 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -27,12 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * CI's validate endpoint checks what a proposal changes since the group's target version, and
  * every file when templates are proposed: the whole manager, a real ZooKeeper, the real nginx.
  */
-@ExtendWith(DropwizardExtensionsSupport.class)
 class ValidateEndpointTest {
 
-    private static final TestingServer ZOOKEEPER = ManagerUnderTest.zooKeeper();
-    private static final DropwizardAppExtension<LbManagerConfiguration> APP =
-            new DropwizardAppExtension<>(LbManagerApplication.class, reloadMode(ManagerUnderTest.config(ZOOKEEPER.getConnectString(), "edge")));
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> reloadMode(ManagerUnderTest.config(zk, "edge")));
 
     /** Upstream addresses appear in the config this test reads only when they are server lines. */
     private static LbManagerConfiguration reloadMode(LbManagerConfiguration config) {
@@ -51,11 +48,6 @@ class ValidateEndpointTest {
         await("orders published and ghost quarantined", Duration.ofSeconds(20), () ->
                 get(api("/groups/edge/config")).body().contains("127.0.0.1:18080")
                         && json(get(api("/groups/edge/status"))).path("status").path("quarantined").has("ghost"));
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        ZOOKEEPER.close();
     }
 
     @Test
@@ -122,6 +114,6 @@ class ValidateEndpointTest {
     }
 
     private static String api(String path) {
-        return "http://127.0.0.1:" + APP.getLocalPort() + "/api/v1" + path;
+        return APP.api(path);
     }
 }

@@ -1,14 +1,15 @@
 package io.lbmanager.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -17,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -28,18 +29,18 @@ class ValidateOverloadTest {
 
     @TempDir
     static Path dir;
-    private static TestingServer zookeeper;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    private static RunningManager manager;
 
     @BeforeAll
     static void start() throws Exception {
-        zookeeper = ManagerUnderTest.zooKeeper();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), "edge");
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), "edge");
         config.nginx.binary = NginxWrappers.heldWhileHoldFileExists(dir).toString();
         config.nginx.jail = "none"; // the wrapper notes runs in the test's directory, outside any jail
         config.api.validateConcurrency = 1;
         config.api.validateQueueLength = 0;
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         assertThat(send("PUT", api("/services/orders"), "{\"owners\":[\"o\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
         await("orders published", Duration.ofSeconds(20), () -> get(api("/groups/edge/config")).body().contains("orders.conf"));
@@ -48,8 +49,7 @@ class ValidateOverloadTest {
     @AfterAll
     static void stop() throws Exception {
         Files.deleteIfExists(NginxWrappers.holdFile(dir));
-        manager.after();
-        zookeeper.close();
+        manager.close();
     }
 
     @Test
@@ -82,6 +82,6 @@ class ValidateOverloadTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 }

@@ -1,9 +1,8 @@
 package io.lbmanager.auth;
 
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.LbmCli;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -19,17 +18,17 @@ class LbmTokensCliTest {
 
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
-    private static DropwizardTestSupport<LbManagerConfiguration> app;
+    private static RunningManager app;
 
     @BeforeAll
     static void startManager() throws Exception {
-        app = ManagerUnderTest.start(ManagerUnderTest.config(ZK.connectString(), "edge"));
+        app = RunningManager.start(ManagerUnderTest.config(ZK.connectString(), "edge"));
     }
 
     @AfterAll
     static void stop() {
         if (app != null) {
-            app.after();
+            app.close();
         }
     }
 
@@ -73,10 +72,10 @@ class LbmTokensCliTest {
     }
 
     private static LbmCli.Run lbm(String token, String... args) throws Exception {
-        return LbmCli.run(app.getLocalPort(), token, args);
+        return LbmCli.run(app.port(), token, args);
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(app, path);
+        return app.api(path);
     }
 }

@@ -1,8 +1,8 @@
 package io.lbmanager.auth;
 
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,19 +20,19 @@ class OpenReadsTest {
 
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
-    private static DropwizardTestSupport<LbManagerConfiguration> app;
+    private static RunningManager app;
 
     @BeforeAll
     static void startManagerWithOpenReads() throws Exception {
         LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), "edge");
         config.api.readsNeedToken = false;
-        app = ManagerUnderTest.start(config);
+        app = RunningManager.start(config);
     }
 
     @AfterAll
     static void stop() {
         if (app != null) {
-            app.after();
+            app.close();
         }
     }
 
@@ -52,6 +52,6 @@ class OpenReadsTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(app, path);
+        return app.api(path);
     }
 }

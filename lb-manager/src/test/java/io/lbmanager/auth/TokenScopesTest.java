@@ -1,9 +1,8 @@
 package io.lbmanager.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
@@ -19,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.JSON;
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static io.lbmanager.testsupport.ManagerUnderTest.sendAs;
@@ -37,14 +36,14 @@ class TokenScopesTest {
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static final ZkLayout LAYOUT = new ZkLayout(ZkLayout.DEFAULT_ROOT);
     private static final String CATALOG = LAYOUT.root() + "/catalog";
-    private static DropwizardTestSupport<LbManagerConfiguration> app;
+    private static RunningManager app;
     private static String payments;
     private static String search;
     private static String operator;
 
     @BeforeAll
     static void startManagerWithAPaymentsService() throws Exception {
-        app = ManagerUnderTest.start(ManagerUnderTest.config(ZK.connectString(), "edge"));
+        app = RunningManager.start(ManagerUnderTest.config(ZK.connectString(), "edge"));
         assertThat(send("PUT", api("/services/payments"),
                 "{\"owners\":[\"team-payments\"],\"basePath\":\"/pay\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
         assertThat(send("POST", api("/services/payments/upstreams"), "{\"host\":\"127.0.0.1\",\"port\":18081}").statusCode()).isEqualTo(200);
@@ -56,7 +55,7 @@ class TokenScopesTest {
     @AfterAll
     static void stop() {
         if (app != null) {
-            app.after();
+            app.close();
         }
     }
 
@@ -300,6 +299,6 @@ class TokenScopesTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(app, path);
+        return app.api(path);
     }
 }

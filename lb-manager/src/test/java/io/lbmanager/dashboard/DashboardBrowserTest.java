@@ -1,28 +1,22 @@
 package io.lbmanager.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.testsupport.CloseAfterManager;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestTokens;
-import io.lbmanager.zk.ZooKeeperClients;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -40,23 +34,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The dashboard in real headless Chromium against the whole manager (real ZooKeeper server, real
  * nginx -t, no Nginx fleet), on free loopback ports.
  */
-@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
 
-    private static final TestingServer ZOOKEEPER;
-    private static final DropwizardAppExtension<LbManagerConfiguration> APP;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> ManagerUnderTest.config(zk, "edge", "bulk"));
     private static Browser browser;
-
-    static {
-        try {
-            ZOOKEEPER = CloseAfterManager.closeLast(DashboardBrowserTest.class, new TestingServer(true));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        APP = new DropwizardAppExtension<>(DashboardTestApplication.class,
-                ManagerUnderTest.config(ZOOKEEPER.getConnectString(), "edge", "bulk"));
-    }
 
     @BeforeAll
     static void startBrowser() throws Exception {
@@ -168,12 +153,8 @@ class DashboardBrowserTest {
 
     @Test
     void unroutedDiscoveryNamesAreListed() throws Exception {
-        try (CuratorFramework client = ZooKeeperClients.client(ZOOKEEPER.getConnectString(), 10_000, 5_000)) {
-            client.start();
-            client.create().creatingParentsIfNeeded().forPath("/services/nobody-claims-me/i1",
-                    "{\"name\":\"nobody-claims-me\",\"id\":\"i1\",\"address\":\"127.0.0.1\",\"port\":9999}"
-                            .getBytes(StandardCharsets.UTF_8));
-        }
+        ZK.write("/services/nobody-claims-me/i1",
+                "{\"name\":\"nobody-claims-me\",\"id\":\"i1\",\"address\":\"127.0.0.1\",\"port\":9999}");
         browser.open(base() + "/dashboard/#services");
         browser.until(Duration.ofSeconds(10), d -> browser.text("#catalog-problems").contains("nobody-claims-me"));
         assertThat(browser.text("#catalog-problems")).contains("Unrouted discovery names (no service claims them)");
@@ -337,7 +318,7 @@ class DashboardBrowserTest {
     }
 
     private static String base() {
-        return "http://127.0.0.1:" + APP.getLocalPort();
+        return APP.url("");
     }
 
     private static String api(String path) {

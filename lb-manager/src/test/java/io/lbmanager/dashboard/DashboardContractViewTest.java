@@ -1,17 +1,14 @@
 package io.lbmanager.dashboard;
 
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.testsupport.CloseAfterManager;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestTokens;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -29,21 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * comes from the real manager; a fetch wrapper installed before the page's own scripts answers those
  * endpoints with fixed data and records every write the page sends.
  */
-@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class DashboardContractViewTest {
 
-    private static final TestingServer ZOOKEEPER;
-    private static final DropwizardAppExtension<LbManagerConfiguration> APP;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> ManagerUnderTest.config(zk, "edge"));
     private static Browser browser;
-
-    static {
-        try {
-            ZOOKEEPER = CloseAfterManager.closeLast(DashboardContractViewTest.class, new TestingServer(true));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        APP = new DropwizardAppExtension<>(DashboardTestApplication.class, ManagerUnderTest.config(ZOOKEEPER.getConnectString(), "edge"));
-    }
 
     /** Answers of the agreed contract for group edge; everything else goes to the real manager. */
     private static final String CONTRACT_API = """
@@ -115,7 +104,7 @@ class DashboardContractViewTest {
         browser = Browser.start();
         browser.useToken(TestTokens.ADMIN);
         browser.beforeEveryPage(CONTRACT_API);
-        assertThat(send("PUT", "http://127.0.0.1:" + APP.getLocalPort() + "/api/v1/services/payments",
+        assertThat(send("PUT", APP.api("/services/payments"),
                 "{\"owners\":[\"team-payments\"],\"basePath\":\"/payments\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
     }
 
@@ -255,6 +244,6 @@ class DashboardContractViewTest {
     }
 
     private static String page(String hash) {
-        return "http://127.0.0.1:" + APP.getLocalPort() + "/dashboard/" + hash;
+        return APP.url("/dashboard/" + hash);
     }
 }

@@ -1,42 +1,31 @@
 package io.lbmanager.dashboard;
 
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerConfiguration;
-import io.lbmanager.testsupport.CloseAfterManager;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestTokens;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The same page in headless Firefox ESR: live data, search, a write's error in words. */
-@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class DashboardFirefoxTest {
 
-    private static final TestingServer ZOOKEEPER;
-    private static final DropwizardAppExtension<LbManagerConfiguration> APP;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> ManagerUnderTest.config(zk, "edge"));
     private static Firefox firefox;
-
-    static {
-        try {
-            ZOOKEEPER = CloseAfterManager.closeLast(DashboardFirefoxTest.class, new TestingServer(true));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        APP = new DropwizardAppExtension<>(DashboardTestApplication.class, ManagerUnderTest.config(ZOOKEEPER.getConnectString(), "edge"));
-    }
 
     @BeforeAll
     static void startFirefox() throws Exception {
@@ -95,7 +84,7 @@ class DashboardFirefoxTest {
     }
 
     private static String base() {
-        return "http://127.0.0.1:" + APP.getLocalPort();
+        return APP.url("");
     }
 
     private static String api(String path) {

@@ -2,28 +2,25 @@ package io.lbmanager.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TestTokens;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -34,28 +31,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * lb-manager image on the local Docker engine): every task with the version it serves, a new
  * version reaching both, and a rollback from the page reaching both.
  */
-@ExtendWith({DashboardFleetIT.RemoveContainersLast.class, DropwizardExtensionsSupport.class})
 class DashboardFleetIT {
 
     private static final String GROUP = "edge";
     private static final String FLEET = DockerSupport.uniqueFleetName("lbm-dash");
-    private static final TestingServer ZOOKEEPER;
-    private static final DropwizardAppExtension<LbManagerConfiguration> APP;
-    private static Browser browser;
-
-    static {
-        try {
-            ZOOKEEPER = new TestingServer(true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        LbManagerConfiguration config = ManagerUnderTest.config(ZOOKEEPER.getConnectString(), GROUP);
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> {
+        LbManagerConfiguration config = ManagerUnderTest.config(zk, GROUP);
         config.fleet.backend = FleetConfig.Backend.DOCKER;
         config.fleet.image = DockerSupport.image();
         config.fleet.name = FLEET;
         config.fleet.instances.put(GROUP, 2);
-        APP = new DropwizardAppExtension<>(DashboardTestApplication.class, config);
-    }
+        return config;
+    }).afterManager(DashboardFleetIT::removeContainers);
+    private static Browser browser;
 
     @BeforeEach
     void requireDockerBrowserAndTwoAgents() throws Exception {
@@ -80,18 +71,14 @@ class DashboardFleetIT {
     }
 
     /**
-     * Removes this run's containers after the manager has stopped (extensions' afterAll run in reverse
-     * order of registration): removed any earlier, its fleet reconciler would start them again.
+     * Removes this run's containers after the manager has stopped ({@link ManagerExtension#afterManager}):
+     * removed any earlier, its fleet reconciler would start them again.
      */
-    static final class RemoveContainersLast implements AfterAllCallback {
-        @Override
-        public void afterAll(ExtensionContext context) throws Exception {
-            try (DockerClient docker = DockerClients.local()) {
-                DockerSupport.removeFleet(docker, FLEET);
-            } catch (Exception e) {
-                // no Docker: nothing was started
-            }
-            ZOOKEEPER.close();
+    private static void removeContainers() {
+        try (DockerClient docker = DockerClients.local()) {
+            DockerSupport.removeFleet(docker, FLEET);
+        } catch (Exception e) {
+            // no Docker: nothing was started
         }
     }
 
@@ -170,7 +157,7 @@ class DashboardFleetIT {
     }
 
     private static String base() {
-        return "http://127.0.0.1:" + APP.getLocalPort();
+        return APP.url("");
     }
 
     private static String api(String path) {

@@ -6,16 +6,16 @@ import io.lbmanager.snapshot.DiscoveredInstance;
 import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.testsupport.RegistrantProcess;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,13 +23,16 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
+import static io.lbmanager.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DiscoveryWatcherTest {
 
-    private TestingServer server;
+    private static final Duration WITHIN = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private DiscoveryWatcher watcher;
     private CatalogWatcher catalog;
@@ -39,9 +42,7 @@ class DiscoveryWatcherTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         source = new SnapshotSource(new DiscoveryGuard(1.0, Integer.MAX_VALUE, 0)).tell((snapshot, change) -> changes.incrementAndGet());
         catalog = new CatalogWatcher(client, new ZkLayout("/lb-manager"), CatalogStore::parseService, source);
         watcher = new DiscoveryWatcher(client, "/services", source);
@@ -55,8 +56,6 @@ class DiscoveryWatcherTest {
         watcher.stop();
         catalog.stop();
         source.stop();
-        client.close();
-        server.close();
     }
 
     private SortedMap<String, List<DiscoveredInstance>> instances() {
@@ -72,12 +71,12 @@ class DiscoveryWatcherTest {
                 .name("orders").address("127.0.0.1").port(18080).payload(new RegistrantProcess.TeamPayload()).build();
         discovery.registerService(instance);
 
-        awaitTrue(() -> instances().containsKey("orders"));
+        await("orders discovered", WITHIN, () -> instances().containsKey("orders"));
         assertThat(instances().get("orders"))
                 .containsExactly(new DiscoveredInstance("orders", instance.getId(), "127.0.0.1", 18080, true));
 
         discovery.unregisterService(instance);
-        awaitTrue(() -> !instances().containsKey("orders"));
+        await("orders no longer discovered", WITHIN, () -> !instances().containsKey("orders"));
         discovery.close();
     }
 
@@ -88,7 +87,7 @@ class DiscoveryWatcherTest {
                 + "\"serviceType\":\"DYNAMIC\",\"uriSpec\":null}";
         client.create().creatingParentsIfNeeded().forPath("/services/billing/b1", json.getBytes(StandardCharsets.UTF_8));
 
-        awaitTrue(() -> instances().containsKey("billing"));
+        await("billing discovered", WITHIN, () -> instances().containsKey("billing"));
         assertThat(instances().get("billing").get(0).upstream().address()).isEqualTo("10.1.2.3:9000");
     }
 
@@ -97,7 +96,7 @@ class DiscoveryWatcherTest {
         String json = "{\"name\":\"search\",\"id\":\"s1\",\"address\":\"127.0.0.1\",\"port\":9001,\"enabled\":false}";
         client.create().creatingParentsIfNeeded().forPath("/services/search/s1", json.getBytes(StandardCharsets.UTF_8));
 
-        awaitTrue(() -> instances().containsKey("search"));
+        await("search discovered", WITHIN, () -> instances().containsKey("search"));
         assertThat(instances().get("search").get(0).enabled()).isFalse();
     }
 
@@ -110,7 +109,7 @@ class DiscoveryWatcherTest {
         write("/services/bad/othername", "{\"name\":\"orders\",\"id\":\"o\",\"address\":\"1.2.3.4\",\"port\":80}");
         write("/services/bad;evil/x", "{\"name\":\"bad;evil\",\"id\":\"x\",\"address\":\"1.2.3.4\",\"port\":80}");
 
-        awaitTrue(() -> source.refusedDiscoveryNodes().size() == 6);
+        await("6 malformed nodes reported", WITHIN, () -> source.refusedDiscoveryNodes().size() == 6);
         assertThat(instances()).isEmpty();
         assertThat(source.refusedDiscoveryNodes())
                 .hasEntrySatisfying("/services/bad/notjson", reason -> assertThat(reason).contains("not JSON"))
@@ -124,20 +123,20 @@ class DiscoveryWatcherTest {
     @Test
     void nodeThatTurnsMalformedStopsBeingRouted() throws Exception {
         write("/services/cart/c1", "{\"name\":\"cart\",\"id\":\"c1\",\"address\":\"127.0.0.1\",\"port\":9100}");
-        awaitTrue(() -> instances().containsKey("cart"));
+        await("cart discovered", WITHIN, () -> instances().containsKey("cart"));
 
         client.setData().forPath("/services/cart/c1", "garbage".getBytes(StandardCharsets.UTF_8));
-        awaitTrue(() -> !instances().containsKey("cart"));
+        await("cart no longer discovered", WITHIN, () -> !instances().containsKey("cart"));
         assertThat(source.refusedDiscoveryNodes()).containsKey("/services/cart/c1");
     }
 
     @Test
     void killedRegistrantDisappearsWhenItsSessionExpires() throws Exception {
-        try (RegistrantProcess registrant = RegistrantProcess.start(server.getConnectString(), "/services", "inventory",
+        try (RegistrantProcess registrant = RegistrantProcess.start(zk.connectString(), "/services", "inventory",
                 "127.0.0.1", 18081, 4_000)) {
-            awaitTrue(() -> instances().containsKey("inventory"));
+            await("inventory discovered", WITHIN, () -> instances().containsKey("inventory"));
             registrant.kill();
-            awaitTrue(() -> !instances().containsKey("inventory"));
+            await("inventory no longer discovered", WITHIN, () -> !instances().containsKey("inventory"));
         }
     }
 
@@ -146,7 +145,7 @@ class DiscoveryWatcherTest {
         for (int i = 0; i < 50; i++) {
             write("/services/bulk/i" + i, "{\"name\":\"bulk\",\"id\":\"i" + i + "\",\"address\":\"127.0.0.1\",\"port\":" + (20000 + i) + "}");
         }
-        awaitTrue(() -> instances().getOrDefault("bulk", List.of()).size() == 50);
+        await("50 bulk instances discovered", WITHIN, () -> instances().getOrDefault("bulk", List.of()).size() == 50);
         assertThat(changes.get()).isGreaterThan(1);
         assertThat(instances().get("bulk")).extracting(DiscoveredInstance::port).isSorted();
     }
@@ -155,13 +154,4 @@ class DiscoveryWatcherTest {
         client.create().creatingParentsIfNeeded().forPath(path, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 30 s");
-            }
-            Thread.sleep(20);
-        }
-    }
 }

@@ -2,33 +2,30 @@ package io.lbmanager.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.demo.SampleBackend;
 import io.lbmanager.fleet.DockerClients;
-import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.DockerSupport;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.RegistrantProcess;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -39,30 +36,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of the lb-manager image on the local Docker engine, real backends and real HTTP through Nginx.
  * The manager locks its ZooKeeper nodes and signs its versions; service teams register without credentials.
  */
-@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class EndToEndIT {
 
     private static final String GROUP = "edge";
     private static final Duration LIVE_WITHIN = Duration.ofSeconds(30);
     private static final String FLEET = DockerSupport.uniqueFleetName("lbm-e2e");
 
-    private static TestingServer zookeeper;
-    private static DropwizardAppExtension<LbManagerConfiguration> app;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, EndToEndIT::lockedDown)
+            .afterManager(() -> {
+                try (DockerClient docker = DockerClients.local()) {
+                    DockerSupport.removeFleet(docker, FLEET);
+                }
+            });
     private static final List<SampleBackend> backends = new ArrayList<>();
 
-    static {
-        zookeeper = ManagerUnderTest.zooKeeper();
-        CloseAfterManager.closeLast(EndToEndIT.class, () -> {
-            try (DockerClient docker = DockerClients.local()) {
-                DockerSupport.removeFleet(docker, FLEET);
-            }
-            zookeeper.close();
-        });
+    /** As in production: ACLs on the manager's nodes, signed versions; the fleet hands the containers both. */
+    private static LbManagerConfiguration lockedDown(String zookeeper) {
         try {
-            // as in production: ACLs on the manager's nodes, signed versions; the fleet hands the containers both
-            app = new DropwizardAppExtension<>(LbManagerApplication.class, ManagerUnderTest.trusting(
-                    ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 2),
-                    java.nio.file.Files.createTempDirectory("lbm-e2e-keys")));
+            return ManagerUnderTest.trusting(ManagerUnderTest.withDockerFleet(zookeeper, FLEET, GROUP, 2),
+                    java.nio.file.Files.createTempDirectory("lbm-e2e-keys"));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -82,7 +77,7 @@ class EndToEndIT {
     @Test
     void curatorRegisteredServiceIsServedByEveryNginxAndLeavesWhenItsRegistrantDies() throws Exception {
         SampleBackend backend = backend("orders-backend");
-        try (RegistrantProcess registrant = RegistrantProcess.start(zookeeper.getConnectString(), "/services", "orders",
+        try (RegistrantProcess registrant = RegistrantProcess.start(ZK.connectString(), "/services", "orders",
                 "127.0.0.1", backend.port(), 4_000)) {
             HttpResponse<String> created = send("PUT", api("/services/orders"),
                     "{\"owners\":[\"orders-team@example.com\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}");
@@ -98,7 +93,7 @@ class EndToEndIT {
     @Test
     void curatorUnregistrationRemovesTheInstanceFromEveryNginx() throws Exception {
         SampleBackend backend = backend("cart-backend");
-        try (CuratorFramework registrant = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000)) {
+        try (CuratorFramework registrant = ZooKeeperClients.client(ZK.connectString(), 10_000, 5_000)) {
             registrant.start();
             ServiceDiscovery<RegistrantProcess.TeamPayload> discovery = ServiceDiscoveryBuilder.builder(RegistrantProcess.TeamPayload.class)
                     .client(registrant).basePath("/services").build();
@@ -173,7 +168,7 @@ class EndToEndIT {
     }
 
     private static String api(String path) {
-        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+        return APP.api(path);
     }
 
     private static List<JsonNode> agents() throws Exception {

@@ -2,27 +2,24 @@ package io.lbmanager.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
-import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
-import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.fleet.DockerClients;
-import io.lbmanager.testsupport.CloseAfterManager;
 import io.lbmanager.testsupport.DockerSupport;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
+import io.lbmanager.testsupport.ManagerExtension;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.TinyBackend;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -34,29 +31,25 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the whole group goes back to the last good version, the failure names the agent, and traffic
  * through the healthy Nginx never fails.
  */
-@ExtendWith({CloseAfterManager.class, DropwizardExtensionsSupport.class})
 class RolloutIT {
 
     private static final String GROUP = "edge";
     private static final Duration WITHIN = Duration.ofSeconds(60);
     private static final String FLEET = DockerSupport.uniqueFleetName("lbm-rollout");
 
-    private static TestingServer zookeeper;
-    private static DropwizardAppExtension<LbManagerConfiguration> app;
-    private static TinyBackend backend;
-
-    static {
-        zookeeper = ManagerUnderTest.zooKeeper();
-        CloseAfterManager.closeLast(RolloutIT.class, () -> {
-            try (DockerClient docker = DockerClients.local()) {
-                DockerSupport.removeFleet(docker, FLEET);
-            }
-            zookeeper.close();
-        });
-        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.getConnectString(), FLEET, GROUP, 3);
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    @RegisterExtension
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> {
+        LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zk, FLEET, GROUP, 3);
         config.pipeline.rolloutTimeoutSeconds = 6;
-        app = new DropwizardAppExtension<>(LbManagerApplication.class, config);
-    }
+        return config;
+    }).afterManager(() -> {
+        try (DockerClient docker = DockerClients.local()) {
+            DockerSupport.removeFleet(docker, FLEET);
+        }
+    });
+    private static TinyBackend backend;
 
     @BeforeEach
     void fleetServesShop() throws Exception {
@@ -97,7 +90,8 @@ class RolloutIT {
             }
         });
         try (DockerClient docker = DockerClients.local();
-             LoadLoop load = LoadLoop.start(() -> healthyPorts, "/shop/1", 200, 20_000, Duration.ofSeconds(90))) {
+             Load load = Load.toPorts(() -> healthyPorts).path("/shop/1").maxRequests(20_000).maxTime(Duration.ofSeconds(90))
+                     .start()) {
             docker.killContainerCmd(frozenId).withSignal("SIGSTOP").exec();
             try {
                 send("PUT", api("/services/frozen-probe"), "{\"owners\":[\"p\"],\"basePath\":\"/frozen-probe\",\"groups\":[\"edge\"]}");
@@ -138,6 +132,16 @@ class RolloutIT {
                         && agents.stream().allMatch(a -> io.lbmanager.testsupport.Http.tryGet(a.path("trafficPort").asInt(), "/after-kill/1")
                         .status() == 503);
             });
+            JsonNode history = json(get(api("/groups/" + GROUP + "/rollouts?limit=50")));
+            List<JsonNode> revertedNamingTheKilledAgent = new ArrayList<>();
+            history.forEach(r -> {
+                if (r.path("version").asLong() > live && "REVERTED".equals(r.path("state").asText())
+                        && r.path("failures").toString().contains(killedId)) {
+                    revertedNamingTheKilledAgent.add(r);
+                }
+            });
+            assertThat(revertedNamingTheKilledAgent).as("a rollout after version %d reverted, naming the killed agent %s; history: %s",
+                    live, killedId, history).isNotEmpty();
         } finally {
             send("DELETE", api("/services/after-kill"), null);
         }
@@ -148,6 +152,6 @@ class RolloutIT {
     }
 
     private static String api(String path) {
-        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
+        return APP.api(path);
     }
 }

@@ -5,17 +5,16 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +41,8 @@ class DockerFleetIT {
 
     private static DockerClient docker;
     private static String fleetName;
-    private static TestingServer zk;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static CuratorFramework client;
     private static TinyBackend backend;
     private static DockerTaskRunner fleet;
@@ -62,12 +63,10 @@ class DockerFleetIT {
         }
         docker = DockerClients.local();
         fleetName = DockerSupport.uniqueFleetName("it");
-        zk = new TestingServer(true);
-        client = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryNTimes(20, 250));
-        client.start();
+        client = ZK.curator();
         backend = TinyBackend.answering("A");
         v1 = new BundlePublisher(client, LAYOUT).publish(1, NginxBundles.proxyingTo(GROUP, backend.port()));
-        fleet = new DockerTaskRunner(docker, DockerSupport.image(), fleetName, zk.getConnectString(), LAYOUT.root());
+        fleet = new DockerTaskRunner(docker, DockerSupport.image(), fleetName, ZK.connectString(), LAYOUT.root());
         reconciler = new FleetReconciler(fleet);
     }
 
@@ -82,12 +81,6 @@ class DockerFleetIT {
                 docker.close();
             }
         } finally {
-            if (client != null) {
-                client.close();
-            }
-            if (zk != null) {
-                zk.close();
-            }
             if (backend != null) {
                 backend.close();
             }
@@ -115,7 +108,7 @@ class DockerFleetIT {
         docker.killContainerCmd(victim.taskId()).exec();
         reconciler.start(Duration.ofSeconds(1));
 
-        Http.await(STARTUP, "a replacement for " + victim.taskId(), () -> {
+        Await.await("a replacement for " + victim.taskId(), STARTUP, () -> {
             List<NginxTask> now = fleet.tasks(GROUP);
             return now.size() == 2 && now.stream().allMatch(NginxTask::running)
                     && now.stream().noneMatch(task -> task.taskId().equals(victim.taskId()));
@@ -127,7 +120,7 @@ class DockerFleetIT {
             awaitServingV1(task);
         }
         // /ready answers from Nginx itself; the status node follows once the agent has confirmed.
-        Http.await(Duration.ofSeconds(20), "READY status node of " + replacement.taskId(),
+        Await.await("READY status node of " + replacement.taskId(), Duration.ofSeconds(20),
                 () -> statusOf(replacement).filter(status -> status.state() == AgentState.READY).isPresent());
         AgentStatus status = statusOf(replacement).orElseThrow();
         assertThat(status.runningVersion()).isEqualTo(1);
@@ -156,9 +149,9 @@ class DockerFleetIT {
         }
     }
 
-    private void awaitServingV1(NginxTask task) throws InterruptedException {
+    private void awaitServingV1(NginxTask task) throws Exception {
         try {
-            Http.await(STARTUP, task.taskId() + " ready", () -> Http.tryGet(task.adminPort(), "/ready").status() == 200);
+            Await.await(task.taskId() + " ready", STARTUP, () -> Http.tryGet(task.adminPort(), "/ready").status() == 200);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n" + DockerSupport.logTail(docker, task.taskId()), e);
         }

@@ -2,9 +2,9 @@ package io.lbmanager.fleet;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
+import static io.lbmanager.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The keep-N policy alone, over an in-memory backend; DockerFleetIT runs it against real containers. */
@@ -71,10 +71,7 @@ class FleetReconcilerTest {
         FleetReconciler reconciler = new FleetReconciler(backend, java.util.Map.of("edge", 2, "internal", 1));
         try {
             reconciler.start();
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (backend.tasks.size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await("3 tasks started", java.time.Duration.ofSeconds(5), () -> backend.tasks.size() >= 3);
         } finally {
             reconciler.stop();
         }

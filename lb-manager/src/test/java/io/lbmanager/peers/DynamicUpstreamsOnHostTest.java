@@ -1,18 +1,16 @@
 package io.lbmanager.peers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
@@ -20,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -52,10 +51,11 @@ class DynamicUpstreamsOnHostTest {
 
     @TempDir
     static Path dir;
-    private static TestingServer zookeeper;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static CuratorFramework client;
     private static ServiceDiscovery<WeightedPayload> discovery;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static RunningManager manager;
     private static final List<HostAgent> agents = new ArrayList<>();
     private static final List<TinyBackend> backends = new ArrayList<>();
     private final List<ServiceInstance<WeightedPayload>> registered = new ArrayList<>();
@@ -75,17 +75,15 @@ class DynamicUpstreamsOnHostTest {
 
     @BeforeAll
     static void start() throws Exception {
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = ZK.curator();
         discovery = ServiceDiscoveryBuilder.builder(WeightedPayload.class).client(client).basePath("/services").build();
         discovery.start();
-        manager = ManagerUnderTest.start(ManagerUnderTest.config(zookeeper.getConnectString(), GROUP));
+        manager = RunningManager.start(ManagerUnderTest.config(ZK.connectString(), GROUP));
         for (int i = 1; i <= 3; i++) {
             backends.add(TinyBackend.answering("b" + i + "\n"));
         }
         for (int i = 1; i <= 2; i++) {
-            agents.add(HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i, dir.resolve("agent-" + i)));
+            agents.add(HostAgent.start(ZK.connectString(), "/lb-manager", GROUP, "agent-" + i, dir.resolve("agent-" + i)));
         }
         assertThat(send("PUT", api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
@@ -95,11 +93,9 @@ class DynamicUpstreamsOnHostTest {
     @AfterAll
     static void stop() throws Exception {
         agents.forEach(HostAgent::close);
-        manager.after();
+        manager.close();
         backends.forEach(TinyBackend::close);
         discovery.close();
-        client.close();
-        zookeeper.close();
     }
 
     @AfterEach
@@ -173,7 +169,8 @@ class DynamicUpstreamsOnHostTest {
         awaitEveryNginxAnswers("b2 and the doomed backend both serve shop", Map.of("b2\n", 1, "doomed\n", 1));
         doomed.close();
 
-        try (LoadLoop load = LoadLoop.start(DynamicUpstreamsOnHostTest::trafficPorts, "/shop/x", 200, 400, Duration.ofSeconds(30))) {
+        try (Load load = Load.toPorts(DynamicUpstreamsOnHostTest::trafficPorts).path("/shop/x").maxRequests(400)
+                .maxTime(Duration.ofSeconds(30)).start()) {
             await("300 requests sent", WITHIN, () -> load.sent() >= 300);
             load.stop();
             assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
@@ -341,7 +338,7 @@ class DynamicUpstreamsOnHostTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 
     /** The group's config version, each agent's apply count and each Nginx master pid at one moment. */

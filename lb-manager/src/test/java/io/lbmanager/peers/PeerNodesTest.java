@@ -1,14 +1,13 @@
 package io.lbmanager.peers;
 
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashSet;
 import java.util.List;
@@ -21,22 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PeerNodesTest {
 
     private final ZkLayout layout = new ZkLayout("/lbm-test");
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private PeerNodes nodes;
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         nodes = new PeerNodes(client, layout);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
     }
 
     private static PeerList list(String service, int port) {

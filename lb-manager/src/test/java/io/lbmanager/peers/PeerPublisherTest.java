@@ -8,15 +8,15 @@ import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.SnapshotSource;
-import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.Await;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,7 +34,8 @@ class PeerPublisherTest {
     private static final int SERVICES = 20;
 
     private final ZkLayout layout = new ZkLayout("/lbm-test");
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private CatalogStore catalog;
     private CatalogWatcher catalogWatcher;
@@ -44,9 +45,7 @@ class PeerPublisherTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         catalog = new CatalogStore(client, layout);
         catalog.createGroup("edge");
         catalog.createGroup("inner");
@@ -66,8 +65,6 @@ class PeerPublisherTest {
         discovery.stop();
         catalogWatcher.stop();
         source.stop();
-        client.close();
-        server.close();
     }
 
     private void define(String id, String... groups) {
@@ -93,8 +90,8 @@ class PeerPublisherTest {
         }
     }
 
-    private void awaitStored(String group, String service, Optional<List<Integer>> ports) throws InterruptedException {
-        Http.await(WAIT, group + "/" + service + " peers " + ports, () -> {
+    private void awaitStored(String group, String service, Optional<List<Integer>> ports) throws Exception {
+        Await.await(group + "/" + service + " peers " + ports, WAIT, () -> {
             try {
                 return storedPorts(group, service).equals(ports);
             } catch (Exception e) {

@@ -1,13 +1,12 @@
 package io.lbmanager.peers;
 
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -23,7 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,22 +34,15 @@ class PeerSyncTest {
 
     private static final ZkLayout LAYOUT = new ZkLayout("/lb-manager");
 
-    private TestingServer zookeeper;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
 
     @BeforeEach
     void start() throws Exception {
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         client.create().creatingParentsIfNeeded().forPath(LAYOUT.groupPeerList("edge", "shop"),
                 new PeerList("shop", List.of(new Upstream("10.0.0.1", 80))).encode());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        zookeeper.close();
     }
 
     @Test

@@ -1,29 +1,29 @@
 package io.lbmanager.peers;
 
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
-import io.lbmanager.zk.ZooKeeperClients;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -40,43 +40,40 @@ class ReloadModeOnHostTest {
 
     @TempDir
     static Path dir;
-    private static TestingServer zookeeper;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static CuratorFramework client;
     private static ServiceDiscovery<DynamicUpstreamsOnHostTest.WeightedPayload> discovery;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static RunningManager manager;
     private static HostAgent agent;
     private static TinyBackend live;
 
     @BeforeAll
     static void start() throws Exception {
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = ZK.curator();
         discovery = ServiceDiscoveryBuilder.builder(DynamicUpstreamsOnHostTest.WeightedPayload.class)
                 .client(client).basePath("/services").build();
         discovery.start();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), "edge");
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), "edge");
         config.nginx.dynamicUpstreams = "off";
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         live = TinyBackend.answering("live\n");
-        agent = HostAgent.start(zookeeper.getConnectString(), "/lb-manager", "edge", "agent-1", dir.resolve("agent-1"));
-        assertThat(send("PUT", ManagerUnderTest.api(manager, "/services/shop"),
+        agent = HostAgent.start(ZK.connectString(), "/lb-manager", "edge", "agent-1", dir.resolve("agent-1"));
+        assertThat(send("PUT", manager.api("/services/shop"),
                 "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
     }
 
     @AfterAll
     static void stop() throws Exception {
         agent.close();
-        manager.after();
+        manager.close();
         live.close();
         discovery.close();
-        client.close();
-        zookeeper.close();
     }
 
     @Test
     void membershipChangesReloadAndADeadPeerIsStillSkipped() throws Exception {
-        assertThat(json(get(ManagerUnderTest.api(manager, "/manager"))).path("upstreams").asText()).isEqualTo("reload");
+        assertThat(json(get(manager.api("/manager"))).path("upstreams").asText()).isEqualTo("reload");
         register(live.port());
         await("live serves shop", WITHIN, () -> Http.tryGet(agent.trafficPort(), "/shop/x").body().equals("live\n"));
         long appliesBefore = agent.agent.status().applies();
@@ -88,11 +85,11 @@ class ReloadModeOnHostTest {
         // New workers answer before the agent has confirmed the reload and counted it.
         await("a membership change is a reload in this mode", WITHIN, () -> agent.agent.status().applies() > appliesBefore);
         assertThat(agent.agent.status().upstreams()).isEqualTo(AgentStatus.UPSTREAMS_RELOAD);
-        assertThat(json(get(ManagerUnderTest.api(manager, "/groups/edge/config"))).toString())
+        assertThat(json(get(manager.api("/groups/edge/config"))).toString())
                 .contains("server 127.0.0.1:" + doomed.port()).doesNotContain("balancer_by_lua");
         doomed.close();
 
-        try (LoadLoop load = LoadLoop.start(() -> List.of(agent.trafficPort()), "/shop/x", 200, 300, WITHIN)) {
+        try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/shop/x").maxRequests(300).maxTime(WITHIN).start()) {
             await("200 requests sent", WITHIN, () -> load.sent() >= 200);
             load.stop();
             assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();

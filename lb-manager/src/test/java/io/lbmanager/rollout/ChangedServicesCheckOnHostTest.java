@@ -1,14 +1,15 @@
 package io.lbmanager.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.ManagerUnderTest;
-import org.apache.curator.test.TestingServer;
+import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -35,8 +36,9 @@ class ChangedServicesCheckOnHostTest {
 
     @TempDir
     static Path dir;
-    private static TestingServer zookeeper;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    private static RunningManager manager;
     private static HostAgent agent;
 
     @BeforeAll
@@ -49,12 +51,11 @@ class ChangedServicesCheckOnHostTest {
         }
         Files.writeString(templates.resolve("upstream.conf.ftl"), "\nupstream lbm_shared { server 127.0.0.1:1; }\n",
                 java.nio.file.StandardOpenOption.APPEND);
-        zookeeper = ManagerUnderTest.zooKeeper();
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), GROUP);
         config.nginx.templatesDir = templates.toString();
         config.pipeline.rolloutTimeoutSeconds = 20;
-        manager = ManagerUnderTest.start(config);
-        agent = HostAgent.start(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-1", dir.resolve("agent-1"));
+        manager = RunningManager.start(config);
+        agent = HostAgent.start(ZK.connectString(), "/lb-manager", GROUP, "agent-1", dir.resolve("agent-1"));
         assertThat(send("PUT", api("/services/first"), "{\"owners\":[\"o\"],\"basePath\":\"/first\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
         await("first is live on the agent", WITHIN, () -> get(api("/groups/" + GROUP + "/config")).body().contains("locations/first.conf")
@@ -64,8 +65,7 @@ class ChangedServicesCheckOnHostTest {
     @AfterAll
     static void stop() throws Exception {
         agent.close();
-        manager.after();
-        zookeeper.close();
+        manager.close();
     }
 
     @Test
@@ -91,6 +91,6 @@ class ChangedServicesCheckOnHostTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 }

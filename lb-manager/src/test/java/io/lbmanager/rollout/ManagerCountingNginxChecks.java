@@ -1,9 +1,9 @@
 package io.lbmanager.rollout;
 
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
+import io.lbmanager.testsupport.RunningManager;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,17 +11,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 
 /** A manager of group {@code edge} whose nginx (the real one, wrapped) records every call, so a test can count its {@code nginx -t} runs. */
 final class ManagerCountingNginxChecks implements AutoCloseable {
 
-    private final DropwizardTestSupport<LbManagerConfiguration> manager;
+    private final RunningManager manager;
     private final Path calls;
 
-    private ManagerCountingNginxChecks(DropwizardTestSupport<LbManagerConfiguration> manager, Path calls) {
+    private ManagerCountingNginxChecks(RunningManager manager, Path calls) {
         this.manager = manager;
         this.calls = calls;
     }
@@ -35,13 +35,13 @@ final class ManagerCountingNginxChecks implements AutoCloseable {
         settings.accept(config);
         config.nginx.binary = NginxWrappers.recordingCalls(dir, calls, testSeconds).toString();
         config.nginx.jail = "none"; // the wrapper counts runs in the test's directory, outside any jail
-        ManagerCountingNginxChecks started = new ManagerCountingNginxChecks(ManagerUnderTest.start(config), calls);
+        ManagerCountingNginxChecks started = new ManagerCountingNginxChecks(RunningManager.start(config), calls);
         await("the empty group published", within, () -> started.targetVersion() == 1);
         return started;
     }
 
     String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 
     long nginxChecks() throws Exception {
@@ -58,6 +58,6 @@ final class ManagerCountingNginxChecks implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.after();
+        manager.close();
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,21 +1,21 @@
 package io.lbmanager.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.signing.KeygenCommand;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
-import io.lbmanager.testsupport.LoadLoop;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.NginxWrappers;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TinyBackend;
-import io.lbmanager.zk.ZooKeeperClients;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -44,28 +44,27 @@ class RolloutOnHostTest {
 
     @TempDir
     static Path dir;
-    private static TestingServer zookeeper;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     private static CuratorFramework client;
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static RunningManager manager;
     private static LbManagerConfiguration config;
     private static TinyBackend backend;
     private static final List<HostAgent> agents = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        zookeeper = new TestingServer(true);
-        client = ZooKeeperClients.client(zookeeper.getConnectString(), 10_000, 5_000);
-        client.start();
-        config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
+        client = ZK.curator();
+        config = ManagerUnderTest.config(ZK.connectString(), GROUP);
         config.pipeline.rolloutTimeoutSeconds = 10;
         config.nginx.dynamicUpstreams = "off"; // every upstream change is a rollout here; DynamicUpstreamsOnHostTest covers the other mode
         ManagerUnderTest.trusting(config, dir.resolve("key-a"));
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         backend = TinyBackend.answering("shop backend\n");
         String publicKey = Files.readString(dir.resolve("key-a").resolve(KeygenCommand.PUBLIC_FILE));
         for (int i = 1; i <= 3; i++) {
             String nginx = i == 3 ? NginxWrappers.refusing(dir, "canary-reject").toString() : HostAgent.NGINX;
-            agents.add(HostAgent.startTrusting(zookeeper.getConnectString(), "/lb-manager", GROUP, "agent-" + i,
+            agents.add(HostAgent.startTrusting(ZK.connectString(), "/lb-manager", GROUP, "agent-" + i,
                     dir.resolve("agent-" + i), nginx, ManagerUnderTest.AGENT_AUTH, publicKey));
         }
         assertThat(send("PUT", api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"]}")
@@ -79,17 +78,16 @@ class RolloutOnHostTest {
     @AfterAll
     static void stop() throws Exception {
         agents.forEach(HostAgent::close);
-        manager.after();
+        manager.close();
         backend.close();
-        client.close();
-        zookeeper.close();
     }
 
     @Test
     void configOneAgentRejectsRevertsEveryAgentAndTrafficNeverFails() throws Exception {
         awaitRolloutOver();
         long liveBefore = status().path("live").path("version").asLong();
-        try (LoadLoop load = LoadLoop.start(RolloutOnHostTest::trafficPorts, "/shop/cart", 200, 20_000, Duration.ofSeconds(60))) {
+        try (Load load = Load.toPorts(RolloutOnHostTest::trafficPorts).path("/shop/cart").maxRequests(20_000)
+                .maxTime(Duration.ofSeconds(60)).start()) {
             assertThat(send("PUT", api("/services/canary-reject"),
                     "{\"owners\":[\"canary\"],\"basePath\":\"/canary-reject\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
 
@@ -117,7 +115,8 @@ class RolloutOnHostTest {
         awaitRolloutOver();
         long liveBefore = status().path("live").path("version").asLong();
         restartManagerSigningWith(dir.resolve("key-b")); // a manager, or anyone else with its ZooKeeper password, signing with the wrong key
-        try (LoadLoop load = LoadLoop.start(RolloutOnHostTest::trafficPorts, "/shop/cart", 200, 20_000, Duration.ofSeconds(60))) {
+        try (Load load = Load.toPorts(RolloutOnHostTest::trafficPorts).path("/shop/cart").maxRequests(20_000)
+                .maxTime(Duration.ofSeconds(60)).start()) {
             assertThat(send("PUT", api("/services/signed-by-b"),
                     "{\"owners\":[\"b\"],\"basePath\":\"/signed-by-b\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
 
@@ -283,9 +282,9 @@ class RolloutOnHostTest {
     }
 
     private static void restartManagerSigningWith(Path keyDir) throws Exception {
-        manager.after();
+        manager.close();
         ManagerUnderTest.trusting(config, keyDir);
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
     }
 
     private static List<Integer> trafficPorts() {
@@ -298,6 +297,6 @@ class RolloutOnHostTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 }

@@ -5,15 +5,14 @@ import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.signing.VersionSigner;
 import io.lbmanager.signing.VersionVerifier;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
-import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.security.KeyPair;
 import java.util.HexFormat;
@@ -27,22 +26,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class VersionPublisherTest {
 
     private final ZkLayout layout = new ZkLayout("/lbm");
-    private TestingServer server;
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
     private CuratorFramework client;
     private VersionPublisher publisher;
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
-        client = ZooKeeperClients.client(server.getConnectString(), 10_000, 5_000);
-        client.start();
+        client = zk.curator();
         publisher = new VersionPublisher(client, layout, 3);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        client.close();
-        server.close();
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.lbmanager.snapshot;
 
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.discovery.DiscoveryWatcher;
-import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.RegistrantProcess;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
@@ -68,14 +68,14 @@ class DiscoveryChurnTest {
         for (int i = 0; i < 2; i++) {
             registrant.registerService(instance("hello", 18000 + i));
         }
-        Http.await(MEMBERSHIP_TARGET, "hello's 2 instances", () -> instances("hello") == 2);
+        Await.await("hello's 2 instances", MEMBERSHIP_TARGET, () -> instances("hello") == 2);
 
         for (int round = 0; round < 30; round++) {
             ServiceInstance<RegistrantProcess.TeamPayload> probe = instance("probe", 19000 + round);
             registrant.registerService(probe);
-            Http.await(MEMBERSHIP_TARGET, "probe registered in round " + round, () -> instances("probe") == 1);
+            Await.await("probe registered in round " + round, MEMBERSHIP_TARGET, () -> instances("probe") == 1);
             registrant.unregisterService(probe);
-            Http.await(MEMBERSHIP_TARGET, "probe deregistered in round " + round, () -> instances("probe") == 0);
+            Await.await("probe deregistered in round " + round, MEMBERSHIP_TARGET, () -> instances("probe") == 0);
         }
 
         assertThat(holdsSeen).as("holds during 30 rounds of one instance coming and going").isEmpty();
@@ -89,18 +89,18 @@ class DiscoveryChurnTest {
         for (ServiceInstance<RegistrantProcess.TeamPayload> instance : all) {
             registrant.registerService(instance);
         }
-        Http.await(MEMBERSHIP_TARGET, "5 instances", () -> instances("orders") + instances("cart") + instances("search") == 5);
+        Await.await("5 instances", MEMBERSHIP_TARGET, () -> instances("orders") + instances("cart") + instances("search") == 5);
 
         for (ServiceInstance<RegistrantProcess.TeamPayload> instance : all) {
             registrant.unregisterService(instance);
         }
-        Http.await(MEMBERSHIP_TARGET, "the loss held", () -> source.current().held().keySet().containsAll(List.of("orders", "cart", "search")));
+        Await.await("the loss held", MEMBERSHIP_TARGET, () -> source.current().held().keySet().containsAll(List.of("orders", "cart", "search")));
         assertThat(instances("orders")).as("previous instances still routed").isEqualTo(2);
 
         for (ServiceInstance<RegistrantProcess.TeamPayload> instance : all) {
             registrant.registerService(instance);
         }
-        Http.await(MEMBERSHIP_TARGET, "the hold ended", () -> source.current().held().isEmpty());
+        Await.await("the hold ended", MEMBERSHIP_TARGET, () -> source.current().held().isEmpty());
     }
 
     private int instances(String name) {

@@ -5,10 +5,8 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
-/** Plain HTTP GETs to 127.0.0.1 on fresh connections (with the test admin token), and waiting for a condition. */
+/** Plain HTTP GETs to 127.0.0.1 on fresh connections, with the test admin token. */
 public final class Http {
 
     public record Response(int status, String body) {
@@ -19,7 +17,12 @@ public final class Http {
 
     /** GET http://127.0.0.1:port/path; throws IOException if nothing answers. */
     public static Response get(int port, String path) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+        return get("127.0.0.1", port, path);
+    }
+
+    /** GET http://host:port/path on a loopback address; throws IOException if nothing answers. */
+    public static Response get(String host, int port, String path) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create("http://" + host + ":" + port + path).toURL().openConnection();
         connection.setConnectTimeout(2000);
         connection.setReadTimeout(5000);
         connection.setRequestProperty("Connection", "close");
@@ -36,20 +39,15 @@ public final class Http {
 
     /** The response, or status -1 with the exception text when nothing answered. */
     public static Response tryGet(int port, String path) {
-        try {
-            return get(port, path);
-        } catch (IOException e) {
-            return new Response(-1, e.toString());
-        }
+        return tryGet("127.0.0.1", port, path);
     }
 
-    public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what);
-            }
-            Thread.sleep(100);
+    /** The response, or status -1 with the exception text when nothing answered. */
+    public static Response tryGet(String host, int port, String path) {
+        try {
+            return get(host, port, path);
+        } catch (IOException e) {
+            return new Response(-1, e.toString());
         }
     }
 

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.signing.KeygenCommand;
-import org.apache.curator.test.TestingServer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 
-/** Configuration and HTTP helpers for tests that run the whole manager against a real ZooKeeper. */
+/**
+ * Configuration and HTTP helpers for tests that run the whole manager ({@link RunningManager},
+ * {@link ManagerExtension}) against a real ZooKeeper.
+ */
 public final class ManagerUnderTest {
 
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -43,26 +42,6 @@ public final class ManagerUnderTest {
         server.setAdminConnectors(List.of(loopbackConnector()));
         config.setServerFactory(server);
         return config;
-    }
-
-    /** Starts a whole manager (in this JVM) with the given configuration; stop it with {@code after()}. */
-    public static DropwizardTestSupport<LbManagerConfiguration> start(LbManagerConfiguration config) throws Exception {
-        DropwizardTestSupport<LbManagerConfiguration> app = new DropwizardTestSupport<>(LbManagerApplication.class, config);
-        app.before();
-        return app;
-    }
-
-    public static String api(DropwizardTestSupport<LbManagerConfiguration> app, String path) {
-        return "http://127.0.0.1:" + app.getLocalPort() + "/api/v1" + path;
-    }
-
-    /** A real in-process ZooKeeper server for a test class's static setup. */
-    public static TestingServer zooKeeper() {
-        try {
-            return new TestingServer(true);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the test ZooKeeper server", e);
-        }
     }
 
     /** A manager that runs {@code instances} Nginx containers of the image under test for {@code group} on local Docker. */
@@ -154,22 +133,4 @@ public final class ManagerUnderTest {
         return JSON.readTree(response.body());
     }
 
-    /** Polls until the condition holds; fails with the description after the timeout. */
-    public static void await(String description, Duration timeout, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Boolean.TRUE.equals(condition.call())) {
-                    return;
-                }
-                last = null;
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + description
-                + (last == null ? "" : " (last error: " + last + ")"));
-    }
 }

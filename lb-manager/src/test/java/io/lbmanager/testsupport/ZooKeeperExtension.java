@@ -2,12 +2,17 @@ package io.lbmanager.testsupport;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.charset.StandardCharsets;
@@ -17,39 +22,123 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real ZooKeeper server in this JVM (curator-test's {@link TestingServer}) and a connected
- * {@link CuratorFramework}, for one test class:
+ * A real ZooKeeper in this JVM (curator-test's {@link TestingServer}, or a {@link TestingCluster}
+ * for {@link #ensemble}) and a connected {@link CuratorFramework}. For one test class:
  * <pre>
  * {@literal @}RegisterExtension
  * static final ZooKeeperExtension ZK = new ZooKeeperExtension();
  * </pre>
+ * for each test ({@link #perTest()} on an instance field), or outside JUnit's lifecycle (benchmarks,
+ * one test's own server) with {@code try (ZooKeeperExtension zk = new ZooKeeperExtension().start())}.
+ * The server can be stopped and restarted on the same port ({@link #stop}, {@link #restart}); a
+ * {@link ManagerExtension} on it closes it only after its manager has stopped.
  * Helpers read and write nodes directly, to set up hand-made state and to prove that a refused
  * request changed nothing ({@link #tree}).
  */
-public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback {
+public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
+        AutoCloseable {
 
+    private final boolean perTest;
+    private final int ensembleSize;
+    private int tickTimeMillis = -1;
+    private boolean closedByOwner;
     private TestingServer server;
+    private TestingCluster cluster;
     private CuratorFramework curator;
     private final java.util.List<CuratorFramework> authenticated = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** One server for the whole test class (register it on a static field). */
+    public ZooKeeperExtension() {
+        this(false, 1);
+    }
+
+    private ZooKeeperExtension(boolean perTest, int ensembleSize) {
+        this.perTest = perTest;
+        this.ensembleSize = ensembleSize;
+    }
+
+    /** A fresh server for each test (register it on an instance field). */
+    public static ZooKeeperExtension perTest() {
+        return new ZooKeeperExtension(true, 1);
+    }
+
+    /** An ensemble of {@code servers} servers for the test class, to lose one of ({@link #killOneServer}). */
+    public static ZooKeeperExtension ensemble(int servers) {
+        return new ZooKeeperExtension(false, servers);
+    }
+
+    /** ZooKeeper's tick (sessions last 2 to 20 ticks); shorter than the default 3 s to let sessions expire in a test's time. */
+    public ZooKeeperExtension tickTimeMillis(int millis) {
+        this.tickTimeMillis = millis;
+        return this;
+    }
+
+    /** Starts the server(s) and the client; nothing happens when already started. */
+    public synchronized ZooKeeperExtension start() throws Exception {
+        if (curator != null) {
+            return this;
+        }
+        String connect;
+        if (ensembleSize > 1) {
+            cluster = new TestingCluster(ensembleSize);
+            cluster.start();
+            connect = cluster.getConnectString();
+        } else {
+            server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, tickTimeMillis, -1), true);
+            connect = server.getConnectString();
+        }
+        curator = connect(connect);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        server = new TestingServer(true);
-        curator = CuratorFrameworkFactory.newClient(server.getConnectString(), 10_000, 5_000, new RetryOneTime(100));
-        curator.start();
-        if (!curator.blockUntilConnected(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("could not connect to the test ZooKeeper at " + server.getConnectString());
+        if (!perTest) {
+            start();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (perTest) {
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (perTest) {
+            close();
         }
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
+        if (!perTest && !closedByOwner) {
+            close();
+        }
+    }
+
+    /** Leaves closing to whoever calls this (a manager must stop before its ZooKeeper goes, or its stop waits on it). */
+    synchronized void closedBy(Object owner) {
+        closedByOwner = owner != null;
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
         authenticated.forEach(CuratorFramework::close);
+        authenticated.clear();
         if (curator != null) {
             curator.close();
+            curator = null;
         }
         if (server != null) {
             server.close();
+            server = null;
+        }
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
         }
     }
 
@@ -63,7 +152,7 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
      */
     public CuratorFramework clientAs(String userColonPassword) throws InterruptedException {
         CuratorFramework client = CuratorFrameworkFactory.builder()
-                .connectString(server.getConnectString())
+                .connectString(connectString())
                 .sessionTimeoutMs(10_000)
                 .connectionTimeoutMs(5_000)
                 .retryPolicy(new RetryOneTime(100))
@@ -71,14 +160,50 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
                 .build();
         client.start();
         if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("could not connect to the test ZooKeeper at " + server.getConnectString());
+            throw new IllegalStateException("could not connect to the test ZooKeeper at " + connectString());
         }
         authenticated.add(client);
         return client;
     }
 
     public String connectString() {
-        return server.getConnectString();
+        return server != null ? server.getConnectString() : cluster.getConnectString();
+    }
+
+    /** The single server's client port (not for an ensemble). */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Stops the server (its data and port are kept) until {@link #restart}. */
+    public void stop() throws Exception {
+        server.stop();
+    }
+
+    public void restart() throws Exception {
+        server.restart();
+    }
+
+    /** Kills one server of the {@link #ensemble}. */
+    public void killOneServer() throws Exception {
+        cluster.killServer(cluster.getInstances().iterator().next());
+    }
+
+    /** Operations retry for about 5 s, so they ride out a {@link #restart}. */
+    private static CuratorFramework connect(String connectString) {
+        CuratorFramework client = CuratorFrameworkFactory.newClient(connectString, 10_000, 5_000, new RetryNTimes(20, 250));
+        client.start();
+        try {
+            if (!client.blockUntilConnected(10, TimeUnit.SECONDS)) {
+                client.close();
+                throw new IllegalStateException("could not connect to the test ZooKeeper at " + connectString);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new IllegalStateException("interrupted while connecting to the test ZooKeeper", e);
+        }
+        return client;
     }
 
     /**

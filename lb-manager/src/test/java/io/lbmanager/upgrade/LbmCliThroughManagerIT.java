@@ -3,7 +3,6 @@ package io.lbmanager.upgrade;
 import com.github.dockerjava.api.DockerClient;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.FleetAssembly;
 import io.lbmanager.LbManagerApplication;
 import io.lbmanager.LbManagerConfiguration;
@@ -13,21 +12,24 @@ import io.lbmanager.config.FleetConfig;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.NginxTask;
 import io.lbmanager.fleet.TaskProbes;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.DockerSupport;
 import io.lbmanager.testsupport.LbmCli;
-import io.lbmanager.testsupport.LoadThroughGroup;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.TestImages;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.TinyBackend;
+import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import io.lbmanager.zk.ZooKeeperClients;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,8 +52,9 @@ class LbmCliThroughManagerIT {
     private static final Duration SLOW = Duration.ofSeconds(240);
 
     private static Optional<String> whyUnusable;
-    private static TestingServer zookeeper;
-    private static DropwizardTestSupport<LbManagerConfiguration> app;
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
+    private static RunningManager app;
     private static TinyBackend upstream;
     private static String baseImage;
     private static String nextImage;
@@ -114,12 +117,10 @@ class LbmCliThroughManagerIT {
         crashingImage = baseImage.replaceFirst(":[^:/]*$", "") + ":cli-crashing-" + UUID.randomUUID().toString().substring(0, 6);
         TestImages.exitingAfter(baseImage, crashingImage, "broken nginx image", 3, 2);
         fleetName = DockerSupport.uniqueFleetName("cli");
-        zookeeper = new TestingServer(true);
         upstream = TinyBackend.answering("A");
-        LbManagerConfiguration config = ManagerUnderTest.config(zookeeper.getConnectString(), GROUP);
-        app = new DropwizardTestSupport<>(ManagerWithFleet.class, config);
-        app.before();
-        String api = "http://127.0.0.1:" + app.getLocalPort() + "/api/v1";
+        LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), GROUP);
+        app = RunningManager.start(ManagerWithFleet.class, config);
+        String api = app.api("");
         assertThat(ManagerUnderTest.send("PUT", api + "/services/hello",
                 "{\"owners\":[\"hello-team\"],\"basePath\":\"/hello\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
         assertThat(ManagerUnderTest.send("POST", api + "/services/hello/upstreams",
@@ -131,7 +132,7 @@ class LbmCliThroughManagerIT {
     static void stopManager() throws Exception {
         try {
             if (app != null) {
-                app.after();
+                app.close();
             }
             if (fleetName != null) {
                 try (DockerClient docker = DockerClients.local()) {
@@ -146,9 +147,6 @@ class LbmCliThroughManagerIT {
             if (upstream != null) {
                 upstream.close();
             }
-            if (zookeeper != null) {
-                zookeeper.close();
-            }
         }
     }
 
@@ -158,7 +156,7 @@ class LbmCliThroughManagerIT {
         assertThat(status.exit()).as(status.output()).isZero();
         assertThat(status.output()).contains("backend docker", "image " + baseImage, "instances 2", "ready");
 
-        try (LoadThroughGroup load = LoadThroughGroup.start(fleet.backend(), GROUP, "/hello", "A", 200_000, Duration.ofMinutes(5))) {
+        try (Load load = FleetUpgradeScenarios.loadThrough(fleet.backend(), GROUP, "/hello")) {
             LbmCli.Run upgrade = lbm("upgrade", GROUP, nextImage, "--step", "1", "--bake", "2");
             assertThat(upgrade.exit()).as(upgrade.output()).isZero();
             assertThat(upgrade.output()).contains("step 1/2", "step 2/2", "[SUCCEEDED]");
@@ -182,7 +180,7 @@ class LbmCliThroughManagerIT {
 
             load.stop();
             assertThat(load.sent()).isGreaterThan(50);
-            assertThat(load.failed()).as("failed of %d: %s", load.sent(), load.failures()).isZero();
+            assertThat(load.failed()).as("failed of %d: %s", load.sent(), load.firstFailures()).isZero();
             System.out.printf("lbm through the manager: %d requests, %d failed%n", load.sent(), load.failed());
         }
         LbmCli.Run history = lbm("history", GROUP);
@@ -195,7 +193,7 @@ class LbmCliThroughManagerIT {
         String serving = fleet.backend().deployment(GROUP).image();
         Path file = Files.createTempFile("lbm-upgrade", ".log");
         try {
-            int exit = LbmCli.runInto(file, app.getLocalPort(), TestTokens.ADMIN, "upgrade", GROUP, crashingImage, "--step", "1", "--bake", "2", "--crash-budget", "1");
+            int exit = LbmCli.runInto(file, app.port(), TestTokens.ADMIN, "upgrade", GROUP, crashingImage, "--step", "1", "--bake", "2", "--crash-budget", "1");
             String output = Files.readString(file);
             System.out.printf("lbm upgrade into a file:%n%s", output);
 
@@ -214,12 +212,12 @@ class LbmCliThroughManagerIT {
     }
 
     private static LbmCli.Run lbm(String... args) throws IOException, InterruptedException {
-        return LbmCli.run(app.getLocalPort(), TestTokens.ADMIN, args);
+        return LbmCli.run(app.port(), TestTokens.ADMIN, args);
     }
 
     private static void awaitServing(int instances, String image) throws Exception {
         TaskProbes probes = new TaskProbes(Duration.ofSeconds(1));
-        ManagerUnderTest.await(instances + " ready tasks of " + image, SLOW, () -> {
+        Await.await(instances + " ready tasks of " + image, SLOW, () -> {
             List<NginxTask> tasks = fleet.backend().tasks(GROUP);
             return tasks.size() == instances && tasks.stream().allMatch(task -> task.image().equals(image))
                     && tasks.stream().allMatch(probes::ready);

@@ -7,6 +7,7 @@ import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.singularity.MesosMasterStandIn;
 import io.lbmanager.testsupport.singularity.RealSingularity;
@@ -57,11 +58,11 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         assumeTrue(noJar.isEmpty(), () -> "skipped: " + noJar.orElse(""));
         master = MesosMasterStandIn.start(StandInAgent.onLoopback(AGENTS, freePortRange(AGENTS * 10), 10,
                 Map.of("lb-group", GROUP)), docker, containers.fleetName());
-        singularity = RealSingularity.start(zk.getPort(), master, Path.of("target", "singularity-it", containers.fleetName()),
+        singularity = RealSingularity.start(ZK.port(), master, Path.of("target", "singularity-it", containers.fleetName()),
                 "singularity", List.of());
         singularityFleet = new SingularityFleet(new SingularityHttp(singularity.baseUrl(), Optional.empty(),
                 Duration.ofSeconds(2), Duration.ofSeconds(20), 2), "lb-nginx-");
-        SingularityGroupFiles.submitFirstDeploy(singularityFleet, GROUP, instances, image, zk.getConnectString(), LAYOUT.root(),
+        SingularityGroupFiles.submitFirstDeploy(singularityFleet, GROUP, instances, image, ZK.connectString(), LAYOUT.root(),
                 deploy -> { });
         return singularityFleet;
     }
@@ -83,7 +84,7 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @BeforeEach
     void onlyTheGroupsTasksRun() throws Exception {
         if (master != null) {
-            ManagerAwait.until("3 tasks running, none being killed, as Singularity sees them", SLOW, () -> {
+            Await.await("3 tasks running, none being killed, as Singularity sees them", SLOW, () -> {
                 Http.Response answer = Http.tryGet(singularity.port(),
                         "/singularity/api/tasks/ids/request/" + singularityFleet.requestId(GROUP));
                 if (answer.status() != 200) {
@@ -143,7 +144,7 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         String from = fleet.deployment(GROUP).image();
         String to = from.equals(baseImage) ? nextImage : baseImage;
         operations.startUpgrade(GROUP, to, 1, 2, 0.0, "it");
-        ManagerAwait.until("step 1 has a ready new task", SLOW, () -> readyTasksOf(to) >= 1);
+        Await.await("step 1 has a ready new task", SLOW, () -> readyTasksOf(to) >= 1);
         operations.close();
 
         awaitActiveDeployment(to);

@@ -7,6 +7,7 @@ import io.lbmanager.fleet.FleetBackend;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.singularity.SingularityOracle;
 import io.lbmanager.testsupport.singularity.SingularitySimulator;
 import org.junit.jupiter.api.Order;
@@ -41,7 +42,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         simulator = SingularitySimulator.start(containers, Duration.ofMillis(1500));
         SingularityFleet singularity = new SingularityFleet(new SingularityHttp(simulator.baseUrl(), Optional.of(TOKEN),
                 Duration.ofSeconds(1), Duration.ofSeconds(10), 2), "lb-nginx-");
-        SingularityGroupFiles.submitFirstDeploy(singularity, GROUP, instances, image, zk.getConnectString(), LAYOUT.root(),
+        SingularityGroupFiles.submitFirstDeploy(singularity, GROUP, instances, image, ZK.connectString(), LAYOUT.root(),
                 deploy -> deploy.withObject("healthcheck").put("startupTimeoutSeconds", 90));
         return singularity;
     }
@@ -77,7 +78,7 @@ class SingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         } finally {
             fleet.cancelGeneration(GROUP, "it_pending_1");
         }
-        ManagerAwait.until("the cancel to take effect", SLOW, () -> fleet.progress(GROUP, "it_pending_1").finished());
+        Await.await("the cancel to take effect", SLOW, () -> fleet.progress(GROUP, "it_pending_1").finished());
         assertThat(fleet.progress(GROUP, "it_pending_1").toString()).contains("CANCELED");
         awaitServing(2, baseImage);
     }

@@ -6,6 +6,7 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.render.Fixtures;
 import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.testsupport.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,18 +154,10 @@ class NginxEndToEndTest {
     }
 
     private void awaitAnswering() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
+        Await.await("nginx answers on port " + nginxPort, Duration.ofSeconds(15), () -> {
             assertThat(nginx.isAlive()).as("nginx exited early: %s", Files.readString(nginxOutput)).isTrue();
-            try {
-                if (get("/_lbm/version").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new AssertionError("nginx did not answer on port " + nginxPort + ": " + Files.readString(nginxOutput));
+            return get("/_lbm/version").statusCode() == 200;
+        });
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

@@ -3,7 +3,7 @@ package io.lbmanager.validate;
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.contract.ConfigBundle;
-import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.NginxWrappers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +113,7 @@ class NginxTestQueueTest {
         for (String changed : List.of("b", "c", "d")) {
             waiting.add(callers.submit(() -> queue.validate(ValidationScope.changedSince(withTimeout(validated, changed), validated))));
         }
-        ManagerUnderTest.await("three callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 3);
+        Await.await("three callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 3);
 
         Files.delete(NginxWrappers.holdFile(dir));
 
@@ -136,7 +136,7 @@ class NginxTestQueueTest {
         ConfigBundle ghost = renderedGroup(snapshot(service("a", "/a", Map.of(), BACKEND), service("b", "/b", Map.of(), BACKEND),
                 service("c", "/c", Map.of(), BACKEND), service("ghost", "/ghost", Map.of(), new Upstream("nonexistent.invalid", 80))));
         Future<ValidationResult> bad = callers.submit(() -> queue.validate(ValidationScope.changedSince(ghost, validated)));
-        ManagerUnderTest.await("two callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 2);
+        Await.await("two callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 2);
 
         Files.delete(NginxWrappers.holdFile(dir));
 
@@ -157,11 +157,11 @@ class NginxTestQueueTest {
         Future<ValidationResult> first = callers.submit(() -> queue.validate(scope("first")));
         awaitRuns(1);
         Future<ValidationResult> one = callers.submit(() -> queue.validate(ValidationScope.changedSince(withTimeout(validated, "b"), validated)));
-        ManagerUnderTest.await("one caller waiting", Duration.ofSeconds(20), () -> queue.waiting() == 1);
+        Await.await("one caller waiting", Duration.ofSeconds(20), () -> queue.waiting() == 1);
         ConfigBundle otherB = renderedGroup(snapshot(service("a", "/a", Map.of(), BACKEND),
                 service("b", "/b", Map.of("proxyReadTimeoutMs", 777), BACKEND)));
         Future<ValidationResult> other = callers.submit(() -> queue.validate(ValidationScope.changedSince(otherB, validated)));
-        ManagerUnderTest.await("two callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 2);
+        Await.await("two callers waiting", Duration.ofSeconds(20), () -> queue.waiting() == 2);
 
         Files.delete(NginxWrappers.holdFile(dir));
 
@@ -211,7 +211,7 @@ class NginxTestQueueTest {
     }
 
     private void awaitRuns(int runs) throws Exception {
-        ManagerUnderTest.await(runs + " nginx -t run(s) started", Duration.ofSeconds(20), () ->
+        Await.await(runs + " nginx -t run(s) started", Duration.ofSeconds(20), () ->
                 Files.exists(NginxWrappers.runsLog(dir)) && Files.readAllLines(NginxWrappers.runsLog(dir)).size() >= runs);
     }
 }

@@ -1,8 +1,8 @@
 package io.lbmanager.zk;
 
-import io.dropwizard.testing.DropwizardTestSupport;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
+import io.lbmanager.testsupport.RunningManager;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.SortedMap;
 
-import static io.lbmanager.testsupport.ManagerUnderTest.await;
+import static io.lbmanager.testsupport.Await.await;
 import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
@@ -40,7 +40,7 @@ class ZooKeeperAclTest {
 
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
-    private static DropwizardTestSupport<LbManagerConfiguration> manager;
+    private static RunningManager manager;
 
     @BeforeAll
     static void startManager() throws Exception {
@@ -48,7 +48,7 @@ class ZooKeeperAclTest {
         config.zookeeper.auth.manager = MANAGER;
         config.zookeeper.auth.agent = AGENT;
         config.nginx.dynamicUpstreams = "off"; // registered instances show as server lines in the published config
-        manager = ManagerUnderTest.start(config);
+        manager = RunningManager.start(config);
         assertThat(send("PUT", api("/services/orders"), "{\"owners\":[\"orders\"],\"basePath\":\"/orders\",\"groups\":[\"edge\"]}")
                 .statusCode()).isEqualTo(201);
         await("a version published", WITHIN, () -> get(api("/groups/edge/config")).statusCode() == 200);
@@ -57,7 +57,7 @@ class ZooKeeperAclTest {
     @AfterAll
     static void stopManager() {
         if (manager != null) {
-            manager.after();
+            manager.close();
         }
     }
 
@@ -150,6 +150,6 @@ class ZooKeeperAclTest {
     }
 
     private static String api(String path) {
-        return ManagerUnderTest.api(manager, path);
+        return manager.api(path);
     }
 }

@@ -1,9 +1,12 @@
-package io.lbmanager.api;
+package io.lbmanager.testsupport;
 
 import io.dropwizard.core.Application;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.lbmanager.api.ApiConfig;
+import io.lbmanager.api.AuthApi;
+import io.lbmanager.api.CatalogApi;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -12,8 +15,12 @@ import org.apache.curator.retry.RetryOneTime;
 
 import java.util.Map;
 
-/** The API wired exactly as the real Application must wire it: {@link CatalogApi#register} and {@link AuthApi#register}. */
-public class ApiTestApplication extends Application<ApiTestApplication.Config> {
+/**
+ * Only the catalog API, wired as the manager wires it ({@link CatalogApi#register} and {@link AuthApi#register}), for
+ * tests that prove a refused request leaves the whole ZooKeeper tree untouched: the whole manager
+ * writes its own nodes meanwhile. Started by {@link ManagerExtension#catalogApiOnly}.
+ */
+public class CatalogApiApplication extends Application<CatalogApiApplication.Config> {
 
     public static class Config extends Configuration {
         public String zkConnect;
