@@ -148,7 +148,7 @@ final class StandInContainers {
             String tail = DockerSupport.logTail(docker, taskId);
             if (running.remove(taskId) != null) {
                 sink.report(taskId, exitCode != null && exitCode == 0 ? TaskState.TASK_FINISHED : TaskState.TASK_FAILED,
-                        "container exited with " + exitCode + ": " + tail);
+                        "Container exited with status " + exitCode + ": " + tail);
             }
             remove(taskId);
         }
