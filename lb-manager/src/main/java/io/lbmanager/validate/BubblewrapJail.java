@@ -143,11 +143,9 @@ public final class BubblewrapJail implements NginxJail {
     }
 
     private static void empty(Path dir) throws IOException {
-        try (Stream<Path> inside = Files.list(dir.resolve("etc"))) {
-            inside.forEach(NginxValidator::deleteQuietly);
+        try (Stream<Path> inside = Stream.concat(Files.list(dir), Files.list(dir.resolve("etc")))) {
+            inside.filter(path -> !path.equals(dir.resolve("etc"))).toList().forEach(NginxValidator::deleteQuietly);
         }
-        NginxValidator.deleteQuietly(dir.resolve("conf"));
-        Files.deleteIfExists(dir.resolve("nginx-t.out"));
         Path output = Files.createFile(dir.resolve("nginx-t.out"));
         ownedByTheJail(output);
     }

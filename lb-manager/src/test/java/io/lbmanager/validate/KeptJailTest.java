@@ -28,7 +28,9 @@ class KeptJailTest {
               if grep -q lingering "$proc/cmdline" 2>/dev/null; then echo "a process of an earlier run is still here"; exit 3; fi
             done
             if [ -e conf/logs/left-by-a-run ]; then echo "a file of an earlier run is in the sandbox"; exit 5; fi
+            if [ -e left-by-a-run ]; then echo "a file of an earlier run is beside the bundle"; exit 6; fi
             touch conf/logs/left-by-a-run
+            touch left-by-a-run 2>/dev/null
             sh -c 'sleep 300; :' lingering &
             exit 0
             """;
