@@ -166,6 +166,7 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
         if (instances < 0) {
             throw new IllegalArgumentException("instances must be >= 0");
         }
+        fleet.stablePorts().requireRoomFor(group, instances);
         save(group, load(group).withInstances(instances));
         LOG.info("fleet=docker group={} instances={} state=SCALED", group, instances);
         reconcile(group);
