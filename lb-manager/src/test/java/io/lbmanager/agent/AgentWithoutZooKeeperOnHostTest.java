@@ -81,12 +81,17 @@ class AgentWithoutZooKeeperOnHostTest {
         return again;
     }
 
-    @Test
-    void restartedWhileZooKeeperIsDownItServesItsLastSignedVersionFromDiskThenCatchesUp() throws Exception {
+    private HostAgent servingSignedVersion1() throws Exception {
         publisher.publishSigned(1, NginxBundles.proxyingTo(GROUP, backendA.port()), signer);
         HostAgent agent = start(runtimeDir);
         Await.await("version 1 served", WAIT, () -> agent.agent.status(),
                 status -> status.state() == AgentState.READY && status.runningVersion() == 1);
+        return agent;
+    }
+
+    @Test
+    void restartedWhileZooKeeperIsDownItServesItsLastSignedVersionFromDiskThenCatchesUp() throws Exception {
+        HostAgent agent = servingSignedVersion1();
 
         zk.stop();
         HostAgent restarted = restart(agent);
@@ -111,10 +116,7 @@ class AgentWithoutZooKeeperOnHostTest {
 
     @Test
     void aVersionOnDiskWhoseSignatureNoLongerMatchesIsNotServed() throws Exception {
-        publisher.publishSigned(1, NginxBundles.proxyingTo(GROUP, backendA.port()), signer);
-        HostAgent agent = start(runtimeDir);
-        Await.await("version 1 served", WAIT, () -> agent.agent.status(),
-                status -> status.state() == AgentState.READY && status.runningVersion() == 1);
+        HostAgent agent = servingSignedVersion1();
         Path stored = runtimeDir.resolve("last-good/version.json");
         String json = Files.readString(stored, StandardCharsets.UTF_8);
         assertThat(json).contains("\"version\":1");
