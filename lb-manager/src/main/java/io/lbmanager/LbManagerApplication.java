@@ -10,6 +10,7 @@ import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.FleetApi;
+import io.lbmanager.api.GroupEndpointsResource;
 import io.lbmanager.api.GroupRuntimeResource;
 import io.lbmanager.api.ManagerResource;
 import io.lbmanager.api.OpenApiResource;
@@ -160,6 +161,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
         environment.lifecycle().manage(auth);
         environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new GroupEndpointsResource(snapshots, rolloutStore, agents));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
