@@ -189,6 +189,51 @@ public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCall
         cluster.killServer(cluster.getInstances().iterator().next());
     }
 
+    /** The server of the {@link #ensemble} that leads now (asked with ZooKeeper's {@code srvr} command), or empty. */
+    public java.util.Optional<InstanceSpec> leader() {
+        return cluster.getInstances().stream().filter(spec -> serverMode(spec).equals("leader")).findFirst();
+    }
+
+    /** What {@code srvr} says a server of the {@link #ensemble} is: leader, follower, or "down" when it does not answer. */
+    public String serverMode(InstanceSpec spec) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", spec.getPort())) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            java.util.regex.Matcher mode = java.util.regex.Pattern.compile("Mode: (\\w+)").matcher(answer);
+            return mode.find() ? mode.group(1) : "no quorum";
+        } catch (java.io.IOException e) {
+            return "down";
+        }
+    }
+
+    /** Kills this server of the {@link #ensemble} (its data is kept for {@link #restartServer}). */
+    public void killServer(InstanceSpec spec) throws Exception {
+        cluster.killServer(spec);
+    }
+
+    public void restartServer(InstanceSpec spec) throws Exception {
+        cluster.restartServer(spec);
+    }
+
+    public java.util.Collection<InstanceSpec> servers() {
+        return cluster.getInstances();
+    }
+
+    /**
+     * Expires a client's session on the single server, as the server does when a client stays silent past
+     * its timeout: its ephemeral nodes go, its watches end, the client learns it on its next contact.
+     */
+    public void expireSession(long sessionId) {
+        org.apache.curator.test.ServerSideSessions.expire(server, sessionId);
+    }
+
+    /** The session that owns the ephemeral node at {@code path}, or 0 when the node is not ephemeral or absent. */
+    public long sessionOwning(String path) throws Exception {
+        Stat stat = curator.checkExists().forPath(path);
+        return stat == null ? 0 : stat.getEphemeralOwner();
+    }
+
     /** Operations retry for about 5 s, so they ride out a {@link #restart}. */
     private static CuratorFramework connect(String connectString) {
         CuratorFramework client = CuratorFrameworkFactory.newClient(connectString, 10_000, 5_000, new RetryNTimes(20, 250));
