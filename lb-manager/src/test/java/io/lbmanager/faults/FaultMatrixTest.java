@@ -3,7 +3,6 @@ package io.lbmanager.faults;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.FaultBench;
-import io.lbmanager.testsupport.FaultBench.FaultRow;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.Load;
@@ -13,6 +12,7 @@ import io.lbmanager.testsupport.RegistrantProcess;
 import io.lbmanager.testsupport.TinyBackend;
 import org.apache.curator.x.discovery.ServiceInstance;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static io.lbmanager.testsupport.FaultBench.json;
-import static io.lbmanager.testsupport.FaultBench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,23 +43,28 @@ class FaultMatrixTest {
     Path dir;
     private FaultBench bench;
 
+    private Path mounted;
+
     @AfterEach
     void closeBench() throws Exception {
         if (bench != null) {
             bench.close();
+        }
+        if (mounted != null) {
+            new ProcessBuilder("umount", mounted.toString()).inheritIO().start().waitFor();
         }
     }
 
     @Test
     void leaderManagerKilled() throws Exception {
         bench = FaultBench.at(dir).start();
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             ManagerProcess leader = bench.leader();
             Instant killed = Instant.now();
             bench.kill(leader);
             long recovery = bench.millisUntilANewRegistrationIsServed(killed, "shop-after-kill", RECOVERY);
             ManagerProcess next = bench.leader();
-            finish("kill -9 the leading manager", load, recovery, "a change made at the kill is served by every Nginx",
+            bench.finish("kill -9 the leading manager", load, recovery, "a change made at the kill is served by every Nginx",
                     bench.operatorView() + "; log: " + last(bench.managerLogLines("state=leader")));
             assertThat(next).isNotSameAs(leader);
         }
@@ -69,7 +73,7 @@ class FaultMatrixTest {
     @Test
     void everyManagerKilled() throws Exception {
         bench = FaultBench.at(dir).start();
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             for (ManagerProcess manager : bench.managers()) {
                 bench.kill(manager);
             }
@@ -81,7 +85,7 @@ class FaultMatrixTest {
             bench.startManager();
             bench.awaitEveryNginxServesWhatIsRegistered(RECOVERY);
             long recovery = Duration.between(started, Instant.now()).toMillis();
-            finish("kill -9 every manager", load, recovery,
+            bench.finish("kill -9 every manager", load, recovery,
                     "from a new manager's start until the change made while none ran is served everywhere",
                     "while none runs: " + withoutManagers + "; after: " + bench.operatorView());
         }
@@ -90,12 +94,12 @@ class FaultMatrixTest {
     @Test
     void managerSessionExpired() throws Exception {
         bench = FaultBench.at(dir).start();
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             ManagerProcess leader = bench.leader();
             Instant expired = Instant.now();
             bench.zk().expireSession(bench.sessionOf(leader));
             long recovery = bench.millisUntilANewRegistrationIsServed(expired, "shop-after-expiry", RECOVERY);
-            finish("expire the leading manager's ZooKeeper session", load, recovery,
+            bench.finish("expire the leading manager's ZooKeeper session", load, recovery,
                     "a change made at the expiry is served by every Nginx",
                     bench.operatorView() + "; log: " + bench.managerLogLines("leadership").stream().skip(1).toList());
         }
@@ -108,7 +112,7 @@ class FaultMatrixTest {
         TinyBackend orders = bench.backend("orders-1");
         RegistrantProcess team = RegistrantProcess.start(bench.zk().connectString(), FaultBench.DISCOVERY_PATH, "orders", "127.0.0.1",
                 orders.port(), 3_000);
-        try (team; Load load = loadRunning()) {
+        try (team; Load load = bench.loadFlowing()) {
             for (HostAgent agent : bench.agents()) {
                 Await.await(agent.settings.agentId() + " serves orders", RECOVERY, () -> FaultBench.answers(agent, "orders"),
                         Set.of("orders-1")::equals);
@@ -118,7 +122,7 @@ class FaultMatrixTest {
             long recovery = FaultBench.millisUntil(killed, "orders gone from every Nginx", RECOVERY,
                     () -> bench.agents().stream().allMatch(agent -> FaultBench.answers(agent, "orders").equals(Set.of("status 503"))));
             assertThat(bench.held()).as("holds").isEmpty();
-            finish("expire a registrant's session (its JVM killed; 3 s session)", load, recovery,
+            bench.finish("expire a registrant's session (its JVM killed; 3 s session)", load, recovery,
                     "its only instance is gone from every Nginx, not held", bench.operatorView());
         }
     }
@@ -126,7 +130,7 @@ class FaultMatrixTest {
     @Test
     void nginxRestartedWhileZooKeeperIsDownServesItsLastVersionFromDisk() throws Exception {
         bench = FaultBench.at(dir).start();
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             HostAgent first = bench.agents().get(0);
             HostAgent second = bench.agents().get(1);
             bench.zk().stop();
@@ -143,7 +147,7 @@ class FaultMatrixTest {
             Instant back = Instant.now();
             long caughtUp = bench.millisUntilANewRegistrationIsServed(back, "shop-after-zookeeper", RECOVERY);
             assertThat(load.perTarget().get(first.settings.agentId()).failed()).as("through the Nginx that stayed up").isZero();
-            finish("restart an Nginx (agent and nginx) while ZooKeeper is down", load, fromDisk,
+            bench.finish("restart an Nginx (agent and nginx, drained first) while ZooKeeper is down", load, fromDisk,
                     "restarted Nginx ready from disk; a change after ZooKeeper returned served everywhere in " + caughtUp + " ms",
                     "/ready: " + ready.strip());
         }
@@ -152,7 +156,7 @@ class FaultMatrixTest {
     @Test
     void newNginxWhileZooKeeperIsDownSaysSoAndTakesNoTraffic() throws Exception {
         bench = FaultBench.at(dir).start();
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             bench.zk().stop();
             HostAgent fresh = bench.startAgent("nginx-new");
             Thread.sleep(5_000); // past the agent's wait for ZooKeeper: it has decided what to serve
@@ -165,9 +169,60 @@ class FaultMatrixTest {
             long recovery = FaultBench.millisUntil(back, "the new Nginx ready", RECOVERY,
                     () -> Http.tryGet(fresh.adminPort(), "/ready").status() == 200);
             bench.awaitEveryNginxServesWhatIsRegistered(RECOVERY);
-            finish("start a new Nginx while ZooKeeper is down", load, recovery,
+            bench.finish("start a new Nginx while ZooKeeper is down", load, recovery,
                     "from ZooKeeper's return until the new Nginx is ready with the current version",
                     "its /ready while ZooKeeper was down: " + ready.status() + " " + ready.body().strip());
+        }
+    }
+
+    @Test
+    void agentThatCannotWriteItsVersionDirectoryKeepsServingAndTheRolloutReverts() throws Exception {
+        Path agentDir = Files.createDirectories(dir.resolve("nginx-2"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", agentDir.toString())
+                .redirectErrorStream(true).start();
+        String mountSaid = new String(mount.getInputStream().readAllBytes()).strip();
+        if (mount.waitFor() != 0) {
+            String why = "row 'full disk' skipped: cannot mount a small tmpfs for the agent's directory (needs root): " + mountSaid;
+            System.out.println(why);
+            Assumptions.abort(why);
+        }
+        mounted = agentDir;
+        bench = FaultBench.at(dir).managerYaml("pipeline:", "  rolloutTimeoutSeconds: 20").start();
+        try (Load load = bench.loadFlowing()) {
+            ManagerProcess leader = bench.leader();
+            long live = json(leader.api("/groups/" + FaultBench.GROUP + "/status")).path("live").path("version").asLong();
+            Path filler = fill(agentDir);
+            bench.defineService("extra");
+            Await.await("the rollout of the change reverted", RECOVERY, () -> latestRollout(leader).path("version").asLong() > live
+                    && "REVERTED".equals(latestRollout(leader).path("state").asText()));
+            JsonNode reverted = latestRollout(leader);
+            assertThat(reverted.path("failures").toString()).contains("nginx-2");
+            for (HostAgent agent : bench.agents()) {
+                assertThat(Http.tryGet(agent.trafficPort(), "/extra/x").status()).as("the change is on no Nginx").isEqualTo(404);
+            }
+            String operator = bench.operatorView() + "; rollout " + reverted.path("version") + " REVERTED: "
+                    + reverted.path("failures").get(0).path("reason").asText();
+            Files.delete(filler);
+            Instant freed = Instant.now();
+            bench.defineService("extra2");
+            long recovery = FaultBench.millisUntil(freed, "both changes served by every Nginx", RECOVERY,
+                    () -> bench.agents().stream().allMatch(agent -> Http.tryGet(agent.trafficPort(), "/extra/x").status() == 503
+                            && Http.tryGet(agent.trafficPort(), "/extra2/x").status() == 503));
+            bench.finish("an agent cannot write its version directory (full 8 MB tmpfs)", load, recovery,
+                    "from space freed and the next change until every Nginx serves it", operator);
+        }
+    }
+
+    /** Fills the file system of {@code dir} with one file, returned. */
+    private static Path fill(Path dir) throws Exception {
+        Path filler = dir.resolve("filler");
+        byte[] block = new byte[64 * 1024];
+        try (var out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (java.io.IOException full) {
+            return filler;
         }
     }
 
@@ -183,7 +238,7 @@ class FaultMatrixTest {
         }
         Path main = marked.resolve("nginx.conf.ftl");
         Files.writeString(main, "# every-nginx-rejects\n" + Files.readString(main));
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             long live = json(bench.leader().api("/groups/" + FaultBench.GROUP + "/status")).path("live").path("version").asLong();
             for (ManagerProcess manager : bench.managers()) {
                 bench.kill(manager);
@@ -196,7 +251,7 @@ class FaultMatrixTest {
             assertThat(reverted.path("failures").size()).as("every agent refused: %s", reverted).isEqualTo(2);
             Await.await("every agent back on version " + live, RECOVERY, () -> bench.agents().stream()
                     .allMatch(agent -> agent.agent.status().runningVersion() == live));
-            finish("a template change every Nginx rejects", load, recovery,
+            bench.finish("a template change every Nginx rejects", load, recovery,
                     "from the new template's manager start until the group is reverted to v" + live,
                     bench.operatorView() + "; rollout " + reverted.path("version") + " REVERTED: "
                             + reverted.path("failures").get(0).path("reason").asText());
@@ -206,7 +261,7 @@ class FaultMatrixTest {
     @Test
     void discoveryBasePathWipedIsHeldThenReleasedWhenInstancesReturn() throws Exception {
         bench = FaultBench.at(dir).start();
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             Instant wiped = Instant.now();
             bench.zk().deleteAll(FaultBench.DISCOVERY_PATH);
             Await.await("every service held", RECOVERY, () -> {
@@ -223,7 +278,7 @@ class FaultMatrixTest {
             bench.registerAllAgain();
             long released = FaultBench.millisUntil(reregistered, "the hold released", RECOVERY, () -> bench.held().isEmpty());
             bench.awaitEveryNginxServesWhatIsRegistered(RECOVERY);
-            finish("wipe the discovery base path", load, Duration.between(wiped, Instant.now()).toMillis(),
+            bench.finish("wipe the discovery base path", load, Duration.between(wiped, Instant.now()).toMillis(),
                     "wipe until re-registered instances served; the hold ended " + released + " ms after they returned",
                     "while held: " + whileHeld);
         }
@@ -235,7 +290,7 @@ class FaultMatrixTest {
         bench.defineService("probe");
         Set<String> holdsSeen = new TreeSet<>();
         long slowest = 0;
-        try (Load load = loadRunning()) {
+        try (Load load = bench.loadFlowing()) {
             for (int round = 1; round <= 30; round++) {
                 ServiceInstance<String> probe = bench.register("probe", "probe-" + round);
                 for (HostAgent agent : bench.agents()) {
@@ -252,29 +307,12 @@ class FaultMatrixTest {
                 bench.held().fieldNames().forEachRemaining(holdsSeen::add);
             }
             assertThat(holdsSeen).as("services held during 30 rounds").isEmpty();
-            finish("register/deregister one service's only instance, 30 rounds, beside a 2-instance service", load, slowest,
+            bench.finish("register/deregister one service's only instance, 30 rounds, beside a 2-instance service", load, slowest,
                     "slowest round from deregistration until no Nginx routes it; 0 holds", bench.operatorView());
         }
     }
 
     // ---- shared by the rows
-
-    private Load loadRunning() throws Exception {
-        Load load = bench.startLoad();
-        Await.await("load flows through every Nginx", Duration.ofSeconds(30), () -> load.sent() > 100
-                && load.perTarget().size() == bench.agents().size());
-        return load;
-    }
-
-    /** Stops the load, reads what was lost, reports the row and checks the target: nothing failed, nothing lost. */
-    private void finish(String fault, Load load, long recoveryMillis, String recoveredWhen, String operatorSees) throws Exception {
-        load.stop();
-        List<String> lost = bench.registrationsLost();
-        report(new FaultRow(fault, load.sent(), load.failed(), FaultBench.failedWhere(load), lost.size(), recoveryMillis, recoveredWhen,
-                operatorSees));
-        assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
-        assertThat(lost).as("registrations lost").isEmpty();
-    }
 
     private String agentsSay() {
         List<String> says = bench.agents().stream().map(agent -> agent.settings.agentId() + " /ready "

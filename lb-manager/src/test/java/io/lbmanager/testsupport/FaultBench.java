@@ -43,6 +43,7 @@ public final class FaultBench implements AutoCloseable {
     /** The service the load goes to: 2 instances. */
     public static final String LOADED_PATH = "/shop/x";
     private static final Duration WITHIN = Duration.ofSeconds(60);
+    private static final Duration LOAD_REFRESH = Duration.ofMillis(200);
 
     /** One row of the matrix, as printed and appended to {@code target/fault-matrix.md}. */
     public record FaultRow(String fault, int sent, int failed, String failedWhere, int registrationsLost, long recoveryMillis,
@@ -62,6 +63,8 @@ public final class FaultBench implements AutoCloseable {
     private final String nginxBinary;
     private final List<ManagerProcess> managers = new CopyOnWriteArrayList<>();
     private final List<HostAgent> agents = new CopyOnWriteArrayList<>();
+    /** Agents the load does not send to, by id. */
+    private final Set<String> drained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<TinyBackend> backends = new CopyOnWriteArrayList<>();
     private final Map<String, ServiceInstance<String>> registered = new TreeMap<>();
     private final CuratorFramework registrantClient;
@@ -143,8 +146,15 @@ public final class FaultBench implements AutoCloseable {
             throw new IllegalStateException("the registrant could not connect to " + zk.connectString());
         }
         registrant.start();
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return startManager();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         startManager();
-        startManager();
+        second.join();
         for (String service : List.of("shop", "cart", "solo")) {
             defineService(service);
         }
@@ -181,10 +191,17 @@ public final class FaultBench implements AutoCloseable {
     }
 
     public ManagerProcess startManager(Path templates) throws Exception {
-        ManagerProcess manager = ManagerProcess.start(dir.resolve("manager-" + (++managersStarted)), zk.connectString(), templates,
-                GROUP, managerYaml);
+        int number;
+        synchronized (this) {
+            number = ++managersStarted;
+        }
+        ManagerProcess manager = ManagerProcess.start(dir.resolve("manager-" + number), zk.connectString(), templates, GROUP, managerYaml);
         managers.add(manager);
         return manager;
+    }
+
+    private synchronized int managersStartedSoFar() {
+        return managersStarted;
     }
 
     /** kill -9. */
@@ -234,9 +251,16 @@ public final class FaultBench implements AutoCloseable {
         return agent;
     }
 
-    /** An agent with these settings in place of {@code before}: the same ports and directory, as a restarted container. */
+    /**
+     * An agent with these settings in place of {@code before}: the same ports and directory, as a restarted
+     * container. The load stops sending to it first (as a front load balancer drained of it does), and sends
+     * to it again once its {@code /ready} says so.
+     */
     public HostAgent restartAgent(HostAgent before) throws Exception {
+        drained.add(before.settings.agentId());
+        Thread.sleep(LOAD_REFRESH.toMillis() * 3);
         stopAgent(before);
+        drained.remove(before.settings.agentId());
         HostAgent again = HostAgent.startWith(before.settings);
         agents.add(again);
         return again;
@@ -312,12 +336,33 @@ public final class FaultBench implements AutoCloseable {
 
     // ---- traffic
 
-    /** Load through every Nginx whose agent's {@code /ready} answers 200 (re-read every 200 ms), bounded to 10 minutes. */
+    /** Load through every Nginx whose agent's {@code /ready} answers 200 (re-read every 200 ms) and is not drained, bounded to 10 minutes. */
     public Load startLoad() {
-        return Load.toRefreshed(Duration.ofMillis(200), () -> agents.stream()
-                        .filter(agent -> Http.tryGet(agent.adminPort(), "/ready").status() == 200)
+        return Load.toRefreshed(LOAD_REFRESH, () -> agents.stream()
+                        .filter(agent -> !drained.contains(agent.settings.agentId()) && Http.tryGet(agent.adminPort(), "/ready").status() == 200)
                         .map(agent -> new Load.Target(agent.trafficPort(), agent.settings.agentId())).toList())
                 .path(LOADED_PATH).senders(2).everyMillis(10).maxRequests(200_000).maxTime(Duration.ofMinutes(10)).start();
+    }
+
+    /** {@link #startLoad()}, once requests flow through every Nginx. */
+    public Load loadFlowing() throws Exception {
+        Load load = startLoad();
+        Await.await("load flows through every Nginx", Duration.ofSeconds(30), () -> load.sent() > 100
+                && load.perTarget().size() == agents.size());
+        return load;
+    }
+
+    /**
+     * Stops the load, reads what was lost, reports the row ({@link #report}) and checks the matrix's
+     * target: no failed request, no registration lost.
+     */
+    public void finish(String fault, Load load, long recoveryMillis, String recoveredWhen, String operatorSees) throws Exception {
+        load.stop();
+        List<String> lost = registrationsLost();
+        report(new FaultRow(fault, load.sent(), load.failed(), failedWhere(load), lost.size(), recoveryMillis, recoveredWhen,
+                operatorSees));
+        org.assertj.core.api.Assertions.assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
+        org.assertj.core.api.Assertions.assertThat(lost).as("registrations lost").isEmpty();
     }
 
     /** The bodies {@code agent}'s Nginx answers for {@code /service/x} in 20 requests (statuses other than 200 as "status N"). */
@@ -473,7 +518,7 @@ public final class FaultBench implements AutoCloseable {
     /** Log lines containing {@code text} of every manager the bench started, killed ones too. */
     public List<String> managerLogLines(String text) throws Exception {
         List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= managersStarted; i++) {
+        for (int i = 1; i <= managersStartedSoFar(); i++) {
             Path log = dir.resolve("manager-" + i).resolve("manager.log");
             if (Files.exists(log)) {
                 Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(line -> line.contains(text)).forEach(lines::add);
