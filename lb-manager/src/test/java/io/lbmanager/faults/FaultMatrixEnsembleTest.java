@@ -76,7 +76,7 @@ class FaultMatrixEnsembleTest {
             bench.zk().killServer(leader);
             bench.zk().killServer(follower);
             Thread.sleep(QUORUM_LOST_FOR.toMillis());
-            String whileLost = "ZooKeeper servers " + modes() + "; " + bench.operatorView();
+            String whileLost = "ZooKeeper servers " + modes() + "; managers answer " + bench.managerAnswers();
             bench.zk().restartServer(leader);
             bench.zk().restartServer(follower);
             Instant restored = Instant.now();
@@ -85,7 +85,7 @@ class FaultMatrixEnsembleTest {
             bench.finish("lose ZooKeeper quorum (2 of 3 servers) for 60 s, then restore it", load, recovery,
                     "from quorum restored until a change made then is served everywhere",
                     "while lost: " + whileLost + "; after: " + bench.operatorView()
-                            + "; holds logged: " + bench.managerLogLines("held").size());
+                            + "; log: " + bench.managerLogLines("held").stream().limit(3).toList());
         }
     }
 

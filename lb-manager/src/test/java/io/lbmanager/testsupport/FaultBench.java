@@ -457,6 +457,30 @@ public final class FaultBench implements AutoCloseable {
         return view.toString();
     }
 
+    /**
+     * How each running manager's {@code /manager} and group status endpoints answer now (status and time, or
+     * the error), and what its {@code zookeeper} health check on the admin port says.
+     */
+    public String managerAnswers() {
+        List<String> answers = new ArrayList<>();
+        for (ManagerProcess manager : managers) {
+            for (String path : List.of("/manager", "/groups/" + GROUP + "/status")) {
+                long start = System.nanoTime();
+                String answer;
+                try {
+                    answer = Integer.toString(ManagerUnderTest.get(manager.api(path)).statusCode());
+                } catch (Exception e) {
+                    answer = e.getClass().getSimpleName();
+                }
+                answers.add(path + " " + answer + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            }
+            Http.Response health = Http.tryGet(manager.adminPort(), "/healthcheck");
+            answers.add("admin /healthcheck " + health.status() + " " + health.body().replaceAll("\\s+", " ")
+                    .replaceAll(".*(\"zookeeper\":\\{[^}]*\\}).*", "$1"));
+        }
+        return String.join(", ", answers);
+    }
+
     /** Held services and their reasons, as the leader's last render reported them (empty when none or no answer). */
     public JsonNode held() {
         try {

@@ -21,11 +21,13 @@ public final class ManagerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int adminPort;
     private final Path log;
 
-    private ManagerProcess(Process process, int port, Path log) {
+    private ManagerProcess(Process process, int port, int adminPort, Path log) {
         this.process = process;
         this.port = port;
+        this.adminPort = adminPort;
         this.log = log;
     }
 
@@ -65,7 +67,7 @@ public final class ManagerProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        ManagerProcess manager = new ManagerProcess(process, port, log);
+        ManagerProcess manager = new ManagerProcess(process, port, adminPort, log);
         try {
             Await.await("the manager in " + dir + " answers (see " + log + ")", Duration.ofSeconds(90), () -> {
                 if (!process.isAlive()) {
@@ -82,6 +84,10 @@ public final class ManagerProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    public int adminPort() {
+        return adminPort;
     }
 
     /** http://127.0.0.1:PORT/api/v1{path} */
