@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.AgentUpstreams;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
@@ -48,6 +49,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final UpstreamsReport upstreamsReport;
     private final Optional<VersionVerifier> signatures;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean catchUpQueued = new AtomicBoolean();
@@ -80,6 +82,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.target = new GroupTarget(client, layout, settings.group());
         this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId());
+        this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
@@ -133,6 +136,11 @@ public final class ConfigAgent implements AutoCloseable {
 
     public AgentStatus status() {
         return status;
+    }
+
+    /** What Nginx routes to and how much (read from Nginx, at most once a second). */
+    public AgentUpstreams upstreams() {
+        return upstreamsReport.read();
     }
 
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
@@ -378,6 +386,7 @@ public final class ConfigAgent implements AutoCloseable {
         }
         target.close();
         peers.close();
+        upstreamsReport.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());

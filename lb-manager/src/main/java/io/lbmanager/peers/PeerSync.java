@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -46,6 +48,10 @@ public final class PeerSync implements AutoCloseable {
     /** Service id to its dict value; "" once its node is gone (pushed as a removal, then forgotten). */
     private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Service id to the modification zxid of the node its desired list was read from. */
+    private final ConcurrentMap<String, Long> desiredVersions = new ConcurrentHashMap<>();
+    /** Service id to the version of its list that Nginx accepted last. */
+    private final ConcurrentMap<String, Long> confirmedVersions = new ConcurrentHashMap<>();
     private final CountDownLatch initialRead = new CountDownLatch(1);
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
@@ -125,6 +131,11 @@ public final class PeerSync implements AutoCloseable {
         return pushes.get();
     }
 
+    /** Per service, the version (node modification zxid) of the peer list Nginx accepted last. */
+    public Map<String, Long> confirmedVersions() {
+        return Map.copyOf(confirmedVersions);
+    }
+
     /** Why the last push or node read failed; null once a push succeeds. */
     public String error() {
         return error;
@@ -137,6 +148,7 @@ public final class PeerSync implements AutoCloseable {
         }
         try {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
+            desiredVersions.put(service, node.getStat() == null ? 0L : node.getStat().getMzxid());
             dirty.add(service);
             queuePush();
         } catch (CorruptNodeException e) {
@@ -156,6 +168,7 @@ public final class PeerSync implements AutoCloseable {
         String service = serviceOf(node.getPath());
         if (service != null) {
             desired.put(service, "");
+            desiredVersions.remove(service);
             dirty.add(service);
             queuePush();
         }
@@ -184,6 +197,8 @@ public final class PeerSync implements AutoCloseable {
         }
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
+        Map<String, Long> batchVersions = new HashMap<>();
+        batch.forEach(service -> batchVersions.put(service, desiredVersions.getOrDefault(service, 0L)));
         String lines = batch.stream()
                 .map(service -> (service + " " + desired.getOrDefault(service, "")).strip())
                 .collect(Collectors.joining("\n", "", "\n"));
@@ -193,6 +208,13 @@ public final class PeerSync implements AutoCloseable {
             if (answer.ok()) {
                 pushes.incrementAndGet();
                 error = null;
+                batch.forEach(service -> {
+                    if ("".equals(desired.get(service))) {
+                        confirmedVersions.remove(service);
+                    } else {
+                        confirmedVersions.put(service, batchVersions.get(service));
+                    }
+                });
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();
