@@ -15,6 +15,7 @@ import io.lbmanager.api.ManagerResource;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
+import io.lbmanager.api.ServiceUpstreamsResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
@@ -25,7 +26,9 @@ import io.lbmanager.dashboard.DashboardBundle;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.discovery.DiscoveryWatcher;
+import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
+import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
@@ -160,6 +163,12 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.lifecycle().manage(auth);
         environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
+        PublishedPeers publishedPeers = new PublishedPeers(client, layout);
+        environment.lifecycle().manage(publishedPeers);
+        ServiceUpstreamsResource routing = ServiceUpstreamsResource.create(snapshots, statusStore, published, agents, publishedPeers,
+                new AgentReports());
+        environment.jersey().register(routing);
+        environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);

@@ -7,6 +7,7 @@ import io.lbmanager.peers.PeerSync;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The answer to {@code GET /upstreams} on the agent's admin port: see {@link AgentUpstreams}. */
@@ -33,6 +34,11 @@ final class UpstreamsReport implements AutoCloseable {
         reading.services().forEach((service, rates) -> services.put(service, new AgentUpstreams.Service(
                 confirmed.getOrDefault(service, 0L), rates.counters().peers(), rates.counters().requests(), rates.counters().errors(),
                 rates.requestsPerSecond(), rates.errorsPerSecond())));
+        if (reading.error() == null) {
+            // An empty list is no entry in lbm_peers: Nginx holds no peer for the service, which it confirmed.
+            confirmed.forEach((service, version) -> services.putIfAbsent(service,
+                    new AgentUpstreams.Service(version, List.of(), 0, 0, 0, 0)));
+        }
         return new AgentUpstreams(settings.agentId(), settings.group(), AgentStatus.UPSTREAMS_DYNAMIC, reading.sampledAtMillis(),
                 reading.windowSeconds(), reading.error(), services);
     }

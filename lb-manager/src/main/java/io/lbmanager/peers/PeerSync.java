@@ -198,7 +198,7 @@ public final class PeerSync implements AutoCloseable {
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
         Map<String, Long> batchVersions = new HashMap<>();
-        batch.forEach(service -> batchVersions.put(service, desiredVersions.getOrDefault(service, 0L)));
+        batch.forEach(service -> batchVersions.put(service, desiredVersions.get(service))); // null: the node is gone
         String lines = batch.stream()
                 .map(service -> (service + " " + desired.getOrDefault(service, "")).strip())
                 .collect(Collectors.joining("\n", "", "\n"));
@@ -208,11 +208,11 @@ public final class PeerSync implements AutoCloseable {
             if (answer.ok()) {
                 pushes.incrementAndGet();
                 error = null;
-                batch.forEach(service -> {
-                    if ("".equals(desired.get(service))) {
+                batchVersions.forEach((service, version) -> {
+                    if (version == null) {
                         confirmedVersions.remove(service);
                     } else {
-                        confirmedVersions.put(service, batchVersions.get(service));
+                        confirmedVersions.put(service, version);
                     }
                 });
                 batch.forEach(service -> desired.remove(service, ""));
