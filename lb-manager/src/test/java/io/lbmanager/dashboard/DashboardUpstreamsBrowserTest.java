@@ -92,6 +92,36 @@ class DashboardUpstreamsBrowserTest {
         browser.screenshot("services-dynamic-upstreams");
     }
 
+    @Test
+    void aSearchOpensTheServicePageWithEveryNginxAndItsTraffic() throws Exception {
+        String address = "127.0.0.1:" + backend.port();
+        for (HostAgent agent : agents) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(Http.get(agent.trafficPort(), "/shop/x").status()).isEqualTo(200);
+            }
+        }
+        browser.open(base() + "/dashboard/#services");
+        browser.js("const i = document.getElementById('service-search'); i.value = 'shop-team';"
+                + " i.dispatchEvent(new Event('input', {bubbles: true}));");
+        browser.until(Duration.ofSeconds(5), d -> browser.text("#service-count").startsWith("1 of 2"));
+        browser.js("document.getElementById('service-filters').requestSubmit()");
+        browser.until(Duration.ofSeconds(10), d -> browser.find("#service-page").isDisplayed()
+                && d.findElements(By.cssSelector("#service-page tr[data-agent]")).size() == 2);
+        assertThat(browser.driver.getCurrentUrl()).endsWith("#service/shop");
+        for (HostAgent agent : agents) {
+            String id = agent.settings.agentId();
+            browser.until(Duration.ofSeconds(10), d -> browser.text("#service-page tr[data-agent='" + id + "']").contains("current")
+                    && browser.text("#service-page tr[data-agent='" + id + "']").matches("(?s).*\\b([2-9]\\d|\\d{3,}) requests, 0 5xx.*"));
+            assertThat(browser.text("#service-page tr[data-agent='" + id + "']")).contains(address + " (static)").contains("req/s");
+        }
+        assertThat(browser.text("#service-page")).contains("Lua balancer").doesNotContain(PLACEHOLDER);
+        browser.screenshot("service-page");
+
+        browser.find("#service-page a[href='#services']").click();
+        browser.until(Duration.ofSeconds(5), d -> browser.find("#service-listing").isDisplayed());
+        assertThat(browser.find("#service-page").isDisplayed()).isFalse();
+    }
+
     private static String base() {
         return APP.url("");
     }
