@@ -95,13 +95,16 @@ final class UpstreamsViews {
                         List.of(), 0, facts.agents().size(), null, null);
             }
             String heldReason = facts.status().map(s -> s.held().get(id)).orElse(null);
-            PublishedPeers.Published published = facts.peerLists().get(id);
+            boolean inTarget = facts.target().isPresent()
+                    && facts.target().get().bundle().files().containsKey(BundleRenderer.locationFile(id));
+            // A peer list is published before the config with the service's location: until then Nginx answers 404.
+            PublishedPeers.Published published = inTarget ? facts.peerLists().get(id) : null;
             List<UpstreamsView.Peer> rendered = published == null ? renderedPeers(facts.target(), id) : null;
             String mode = published != null ? "dynamic" : "rendered";
             List<UpstreamsView.Peer> peers = published != null
                     ? published.peers().stream().map(p -> peer(service, p.host(), p.port(), p.weight())).toList()
                     : rendered;
-            if (peers == null) {
+            if (peers == null || !inTarget) {
                 return new UpstreamsView.Group(group, null, UpstreamsView.State.NOT_PUBLISHED,
                         "not in the group's published config yet", null, heldReason, null, configVersion, List.of(), 0,
                         facts.agents().size(), null, null);
@@ -134,7 +137,8 @@ final class UpstreamsViews {
                 Long confirmed = counted == null ? null : counted.peerListVersion();
                 List<UpstreamsView.Peer> routesTo = counted == null ? null
                         : counted.peers().stream().map(p -> parsePeer(service, p)).filter(p -> p != null).toList();
-                boolean current = confirmed != null && confirmed == published.version();
+                boolean current = confirmed != null && confirmed == published.version() && configVersion != null
+                        && agent.runningVersion() == configVersion;
                 return new UpstreamsView.Agent(agent.agentId(), agent.host(), agent.trafficPort(), current, confirmed,
                         agent.runningVersion(), routesTo, traffic, error);
             }
@@ -149,11 +153,10 @@ final class UpstreamsViews {
                 return null;
             }
             ConfigBundle bundle = target.get().bundle();
-            String file = bundle.files().get(BundleRenderer.UPSTREAMS_DIR + id + ".conf");
+            String file = bundle.files().get(BundleRenderer.upstreamFile(id));
             if (file == null) {
                 // No upstream file: either not in the bundle at all, or rendered without upstreams (the location answers 503).
-                boolean inBundle = bundle.files().keySet().stream().anyMatch(name -> name.endsWith("/" + id + ".conf"));
-                return inBundle ? List.of() : null;
+                return List.of(); // rendered without upstreams: the location answers 503
             }
             if (file.contains("balancer_by_lua")) {
                 return null; // balanced by Lua, its peer list not published yet

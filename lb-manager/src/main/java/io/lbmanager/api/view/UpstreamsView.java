@@ -42,7 +42,7 @@ public final class UpstreamsView {
      * @param peerListVersion the published peer list's version, in the dynamic mode
      * @param configVersion   the group's target config version
      * @param peers           what the group's Nginx fleet should route to now
-     * @param agentsCurrent   Nginx instances that confirmed {@code peers} (the list's version, or the config version)
+     * @param agentsCurrent   Nginx instances that serve the target config version and (dynamic mode) confirmed the peer list
      * @param agents          each Nginx of the group; left out of {@code GET /api/v1/routing}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -58,7 +58,8 @@ public final class UpstreamsView {
     /**
      * One Nginx of the group.
      *
-     * @param current         it routes to the group's {@code peers} now
+     * @param current         it routes to the group's {@code peers} now: it serves the target config version and (dynamic
+     *                        mode) confirmed the published peer list
      * @param peerListVersion the version of the service's peer list it confirmed (dynamic mode)
      * @param configVersion   the config version it serves
      * @param routesTo        what its balancer picks from (dynamic mode: read from Nginx), or the rendered peers of the
