@@ -16,6 +16,7 @@ import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.fleet.singularity.SingularityException;
+import io.lbmanager.testsupport.LbmCli;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
@@ -28,13 +29,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -245,17 +242,12 @@ class FleetApiTest {
         fleet.scaleRefusal = new SingularityException(400, "PUT", "/requests/request/lb-nginx-edge/scale", words);
 
         Reply refused = send("PUT", "/api/v1/fleet/edge/scale", "{\"instances\":10}");
-        ProcessBuilder lbm = new ProcessBuilder("bash", lbmScript().toString(), "scale", "edge", "10").redirectErrorStream(true);
-        lbm.environment().put("LBM_URL", "http://127.0.0.1:" + app.getLocalPort());
-        lbm.environment().put("LBM_TOKEN", TestTokens.ADMIN);
-        Process process = lbm.start();
-        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        LbmCli.Run lbm = LbmCli.run(app.getLocalPort(), TestTokens.ADMIN, "scale", "edge", "10");
 
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().path("message").asText()).isEqualTo("singularity refused (400): " + words);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).isEqualTo(1);
-        assertThat(printed).isEqualTo("lbm: 409 singularity refused (400): " + words + "\n");
+        assertThat(lbm.exit()).isEqualTo(1);
+        assertThat(lbm.output()).isEqualTo("lbm: 409 singularity refused (400): " + words + "\n");
         assertThat(fleet.instances).isEqualTo(3);
     }
 
@@ -267,11 +259,6 @@ class FleetApiTest {
 
         assertThat(failed.status()).isEqualTo(502);
         assertThat(failed.json().path("message").asText()).isEqualTo("singularity failed (503): leader unknown");
-    }
-
-    private static Path lbmScript() {
-        Path fromModule = Path.of("..", "lbm");
-        return Files.exists(fromModule) ? fromModule : Path.of("lbm");
     }
 
     private record Reply(int status, JsonNode json) {
