@@ -32,10 +32,18 @@ public final class LbmCli {
 
     /** @param token sent as LBM_TOKEN; null runs without one */
     public static Run run(int port, String token, String... args) {
-        Map<String, String> env = env(port, token);
+        return inProcess(port, token, false, args);
+    }
+
+    /** As {@link #run}, with lbm told that its output is a terminal (progress redrawn in place). */
+    public static Run runOnTerminal(int port, String token, String... args) {
+        return inProcess(port, token, true, args);
+    }
+
+    private static Run inProcess(int port, String token, boolean terminal, String... args) {
         StringWriter output = new StringWriter();
         PrintWriter both = new PrintWriter(output, true);
-        int exit = Lbm.run(args, env, both, both, false);
+        int exit = Lbm.run(args, env(port, token), both, both, terminal);
         return new Run(exit, output.toString());
     }
 

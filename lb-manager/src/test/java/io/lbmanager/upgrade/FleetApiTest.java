@@ -252,6 +252,47 @@ class FleetApiTest {
     }
 
     @Test
+    void lbmStartsPausesResumesCancelsBlocksAndShowsAnUpgrade() throws Exception {
+        int port = app.getLocalPort();
+        LbmCli.Run started = LbmCli.run(port, TestTokens.ADMIN, "upgrade", "edge", "nginx:2", "--step", "1", "--no-wait");
+        LbmCli.Run paused = LbmCli.run(port, TestTokens.ADMIN, "pause", "edge");
+        LbmCli.Run resumed = LbmCli.run(port, TestTokens.ADMIN, "resume", "edge");
+        LbmCli.Run status = LbmCli.run(port, TestTokens.ADMIN, "status", "edge", "-o", "json");
+        LbmCli.Run cancelled = LbmCli.run(port, TestTokens.ADMIN, "cancel", "edge");
+        LbmCli.Run watched = LbmCli.run(port, TestTokens.ADMIN, "watch", "edge");
+        LbmCli.Run onTerminal = LbmCli.runOnTerminal(port, TestTokens.ADMIN, "watch", "edge");
+        LbmCli.Run history = LbmCli.run(port, TestTokens.ADMIN, "history", "edge");
+        System.out.printf("lbm watch (file):%n%slbm watch (terminal):%n%s", watched.output(), onTerminal.output());
+
+        assertThat(started.exit()).as(started.output()).isZero();
+        assertThat(started.output()).contains("group edge  backend memory  image nginx:1  instances 3", "RUNNING: nginx:1 -> nginx:2, step");
+        assertThat(paused.output()).contains(" PAUSED: nginx:1 -> nginx:2");
+        assertThat(resumed.output()).contains(" RUNNING: nginx:1 -> nginx:2");
+        assertThat(JSON.readTree(status.output()).path("upgrade").path("toImage").asText()).isEqualTo("nginx:2");
+        assertThat(cancelled.exit()).as(cancelled.output()).isZero();
+        String ended = JSON.readTree(LbmCli.run(port, TestTokens.ADMIN, "-o", "json", "status", "edge").output()).path("upgrade")
+                .path("state").asText();
+        assertThat(ended).isNotIn("RUNNING", "PAUSED", "SUCCEEDED");
+        assertThat(watched.exit()).as("an upgrade that did not succeed").isEqualTo(1);
+        assertThat(watched.output()).containsPattern("(?m)^upgrade \\S+  nginx:1 -> nginx:2$")
+                .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d \\[" + ended + "\\] ").doesNotContain("\u001B");
+        assertThat(onTerminal.exit()).isEqualTo(1);
+        assertThat(onTerminal.output()).containsPattern("(?m)^upgrade \\S+  nginx:1 -> nginx:2  \\[" + ended + "\\]$")
+                .contains("  step 1/3  ", "  tasks ready ");
+        assertThat(history.output()).contains(ended, "nginx:1 -> nginx:2");
+
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "block", "edge", "change", "freeze").output())
+                .isEqualTo("group edge blocked: change freeze\n");
+        LbmCli.Run refused = LbmCli.run(port, TestTokens.ADMIN, "upgrade", "edge", "nginx:3");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.output()).startsWith("lbm: 409 ").contains("change freeze");
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "unblock", "edge").output()).isEqualTo("group edge unblocked\n");
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "upgrade", "edge", "nginx:3", "--crash-budget", "-1").exit()).isEqualTo(2);
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "scale", "edge", "many").exit()).isEqualTo(2);
+        assertThat(fleet.instances).isEqualTo(3);
+    }
+
+    @Test
     void aSchedulerFailureIsA502InItsWords() throws Exception {
         fleet.scaleRefusal = new SingularityException(503, "PUT", "/requests/request/lb-nginx-edge/scale", "leader unknown");
 
