@@ -19,13 +19,13 @@ import java.util.concurrent.Callable;
  * launcher as {@code java -cp lb-manager.jar io.lbmanager.cli.lbm.Lbm ...}; needs nothing of
  * Dropwizard at run time.
  */
-@Command(name = "lbm", mixinStandardHelpOptions = true, versionProvider = Lbm.Version.class, usageHelpAutoWidth = true,
+@Command(name = "lbm", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = Lbm.Version.class, usageHelpAutoWidth = true,
         description = "Operate lb-manager through its REST API: services, LB groups, the Nginx fleet, tokens.",
         subcommands = {ServicesCommand.class, GroupsCommand.class,
                 FleetCommands.Status.class, FleetCommands.Upgrade.class, FleetCommands.Watch.class, FleetCommands.Pause.class,
                 FleetCommands.Resume.class, FleetCommands.Cancel.class, FleetCommands.Rollback.class, FleetCommands.Scale.class,
                 FleetCommands.Block.class, FleetCommands.Unblock.class, FleetCommands.History.class,
-                TokensCommand.class, CompletionCommand.class},
+                TokensCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {"Server: -s or LBM_URL (default http://127.0.0.1:8080); https:// is checked against the JDK's CAs or the PEM "
                 + "file given by -c or LBM_CACERT. Token: -t, or LBM_TOKEN, or LBM_ADMIN_TOKEN, sent as Authorization: Bearer.",
