@@ -29,12 +29,7 @@ final class FleetCommands {
 
         /** Prints the fleet's status (text or the JSON answer) as {@code reply} carries it. */
         int show(ApiClient.Reply reply) {
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                FleetText.status(reply.as(FleetView.class)).forEach(console()::println);
-            }
-            return Lbm.OK;
+            return answer(reply, r -> FleetText.status(r.as(FleetView.class)).forEach(console()::println));
         }
 
         int showStatus() {
@@ -155,13 +150,8 @@ final class FleetCommands {
         @Override
         public Integer call() {
             String words = String.join(" ", reason);
-            ApiClient.Reply reply = api().call("PUT", fleet() + "/block", new FleetRequests.Block(words));
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                console().println("group " + group + " blocked: " + words);
-            }
-            return Lbm.OK;
+            return answer(api().call("PUT", fleet() + "/block", new FleetRequests.Block(words)),
+                    r -> console().println("group " + group + " blocked: " + words));
         }
     }
 
@@ -182,15 +172,11 @@ final class FleetCommands {
     static final class History extends OnGroup {
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().get(fleet() + "/history");
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                for (FleetView.Upgrade upgrade : reply.as(FleetView.Upgrade[].class)) {
+            return answer(api().get(fleet() + "/history"), r -> {
+                for (FleetView.Upgrade upgrade : r.as(FleetView.Upgrade[].class)) {
                     console().println(FleetText.history(upgrade));
                 }
-            }
-            return Lbm.OK;
+            });
         }
     }
 }

@@ -5,6 +5,7 @@ import io.lbmanager.api.view.ConfigErrorView;
 import io.lbmanager.api.view.GroupStatusView;
 import io.lbmanager.api.view.GroupSummary;
 import io.lbmanager.api.view.RolloutView;
+import io.lbmanager.validate.ConfigError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,10 +30,9 @@ final class GroupsCommand extends LbmCommand {
         return "/api/v1/groups/" + encode(group);
     }
 
+    /** As the manager's logs and the offline validate command say it: {@code file:line (service id): message}. */
     static String describe(ConfigErrorView error) {
-        String where = ((error.file() == null ? "" : error.file() + (error.line() == null ? "" : ":" + error.line()))
-                + (error.serviceId() == null ? "" : " (service " + error.serviceId() + ")")).strip();
-        return where.isEmpty() ? error.message() : where + ": " + error.message();
+        return new ConfigError(error.file(), error.line(), error.serviceId(), error.message()).describe();
     }
 
     /** A command on one group that prints the API's answer, as JSON or as {@link #text}. */
@@ -41,12 +41,7 @@ final class GroupsCommand extends LbmCommand {
         String group;
 
         int print(ApiClient.Reply reply) {
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                text(reply);
-            }
-            return Lbm.OK;
+            return answer(reply, this::text);
         }
 
         abstract void text(ApiClient.Reply reply);
@@ -56,16 +51,12 @@ final class GroupsCommand extends LbmCommand {
     static final class ListGroups extends LbmCommand {
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().get("/api/v1/groups");
-            if (console().json()) {
-                console().json(reply.body());
-                return Lbm.OK;
-            }
-            for (GroupSummary group : reply.as(GroupSummary[].class)) {
-                console().println(String.format("%-24s %d service(s)%s", group.name(), group.services().size(),
-                        group.services().isEmpty() ? "" : ": " + String.join(", ", group.services())));
-            }
-            return Lbm.OK;
+            return answer(api().get("/api/v1/groups"), reply -> {
+                for (GroupSummary group : reply.as(GroupSummary[].class)) {
+                    console().println(String.format("%-24s %d service(s)%s", group.name(), group.services().size(),
+                            group.services().isEmpty() ? "" : ": " + String.join(", ", group.services())));
+                }
+            });
         }
     }
 

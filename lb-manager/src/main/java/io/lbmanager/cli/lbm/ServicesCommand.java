@@ -39,19 +39,15 @@ final class ServicesCommand extends LbmCommand {
     static final class ListServices extends LbmCommand {
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().get("/api/v1/services");
-            if (console().json()) {
-                console().json(reply.body());
-                return Lbm.OK;
-            }
-            ServiceView.Listing listing = reply.as(ServiceView.Listing.class);
-            console().println(String.format(TABLE, "ID", "BASE PATH", "GROUPS", "OWNERS"));
-            for (ServiceView service : listing.services()) {
-                ServiceView.Definition d = service.definition();
-                console().println(String.format(TABLE, d.id(), d.basePath(), String.join(",", d.groups()), String.join(",", d.owners())));
-            }
-            listing.malformed().forEach(m -> console().complain("unreadable catalog node " + m.path() + ": " + m.reason()));
-            return Lbm.OK;
+            return answer(api().get("/api/v1/services"), reply -> {
+                ServiceView.Listing listing = reply.as(ServiceView.Listing.class);
+                console().println(String.format(TABLE, "ID", "BASE PATH", "GROUPS", "OWNERS"));
+                for (ServiceView service : listing.services()) {
+                    ServiceView.Definition d = service.definition();
+                    console().println(String.format(TABLE, d.id(), d.basePath(), String.join(",", d.groups()), String.join(",", d.owners())));
+                }
+                listing.malformed().forEach(m -> console().complain("unreadable catalog node " + m.path() + ": " + m.reason()));
+            });
         }
     }
 
@@ -62,13 +58,7 @@ final class ServicesCommand extends LbmCommand {
 
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().get(path(id));
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                describe(console(), reply.as(ServiceView.class));
-            }
-            return Lbm.OK;
+            return answer(api().get(path(id)), reply -> describe(console(), reply.as(ServiceView.class)));
         }
     }
 
@@ -86,15 +76,12 @@ final class ServicesCommand extends LbmCommand {
             for (UpstreamRequest upstream : service.upstreams() == null ? List.<UpstreamRequest>of() : service.upstreams()) {
                 reply = api().call("POST", path(service.id()) + "/upstreams", upstream);
             }
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                ServiceView view = reply.as(ServiceView.class);
+            return answer(reply, r -> {
+                ServiceView view = r.as(ServiceView.class);
                 console().println(String.format("service %s %s: base path %s in %s, %d static upstream(s)", service.id(),
                         created ? "created" : "updated", view.definition().basePath(), String.join(",", view.definition().groups()),
                         view.staticUpstreams().size()));
-            }
-            return Lbm.OK;
+            });
         }
     }
 
@@ -122,12 +109,10 @@ final class ServicesCommand extends LbmCommand {
 
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().get(path(id) + "/status");
-            if (console().json()) {
-                console().json(reply.body());
-                return Lbm.OK;
-            }
-            ServiceStatusResource.ServiceStatus status = reply.as(ServiceStatusResource.ServiceStatus.class);
+            return answer(api().get(path(id) + "/status"), reply -> routing(reply.as(ServiceStatusResource.ServiceStatus.class)));
+        }
+
+        private void routing(ServiceStatusResource.ServiceStatus status) {
             console().println("service " + status.id());
             for (ServiceStatusResource.GroupRouting group : status.groups()) {
                 console().println(String.format("  group %s  %s%s%s", group.group(), group.routing(),
@@ -144,37 +129,49 @@ final class ServicesCommand extends LbmCommand {
                     console().println(String.format("    %s  weight %d", hostPort(upstream.host(), upstream.port()), upstream.weight()));
                 }
             }
-            return Lbm.OK;
+        }
+    }
+
+    /** A change to one static upstream of a service; prints the service as it is afterwards. */
+    abstract static class OnUpstream extends LbmCommand {
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+        @Parameters(index = "1", paramLabel = "HOST:PORT", description = "host:port or [ipv6]:port")
+        String hostPort;
+
+        Upstream upstream() {
+            try {
+                return UpstreamValidator.parse("HOST:PORT", hostPort);
+            } catch (InvalidInputException e) {
+                throw new UsageException("HOST:PORT " + hostPort + ": " + e.getMessage());
+            }
+        }
+
+        int printService(ApiClient.Reply reply, String done) {
+            return answer(reply, r -> {
+                console().println(done);
+                describe(console(), r.as(ServiceView.class));
+            });
         }
     }
 
     @Command(name = "add-upstream", description = "Add a static upstream (a backend outside discovery) to a service.")
-    static final class AddUpstream extends LbmCommand {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-        @Parameters(index = "1", paramLabel = "HOST:PORT", description = "host:port or [ipv6]:port")
-        String hostPort;
-
+    static final class AddUpstream extends OnUpstream {
         @Override
         public Integer call() {
-            Upstream upstream = parse(hostPort);
+            Upstream upstream = upstream();
             ApiClient.Reply reply = api().call("POST", path(id) + "/upstreams", new UpstreamRequest(upstream.host(), upstream.port()));
-            return printService(console(), reply, "upstream " + hostPort + " added to service " + id);
+            return printService(reply, "upstream " + hostPort + " added to service " + id);
         }
     }
 
     @Command(name = "remove-upstream", description = "Remove a static upstream from a service.")
-    static final class RemoveUpstream extends LbmCommand {
-        @Parameters(index = "0", paramLabel = "ID")
-        String id;
-        @Parameters(index = "1", paramLabel = "HOST:PORT", description = "host:port or [ipv6]:port")
-        String hostPort;
-
+    static final class RemoveUpstream extends OnUpstream {
         @Override
         public Integer call() {
-            Upstream upstream = parse(hostPort);
+            Upstream upstream = upstream();
             ApiClient.Reply reply = api().call("DELETE", path(id) + "/upstreams/" + encode(hostPort(upstream.host(), upstream.port())), null);
-            return printService(console(), reply, "upstream " + hostPort + " removed from service " + id);
+            return printService(reply, "upstream " + hostPort + " removed from service " + id);
         }
     }
 
@@ -193,14 +190,7 @@ final class ServicesCommand extends LbmCommand {
             if (reply.status() >= 400 && !(reply.status() == 422 && verdicts)) {
                 throw ApiClient.refusal(reply);
             }
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                ValidateResource.ValidateResponse response = reply.as(ValidateResource.ValidateResponse.class);
-                for (ValidateResource.GroupVerdict group : response.groups()) {
-                    print(group);
-                }
-            }
+            answer(reply, r -> r.as(ValidateResource.ValidateResponse.class).groups().forEach(this::print));
             return reply.status() == 200 ? Lbm.OK : Lbm.FAILED;
         }
 
@@ -228,24 +218,6 @@ final class ServicesCommand extends LbmCommand {
                 service.staticUpstreams().stream().map(u -> hostPort(u.host(), u.port()) + " weight " + u.weight()).toList())));
         console.println("  updated by " + service.updatedBy() + " at " + FleetText.UTC_SECONDS.format(Instant.ofEpochMilli(service.updatedAtMillis()))
                 + " UTC");
-    }
-
-    private static int printService(Console console, ApiClient.Reply reply, String done) {
-        if (console.json()) {
-            console.json(reply.body());
-        } else {
-            console.println(done);
-            describe(console, reply.as(ServiceView.class));
-        }
-        return Lbm.OK;
-    }
-
-    private static Upstream parse(String hostPort) {
-        try {
-            return UpstreamValidator.parse("HOST:PORT", hostPort);
-        } catch (InvalidInputException e) {
-            throw new UsageException("HOST:PORT " + hostPort + ": " + e.getMessage());
-        }
     }
 
     static String hostPort(String host, int port) {

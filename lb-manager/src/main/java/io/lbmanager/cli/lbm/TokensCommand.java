@@ -36,18 +36,14 @@ final class TokensCommand extends LbmCommand {
 
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().call("POST", "/api/v1/tokens", new TokensResource.CreateRequest(team, scopes, ttl));
-            if (console().json()) {
-                console().json(reply.body());
-                return Lbm.OK;
-            }
-            TokenViews.Issued issued = reply.as(TokenViews.Issued.class);
-            console().println(issued.secret());
-            TokenViews.Token token = issued.token();
-            console().remark(String.format("token %s  team %s  scopes %s  expires %s  (the secret above is shown only now)", token.id(),
-                    token.team(), String.join(",", token.scopes()), token.expiresAtMillis() == 0 ? "never"
-                            : FleetText.UTC_SECONDS.format(Instant.ofEpochMilli(token.expiresAtMillis())) + " UTC"));
-            return Lbm.OK;
+            return answer(api().call("POST", "/api/v1/tokens", new TokensResource.CreateRequest(team, scopes, ttl)), reply -> {
+                TokenViews.Issued issued = reply.as(TokenViews.Issued.class);
+                console().println(issued.secret());
+                TokenViews.Token token = issued.token();
+                console().remark(String.format("token %s  team %s  scopes %s  expires %s  (the secret above is shown only now)", token.id(),
+                        token.team(), String.join(",", token.scopes()), token.expiresAtMillis() == 0 ? "never"
+                                : FleetText.UTC_SECONDS.format(Instant.ofEpochMilli(token.expiresAtMillis())) + " UTC"));
+            });
         }
     }
 
@@ -55,18 +51,14 @@ final class TokensCommand extends LbmCommand {
     static final class ListTokens extends LbmCommand {
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().get("/api/v1/tokens");
-            if (console().json()) {
-                console().json(reply.body());
-                return Lbm.OK;
-            }
-            console().println(String.format(TABLE, "ID", "STATE", "TEAM", "SCOPES", "EXPIRES", "LAST USED", "CREATED BY"));
-            for (TokenViews.Token token : reply.as(TokenViews.Token[].class)) {
-                console().println(String.format(TABLE, token.id(), token.state(), token.team(), String.join(",", token.scopes()),
-                        token.expiresAtMillis() == 0 ? "never" : when(token.expiresAtMillis()), when(token.lastUsedAtMillis()),
-                        token.createdBy()));
-            }
-            return Lbm.OK;
+            return answer(api().get("/api/v1/tokens"), reply -> {
+                console().println(String.format(TABLE, "ID", "STATE", "TEAM", "SCOPES", "EXPIRES", "LAST USED", "CREATED BY"));
+                for (TokenViews.Token token : reply.as(TokenViews.Token[].class)) {
+                    console().println(String.format(TABLE, token.id(), token.state(), token.team(), String.join(",", token.scopes()),
+                            token.expiresAtMillis() == 0 ? "never" : when(token.expiresAtMillis()), when(token.lastUsedAtMillis()),
+                            token.createdBy()));
+                }
+            });
         }
     }
 
@@ -77,13 +69,7 @@ final class TokensCommand extends LbmCommand {
 
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().call("DELETE", "/api/v1/tokens/" + encode(id), null);
-            if (console().json()) {
-                console().json(reply.body());
-            } else {
-                console().println("token " + id + " revoked");
-            }
-            return Lbm.OK;
+            return answer(api().call("DELETE", "/api/v1/tokens/" + encode(id), null), reply -> console().println("token " + id + " revoked"));
         }
     }
 
@@ -94,15 +80,11 @@ final class TokensCommand extends LbmCommand {
 
         @Override
         public Integer call() {
-            ApiClient.Reply reply = api().call("POST", "/api/v1/tokens/" + encode(id) + "/rotate", null);
-            if (console().json()) {
-                console().json(reply.body());
-                return Lbm.OK;
-            }
-            TokenViews.Issued issued = reply.as(TokenViews.Issued.class);
-            console().println(issued.secret());
-            console().remark("token " + issued.token().id() + " has a new secret (shown only now); the old one no longer works");
-            return Lbm.OK;
+            return answer(api().call("POST", "/api/v1/tokens/" + encode(id) + "/rotate", null), reply -> {
+                TokenViews.Issued issued = reply.as(TokenViews.Issued.class);
+                console().println(issued.secret());
+                console().remark("token " + issued.token().id() + " has a new secret (shown only now); the old one no longer works");
+            });
         }
     }
 
