@@ -12,6 +12,7 @@ import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.api.GroupRuntimeResource;
 import io.lbmanager.api.ManagerResource;
+import io.lbmanager.api.OpenApiResource;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
@@ -166,6 +167,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,
                 serviceValidator, bodies, new ServiceOwnership(catalog)));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
+        environment.jersey().register(new OpenApiResource());
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
         environment.healthChecks().register("agents", new AgentLagHealthCheck(snapshots::groups, rolloutStore, agents,
