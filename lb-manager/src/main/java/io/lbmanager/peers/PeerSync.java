@@ -50,6 +50,9 @@ public final class PeerSync implements AutoCloseable {
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
+    /** Highest ZooKeeper transaction id of a peer node change seen, and of one known to be in Nginx. */
+    private final AtomicLong seenZxid = new AtomicLong();
+    private volatile long pushedZxid;
     private volatile boolean nginxTakesPeers;
     private volatile boolean listsLoaded;
     private volatile String error;
@@ -125,6 +128,14 @@ public final class PeerSync implements AutoCloseable {
         return pushes.get();
     }
 
+    /**
+     * Every peer-list node change up to this ZooKeeper transaction id has reached Nginx (0 until the
+     * first push): what a manager compares with a peer node's {@code mzxid} to know a list is served.
+     */
+    public long pushedZxid() {
+        return pushedZxid;
+    }
+
     /** Why the last push or node read failed; null once a push succeeds. */
     public String error() {
         return error;
@@ -138,6 +149,9 @@ public final class PeerSync implements AutoCloseable {
         try {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
             dirty.add(service);
+            if (node.getStat() != null) { // after dirty.add: a push that counts this zxid as seen finds the service dirty
+                seenZxid.accumulateAndGet(node.getStat().getMzxid(), Math::max);
+            }
             queuePush();
         } catch (CorruptNodeException e) {
             error = e.getMessage();
@@ -182,6 +196,7 @@ public final class PeerSync implements AutoCloseable {
             listsLoaded = allRead();
             return;
         }
+        long covered = seenZxid.get();
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
         String lines = batch.stream()
@@ -196,6 +211,7 @@ public final class PeerSync implements AutoCloseable {
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();
+                    pushedZxid = Math.max(pushedZxid, covered);
                 }
                 return;
             }
