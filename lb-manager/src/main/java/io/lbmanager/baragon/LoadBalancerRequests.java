@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,9 +77,9 @@ public final class LoadBalancerRequests {
         try {
             outcome = apply(id, sha256, request, permissions, actor);
         } catch (InvalidInputException e) {
-            outcome = refused(id, sha256, serviceId, (e.field() == null ? "" : e.field() + ": ") + e.getMessage());
+            outcome = refused(id, sha256, serviceId, named(e.field(), e.getMessage()));
         } catch (ConflictException e) {
-            outcome = refused(id, sha256, serviceId, (e.field() == null ? "" : e.field() + ": ") + e.getMessage());
+            outcome = refused(id, sha256, serviceId, named(e.field(), e.getMessage()));
         } catch (NotFoundException e) {
             outcome = refused(id, sha256, serviceId, e.getMessage());
         }
@@ -150,6 +149,12 @@ public final class LoadBalancerRequests {
                 put.definition().basePath(), put.definition().groups(), present, absent, actor);
         return new LbRequestRecord(id, sha256, put.definition().id(), put.definition().basePath(), put.definition().groups(),
                 List.copyOf(present), List.copyOf(absent), false, LbRequestState.WAITING, null, now, now);
+    }
+
+    /** The catalog names our fields; a Baragon caller reads Baragon's. */
+    private static String named(String field, String message) {
+        String baragonField = BaragonMapping.baragonField(field);
+        return baragonField == null ? message : baragonField + ": " + message;
     }
 
     private LbRequestRecord refused(String id, String sha256, String serviceId, String message) {
