@@ -102,7 +102,7 @@ class BaragonApiOnHostTest {
         awaitSuccess("web-d1-1-100-DEPLOY-1");
         assertThat(Http.get(agent.trafficPort(), "/web/x").body()).as("served the moment the request said SUCCESS").isEqualTo("b1\n");
 
-        try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/web/x").maxRequests(5_000).maxTime(Duration.ofSeconds(60))
+        try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/web/x").everyMillis(5).maxRequests(5_000).maxTime(Duration.ofSeconds(60))
                 .start()) {
             await("load is flowing", WITHIN, () -> load.sent() > 20);
             post(new BaragonRequest("web-d2-1-200-DEPLOY-1", web, List.of(upstream(1)), List.of(upstream(0)), Optional.absent()));

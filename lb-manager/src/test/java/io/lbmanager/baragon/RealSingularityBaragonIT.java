@@ -116,7 +116,7 @@ class RealSingularityBaragonIT {
         deploy("web_1");
         assertThat(Http.get(edge.trafficPort(), PROBE).status()).as("served as soon as Singularity says the deploy is active").isEqualTo(200);
 
-        try (Load load = Load.toPorts(() -> List.of(edge.trafficPort())).path(PROBE).maxRequests(20_000).maxTime(Duration.ofMinutes(4))
+        try (Load load = Load.toPorts(() -> List.of(edge.trafficPort())).path(PROBE).everyMillis(10).maxRequests(20_000).maxTime(Duration.ofMinutes(4))
                 .start()) {
             await("load is flowing", SLOW, () -> load.sent() > 20);
             deploy("web_2");
