@@ -34,6 +34,14 @@ public record AgentStatus(
         long updatedAtMillis,
         long peersZxid) {
 
+    /** A status without {@code peersZxid} (as an agent that does not report it writes). */
+    public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                       AgentState state, String error, long failedVersion, long applies, String upstreams, long peerPushes, String peerError,
+                       long updatedAtMillis) {
+        this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
+                peerPushes, peerError, updatedAtMillis, 0);
+    }
+
     public static final String UPSTREAMS_DYNAMIC = "dynamic";
     public static final String UPSTREAMS_RELOAD = "reload";
 }

@@ -129,7 +129,7 @@ class RolloutCoordinatorTest {
     private void report(String agentId, AgentState state, long running, long failed) throws Exception {
         ZK.write(layout.agent("edge", agentId), Json.write(new AgentStatus(agentId, "edge", "127.0.0.1", 8080, 8081, running,
                 null, state, state == AgentState.FAILED ? "nginx said no" : null, failed, running, AgentStatus.UPSTREAMS_RELOAD, 0, null,
-                System.currentTimeMillis(), 0)));
+                System.currentTimeMillis())));
     }
 
     private static ConfigBundle bundle(String content) {
