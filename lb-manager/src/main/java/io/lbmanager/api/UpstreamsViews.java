@@ -137,8 +137,9 @@ final class UpstreamsViews {
                 Long confirmed = counted == null ? null : counted.peerListVersion();
                 List<UpstreamsView.Peer> routesTo = counted == null ? null
                         : counted.peers().stream().map(p -> parsePeer(service, p)).filter(p -> p != null).toList();
-                boolean current = confirmed != null && confirmed == published.version() && configVersion != null
-                        && agent.runningVersion() == configVersion;
+                // Its status node says so too when every peer change up to the list's zxid reached its Nginx.
+                boolean listServed = (confirmed != null && confirmed == published.version()) || agent.peersZxid() >= published.version();
+                boolean current = listServed && configVersion != null && agent.runningVersion() == configVersion;
                 return new UpstreamsView.Agent(agent.agentId(), agent.host(), agent.trafficPort(), current, confirmed,
                         agent.runningVersion(), routesTo, traffic, error);
             }
