@@ -155,7 +155,7 @@ class ServiceUpstreamsOnHostTest {
             discovery.unregisterService(instance);
         }
         try {
-            JsonNode flaky = awaitGroup("flaky", g -> g.path("state").asText().equals("HELD"));
+            JsonNode flaky = awaitGroup("flaky", g -> g.path("state").asText().equals("HELD") && g.path("agentsCurrent").asInt() == 2);
             assertThat(flaky.path("heldReason").asText()).contains("vanished within");
             assertThat(flaky.path("message").asText()).startsWith("held: ");
             assertThat(flaky.path("peers")).hasSize(3).allSatisfy(peer -> assertThat(peer.path("source").asText()).isEqualTo("held"));
