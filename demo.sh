@@ -42,14 +42,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mapfile -t need < <(host_missing_packages)
-docker_plan="$(host_docker_plan)" || exit 1
-if [ "$(id -u)" -ne 0 ] && { [ "${#need[@]}" -gt 0 ] || [ "$docker_plan" = systemd ] || [ "$docker_plan" = dockerd ]; }; then
-  {
-    echo "demo: this machine needs set-up that only root may do, and demo.sh never uses sudo by itself."
-    echo "demo: run ./demo.sh as root (sudo ./demo.sh), or run these as root and then ./demo.sh again:"
-    host_commands_for "$docker_plan" "${need[@]}" | sed 's/^/    /'
-  } >&2
-  exit 2
+if [ "$(id -u)" -ne 0 ]; then
+  docker_plan="$(host_docker_plan 2>/dev/null)" || docker_plan=unusable  # host_ensure_docker says why
+  if [ "${#need[@]}" -gt 0 ] || [ "$docker_plan" = systemd ] || [ "$docker_plan" = dockerd ]; then
+    {
+      echo "demo: this machine needs set-up that only root may do, and demo.sh never uses sudo by itself."
+      echo "demo: run ./demo.sh as root (sudo ./demo.sh), or run these as root and then ./demo.sh again:"
+      host_commands_for "$docker_plan" "${need[@]}" | sed 's/^/    /'
+    } >&2
+    exit 2
+  fi
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   host_install_packages "${need[@]}"

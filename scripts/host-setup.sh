@@ -82,7 +82,9 @@ host_use_jdk17() {
 
 host_docker_plan() {
   if host_docker_answers; then echo reuse; return; fi
-  if command -v docker >/dev/null && docker info 2>&1 | grep -qi 'permission denied'; then
+  local info
+  info="$(command -v docker >/dev/null && timeout 20 docker info 2>&1)" || true
+  if grep -qi 'permission denied' <<<"$info"; then
     die "dockerd runs but this user may not use it: run as root, or join the docker group (usermod -aG docker $(id -un)) and log in again"
   fi
   [ -z "${DOCKER_HOST:-}" ] || die "DOCKER_HOST=$DOCKER_HOST does not answer; not starting a local dockerd"
