@@ -62,9 +62,12 @@ public final class RegisterCommand extends Command {
         ServiceDiscovery<DemoPayload> discovery = ServiceDiscoveryBuilder.builder(DemoPayload.class).client(client)
                 .basePath(namespace.getString("basePath")).build();
         SampleBackend started = backend;
-        // Unregister in the hook itself: the JVM waits for hooks, not for this thread.
+        // Unregister in the hook itself: the JVM waits for hooks, not for this thread. Without a connection
+        // (the demo stopped first) the instance goes with the session; retrying would only delay the exit.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            CloseableUtils.closeQuietly(discovery);
+            if (client.getZookeeperClient().isConnected()) {
+                CloseableUtils.closeQuietly(discovery);
+            }
             CloseableUtils.closeQuietly(client);
             if (started != null) {
                 started.close();

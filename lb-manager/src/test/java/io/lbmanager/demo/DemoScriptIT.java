@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,6 +51,10 @@ class DemoScriptIT {
     private static final Path REPO = Path.of("").toAbsolutePath().getParent();
     private static final Duration SERVING_WITHIN = Duration.ofMinutes(5);
     private static final Pattern LINE = Pattern.compile("^  ([A-Z][A-Za-z ]+):\\s+(.*)$");
+
+    /** Everything the processes printed, with seconds since the class loaded, for a failed run. */
+    private static final Path LOG = Path.of("target", "demo-script-it.log");
+    private static final long T0 = System.nanoTime();
 
     private final String image = DockerSupport.image();
     private final String fleet = DockerSupport.uniqueFleetName("demo");
@@ -130,14 +135,20 @@ class DemoScriptIT {
         assertThat(register).startsWith("java -jar ").contains("--zookeeper 127.0.0.1:" + zkPort + " ");
         List<String> command = new ArrayList<>(List.of(register.split(" ")));
         command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        start(new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true));
+        Process registration = start(new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true));
         for (String url : nginxUrls) {
             Await.await("the registered backend serves through " + url, Duration.ofSeconds(30),
                     () -> backendsBehind(url, 6), names -> names.stream().anyMatch(n -> n.startsWith("hello-")));
         }
+        registration.toHandle().destroy(); // Ctrl-C unregisters it
+        assertThat(registration.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("register stops on SIGTERM").isTrue();
+        for (String url : nginxUrls) {
+            Await.await("the unregistered backend leaves " + url, Duration.ofSeconds(30),
+                    () -> backendsBehind(url, 6), names -> names.equals(Set.of("backend-1", "backend-2")));
+        }
 
         // Ctrl-C (SIGTERM here) stops the manager, which removes its Nginx containers.
-        process.destroy();
+        process.toHandle().destroy(); // SIGTERM; Process.destroy would also close the output pipe
         assertThat(process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as("demo.sh stops on SIGTERM").isTrue();
         try (DockerClient docker = DockerClients.local()) {
             assertThat(docker.listContainersCmd().withShowAll(true)
@@ -172,6 +183,8 @@ class DemoScriptIT {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     output.append(line).append('\n');
+                    Files.writeString(LOG, String.format("%6.1fs %s%n", (System.nanoTime() - T0) / 1e9, line),
+                            StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 }
             } catch (IOException closed) {
                 // the process ended
