@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 log() { echo "[fresh-check $(date -u +%H:%M:%S)] $*"; }
 die() { echo "fresh-check: ERROR: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, and the container runs privileged)"
+[ "$(id -u)" -eq 0 ] || die "run as root (debootstrap, docker import)"
 command -v debootstrap >/dev/null || die "needs debootstrap on this host: apt-get install debootstrap"
 timeout 20 docker info >/dev/null 2>&1 || die "the Docker engine does not answer"
 
@@ -70,7 +70,7 @@ git archive --format=tar HEAD | tar -x -C "$work/src"
 log "checking commit $(git rev-parse --short HEAD) in $clean_image"
 
 zk="$(free_port)"; api="$(free_port)"; admin="$(free_port)"
-docker run -d --name "$container" --init --privileged --network host \
+docker run -d --name "$container" --init --network host \
   -v /var/run/docker.sock:/var/run/docker.sock -v "$work/src:/lbm" -w /lbm \
   -e LBM_IMAGE="$image" -e LBM_DEMO_FLEET="$run" -e LBM_ZK_PORT="$zk" -e LBM_API_PORT="$api" -e LBM_ADMIN_PORT="$admin" \
   "$clean_image" ./demo.sh >/dev/null
