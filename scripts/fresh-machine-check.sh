@@ -69,8 +69,15 @@ mkdir -p "$work/src"
 git archive --format=tar HEAD | tar -x -C "$work/src"
 log "checking commit $(git rev-parse --short HEAD) in $clean_image"
 
+# CAs this host added for a network that inspects HTTPS: ca-certificates (pulled in by the JDK)
+# installs them in the container too, so Maven can download. A plain fresh machine has none.
+cas=()
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cas=(-v /usr/local/share/ca-certificates:/usr/local/share/ca-certificates:ro)
+  log "the container gets this host's local CAs: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+fi
 zk="$(free_port)"; api="$(free_port)"; admin="$(free_port)"
-docker run -d --name "$container" --init --network host \
+docker run -d --name "$container" --init --network host "${cas[@]}" \
   -v /var/run/docker.sock:/var/run/docker.sock -v "$work/src:/lbm" -w /lbm \
   -e LBM_IMAGE="$image" -e LBM_DEMO_FLEET="$run" -e LBM_ZK_PORT="$zk" -e LBM_API_PORT="$api" -e LBM_ADMIN_PORT="$admin" \
   "$clean_image" ./demo.sh >/dev/null
