@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -47,6 +48,9 @@ public final class PeerSync implements AutoCloseable {
     private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final CountDownLatch initialRead = new CountDownLatch(1);
+    private final Set<String> seeded = ConcurrentHashMap.newKeySet();
+    private volatile PeerListFile listFile;
+    private volatile boolean knownPushed;
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
@@ -62,6 +66,28 @@ public final class PeerSync implements AutoCloseable {
         this.nginxSocket = nginxSocket;
         this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peers-" + label));
+    }
+
+    /** Keeps every list Nginx took in this file too, for a restart without ZooKeeper ({@link #seed}). */
+    public PeerSync keepingListsIn(PeerListFile file) {
+        this.listFile = file;
+        return this;
+    }
+
+    /**
+     * Lists from disk, for an Nginx started while ZooKeeper is down; ZooKeeper's first read replaces
+     * them (and drops the services it no longer has).
+     */
+    public synchronized void seed(Map<String, String> lists) {
+        if (allRead()) {
+            return;
+        }
+        lists.forEach((service, list) -> {
+            if (desired.putIfAbsent(service, list) == null) {
+                seeded.add(service);
+                dirty.add(service);
+            }
+        });
     }
 
     public void start() {
@@ -90,6 +116,7 @@ public final class PeerSync implements AutoCloseable {
      */
     public synchronized void nginxLoading() {
         listsLoaded = false;
+        knownPushed = false;
         dirty.addAll(desired.keySet());
     }
 
@@ -98,12 +125,22 @@ public final class PeerSync implements AutoCloseable {
      * for the first read of the peer nodes (bounded) and pushes every list before returning.
      */
     public void nginxLoaded(boolean dynamic) throws InterruptedException {
+        nginxLoaded(dynamic, INITIAL_READ_WAIT);
+    }
+
+    /** As {@link #nginxLoaded(boolean)}, pushing the lists known now (seeded from disk) without waiting for ZooKeeper. */
+    public void nginxLoadedFromDisk(boolean dynamic) throws InterruptedException {
+        nginxLoaded(dynamic, Duration.ZERO);
+    }
+
+    private void nginxLoaded(boolean dynamic, Duration waitForRead) throws InterruptedException {
         nginxTakesPeers = dynamic;
         if (!dynamic) {
             listsLoaded = true;
+            knownPushed = true;
             return;
         }
-        if (!initialRead.await(INITIAL_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!initialRead.await(waitForRead.toMillis(), TimeUnit.MILLISECONDS) && !waitForRead.isZero()) {
             LOG.warn("agent {} peer lists not read from ZooKeeper within {} ms; pushing what is known, not ready until all are read",
                     label, INITIAL_READ_WAIT.toMillis());
         }
@@ -118,6 +155,11 @@ public final class PeerSync implements AutoCloseable {
     /** False from a (re)load of a config with the Lua balancer until every known list reached Nginx: not ready for traffic. */
     public boolean listsLoaded() {
         return listsLoaded;
+    }
+
+    /** Every list this agent knows (from ZooKeeper or from disk) reached Nginx since its last (re)load. */
+    public boolean knownListsPushed() {
+        return knownPushed;
     }
 
     /** Successful pushes (each one request carrying one or more lists) since start. */
@@ -137,6 +179,7 @@ public final class PeerSync implements AutoCloseable {
         }
         try {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
+            seeded.remove(service);
             dirty.add(service);
             queuePush();
         } catch (CorruptNodeException e) {
@@ -148,6 +191,10 @@ public final class PeerSync implements AutoCloseable {
     /** Synchronized with {@link #pushDirty}: marking every list dirty in the middle of a push would leave it not ready. */
     private synchronized void onInitialRead() {
         initialRead.countDown();
+        for (String gone : seeded) {
+            desired.put(gone, "");
+        }
+        seeded.clear();
         dirty.addAll(desired.keySet());
         queuePush();
     }
@@ -180,6 +227,7 @@ public final class PeerSync implements AutoCloseable {
         }
         if (dirty.isEmpty()) {
             listsLoaded = allRead();
+            knownPushed = true;
             return;
         }
         List<String> batch = new ArrayList<>(dirty);
@@ -196,7 +244,9 @@ public final class PeerSync implements AutoCloseable {
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();
+                    knownPushed = true;
                 }
+                keepOnDisk();
                 return;
             }
             failure = "nginx answered " + answer.status() + " to the peer lists: " + answer.body();
@@ -209,6 +259,18 @@ public final class PeerSync implements AutoCloseable {
         }
         error = failure;
         pusher.schedule(this::queuePush, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void keepOnDisk() {
+        PeerListFile file = listFile;
+        if (file == null) {
+            return;
+        }
+        try {
+            file.write(Map.copyOf(desired));
+        } catch (IOException e) {
+            LOG.warn("agent {} cannot keep the peer lists on disk: {}", label, e.getMessage());
+        }
     }
 
     private boolean allRead() {
