@@ -49,9 +49,10 @@ public record DemoBanner(String zooKeeper, String discoveryBasePath, String apiU
         line(b, "API", apiUrl + "/api/v1/services");
         line(b, "Group status", apiUrl + "/api/v1/groups/" + group + "/status");
         line(b, "Admin token", adminToken == null ? "(none configured)" : adminToken);
-        b.append("                the dashboard asks for it; export LBM_TOKEN=<it> for ./lbm\n");
+        b.append("                the dashboard asks for it; curl and ./lbm send it\n");
         if (adminToken != null) {
             line(b, "Try the API", "curl -H 'Authorization: Bearer " + adminToken + "' " + apiUrl + "/api/v1/services");
+            line(b, "Try lbm", "LBM_URL=" + apiUrl + " LBM_TOKEN=" + adminToken + " ./lbm services list");
         }
         String basePathFlag = DiscoveryConfig.DEFAULT_BASE_PATH.equals(discoveryBasePath) ? "" : " --base-path " + discoveryBasePath;
         line(b, "Register", "java -jar " + jar + " register --zookeeper " + zooKeeper + basePathFlag + " " + service);
@@ -62,7 +63,7 @@ public record DemoBanner(String zooKeeper, String discoveryBasePath, String apiU
         if (dynamicUpstreams) {
             line(b, "Upstreams", "dynamic: the Lua balancer takes membership and weight changes without a reload");
         } else {
-            b.append("  !!! Upstreams:  RELOAD, not dynamic: the Lua balancer cannot run on this host (see the WARN\n")
+            b.append("  !!! Upstreams: RELOAD, not dynamic: the Lua balancer cannot run on this host (see the WARN\n")
                     .append("  !!!             'upstreams=reload' above); every membership change reloads Nginx.\n")
                     .append("  !!!             Install libnginx-mod-http-lua lua-resty-core lua-cjson and run ./demo.sh again.\n");
         }

@@ -28,7 +28,7 @@ class DemoBannerTest {
     void reloadModeIsSaidLoudly() {
         String text = new DemoBanner("127.0.0.1:40000", "/teams", "http://127.0.0.1:8080", null, false, "x.jar")
                 .render("demo", "hello", List.of());
-        assertThat(text).contains("!!! Upstreams:  RELOAD, not dynamic").contains("libnginx-mod-http-lua lua-resty-core lua-cjson");
+        assertThat(text).contains("!!! Upstreams: RELOAD, not dynamic").contains("libnginx-mod-http-lua lua-resty-core lua-cjson");
         assertThat(DemoScriptIT.parse(text).get("Register")).containsExactly("java -jar x.jar register --zookeeper 127.0.0.1:40000 --base-path /teams hello");
     }
 }

@@ -119,6 +119,7 @@ class DemoScriptIT {
         assertThat(get(first(block, "Group status"), token).body()).contains("\"demo\"");
         assertThat(get(first(block, "API"), null).statusCode()).as("the API without the token").isEqualTo(401);
         assertThat(first(block, "Upstreams")).startsWith("dynamic");
+        assertThat(lbm(first(block, "Try lbm"))).contains("hello");
 
         List<String> nginxUrls = new ArrayList<>();
         for (String nginx : block.get("Nginx")) {
@@ -235,6 +236,27 @@ class DemoScriptIT {
             response.headers().firstValue("X-Backend").ifPresent(names::add);
         }
         return names;
+    }
+
+    /** Runs a printed {@code NAME=VALUE ... ./lbm ARGS} line in the checkout; its output, when it exits 0. */
+    private static String lbm(String line) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder().directory(REPO.toFile()).redirectErrorStream(true);
+        List<String> command = new ArrayList<>();
+        for (String word : line.split(" ")) {
+            int eq = word.indexOf('=');
+            if (command.isEmpty() && eq > 0 && word.startsWith("LBM_")) {
+                builder.environment().put(word.substring(0, eq), word.substring(eq + 1));
+            } else {
+                command.add(word);
+            }
+        }
+        assertThat(command).startsWith("./lbm");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.command(command).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("%s: %s", line, out).isZero();
+        return out;
     }
 
     private static String zooKeeperSays(int port, String word) throws IOException {
