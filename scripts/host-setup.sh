@@ -1,7 +1,7 @@
 # Host set-up shared by .ci/run and demo.sh (source it; it runs nothing by itself).
 # What a Debian 12 / Ubuntu host needs for lb-manager, how to install it without letting a package
 # start a service, and how to get exactly one answering Docker engine.
-# The caller defines log MESSAGE and die MESSAGE, and calls host_stop_what_we_started on exit.
+# The caller defines log MESSAGE and die MESSAGE (which writes to stderr and exits), and calls host_stop_what_we_started on exit.
 #
 #   host_missing_packages [tests]   prints the missing Debian packages, one a line ("tests" adds the
 #                                   dashboard's browser-test packages)
@@ -13,12 +13,15 @@
 #   host_stop_what_we_started       stops only the dockerd / docker.service this shell started
 #
 # Env: DOCKER_HOST (never start a local engine for a remote one), LBM_BASE_BUILD (offline, the
-# default, needs debootstrap), LBM_DOCKERD_LOG (default $TMPDIR/lbm-dockerd.log).
+# default, needs debootstrap), LBM_DOCKERD_LOG (default $TMPDIR/lbm-dockerd.log),
+# LBM_DOCKER_WAIT_SECONDS (default 60), LBM_DOCKER_RUN_DIR (default /var/run: docker.sock, docker.pid).
 
 host_dockerd_pid=""      # set only when this shell started dockerd
 host_dockerd_systemd=0   # set only when this shell started docker.service
 host_policy_rc_created=0
 host_dockerd_log="${LBM_DOCKERD_LOG:-${TMPDIR:-/tmp}/lbm-dockerd.log}"
+host_docker_wait="${LBM_DOCKER_WAIT_SECONDS:-60}"
+host_docker_run_dir="${LBM_DOCKER_RUN_DIR:-/var/run}"
 
 host_docker_answers() { timeout 20 docker info >/dev/null 2>&1; }
 host_pkg_installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
@@ -117,25 +120,25 @@ host_ensure_docker() {
       return 0 ;;
     wait\ *)
       # Never start a second daemon: it would delete the first one's docker0 bridge.
-      log "a dockerd is running (pid ${plan#wait }) but does not answer yet; waiting up to 60 s"
-      host_wait_for_docker 60 || die "dockerd (pid ${plan#wait }) runs but does not answer; not starting a second one. Restart it or check its log."
+      log "a dockerd is running (pid ${plan#wait }) but does not answer yet; waiting up to $host_docker_wait s"
+      host_wait_for_docker "$host_docker_wait" || die "dockerd (pid ${plan#wait }) runs but does not answer; not starting a second one. Restart it or check its log."
       log "the running dockerd answers now" ;;
     systemd)
       log "starting docker.service (systemd)"
       host_dockerd_systemd=1
       systemctl start docker.service || die "systemctl start docker.service failed: see journalctl -u docker"
-      host_wait_for_docker 60 || die "docker.service started but dockerd does not answer: see journalctl -u docker" ;;
+      host_wait_for_docker "$host_docker_wait" || die "docker.service started but dockerd does not answer: see journalctl -u docker" ;;
     dockerd)
-      if [ -S /var/run/docker.sock ] || [ -e /var/run/docker.pid ]; then
-        log "removing the stale /var/run/docker.sock and docker.pid left by a dead dockerd"
-        rm -f /var/run/docker.sock /var/run/docker.pid
+      if [ -S "$host_docker_run_dir/docker.sock" ] || [ -e "$host_docker_run_dir/docker.pid" ]; then
+        log "removing the stale $host_docker_run_dir/docker.sock and docker.pid left by a dead dockerd"
+        rm -f "$host_docker_run_dir/docker.sock" "$host_docker_run_dir/docker.pid"
       fi
       log "starting dockerd (log: $host_dockerd_log)"
       dockerd >"$host_dockerd_log" 2>&1 &
       host_dockerd_pid=$!
-      if ! host_wait_for_docker 60 "$host_dockerd_pid"; then
+      if ! host_wait_for_docker "$host_docker_wait" "$host_dockerd_pid"; then
         tail -20 "$host_dockerd_log" >&2 || true
-        die "dockerd did not answer within 60 s (log: $host_dockerd_log)"
+        die "dockerd did not answer within $host_docker_wait s (log: $host_dockerd_log)"
       fi ;;
   esac
   log "Docker engine $(docker version -f '{{.Server.Version}}' 2>/dev/null) is up"
@@ -157,18 +160,18 @@ host_commands_for() { # PLAN PKG...
 host_stop_what_we_started() {
   if [ -n "$host_dockerd_pid" ]; then
     log "stopping the dockerd this run started (pid $host_dockerd_pid)"
-    kill -TERM "$host_dockerd_pid" 2>/dev/null
+    kill -TERM "$host_dockerd_pid" 2>/dev/null || true
     local _
     for _ in $(seq 1 30); do kill -0 "$host_dockerd_pid" 2>/dev/null || break; sleep 1; done
     if kill -0 "$host_dockerd_pid" 2>/dev/null; then
       log "dockerd did not stop within 30 s; killing it"
-      kill -KILL "$host_dockerd_pid" 2>/dev/null
+      kill -KILL "$host_dockerd_pid" 2>/dev/null || true
     fi
-    wait "$host_dockerd_pid" 2>/dev/null
+    wait "$host_dockerd_pid" 2>/dev/null || true  # its status is 143: killed as asked
     host_dockerd_pid=""
   elif [ "$host_dockerd_systemd" = 1 ]; then
     log "stopping docker.service, which this run started"
-    systemctl stop docker.service docker.socket 2>/dev/null
+    systemctl stop docker.service docker.socket 2>/dev/null || true
     host_dockerd_systemd=0
   fi
   if [ "$host_policy_rc_created" = 1 ]; then rm -f /usr/sbin/policy-rc.d; host_policy_rc_created=0; fi
