@@ -61,10 +61,10 @@ fi
 host_use_jdk17
 # The manager checks every config with nginx -t in a bubblewrap jail and publishes nothing it could
 # not check: say now, not as a stuck demo, when this host allows no jail.
-if ! jail_err="$(bwrap --unshare-all --ro-bind / / true 2>&1)"; then
-  die "bubblewrap cannot make its jail here ($jail_err). The manager would publish no config.
-  In a container: run it with --security-opt seccomp=unconfined. On a host: allow unprivileged
-  user namespaces (Debian: sysctl -w kernel.unprivileged_userns_clone=1)."
+if ! jail_err="$(bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev true 2>&1)"; then
+  die "bubblewrap cannot make its jail here ($jail_err), so the manager would publish no config.
+  In a Docker container: run it with --security-opt seccomp=unconfined --security-opt systempaths=unconfined.
+  On a host: allow unprivileged user namespaces (Debian: sysctl -w kernel.unprivileged_userns_clone=1)."
 fi
 host_ensure_docker
 

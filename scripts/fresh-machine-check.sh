@@ -77,9 +77,10 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   log "the container gets this host's local CAs: $(cd /usr/local/share/ca-certificates && echo *.crt)"
 fi
 zk="$(free_port)"; api="$(free_port)"; admin="$(free_port)"
-# seccomp=unconfined: Docker's default profile forbids the user namespaces of the manager's
+# seccomp and systempaths unconfined: Docker forbids the user namespaces and the /proc mount of the manager's
 # bubblewrap jail (a fresh machine allows them; demo.sh says so when it cannot).
-docker run -d --name "$container" --init --network host --security-opt seccomp=unconfined "${cas[@]}" \
+docker run -d --name "$container" --init --network host \
+  --security-opt seccomp=unconfined --security-opt systempaths=unconfined "${cas[@]}" \
   -v /var/run/docker.sock:/var/run/docker.sock -v "$work/src:/lbm" -w /lbm \
   -e LBM_IMAGE="$image" -e LBM_DEMO_FLEET="$run" -e LBM_ZK_PORT="$zk" -e LBM_API_PORT="$api" -e LBM_ADMIN_PORT="$admin" \
   "$clean_image" ./demo.sh >/dev/null
