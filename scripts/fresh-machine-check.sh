@@ -2,7 +2,7 @@
 # Runs ./demo.sh, as root, in a clean Debian 12 container (debootstrap minbase + procps; no JDK,
 # Maven, nginx, Lua modules, bubblewrap or Docker CLI), with this checkout's committed tree, and
 # checks that it installs what it needs, builds, and prints a block whose every address answers.
-# Not part of CI (it downloads about 400 MB of packages and the Maven dependencies: 10-20 min).
+# Not part of CI: it downloads about 400 MB of packages and all Maven dependencies (about 5 min here).
 # See docs/fresh-machine.md.
 #
 # Usage (root, on a host with a running Docker engine and debootstrap):
