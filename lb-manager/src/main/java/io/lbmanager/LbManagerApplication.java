@@ -7,6 +7,7 @@ import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
 import io.lbmanager.agent.AgentEnvironment;
 import io.lbmanager.api.AuthApi;
+import io.lbmanager.api.BaragonApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.FleetApi;
@@ -18,6 +19,7 @@ import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.api.ValidateResource;
+import io.lbmanager.baragon.LoadBalancerRequests;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.cli.ValidateCommand;
@@ -173,6 +175,10 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 serviceValidator, bodies, new ServiceOwnership(catalog)));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.jersey().register(new OpenApiResource());
+        if (config.baragon.enabled) {
+            BaragonApi.register(environment.jersey(), new LoadBalancerRequests(client, layout, catalog, rolloutStore, publisher, statusStore,
+                    agents, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
+        }
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
         environment.healthChecks().register("agents", new AgentLagHealthCheck(snapshots::groups, rolloutStore, agents,

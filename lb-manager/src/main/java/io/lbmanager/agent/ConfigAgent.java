@@ -149,7 +149,8 @@ public final class ConfigAgent implements AutoCloseable {
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
     private void refreshPeerFields() {
         AgentStatus current = status;
-        if (current.peerPushes() != peers.pushes() || !Objects.equals(current.peerError(), peers.error())
+        if (current.peerPushes() != peers.pushes() || current.peersZxid() != peers.pushedZxid()
+                || !Objects.equals(current.peerError(), peers.error())
                 || !current.upstreams().equals(upstreamsMode())) {
             report(current.state(), current.error());
         }
@@ -452,7 +453,7 @@ public final class ConfigAgent implements AutoCloseable {
                 running.map(ServedVersion::sha256).orElse(null), state, error,
                 lastFailed.map(ServedVersion::version).orElse(0L), applies,
                 upstreamsMode(), peers.pushes(), peers.error(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(), peers.pushedZxid());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */

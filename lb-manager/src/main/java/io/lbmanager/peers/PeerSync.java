@@ -54,6 +54,9 @@ public final class PeerSync implements AutoCloseable {
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
+    /** Highest ZooKeeper transaction id of a peer node change seen, and of one known to be in Nginx. */
+    private final AtomicLong seenZxid = new AtomicLong();
+    private volatile long pushedZxid;
     private volatile boolean nginxTakesPeers;
     private volatile boolean listsLoaded;
     private volatile String error;
@@ -167,6 +170,14 @@ public final class PeerSync implements AutoCloseable {
         return pushes.get();
     }
 
+    /**
+     * Every peer-list node change up to this ZooKeeper transaction id has reached Nginx (0 until the
+     * first push): what a manager compares with a peer node's {@code mzxid} to know a list is served.
+     */
+    public long pushedZxid() {
+        return pushedZxid;
+    }
+
     /** Why the last push or node read failed; null once a push succeeds. */
     public String error() {
         return error;
@@ -181,6 +192,9 @@ public final class PeerSync implements AutoCloseable {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
             seeded.remove(service);
             dirty.add(service);
+            if (node.getStat() != null) { // after dirty.add: a push that counts this zxid as seen finds the service dirty
+                seenZxid.accumulateAndGet(node.getStat().getMzxid(), Math::max);
+            }
             queuePush();
         } catch (CorruptNodeException e) {
             error = e.getMessage();
@@ -230,6 +244,7 @@ public final class PeerSync implements AutoCloseable {
             knownPushed = true;
             return;
         }
+        long covered = seenZxid.get();
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
         String lines = batch.stream()
@@ -244,6 +259,7 @@ public final class PeerSync implements AutoCloseable {
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();
+                    pushedZxid = Math.max(pushedZxid, covered);
                     knownPushed = true;
                 }
                 keepOnDisk();

@@ -30,7 +30,11 @@ class OpenApiDescribesEveryEndpointTest {
     @RegisterExtension
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
     @RegisterExtension
-    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> ManagerUnderTest.config(zk, "edge"));
+    static final ManagerExtension APP = new ManagerExtension(ZK, zk -> {
+        io.lbmanager.LbManagerConfiguration config = ManagerUnderTest.config(zk, "edge");
+        config.baragon.enabled = true; // its routes are described too
+        return config;
+    });
 
     @Test
     void theDescriptionIsServedWithoutATokenAndListsExactlyTheRoutesTheResourcesServe() throws Exception {
