@@ -27,8 +27,10 @@ import io.lbmanager.cli.ValidateCommand;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import io.lbmanager.dashboard.DashboardBundle;
+import io.lbmanager.demo.DemoBanner;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
+import io.lbmanager.demo.RegisterCommand;
 import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
@@ -92,6 +94,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         bootstrap.addBundle(new DashboardBundle());
         bootstrap.addCommand(new AgentCommand());
         bootstrap.addCommand(new DemoCommand(this));
+        bootstrap.addCommand(new RegisterCommand());
         bootstrap.addCommand(new ValidateCommand());
         bootstrap.addCommand(new KeygenCommand());
     }
@@ -203,7 +206,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         });
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,
-                    "http://127.0.0.1:" + applicationPort(config), auth.adminToken().orElse(null), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
+                    new DemoBanner(connectString, config.discovery.basePath, "http://127.0.0.1:" + applicationPort(config),
+                    auth.adminToken().orElse(null), upstreamMode.dynamic(), DemoBanner.runningJar()), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
         }
     }
 
