@@ -66,6 +66,7 @@ import io.lbmanager.zk.LeadershipHealthCheck;
 import io.lbmanager.zk.ManagerAcls;
 import io.lbmanager.zk.ManagerZooKeeper;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZooKeeperBoundHealthCheck;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
@@ -189,9 +190,9 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                     agents, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
         }
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
-        environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
-        environment.healthChecks().register("agents", new AgentLagHealthCheck(snapshots::groups, rolloutStore, agents,
-                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds)));
+        environment.healthChecks().register("leadership", new ZooKeeperBoundHealthCheck(client, new LeadershipHealthCheck(leadership)));
+        environment.healthChecks().register("agents", new ZooKeeperBoundHealthCheck(client, new AgentLagHealthCheck(snapshots::groups,
+                rolloutStore, agents, Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds))));
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics/prometheus");

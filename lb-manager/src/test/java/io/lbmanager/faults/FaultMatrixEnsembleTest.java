@@ -2,7 +2,9 @@ package io.lbmanager.faults;
 
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.FaultBench;
+import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.Load;
+import io.lbmanager.testsupport.ManagerProcess;
 import org.apache.curator.test.InstanceSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -77,6 +79,11 @@ class FaultMatrixEnsembleTest {
             bench.zk().killServer(follower);
             Thread.sleep(QUORUM_LOST_FOR.toMillis());
             String whileLost = "ZooKeeper servers " + modes() + "; managers answer " + bench.managerAnswers();
+            for (ManagerProcess manager : bench.managers()) {
+                Http.Response health = Http.tryGet(manager.adminPort(), "/healthcheck");
+                assertThat(health.body()).as("the admin port's health checks answer during the outage")
+                        .contains("not connected to ZooKeeper");
+            }
             bench.zk().restartServer(leader);
             bench.zk().restartServer(follower);
             Instant restored = Instant.now();
