@@ -12,7 +12,6 @@ import org.apache.curator.x.discovery.ServiceInstance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,17 +43,6 @@ public final class FaultBench implements AutoCloseable {
     public static final String LOADED_PATH = "/shop/x";
     private static final Duration WITHIN = Duration.ofSeconds(60);
     private static final Duration LOAD_REFRESH = Duration.ofMillis(200);
-
-    /** One row of the matrix, as printed and appended to {@code target/fault-matrix.md}. */
-    public record FaultRow(String fault, int sent, int failed, String failedWhere, int registrationsLost, long recoveryMillis,
-                           String recoveredWhen, String operatorSees) {
-
-        String markdown() {
-            return "| " + fault + " | " + failed + " of " + sent + (failedWhere.isBlank() ? "" : " (" + failedWhere + ")") + " | "
-                    + registrationsLost + " | " + (recoveryMillis < 0 ? "n/a" : recoveryMillis + " ms") + " (" + recoveredWhen + ") | "
-                    + operatorSees.replace("|", "/") + " |";
-        }
-    }
 
     private final Path dir;
     private final ZooKeeperExtension zk;
@@ -353,14 +341,14 @@ public final class FaultBench implements AutoCloseable {
     }
 
     /**
-     * Stops the load, reads what was lost, reports the row ({@link #report}) and checks the matrix's
+     * Stops the load, reads what was lost, reports the row ({@link FaultRow#report}) and checks the matrix's
      * target: no failed request, no registration lost.
      */
     public void finish(String fault, Load load, long recoveryMillis, String recoveredWhen, String operatorSees) throws Exception {
         load.stop();
         List<String> lost = registrationsLost();
-        report(new FaultRow(fault, load.sent(), load.failed(), failedWhere(load), lost.size(), recoveryMillis, recoveredWhen,
-                operatorSees));
+        new FaultRow(fault, load.sent(), load.failed(), FaultRow.failedWhere(load), lost.size(), recoveryMillis, recoveredWhen,
+                operatorSees).report();
         org.assertj.core.api.Assertions.assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
         org.assertj.core.api.Assertions.assertThat(lost).as("registrations lost").isEmpty();
     }
@@ -431,54 +419,16 @@ public final class FaultBench implements AutoCloseable {
 
     /** The group's status as any running manager reports it, in a line: leader, render state, holds, agents. */
     public String operatorView() {
-        StringBuilder view = new StringBuilder();
         try {
-            ManagerProcess manager = anyManager();
-            JsonNode me = json(manager.api("/manager"));
-            JsonNode status = json(manager.api("/groups/" + GROUP + "/status"));
-            view.append("leader ").append(me.path("leaderId").asText("none").replaceAll(":\\d+:[0-9a-f]+$", ""));
-            JsonNode render = status.path("status");
-            view.append("; status ").append(render.path("state").asText());
-            if (!render.path("message").asText().isBlank()) {
-                view.append(" \"").append(render.path("message").asText()).append('"');
-            }
-            if (render.path("held").size() > 0) {
-                view.append("; held ").append(render.path("held"));
-            }
-            List<String> agentViews = new ArrayList<>();
-            for (JsonNode agent : status.path("agents")) {
-                agentViews.add(agent.path("agentId").asText() + " " + agent.path("state").asText() + " v" + agent.path("runningVersion").asText()
-                        + (agent.path("error").isNull() || agent.path("error").asText().isBlank() ? "" : " \"" + agent.path("error").asText() + "\""));
-            }
-            view.append("; agents ").append(agentViews);
-        } catch (Exception | AssertionError e) {
-            view.append("no manager answers (").append(e.getMessage()).append(')');
+            return OperatorView.groupStatus(anyManager(), GROUP);
+        } catch (IllegalStateException e) {
+            return e.getMessage();
         }
-        return view.toString();
     }
 
-    /**
-     * How each running manager's {@code /manager} and group status endpoints answer now (status and time, or
-     * the error), and what its {@code zookeeper} health check on the admin port says.
-     */
+    /** {@link OperatorView#managerAnswers} of every running manager. */
     public String managerAnswers() {
-        List<String> answers = new ArrayList<>();
-        for (ManagerProcess manager : managers) {
-            for (String path : List.of("/manager", "/groups/" + GROUP + "/status")) {
-                long start = System.nanoTime();
-                String answer;
-                try {
-                    answer = Integer.toString(ManagerUnderTest.get(manager.api(path)).statusCode());
-                } catch (Exception e) {
-                    answer = e.getClass().getSimpleName();
-                }
-                answers.add(path + " " + answer + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-            }
-            Http.Response health = Http.tryGet(manager.adminPort(), "/healthcheck");
-            answers.add("admin /healthcheck " + health.status() + " " + health.body().replaceAll("\\s+", " ")
-                    .replaceAll(".*(\"zookeeper\":\\{[^}]*\\}).*", "$1"));
-        }
-        return String.join(", ", answers);
+        return OperatorView.managerAnswers(managers, GROUP);
     }
 
     /** Held services and their reasons, as the leader's last render reported them (empty when none or no answer). */
@@ -488,27 +438,6 @@ public final class FaultBench implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             return ManagerUnderTest.JSON.createObjectNode();
         }
-    }
-
-    /** Prints the row and appends it to {@code target/fault-matrix.md} (working directory: the module). */
-    public static void report(FaultRow row) throws Exception {
-        String line = row.markdown();
-        System.out.println("FAULT-MATRIX " + line);
-        Path file = Path.of("target", "fault-matrix.md");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, Instant.now() + " " + line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-    }
-
-    /** Failed requests by Nginx, for the row ("" when none failed). */
-    public static String failedWhere(Load load) {
-        List<String> where = new ArrayList<>();
-        load.perTarget().forEach((name, counts) -> {
-            if (counts.failed() > 0) {
-                where.add(counts.failed() + " through " + name);
-            }
-        });
-        return String.join(", ", where);
     }
 
     public static JsonNode json(String url) throws Exception {
