@@ -57,7 +57,7 @@ class SingularityStablePortIT {
     private SingularitySimulator simulator;
 
     @AfterEach
-    void stopEverything() {
+    void stopEverything() throws Exception {
         if (simulator != null) {
             simulator.close();
         }
