@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.AgentUpstreams;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
@@ -52,6 +53,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final UpstreamsReport upstreamsReport;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
     private final Optional<VersionVerifier> signatures;
@@ -90,6 +92,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
+        this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
@@ -154,10 +157,16 @@ public final class ConfigAgent implements AutoCloseable {
         return status;
     }
 
+    /** What Nginx routes to and how much (read from Nginx, at most once a second). */
+    public AgentUpstreams upstreams() {
+        return upstreamsReport.read();
+    }
+
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
     private void refreshPeerFields() {
         AgentStatus current = status;
-        if (current.peerPushes() != peers.pushes() || !Objects.equals(current.peerError(), peers.error())
+        if (current.peerPushes() != peers.pushes() || current.peersZxid() != peers.pushedZxid()
+                || !Objects.equals(current.peerError(), peers.error())
                 || !current.upstreams().equals(upstreamsMode())) {
             report(current.state(), current.error());
         }
@@ -460,7 +469,7 @@ public final class ConfigAgent implements AutoCloseable {
                 running.map(ServedVersion::sha256).orElse(null), state, error,
                 lastFailed.map(ServedVersion::version).orElse(0L), applies,
                 upstreamsMode(), peers.pushes(), peers.error(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(), peers.pushedZxid());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */
@@ -474,6 +483,7 @@ public final class ConfigAgent implements AutoCloseable {
         }
         target.close();
         peers.close();
+        upstreamsReport.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());

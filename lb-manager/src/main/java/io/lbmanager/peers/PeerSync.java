@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,10 @@ public final class PeerSync implements AutoCloseable {
     /** Service id to its dict value; "" once its node is gone (pushed as a removal, then forgotten). */
     private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Service id to the modification zxid of the node its desired list was read from. */
+    private final ConcurrentMap<String, Long> desiredVersions = new ConcurrentHashMap<>();
+    /** Service id to the version of its list that Nginx accepted last. */
+    private final ConcurrentMap<String, Long> confirmedVersions = new ConcurrentHashMap<>();
     private final CountDownLatch initialRead = new CountDownLatch(1);
     private final Set<String> seeded = ConcurrentHashMap.newKeySet();
     private volatile PeerListFile listFile;
@@ -54,6 +59,9 @@ public final class PeerSync implements AutoCloseable {
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
+    /** Highest ZooKeeper transaction id of a peer node change seen, and of one known to be in Nginx. */
+    private final AtomicLong seenZxid = new AtomicLong();
+    private volatile long pushedZxid;
     private volatile boolean nginxTakesPeers;
     private volatile boolean listsLoaded;
     private volatile String error;
@@ -167,6 +175,19 @@ public final class PeerSync implements AutoCloseable {
         return pushes.get();
     }
 
+    /** Per service, the version (node modification zxid) of the peer list Nginx accepted last. */
+    public Map<String, Long> confirmedVersions() {
+        return Map.copyOf(confirmedVersions);
+    }
+
+    /**
+     * Every peer-list node change up to this ZooKeeper transaction id has reached Nginx (0 until the
+     * first push): what a manager compares with a peer node's {@code mzxid} to know a list is served.
+     */
+    public long pushedZxid() {
+        return pushedZxid;
+    }
+
     /** Why the last push or node read failed; null once a push succeeds. */
     public String error() {
         return error;
@@ -179,8 +200,12 @@ public final class PeerSync implements AutoCloseable {
         }
         try {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
+            desiredVersions.put(service, node.getStat() == null ? 0L : node.getStat().getMzxid());
             seeded.remove(service);
             dirty.add(service);
+            if (node.getStat() != null) { // after dirty.add: a push that counts this zxid as seen finds the service dirty
+                seenZxid.accumulateAndGet(node.getStat().getMzxid(), Math::max);
+            }
             queuePush();
         } catch (CorruptNodeException e) {
             error = e.getMessage();
@@ -203,6 +228,7 @@ public final class PeerSync implements AutoCloseable {
         String service = serviceOf(node.getPath());
         if (service != null) {
             desired.put(service, "");
+            desiredVersions.remove(service);
             dirty.add(service);
             queuePush();
         }
@@ -230,8 +256,11 @@ public final class PeerSync implements AutoCloseable {
             knownPushed = true;
             return;
         }
+        long covered = seenZxid.get();
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
+        Map<String, Long> batchVersions = new HashMap<>();
+        batch.forEach(service -> batchVersions.put(service, desiredVersions.get(service))); // null: the node is gone
         String lines = batch.stream()
                 .map(service -> (service + " " + desired.getOrDefault(service, "")).strip())
                 .collect(Collectors.joining("\n", "", "\n"));
@@ -241,9 +270,17 @@ public final class PeerSync implements AutoCloseable {
             if (answer.ok()) {
                 pushes.incrementAndGet();
                 error = null;
+                batchVersions.forEach((service, version) -> {
+                    if (version == null) {
+                        confirmedVersions.remove(service);
+                    } else {
+                        confirmedVersions.put(service, version);
+                    }
+                });
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();
+                    pushedZxid = Math.max(pushedZxid, covered);
                     knownPushed = true;
                 }
                 keepOnDisk();

@@ -98,8 +98,8 @@ class AgentWithoutZooKeeperOnHostTest {
 
         Await.await("nginx answering from disk", WAIT, () -> Http.tryGet(restarted.trafficPort(), "/"),
                 reply -> reply.status() == 200 && reply.body().equals("A"));
-        Http.Response ready = Http.tryGet(restarted.adminPort(), "/ready");
-        assertThat(ready.status()).isEqualTo(200);
+        Http.Response ready = Await.await("ready from disk", WAIT, () -> Http.tryGet(restarted.adminPort(), "/ready"),
+                reply -> reply.status() == 200);
         assertThat(ready.body()).contains("version 1 from disk");
         assertThat(restarted.agent.status().error()).contains("from disk");
         for (int i = 0; i < 50; i++) {
