@@ -56,7 +56,7 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     FleetBackend startBackend(DockerTaskRunner containers, String image, int instances) throws Exception {
         Optional<String> noJar = RealSingularity.whyUnusable();
         assumeTrue(noJar.isEmpty(), () -> "skipped: " + noJar.orElse(""));
-        master = MesosMasterStandIn.start(StandInAgent.onLoopback(AGENTS, freePortRange(AGENTS * 10), 10,
+        master = MesosMasterStandIn.start(StandInAgent.onLoopback(AGENTS, StandInAgent.freePortRange(AGENTS * 10), 10,
                 Map.of("lb-group", GROUP)), docker, containers.fleetName());
         singularity = RealSingularity.start(ZK.port(), master, Path.of("target", "singularity-it", containers.fleetName()),
                 "singularity", List.of());
@@ -189,24 +189,5 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @Test
     @Disabled("kept lean on the real server: runs on Docker and the simulator; the refused scale runs here")
     void scalingUpAndDownKeepsServing() {
-    }
-
-    /** The first port of {@code count} consecutive ports that are free on every address now. */
-    static int freePortRange(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = 20_000 + ThreadLocalRandom.current().nextInt(0, 800) * 10;
-            boolean free = true;
-            for (int port = first; port < first + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
-                    socket.setReuseAddress(true);
-                } catch (IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports found");
     }
 }

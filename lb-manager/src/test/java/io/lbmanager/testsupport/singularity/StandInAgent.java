@@ -1,8 +1,12 @@
 package io.lbmanager.testsupport.singularity;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A Mesos agent the master stand-in pretends to have: its own loopback address as host name
@@ -21,5 +25,24 @@ public record StandInAgent(String id, String host, String rack, int firstPort, i
                     from + portsEach - 1, 4, 4096, attributes));
         }
         return agents;
+    }
+
+    /** The first port of {@code count} consecutive ports that are free on every address now. */
+    public static int freePortRange(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = 20_000 + ThreadLocalRandom.current().nextInt(0, 800) * 10;
+            boolean free = true;
+            for (int port = first; port < first + count && free; port++) {
+                try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+                    socket.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports found");
     }
 }

@@ -1,0 +1,13 @@
+package io.lbmanager.fleet.singularity;
+
+import io.lbmanager.testsupport.singularity.SimulatedSingularityEndpoint;
+import io.lbmanager.testsupport.singularity.SingularityEndpoint;
+
+/** {@link SingularityContract} against the simulator with in-process tasks and four agents: the unit-suite side. */
+class SimulatedSingularityContractTest extends SingularityContract {
+
+    @Override
+    SingularityEndpoint startEndpoint() throws Exception {
+        return SimulatedSingularityEndpoint.start(4);
+    }
+}
