@@ -186,7 +186,7 @@ public abstract class SingularityContract {
 
     @Test
     void stepsAdvancedByUpdateStartNewTasksAndRetireOldOnesOnlyWhenTheDeploySucceeds() throws Exception {
-        long waitMillis = 8000;
+        long waitMillis = 5000;
         assertThat(call("POST", "/requests", request(2)).status()).isEqualTo(200);
         assertThat(call("POST", "/deploys", deployRequest(deploy("d1", "/healthy"))).status()).isEqualTo(200);
         assertThat(awaitDeployResult("d1").path("deployState").asText()).isEqualTo("SUCCEEDED");
@@ -223,7 +223,7 @@ public abstract class SingularityContract {
         assertThat(call("POST", "/deploys", deployRequest(deploy("d1", "/healthy"))).status()).isEqualTo(200);
         assertThat(awaitDeployResult("d1").path("deployState").asText()).isEqualTo("SUCCEEDED");
         ObjectNode stepped = deploy("d2", "/healthy");
-        canary(stepped, "NONE", 4000, 2);
+        canary(stepped, "NONE", 3000, 2);
         assertThat(call("POST", "/deploys", deployRequest(stepped)).status()).isEqualTo(200);
 
         List<Map<String, Integer>> seen = new ArrayList<>();
@@ -238,10 +238,10 @@ public abstract class SingularityContract {
         }, done -> done != null);
         long tookMillis = (System.nanoTime() - stepOneDone) / 1_000_000;
 
-        System.out.printf("d2 succeeded %d ms after its first group was healthy (waitMillisBetweenGroups 4000); tasks: %s%n",
+        System.out.printf("d2 succeeded %d ms after its first group was healthy (waitMillisBetweenGroups 3000); tasks: %s%n",
                 tookMillis, seen);
         assertThat(result.path("deployState").asText()).isEqualTo("SUCCEEDED");
-        assertThat(tookMillis).as("the wait between groups").isGreaterThanOrEqualTo(3500);
+        assertThat(tookMillis).as("the wait between groups").isGreaterThanOrEqualTo(2500);
         assertThat(seen).as("a finished group retires as many old tasks").anyMatch(tasks -> tasks.getOrDefault("d1", 0) == 1
                 && tasks.getOrDefault("d2", 0) == 1);
         assertThat(seen).as("never more than instances + group size").allMatch(tasks -> tasks.values().stream()
