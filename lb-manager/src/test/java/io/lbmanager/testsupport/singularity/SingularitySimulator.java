@@ -734,7 +734,8 @@ public final class SingularitySimulator implements AutoCloseable {
      * One health check of a not yet healthy task, every {@code intervalSeconds} (every
      * {@code startupIntervalSeconds} while it does not answer): a 2xx makes it healthy; the
      * {@code maxRetries + 1}-th bad status fails its pending deploy, as Singularity does, naming the
-     * instance and the last status. No answer at all counts only against {@code startupTimeoutSeconds}.
+     * instance and the last status. No answer at all counts only against {@code startupTimeoutSeconds}
+     * (an assumption: the contract does not check it).
      */
     private void checkHealth(SimTask task, long now) {
         JsonNode healthcheck = deploys.get(task.requestId).get(task.deployId).path("healthcheck");
