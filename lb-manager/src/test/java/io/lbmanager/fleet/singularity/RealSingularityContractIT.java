@@ -9,8 +9,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Optional;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** {@link SingularityContract} against the real SingularityService 1.5.0 with four loopback agents. */
 class RealSingularityContractIT extends SingularityContract {
 
@@ -18,12 +16,12 @@ class RealSingularityContractIT extends SingularityContract {
     static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
     @Override
+    Optional<String> whyUnusable() {
+        return RealSingularity.whyUnusable().or(() -> DockerSupport.whyUnusable(DockerSupport.image()));
+    }
+
+    @Override
     SingularityEndpoint startEndpoint() throws Exception {
-        Optional<String> noJar = RealSingularity.whyUnusable();
-        assumeTrue(noJar.isEmpty(), () -> "skipped: " + noJar.orElse(""));
-        String image = DockerSupport.image();
-        Optional<String> noDocker = DockerSupport.whyUnusable(image);
-        assumeTrue(noDocker.isEmpty(), () -> "skipped: " + noDocker.orElse(""));
-        return RealSingularityEndpoint.start(ZK.port(), 4, image);
+        return RealSingularityEndpoint.start(ZK.port(), 4, DockerSupport.image());
     }
 }

@@ -104,9 +104,12 @@ public final class SingularitySimulator implements AutoCloseable {
         checker.scheduleWithFixedDelay(this::checkSafely, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Starts the simulator with six agents, as the real-server ITs have; its tasks run in {@code docker}'s fleet. */
+    /**
+     * Starts the simulator with eight agents (scaling 3 to 4 instances needs 7 under Singularity's
+     * placement rule); its tasks run in {@code docker}'s fleet.
+     */
     public static SingularitySimulator start(DockerTaskRunner docker, Duration drain) throws IOException {
-        return new SingularitySimulator(new DockerSimulatedTasks(docker), 6, drain, Duration.ofMillis(250));
+        return new SingularitySimulator(new DockerSimulatedTasks(docker), 8, drain, Duration.ofMillis(250));
     }
 
     /** Starts the simulator with {@code agents} agents; its tasks are {@link InProcessTasks}, cleaned tasks stop at once. */
