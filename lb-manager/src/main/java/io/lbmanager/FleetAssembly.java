@@ -6,6 +6,7 @@ import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.fleet.DockerFleetBackend;
 import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.fleet.FleetBackend;
+import io.lbmanager.fleet.StablePorts;
 import io.lbmanager.fleet.TaskProbes;
 import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
@@ -47,13 +48,15 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
         FleetBackend backend;
         DockerTaskRunner docker = null;
         List<Managed> managed = new ArrayList<>();
+        StablePorts stablePorts = new StablePorts(config.stablePorts);
         switch (config.backend) {
             case NONE -> {
                 return Optional.empty();
             }
             case DOCKER -> {
+                stablePorts.requireRoomFor(config.instances);
                 docker = new DockerTaskRunner(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root(),
-                        agentEnv);
+                        agentEnv, stablePorts);
                 DockerFleetBackend generations = new DockerFleetBackend(docker, new ZkNodes(client), layout, config.instances,
                         Duration.ofMillis(config.drainMillis));
                 managed.add(generations);
@@ -63,7 +66,7 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
                 FleetConfig.SingularityConfig singularity = config.singularity;
                 backend = new SingularityFleet(new SingularityHttp(singularity.baseUrl, Optional.of(singularity.authHeader),
                         Duration.ofMillis(singularity.connectTimeoutMs), Duration.ofMillis(singularity.requestTimeoutMs),
-                        singularity.retries), singularity.requestPrefix, agentEnv);
+                        singularity.retries), singularity.requestPrefix, agentEnv, stablePorts);
             }
             default -> throw new IllegalArgumentException("unknown fleet backend " + config.backend);
         }

@@ -7,15 +7,19 @@ import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.agent.AgentCommand;
 import io.lbmanager.agent.AgentEnvironment;
 import io.lbmanager.api.AuthApi;
+import io.lbmanager.api.BaragonApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
 import io.lbmanager.api.FleetApi;
+import io.lbmanager.api.GroupEndpointsResource;
 import io.lbmanager.api.GroupRuntimeResource;
 import io.lbmanager.api.ManagerResource;
+import io.lbmanager.api.OpenApiResource;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.api.ValidateResource;
+import io.lbmanager.baragon.LoadBalancerRequests;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.cli.ValidateCommand;
@@ -159,6 +163,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
         environment.lifecycle().manage(auth);
         environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new GroupEndpointsResource(snapshots, rolloutStore, agents));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
@@ -166,6 +171,11 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,
                 serviceValidator, bodies, new ServiceOwnership(catalog)));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
+        environment.jersey().register(new OpenApiResource());
+        if (config.baragon.enabled) {
+            BaragonApi.register(environment.jersey(), new LoadBalancerRequests(client, layout, catalog, rolloutStore, publisher, statusStore,
+                    agents, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
+        }
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new LeadershipHealthCheck(leadership));
         environment.healthChecks().register("agents", new AgentLagHealthCheck(snapshots::groups, rolloutStore, agents,

@@ -2,6 +2,7 @@ package io.lbmanager;
 
 import io.dropwizard.core.Configuration;
 import io.lbmanager.api.ApiConfig;
+import io.lbmanager.config.BaragonConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.NginxConfig;
@@ -43,6 +44,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public SigningConfig signing = new SigningConfig();
+
+    @Valid
+    @NotNull
+    public BaragonConfig baragon = new BaragonConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

@@ -28,8 +28,8 @@ final class AgentOptions {
             "agent id in ZooKeeper (default: hostname-trafficPort)");
     static final Option HOST = new Option("--host", "host", List.of("LBM_HOST", "TASK_HOST"), "127.0.0.1",
             "address Nginx and the admin server listen on, and the agent reports");
-    static final Option TRAFFIC_PORT = new Option("--traffic-port", "trafficPort", List.of("PORT0"), null,
-            "port Nginx serves traffic on");
+    static final Option TRAFFIC_PORT = new Option("--traffic-port", "trafficPort", List.of("LBM_TRAFFIC_PORT", "PORT0"), null,
+            "port Nginx serves traffic on (LBM_TRAFFIC_PORT: a group's stable port)");
     static final Option ADMIN_PORT = new Option("--admin-port", "adminPort", List.of("PORT1"), null,
             "port of the agent's /health, /ready and /status");
     static final Option NGINX = new Option("--nginx", "nginx", List.of(), "nginx", "nginx binary");

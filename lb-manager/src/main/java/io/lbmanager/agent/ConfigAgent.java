@@ -5,8 +5,10 @@ import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.peers.PeerListFile;
 import io.lbmanager.peers.PeerSync;
 import io.lbmanager.signing.SigningKeys;
+import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.signing.VersionVerifier;
 import io.lbmanager.zk.AgentAcls;
 import io.lbmanager.zk.ZkCredentials;
@@ -39,6 +41,8 @@ public final class ConfigAgent implements AutoCloseable {
     private static final Duration CATCH_UP_EVERY = Duration.ofSeconds(30);
     private static final Duration START_RETRY_FIRST = Duration.ofSeconds(5);
     private static final Duration START_RETRY_MAX = Duration.ofSeconds(60);
+    /** How long a starting agent waits for ZooKeeper before it serves its last good version from disk. */
+    private static final Duration DISK_FALLBACK_AFTER = Duration.ofSeconds(3);
 
     private final AgentSettings settings;
     private final CuratorFramework client;
@@ -48,6 +52,8 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final VersionDirectories dirs;
+    private final LastGoodVersion lastGood;
     private final Optional<VersionVerifier> signatures;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean catchUpQueued = new AtomicBoolean();
@@ -60,6 +66,8 @@ public final class ConfigAgent implements AutoCloseable {
     private boolean runningDynamic;
     private long applies;
     private volatile boolean zkTroubleLogged;
+    private volatile boolean zooKeeperAnswered;
+    private volatile Optional<ServedVersion> fromDisk = Optional.empty();
     private boolean restartFailing;
 
     /**
@@ -72,14 +80,16 @@ public final class ConfigAgent implements AutoCloseable {
     public ConfigAgent(AgentSettings settings, CuratorFramework client, Duration confirmTimeout) {
         this.settings = settings;
         this.client = client;
-        VersionDirectories dirs = new VersionDirectories(settings.runtimeDir());
+        this.dirs = new VersionDirectories(settings.runtimeDir());
+        this.lastGood = new LastGoodVersion(dirs.root());
         this.nginx = new NginxProcess(settings.nginxBinary(), dirs);
         this.probe = new VersionProbe(settings.host(), settings.trafficPort());
         this.applier = new ConfigApplier(settings, dirs, nginx, probe, confirmTimeout);
         ZkLayout layout = new ZkLayout(settings.zkRoot());
         this.target = new GroupTarget(client, layout, settings.group());
         this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
-        this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId());
+        this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
+                .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
@@ -126,6 +136,7 @@ public final class ConfigAgent implements AutoCloseable {
         peers.start();
         target.watch(this::queueCatchUp);
         worker.execute(() -> statusNode.publish(status));
+        worker.execute(this::serveFromDiskUnlessZooKeeperAnswers);
         queueCatchUp();
         worker.scheduleWithFixedDelay(this::superviseNginx, SUPERVISE_EVERY.toMillis(), SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(this::queueCatchUp, CATCH_UP_EVERY.toMillis(), CATCH_UP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
@@ -138,7 +149,8 @@ public final class ConfigAgent implements AutoCloseable {
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
     private void refreshPeerFields() {
         AgentStatus current = status;
-        if (current.peerPushes() != peers.pushes() || !Objects.equals(current.peerError(), peers.error())
+        if (current.peerPushes() != peers.pushes() || current.peersZxid() != peers.pushedZxid()
+                || !Objects.equals(current.peerError(), peers.error())
                 || !current.upstreams().equals(upstreamsMode())) {
             report(current.state(), current.error());
         }
@@ -155,6 +167,13 @@ public final class ConfigAgent implements AutoCloseable {
     /** Ready only when Nginx itself answers with the target version this agent last read. */
     public Readiness readiness() {
         Optional<PublishedVersion> goal = knownTarget;
+        Optional<ServedVersion> disk = fromDisk;
+        if (goal.isEmpty() && disk.isPresent()) {
+            return DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+        }
+        if (goal.isEmpty() && !zooKeeperAnswered) {
+            return new Readiness(false, DiskStart.nothingToServe(settings, lastGood.file()));
+        }
         if (goal.isEmpty()) {
             return new Readiness(false, "no target version published for group " + settings.group() + " yet");
         }
@@ -212,13 +231,15 @@ public final class ConfigAgent implements AutoCloseable {
             }
             return;
         }
+        zooKeeperAnswered = true;
         knownTarget = published;
         if (published.isEmpty()) {
             return;
         }
         ServedVersion wanted = new ServedVersion(published.get().version(), published.get().sha256());
         if (running.equals(Optional.of(wanted))) {
-            if (status.state() != AgentState.READY && nginx.isAlive()) {
+            if ((status.state() != AgentState.READY || fromDisk.isPresent()) && nginx.isAlive()) {
+                caughtUpFromDisk();
                 report(AgentState.READY, null);
             }
             return;
@@ -232,9 +253,13 @@ public final class ConfigAgent implements AutoCloseable {
     private void applyVersion(ServedVersion wanted) {
         ApplyOutcome outcome;
         boolean dynamic = false;
+        byte[] node = null;
+        VersionSignature signature = null;
         try {
-            byte[] node = target.readVersionNode(wanted.version());
-            Optional<String> refusal = signatureRefusal(wanted.version(), node);
+            node = target.readVersionNode(wanted.version());
+            signature = signatures.isPresent() ? target.readSignature(wanted.version()) : null;
+            Optional<String> refusal = signatures.isPresent()
+                    ? signatures.get().check(settings.group(), wanted.version(), node, signature) : Optional.empty();
             ConfigBundle bundle = refusal.isPresent() ? null : BundleCodec.decode(target.versionPath(wanted.version()), node);
             dynamic = bundle != null && bundle.hasDynamicUpstreams();
             if (refusal.isPresent()) {
@@ -261,6 +286,8 @@ public final class ConfigAgent implements AutoCloseable {
             applies++;
             runningDynamic = dynamic;
             nginx.rememberWorkers();
+            caughtUpFromDisk();
+            keepOnDisk(wanted, node, signature);
             if (!pushPeers()) {
                 return;
             }
@@ -273,12 +300,74 @@ public final class ConfigAgent implements AutoCloseable {
         }
     }
 
-    /** Why a version must not be served (unsigned, or not signed by the manager's key); empty without a key. */
-    private Optional<String> signatureRefusal(long version, byte[] node) throws Exception {
-        if (signatures.isEmpty()) {
-            return Optional.empty();
+    /** The applied version as ZooKeeper held it, for a restart without ZooKeeper; a full disk costs only that. */
+    private void keepOnDisk(ServedVersion applied, byte[] node, VersionSignature signature) {
+        try {
+            lastGood.remember(settings.group(), applied, node, signature);
+        } catch (IOException e) {
+            LOG.warn("agent group={} id={} cannot keep version {} on disk for a restart without ZooKeeper: {}", settings.group(),
+                    settings.agentId(), applied.version(), e.getMessage());
         }
-        return signatures.get().check(settings.group(), version, node, target.readSignature(version));
+    }
+
+    private void caughtUpFromDisk() {
+        if (fromDisk.isPresent()) {
+            LOG.info("agent group={} id={} zookeeper answers again; no longer serving version {} from disk", settings.group(),
+                    settings.agentId(), fromDisk.get().version());
+            fromDisk = Optional.empty();
+        }
+    }
+
+    /**
+     * At start, when ZooKeeper does not answer within {@link #DISK_FALLBACK_AFTER}: Nginx serves the
+     * last version this agent applied (checked again: signature, sha256) and the peer lists it last
+     * pushed, until ZooKeeper answers. Without one on disk, Nginx stays down and {@code /ready} says why.
+     */
+    private void serveFromDiskUnlessZooKeeperAnswers() {
+        try {
+            if (client.blockUntilConnected((int) DISK_FALLBACK_AFTER.toMillis(), TimeUnit.MILLISECONDS) || running.isPresent()) {
+                return;
+            }
+            Optional<LastGoodVersion.Loaded> stored = lastGood.load(settings.group(), signatures);
+            if (stored.isEmpty()) {
+                LOG.warn("agent group={} id={} version=0 state=STARTING {}", settings.group(), settings.agentId(),
+                        DiskStart.nothingToServe(settings, lastGood.file()));
+                return;
+            }
+            if (stored.get() instanceof LastGoodVersion.Loaded.Refused refused) {
+                LOG.warn("agent group={} id={} version=0 state=STARTING zookeeper does not answer and the version on disk ({}) "
+                        + "is not served: {}", settings.group(), settings.agentId(), refused.version(), refused.reason());
+                return;
+            }
+            LastGoodVersion.Loaded.Usable usable = (LastGoodVersion.Loaded.Usable) stored.get();
+            serveFromDisk(usable);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.warn("agent group={} id={} cannot read its last good version from disk: {}", settings.group(), settings.agentId(),
+                    e.getMessage());
+        }
+    }
+
+    private void serveFromDisk(LastGoodVersion.Loaded.Usable usable) throws IOException, InterruptedException {
+        boolean dynamic = usable.bundle().hasDynamicUpstreams();
+        dirs.discard(usable.version());
+        if (dynamic) {
+            peers.seed(new PeerListFile(lastGood.file().resolveSibling("peers.json")).read());
+            peers.nginxLoading();
+        }
+        ApplyOutcome outcome = applier.apply(usable.bundle(), usable.version(), Optional.empty());
+        if (!(outcome instanceof ApplyOutcome.Applied)) {
+            LOG.warn("agent group={} id={} cannot serve version {} from disk: {}", settings.group(), settings.agentId(),
+                    usable.version().version(), outcome);
+            return;
+        }
+        running = Optional.of(usable.version());
+        runningDynamic = dynamic;
+        fromDisk = running;
+        nginx.rememberWorkers();
+        peers.nginxLoadedFromDisk(dynamic);
+        report(AgentState.READY, "serving version " + usable.version().version() + " from disk: ZooKeeper did not answer at start");
     }
 
     /** Every peer list into the Nginx that just (re)loaded, if its config balances dynamically; false if interrupted. */
@@ -364,7 +453,7 @@ public final class ConfigAgent implements AutoCloseable {
                 running.map(ServedVersion::sha256).orElse(null), state, error,
                 lastFailed.map(ServedVersion::version).orElse(0L), applies,
                 upstreamsMode(), peers.pushes(), peers.error(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(), peers.pushedZxid());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */

@@ -93,6 +93,14 @@ public final class VersionDirectories {
         }
     }
 
+    /** Deletes a version's directory, so that it is written again from a bundle checked just now. */
+    public void discard(ServedVersion version) throws IOException {
+        Path dir = directoryOf(version);
+        if (Files.isDirectory(dir)) {
+            deleteTree(dir);
+        }
+    }
+
     /** Points {@code live} at the directory in one rename, so Nginx never sees a half-switched tree. */
     public void switchLiveTo(Path versionDirectory) throws IOException {
         Path relative = root.relativize(versionDirectory.toAbsolutePath().normalize());

@@ -24,6 +24,10 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.List;
 import java.util.regex.Pattern;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** A group's Nginx fleet: {@code /api/v1/fleet/{group}}: status, upgrades, rollback, scale, deploy blocks. */
 @Path("/api/v1/fleet/{group}")
@@ -50,6 +54,8 @@ public final class FleetResource {
     @Requires(Scope.OPERATOR)
     @POST
     @Path("upgrade")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = FleetRequests.Upgrade.class)))
+    @ApiResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = FleetView.Upgrade.class)))
     public Response upgrade(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
                             @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
         String by = Actors.fromHeader(user);
@@ -86,6 +92,7 @@ public final class FleetResource {
     @Requires(Scope.OPERATOR)
     @POST
     @Path("rollback")
+    @ApiResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = FleetView.Upgrade.class)))
     public Response rollback(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user) {
         return Response.accepted(FleetView.Upgrade.of(operations.rollback(groupName(group), Actors.fromHeader(user)))).build();
     }
@@ -93,6 +100,7 @@ public final class FleetResource {
     @Requires(Scope.OPERATOR)
     @PUT
     @Path("scale")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = FleetRequests.Scale.class)))
     public FleetView scale(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
                              @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
         String by = Actors.fromHeader(user);
@@ -106,6 +114,7 @@ public final class FleetResource {
     @Requires(Scope.OPERATOR)
     @PUT
     @Path("block")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = FleetRequests.Block.class)))
     public FleetView.Block block(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user,
                              @Context HttpHeaders headers, InputStream body) throws JsonProcessingException {
         String by = Actors.fromHeader(user);

@@ -37,6 +37,10 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /**
  * What runs in a group and the operator's levers on it: status (target, live, rollout, agents),
@@ -166,6 +170,8 @@ public class GroupRuntimeResource {
     @POST
     @Path("{group}/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = RollbackRequest.class)))
+    @ApiResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = RolloutView.class)))
     public Response rollBack(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
                              InputStream body) throws Exception {
         requireGroup(group);
@@ -181,6 +187,7 @@ public class GroupRuntimeResource {
     @PUT
     @Path("{group}/pin")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = PinRequest.class)))
     public RolloutView.Pin pin(@PathParam("group") String group, @HeaderParam(Actors.HEADER) String user, @Context HttpHeaders headers,
                         InputStream body) throws Exception {
         requireGroup(group);

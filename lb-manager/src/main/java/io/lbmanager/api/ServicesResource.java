@@ -28,6 +28,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** Services and their static upstreams: {@code /api/v1/services}. */
 @Path("/api/v1/services")
@@ -64,6 +68,9 @@ public final class ServicesResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ServiceRequest.class)))
+    @ApiResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ServiceView.class)))
+    @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ServiceView.class)))
     public Response put(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
                         @Context HttpHeaders headers, @Context SecurityContext security, InputStream body) throws JsonProcessingException {
         String actor = Actors.fromHeader(user);
@@ -91,6 +98,7 @@ public final class ServicesResource {
     @POST
     @Path("{id}/upstreams")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = UpstreamRequest.class)))
     public ServiceView addUpstream(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user,
                                      @Context HttpHeaders headers, @Context SecurityContext security, InputStream body)
             throws JsonProcessingException {

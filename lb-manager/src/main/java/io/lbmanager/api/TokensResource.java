@@ -21,6 +21,10 @@ import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 import java.util.List;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /** API tokens, admin only: {@code /api/v1/tokens}. A secret is in the answer to create and rotate, and nowhere else. */
 @Path("/api/v1/tokens")
@@ -47,6 +51,8 @@ public final class TokensResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CreateRequest.class)))
+    @ApiResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = TokenViews.Issued.class)))
     public Response create(@Context SecurityContext security, @Context HttpHeaders headers, InputStream body)
             throws JsonProcessingException {
         CreateRequest request = bodies.read(headers, body, CreateRequest.class);

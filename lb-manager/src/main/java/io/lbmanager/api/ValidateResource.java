@@ -45,6 +45,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
 /**
  * CI's dry run: renders the catalog as it would be with a proposed service definition (and/or a
@@ -109,6 +113,9 @@ public class ValidateResource {
 
     @POST
     @Requires({Scope.SERVICE_OWNER, Scope.OPERATOR})
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ValidateRequest.class)))
+    @ApiResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ValidateResponse.class)))
+    @ApiResponse(responseCode = "422", content = @Content(schema = @Schema(implementation = ValidateResponse.class)))
     public Response validate(@Context HttpHeaders headers, @Context SecurityContext security, InputStream body) throws Exception {
         ValidateRequest request = bodies.read(headers, body, ValidateRequest.class);
         if (request == null || (request.service() == null && (request.templates() == null || request.templates().isEmpty()))) {

@@ -56,6 +56,14 @@ public final class CatalogStore {
 
     /** Creates or replaces a service definition, moving its base-path locks in the same transaction; keeps static upstreams. */
     public ServicePut putService(ServiceDefinition definition, String actor) {
+        return putService(definition, UnaryOperator.identity(), actor);
+    }
+
+    /**
+     * Creates or replaces a service definition and changes its static upstreams (the current ones, none
+     * for a new service) in the same transaction as its base-path locks: all of it or nothing.
+     */
+    public ServicePut putService(ServiceDefinition definition, UnaryOperator<List<Upstream>> upstreamChange, String actor) {
         String path = layout.service(definition.id());
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<ZkNodes.Node> current = zk.read(path);
@@ -74,8 +82,12 @@ public final class CatalogStore {
                     release(definition.id(), lock, ops);
                 }
             }
-            ServiceRecord next = new ServiceRecord(definition,
-                    previous.map(ServiceRecord::staticUpstreams).orElse(List.of()), actor, clock.getAsLong());
+            List<Upstream> upstreams = upstreamChange.apply(previous.map(ServiceRecord::staticUpstreams).orElse(List.of()));
+            if (upstreams.size() > MAX_STATIC_UPSTREAMS) {
+                throw new InvalidInputException("upstreams", "service " + definition.id() + " would have " + upstreams.size()
+                        + " static upstreams; the maximum is " + MAX_STATIC_UPSTREAMS);
+            }
+            ServiceRecord next = new ServiceRecord(definition, upstreams.stream().distinct().sorted().toList(), actor, clock.getAsLong());
             byte[] bytes = ServiceCodec.encode(next);
             if (current.isEmpty()) {
                 zk.ensure(layout.services());

@@ -36,6 +36,14 @@ public class FleetConfig {
     @NotNull
     public Map<String, Integer> instances = new LinkedHashMap<>();
 
+    /**
+     * Fixed traffic ports of groups that need stable addresses, e.g. {@code {edge: [8081, 8082]}}. Docker: a group's
+     * tasks take the lowest free port of its list (at least as many ports as instances; spare ones let an upgrade
+     * start new tasks beside the old); Singularity: exactly one port per group, the same on every host.
+     */
+    @NotNull
+    public Map<String, java.util.List<Integer>> stablePorts = new LinkedHashMap<>();
+
     /** ZooKeeper connect string the agents use; empty means the manager's own. */
     @NotNull
     public String agentZooKeeper = "";

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param upstreams      {@value #UPSTREAMS_DYNAMIC} when Nginx takes peer lists without reloading, else {@value #UPSTREAMS_RELOAD}
  * @param peerPushes     requests that replaced peer lists in Nginx since the agent started
  * @param peerError      why the last peer-list push failed, while it does
+ * @param peersZxid      every peer-list node change up to this ZooKeeper transaction id is in Nginx (0: none yet, or an
+ *                       agent that does not report it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentStatus(
@@ -29,7 +31,16 @@ public record AgentStatus(
         String upstreams,
         long peerPushes,
         String peerError,
-        long updatedAtMillis) {
+        long updatedAtMillis,
+        long peersZxid) {
+
+    /** A status without {@code peersZxid} (as an agent that does not report it writes). */
+    public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                       AgentState state, String error, long failedVersion, long applies, String upstreams, long peerPushes, String peerError,
+                       long updatedAtMillis) {
+        this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
+                peerPushes, peerError, updatedAtMillis, 0);
+    }
 
     public static final String UPSTREAMS_DYNAMIC = "dynamic";
     public static final String UPSTREAMS_RELOAD = "reload";

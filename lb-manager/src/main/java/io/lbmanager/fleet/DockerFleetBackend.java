@@ -166,6 +166,11 @@ public final class DockerFleetBackend implements FleetBackend, Managed, AutoClos
         if (instances < 0) {
             throw new IllegalArgumentException("instances must be >= 0");
         }
+        try {
+            fleet.stablePorts().requireRoomFor(group, instances);
+        } catch (IllegalArgumentException tooFewPorts) {
+            throw new BackendRefusedException(kind(), 409, tooFewPorts.getMessage(), tooFewPorts.getMessage());
+        }
         save(group, load(group).withInstances(instances));
         LOG.info("fleet=docker group={} instances={} state=SCALED", group, instances);
         reconcile(group);

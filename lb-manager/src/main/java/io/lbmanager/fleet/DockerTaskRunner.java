@@ -42,6 +42,7 @@ public final class DockerTaskRunner implements TaskRunner {
     private final LoopbackPorts ports;
     private final Map<String, String> agentEnv;
     private final ContainerPostMortem postMortem;
+    private final StablePorts stablePorts;
 
     /**
      * @param image     the Nginx + agent image (nginx-image/)
@@ -56,6 +57,13 @@ public final class DockerTaskRunner implements TaskRunner {
     /** @param agentEnv added to every agent's environment (its ZooKeeper credentials and the signing key) */
     public DockerTaskRunner(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot,
                        Map<String, String> agentEnv) {
+        this(docker, image, fleetName, zkConnect, zkRoot, agentEnv, StablePorts.NONE);
+    }
+
+    /** @param stablePorts groups whose tasks listen on fixed traffic ports (a replacement takes the port it replaces) */
+    public DockerTaskRunner(DockerClient docker, String image, String fleetName, String zkConnect, String zkRoot,
+                       Map<String, String> agentEnv, StablePorts stablePorts) {
+        this.stablePorts = stablePorts;
         this.agentEnv = Map.copyOf(agentEnv);
         this.docker = docker;
         this.fleetName = requireName("fleet name", fleetName);
@@ -69,6 +77,11 @@ public final class DockerTaskRunner implements TaskRunner {
     /** Why a task's container stopped, and whether an image exists on this engine. */
     public ContainerPostMortem postMortem() {
         return postMortem;
+    }
+
+    /** Groups whose tasks listen on fixed traffic ports. */
+    public StablePorts stablePorts() {
+        return stablePorts;
     }
 
     public String fleetName() {
@@ -114,8 +127,9 @@ public final class DockerTaskRunner implements TaskRunner {
         String taskId = extraEnv.getOrDefault("LBM_AGENT_ID",
                 "lbm-" + fleetName + "-" + group + "-" + UUID.randomUUID().toString().substring(0, 8));
         Set<Integer> taken = portsOfFleet();
-        int trafficPort = ports.allocate(taken);
+        int trafficPort = trafficPort(group, taken);
         taken.add(trafficPort);
+        taken.addAll(stablePorts.all());
         int adminPort = ports.allocate(taken);
 
         Map<String, String> labels = new LinkedHashMap<>();
@@ -146,6 +160,17 @@ public final class DockerTaskRunner implements TaskRunner {
         LOG.info("fleet={} group={} task={} state=STARTED trafficPort={} adminPort={} image={} generation={}",
                 fleetName, group, taskId, trafficPort, adminPort, taskImage, generation);
         return new NginxTask(taskId, group, HOST, trafficPort, adminPort, taskImage, true, generation);
+    }
+
+    /** The group's lowest free stable port if it has stable ports, else a free port of the dynamic range (never a stable one). */
+    private int trafficPort(String group, Set<Integer> taken) {
+        if (stablePorts.has(group)) {
+            return stablePorts.free(group, taken, port -> !ports.nothingListensOn(port))
+                    .orElseThrow(() -> new IllegalStateException(stablePorts.whyNoneFree(group, taken)));
+        }
+        Set<Integer> notStable = new HashSet<>(taken);
+        notStable.addAll(stablePorts.all());
+        return ports.allocate(notStable);
     }
 
     @Override

@@ -49,7 +49,7 @@ final class LoopbackPorts {
                 + ": every one is listened on or given to a task");
     }
 
-    private boolean nothingListensOn(int port) {
+    boolean nothingListensOn(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, address)) {
             return true;
         } catch (IOException e) {

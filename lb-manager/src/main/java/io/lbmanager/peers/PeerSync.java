@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -47,9 +48,15 @@ public final class PeerSync implements AutoCloseable {
     private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final CountDownLatch initialRead = new CountDownLatch(1);
+    private final Set<String> seeded = ConcurrentHashMap.newKeySet();
+    private volatile PeerListFile listFile;
+    private volatile boolean knownPushed;
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong pushes = new AtomicLong();
+    /** Highest ZooKeeper transaction id of a peer node change seen, and of one known to be in Nginx. */
+    private final AtomicLong seenZxid = new AtomicLong();
+    private volatile long pushedZxid;
     private volatile boolean nginxTakesPeers;
     private volatile boolean listsLoaded;
     private volatile String error;
@@ -62,6 +69,28 @@ public final class PeerSync implements AutoCloseable {
         this.nginxSocket = nginxSocket;
         this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peers-" + label));
+    }
+
+    /** Keeps every list Nginx took in this file too, for a restart without ZooKeeper ({@link #seed}). */
+    public PeerSync keepingListsIn(PeerListFile file) {
+        this.listFile = file;
+        return this;
+    }
+
+    /**
+     * Lists from disk, for an Nginx started while ZooKeeper is down; ZooKeeper's first read replaces
+     * them (and drops the services it no longer has).
+     */
+    public synchronized void seed(Map<String, String> lists) {
+        if (allRead()) {
+            return;
+        }
+        lists.forEach((service, list) -> {
+            if (desired.putIfAbsent(service, list) == null) {
+                seeded.add(service);
+                dirty.add(service);
+            }
+        });
     }
 
     public void start() {
@@ -90,6 +119,7 @@ public final class PeerSync implements AutoCloseable {
      */
     public synchronized void nginxLoading() {
         listsLoaded = false;
+        knownPushed = false;
         dirty.addAll(desired.keySet());
     }
 
@@ -98,12 +128,22 @@ public final class PeerSync implements AutoCloseable {
      * for the first read of the peer nodes (bounded) and pushes every list before returning.
      */
     public void nginxLoaded(boolean dynamic) throws InterruptedException {
+        nginxLoaded(dynamic, INITIAL_READ_WAIT);
+    }
+
+    /** As {@link #nginxLoaded(boolean)}, pushing the lists known now (seeded from disk) without waiting for ZooKeeper. */
+    public void nginxLoadedFromDisk(boolean dynamic) throws InterruptedException {
+        nginxLoaded(dynamic, Duration.ZERO);
+    }
+
+    private void nginxLoaded(boolean dynamic, Duration waitForRead) throws InterruptedException {
         nginxTakesPeers = dynamic;
         if (!dynamic) {
             listsLoaded = true;
+            knownPushed = true;
             return;
         }
-        if (!initialRead.await(INITIAL_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!initialRead.await(waitForRead.toMillis(), TimeUnit.MILLISECONDS) && !waitForRead.isZero()) {
             LOG.warn("agent {} peer lists not read from ZooKeeper within {} ms; pushing what is known, not ready until all are read",
                     label, INITIAL_READ_WAIT.toMillis());
         }
@@ -120,9 +160,22 @@ public final class PeerSync implements AutoCloseable {
         return listsLoaded;
     }
 
+    /** Every list this agent knows (from ZooKeeper or from disk) reached Nginx since its last (re)load. */
+    public boolean knownListsPushed() {
+        return knownPushed;
+    }
+
     /** Successful pushes (each one request carrying one or more lists) since start. */
     public long pushes() {
         return pushes.get();
+    }
+
+    /**
+     * Every peer-list node change up to this ZooKeeper transaction id has reached Nginx (0 until the
+     * first push): what a manager compares with a peer node's {@code mzxid} to know a list is served.
+     */
+    public long pushedZxid() {
+        return pushedZxid;
     }
 
     /** Why the last push or node read failed; null once a push succeeds. */
@@ -137,7 +190,11 @@ public final class PeerSync implements AutoCloseable {
         }
         try {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
+            seeded.remove(service);
             dirty.add(service);
+            if (node.getStat() != null) { // after dirty.add: a push that counts this zxid as seen finds the service dirty
+                seenZxid.accumulateAndGet(node.getStat().getMzxid(), Math::max);
+            }
             queuePush();
         } catch (CorruptNodeException e) {
             error = e.getMessage();
@@ -148,6 +205,10 @@ public final class PeerSync implements AutoCloseable {
     /** Synchronized with {@link #pushDirty}: marking every list dirty in the middle of a push would leave it not ready. */
     private synchronized void onInitialRead() {
         initialRead.countDown();
+        for (String gone : seeded) {
+            desired.put(gone, "");
+        }
+        seeded.clear();
         dirty.addAll(desired.keySet());
         queuePush();
     }
@@ -180,8 +241,10 @@ public final class PeerSync implements AutoCloseable {
         }
         if (dirty.isEmpty()) {
             listsLoaded = allRead();
+            knownPushed = true;
             return;
         }
+        long covered = seenZxid.get();
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
         String lines = batch.stream()
@@ -196,7 +259,10 @@ public final class PeerSync implements AutoCloseable {
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();
+                    pushedZxid = Math.max(pushedZxid, covered);
+                    knownPushed = true;
                 }
+                keepOnDisk();
                 return;
             }
             failure = "nginx answered " + answer.status() + " to the peer lists: " + answer.body();
@@ -209,6 +275,18 @@ public final class PeerSync implements AutoCloseable {
         }
         error = failure;
         pusher.schedule(this::queuePush, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void keepOnDisk() {
+        PeerListFile file = listFile;
+        if (file == null) {
+            return;
+        }
+        try {
+            file.write(Map.copyOf(desired));
+        } catch (IOException e) {
+            LOG.warn("agent {} cannot keep the peer lists on disk: {}", label, e.getMessage());
+        }
     }
 
     private boolean allRead() {

@@ -35,6 +35,8 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpgradeOperations.class);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+    /** How long an operator's change waits for another manager's change of the same group (a tick probes for up to seconds). */
+    private static final Duration CLAIM_WAIT = Duration.ofSeconds(15);
 
     private final UpgradePolicy policy;
     private final FleetBackend backend;
@@ -215,11 +217,13 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
         }
         for (String group : store.groups()) {
             try {
-                locked(group, () -> {
+                locked(group, Duration.ZERO, () -> {
                     store.current(group).filter(upgrade -> upgrade.state().inProgress())
                             .ifPresent(upgrade -> persist(upgrade, policy.tick(upgrade)));
                     return null;
                 });
+            } catch (ConflictException anotherManagerChangesIt) {
+                // the next tick reads what it wrote
             } catch (RuntimeException e) {
                 LOG.warn("upgrade group={} tick failed: {}", group, e.toString());
             }
@@ -300,8 +304,12 @@ public final class UpgradeOperations implements Managed, AutoCloseable {
     }
 
     private <T> T locked(String group, java.util.function.Supplier<T> action) {
+        return locked(group, CLAIM_WAIT, action);
+    }
+
+    private <T> T locked(String group, Duration claimWait, java.util.function.Supplier<T> action) {
         synchronized (locks.computeIfAbsent(group, g -> new Object())) {
-            return action.get();
+            return store.exclusively(group, claimWait, action);
         }
     }
 

@@ -20,10 +20,26 @@ public final class UpgradeStore {
 
     private final ZkNodes nodes;
     private final ZkLayout layout;
+    private final FleetWriteClaim claim;
 
     public UpgradeStore(CuratorFramework client, ZkLayout layout) {
         this.nodes = new ZkNodes(client);
         this.layout = layout;
+        this.claim = new FleetWriteClaim(client, managerName());
+    }
+
+    /** Runs {@code action} as the only manager changing the group's fleet; another one meanwhile gets a conflict. */
+    <T> T exclusively(String group, java.time.Duration wait, java.util.function.Supplier<T> action) {
+        return claim.holding(layout.fleetUpgrade(group) + "-writer", group, wait, action);
+    }
+
+    private static String managerName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid() + "/"
+                    + java.util.UUID.randomUUID().toString().substring(0, 8);
+        } catch (java.net.UnknownHostException e) {
+            return "manager/" + ProcessHandle.current().pid();
+        }
     }
 
     /** The group's current upgrade, or its last one when none is in progress. */

@@ -14,16 +14,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Runs the real {@code nginx -t} on a bundle in a fresh sandbox directory: the bundle, a
+ * Runs the real {@code nginx -t} on a bundle in an empty sandbox directory: the bundle, a
  * stand-in {@link ConfigBundle#AGENT_FILE}, and the {@code tmp/} and {@code logs/} directories
  * the agent also creates. Every bundle is first held against {@link RenderedConfigPolicy} (team
  * values are in it), then checked inside the {@link NginxJail}; when the jail cannot run here,
  * nothing is checked ({@link JailUnavailableException}). Maps what Nginx says back to bundle files
- * and services, never echoing a file outside the bundle. Thread-safe: every call has its own directory.
+ * and services, never echoing a file outside the bundle. Thread-safe: every call has a sandbox of its own.
  */
 public final class NginxValidator {
 
@@ -91,23 +90,31 @@ public final class NginxValidator {
         if (!bundle.files().containsKey(ConfigBundle.MAIN_FILE)) {
             return invalid(new ConfigError(null, null, null, "bundle has no " + ConfigBundle.MAIN_FILE));
         }
-        Path sandbox = null;
-        try {
-            sandbox = Files.createTempDirectory(sandboxParent, "lbm-validate-");
-            Path prefix = Files.createDirectory(sandbox.resolve("conf"));
+        Path binary = resolveBinary(nginxBinary);
+        if (!Files.isExecutable(binary)) {
+            return invalid(new ConfigError(null, null, null, "cannot run " + nginxBinary + ": no such executable file"));
+        }
+        Map<String, List<String>> hosts = jail instanceof NginxJail.Unjailed ? Map.of() : UpstreamHostNames.resolved(bundle.files());
+        try (NginxJail.Sandbox sandbox = jail.open(sandboxParent, binary, dir -> nginxTest(binary, dir.resolve("conf")))) {
+            Path prefix = Files.createDirectory(sandbox.dir().resolve("conf"));
             try {
                 bundle.writeTo(prefix);
             } catch (IOException e) {
                 return invalid(new ConfigError(null, null, null, e.getMessage()));
             }
             writeStandIns(bundle, prefix);
-            jail.prepare(sandbox, prefix, jail instanceof NginxJail.Unjailed ? Map.of() : UpstreamHostNames.resolved(bundle.files()));
-            return runNginxTest(sandbox, prefix, sandbox.resolve("nginx-t.out"));
+            return runNginxTest(sandbox, prefix, hosts);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the nginx -t sandbox", e);
-        } finally {
-            deleteQuietly(sandbox);
         }
+    }
+
+    private static List<String> nginxTest(Path binary, Path prefix) {
+        return List.of(binary.toString(), "-t", "-q",
+                "-p", prefix + "/",
+                "-c", prefix.resolve(ConfigBundle.MAIN_FILE).toString(),
+                "-e", "stderr",
+                "-g", "pid " + prefix.resolve("tmp").resolve("nginx.pid") + ";");
     }
 
     private static void writeStandIns(ConfigBundle bundle, Path prefix) throws IOException {
@@ -121,58 +128,28 @@ public final class NginxValidator {
         }
     }
 
-    private ValidationResult runNginxTest(Path sandbox, Path prefix, Path output) throws IOException {
-        Path binary = resolveBinary(nginxBinary);
-        if (!Files.isExecutable(binary)) {
-            return invalid(new ConfigError(null, null, null, "cannot run " + nginxBinary + ": no such executable file"));
-        }
-        List<String> command = jail.wrap(List.of(binary.toString(), "-t", "-q",
-                "-p", prefix + "/",
-                "-c", prefix.resolve(ConfigBundle.MAIN_FILE).toString(),
-                "-e", "stderr",
-                "-g", "pid " + prefix.resolve("tmp").resolve("nginx.pid") + ";"), sandbox, binary);
-        Process process;
+    private ValidationResult runNginxTest(NginxJail.Sandbox sandbox, Path prefix, Map<String, List<String>> hosts) throws IOException {
+        int status;
         try {
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+            status = sandbox.run(hosts, timeout);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return invalid(new ConfigError(null, null, null, "nginx -t timed out after " + describe(timeout)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return invalid(new ConfigError(null, null, null, "interrupted while waiting for nginx -t"));
         } catch (IOException e) {
             return invalid(new ConfigError(null, null, null, "cannot run " + nginxBinary + ": " + e.getMessage()));
         }
-        boolean finished;
-        try {
-            finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            kill(process);
-            Thread.currentThread().interrupt();
-            return invalid(new ConfigError(null, null, null, "interrupted while waiting for nginx -t"));
-        }
-        if (!finished) {
-            kill(process);
-            return invalid(new ConfigError(null, null, null, "nginx -t timed out after " + describe(timeout)));
-        }
-        if (process.exitValue() == 0) {
+        if (status == 0) {
             return new ValidationResult.Valid();
         }
-        String said = NginxErrors.limited(Files.readString(output, StandardCharsets.UTF_8));
+        String said = NginxErrors.limited(Files.readString(sandbox.output(), StandardCharsets.UTF_8));
         List<ConfigError> errors = new ArrayList<>(NginxErrors.parse(said, prefix));
         if (errors.isEmpty()) {
-            errors.add(new ConfigError(null, null, null, "nginx -t exited with status " + process.exitValue()
+            errors.add(new ConfigError(null, null, null, "nginx -t exited with status " + status
                     + ": " + NginxErrors.clipped(said.replace(prefix + "/", "").strip())));
         }
         return new ValidationResult.Invalid(errors);
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** {@code binary} itself when it names a path, else the first executable of that name on the PATH. */

@@ -181,4 +181,13 @@ public record ZkLayout(String root) {
     public String auditEntryPrefix() {
         return audit() + "/e";
     }
+
+    /** Requests received through the Baragon API ({@code io.lbmanager.baragon}). */
+    public String baragonRequests() {
+        return root + "/baragon/requests";
+    }
+
+    public String baragonRequest(String requestId) {
+        return baragonRequests() + "/" + requestId;
+    }
 }

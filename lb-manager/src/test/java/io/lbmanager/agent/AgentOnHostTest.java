@@ -133,10 +133,11 @@ class AgentOnHostTest {
         });
         load.start();
         try {
-            Thread.sleep(300);
+            Await.await("10 requests before the switch", Duration.ofSeconds(20), () -> requests.get() >= 10);
             publisher.publish(2, NginxBundles.proxyingTo(GROUP, backendB.port()));
             awaitState(agent, AgentState.READY, 2);
-            Thread.sleep(500);
+            int atSwitch = requests.get();
+            Await.await("20 requests after the switch", Duration.ofSeconds(20), () -> requests.get() >= atSwitch + 20);
         } finally {
             loading.set(false);
             load.join();

@@ -5,6 +5,7 @@ import io.dropwizard.jetty.HttpsConnectorFactory;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.testsupport.ManagerUnderTest;
 import io.lbmanager.testsupport.RunningManager;
+import io.lbmanager.testsupport.LbmCli;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -102,10 +103,10 @@ class HttpsApiTest {
 
     @Test
     void lbmReachesTheHttpsManagerWithItsCaFileAndRefusesItWithout() throws Exception {
-        Result withCa = lbm("-s", url("https"), "-t", TestTokens.ADMIN, "-c", caFile.toString(), "status", "edge");
+        LbmCli.Run withCa = lbm("-s", url("https"), "-t", TestTokens.ADMIN, "-c", caFile.toString(), "status", "edge");
         assertThat(withCa.output()).as("this manager has no fleet: an API answer, over TLS").contains("lbm: 404")
                 .doesNotContain("cannot reach");
-        Result withoutCa = lbm("-s", url("https"), "-t", TestTokens.ADMIN, "status", "edge");
+        LbmCli.Run withoutCa = lbm("-s", url("https"), "-t", TestTokens.ADMIN, "status", "edge");
         assertThat(withoutCa.exit()).isEqualTo(1);
         assertThat(withoutCa.output()).contains("cannot reach").containsIgnoringCase("certificate");
     }
@@ -127,19 +128,9 @@ class HttpsApiTest {
         return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result lbm(String... args) throws Exception {
-        Path script = Files.exists(Path.of("..", "lbm")) ? Path.of("..", "lbm") : Path.of("lbm");
-        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("LBM_CACERT");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("lbm ended").isTrue();
-        return new Result(process.exitValue(), output);
+    /** The repository's lbm launcher, as a user runs it: with only the options given, no LBM_* variables. */
+    private static LbmCli.Run lbm(String... args) throws Exception {
+        return LbmCli.launch(java.util.Map.of(), args);
     }
 
     private static void keytool(String... args) throws Exception {

@@ -71,6 +71,25 @@ class LbmTokensCliTest {
         assertThat(reader.output()).contains("403").contains("admin").doesNotContain("lbm_");
     }
 
+    @Test
+    void outputJsonCarriesTheSecretOnceAndAnUnknownIdIs404() throws Exception {
+        LbmCli.Run created = lbm(TestTokens.ADMIN, "-o", "json", "tokens", "create", "--team", "team-ci", "--scope", "read", "--scope",
+                "operator", "--ttl", "12h");
+        LbmCli.Run listed = lbm(TestTokens.ADMIN, "tokens", "list", "--output", "json");
+        LbmCli.Run unknown = lbm(TestTokens.ADMIN, "tokens", "revoke", "nosuchtoken1");
+
+        assertThat(created.exit()).as(created.output()).isZero();
+        com.fasterxml.jackson.databind.JsonNode issued = ManagerUnderTest.JSON.readTree(created.output());
+        String secret = issued.path("secret").asText();
+        assertThat(secret).startsWith("lbm_");
+        assertThat(issued.path("token").path("scopes").toString()).contains("read", "operator");
+        assertThat(issued.path("token").path("expiresAtMillis").asLong()).isPositive();
+        assertThat(ManagerUnderTest.JSON.readTree(listed.output()).findValuesAsText("team")).contains("team-ci");
+        assertThat(listed.output()).doesNotContain(secret);
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.output()).startsWith("lbm: 404 ");
+    }
+
     private static LbmCli.Run lbm(String token, String... args) throws Exception {
         return LbmCli.run(app.port(), token, args);
     }

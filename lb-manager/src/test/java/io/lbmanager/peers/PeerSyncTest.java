@@ -91,6 +91,49 @@ class PeerSyncTest {
     }
 
     /** Answers every POST on a unix socket with 200, as Nginx's /_lbm/peers does, and keeps the bodies. */
+    @Test
+    void listsKeptOnDiskFillAnNginxStartedWithoutZooKeeperUntilZooKeepersFirstReadReplacesThem(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("peers.sock");
+        PeerListFile file = new PeerListFile(dir.resolve("last-good/peers.json"));
+        try (RecordingSocket nginx = RecordingSocket.at(socket);
+             PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1").keepingListsIn(file)) {
+            sync.start();
+            sync.nginxLoaded(true);
+            assertThat(sync.listsLoaded()).isTrue();
+        }
+        assertThat(file.read()).containsEntry("shop", "10.0.0.1:80:1");
+
+        file.write(java.util.Map.of("shop", "10.0.0.1:80:1", "gone", "10.9.9.9:80:1")); // a service deleted since
+        zk.stop();
+        CuratorFramework restartedAgentsClient = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zk.connectString(),
+                10_000, 1_000, new org.apache.curator.retry.RetryNTimes(50, 200));
+        restartedAgentsClient.start();
+        java.nio.file.Files.deleteIfExists(socket); // Nginx went with its container
+        try (RecordingSocket nginx = RecordingSocket.at(socket);
+             PeerSync sync = new PeerSync(restartedAgentsClient, LAYOUT, "edge", socket, "edge/a1").keepingListsIn(file)) {
+            sync.seed(file.read());
+            sync.start();
+            sync.nginxLoading();
+            sync.nginxLoadedFromDisk(true);
+
+            assertThat(nginx.bodies()).hasSize(1);
+            assertThat(nginx.bodies().get(0).lines().sorted().toList()).containsExactly("gone 10.9.9.9:80:1", "shop 10.0.0.1:80:1");
+            assertThat(sync.knownListsPushed()).isTrue();
+            assertThat(sync.listsLoaded()).as("not every list is known to be current before ZooKeeper's first read").isFalse();
+
+            zk.restart();
+            client.delete().forPath(LAYOUT.groupPeerList("edge", "shop"));
+            client.create().forPath(LAYOUT.groupPeerList("edge", "cart"), new PeerList("cart", List.of(new Upstream("10.0.0.2", 81))).encode());
+            await("ZooKeeper's lists replace the ones from disk", Duration.ofSeconds(30),
+                    () -> sync.listsLoaded() && String.join("", nginx.bodies()).contains("cart 10.0.0.2:81:1\n"));
+            String pushed = String.join("", nginx.bodies());
+            assertThat(pushed).containsPattern("(?m)^shop$").containsPattern("(?m)^gone$");
+        } finally {
+            restartedAgentsClient.close();
+        }
+        assertThat(file.read()).containsOnlyKeys("cart");
+    }
+
     private static final class RecordingSocket implements AutoCloseable {
         private final ServerSocketChannel server;
         private final List<String> bodies = new CopyOnWriteArrayList<>();

@@ -48,6 +48,14 @@ public final class HostAgent implements AutoCloseable {
         return running;
     }
 
+    /** An agent with these settings (the same ports and runtime directory as one that ran before: a restarted container). */
+    public static HostAgent startWith(AgentSettings settings) throws IOException {
+        HostAgent running = new HostAgent(settings);
+        running.admin.start();
+        running.agent.start();
+        return running;
+    }
+
     public int trafficPort() {
         return settings.trafficPort();
     }

@@ -16,6 +16,7 @@ import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.catalog.CatalogStore;
 import io.lbmanager.fleet.singularity.SingularityException;
+import io.lbmanager.testsupport.LbmCli;
 import io.lbmanager.testsupport.TestTokens;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
@@ -28,13 +29,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -245,17 +242,53 @@ class FleetApiTest {
         fleet.scaleRefusal = new SingularityException(400, "PUT", "/requests/request/lb-nginx-edge/scale", words);
 
         Reply refused = send("PUT", "/api/v1/fleet/edge/scale", "{\"instances\":10}");
-        ProcessBuilder lbm = new ProcessBuilder("bash", lbmScript().toString(), "scale", "edge", "10").redirectErrorStream(true);
-        lbm.environment().put("LBM_URL", "http://127.0.0.1:" + app.getLocalPort());
-        lbm.environment().put("LBM_TOKEN", TestTokens.ADMIN);
-        Process process = lbm.start();
-        String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        LbmCli.Run lbm = LbmCli.run(app.getLocalPort(), TestTokens.ADMIN, "scale", "edge", "10");
 
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().path("message").asText()).isEqualTo("singularity refused (400): " + words);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).isEqualTo(1);
-        assertThat(printed).isEqualTo("lbm: 409 singularity refused (400): " + words + "\n");
+        assertThat(lbm.exit()).isEqualTo(1);
+        assertThat(lbm.output()).isEqualTo("lbm: 409 singularity refused (400): " + words + "\n");
+        assertThat(fleet.instances).isEqualTo(3);
+    }
+
+    @Test
+    void lbmStartsPausesResumesCancelsBlocksAndShowsAnUpgrade() throws Exception {
+        int port = app.getLocalPort();
+        LbmCli.Run started = LbmCli.run(port, TestTokens.ADMIN, "upgrade", "edge", "nginx:2", "--step", "1", "--no-wait");
+        LbmCli.Run paused = LbmCli.run(port, TestTokens.ADMIN, "pause", "edge");
+        LbmCli.Run resumed = LbmCli.run(port, TestTokens.ADMIN, "resume", "edge");
+        LbmCli.Run status = LbmCli.run(port, TestTokens.ADMIN, "status", "edge", "-o", "json");
+        LbmCli.Run cancelled = LbmCli.run(port, TestTokens.ADMIN, "cancel", "edge");
+        LbmCli.Run watched = LbmCli.run(port, TestTokens.ADMIN, "watch", "edge");
+        LbmCli.Run onTerminal = LbmCli.runOnTerminal(port, TestTokens.ADMIN, "watch", "edge");
+        LbmCli.Run history = LbmCli.run(port, TestTokens.ADMIN, "history", "edge");
+        System.out.printf("lbm watch (file):%n%slbm watch (terminal):%n%s", watched.output(), onTerminal.output());
+
+        assertThat(started.exit()).as(started.output()).isZero();
+        assertThat(started.output()).contains("group edge  backend memory  image nginx:1  instances 3", "RUNNING: nginx:1 -> nginx:2, step");
+        assertThat(paused.output()).contains(" PAUSED: nginx:1 -> nginx:2");
+        assertThat(resumed.output()).contains(" RUNNING: nginx:1 -> nginx:2");
+        assertThat(JSON.readTree(status.output()).path("upgrade").path("toImage").asText()).isEqualTo("nginx:2");
+        assertThat(cancelled.exit()).as(cancelled.output()).isZero();
+        String ended = JSON.readTree(LbmCli.run(port, TestTokens.ADMIN, "-o", "json", "status", "edge").output()).path("upgrade")
+                .path("state").asText();
+        assertThat(ended).isNotIn("RUNNING", "PAUSED", "SUCCEEDED");
+        assertThat(watched.exit()).as("an upgrade that did not succeed").isEqualTo(1);
+        assertThat(watched.output()).containsPattern("(?m)^upgrade \\S+  nginx:1 -> nginx:2$")
+                .containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d \\[" + ended + "\\] ").doesNotContain("\u001B");
+        assertThat(onTerminal.exit()).isEqualTo(1);
+        assertThat(onTerminal.output()).containsPattern("(?m)^upgrade \\S+  nginx:1 -> nginx:2  \\[" + ended + "\\]$")
+                .contains("  step 1/3  ", "  tasks ready ");
+        assertThat(history.output()).contains(ended, "nginx:1 -> nginx:2");
+
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "block", "edge", "change", "freeze").output())
+                .isEqualTo("group edge blocked: change freeze\n");
+        LbmCli.Run refused = LbmCli.run(port, TestTokens.ADMIN, "upgrade", "edge", "nginx:3");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.output()).startsWith("lbm: 409 ").contains("change freeze");
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "unblock", "edge").output()).isEqualTo("group edge unblocked\n");
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "upgrade", "edge", "nginx:3", "--crash-budget", "-1").exit()).isEqualTo(2);
+        assertThat(LbmCli.run(port, TestTokens.ADMIN, "scale", "edge", "many").exit()).isEqualTo(2);
         assertThat(fleet.instances).isEqualTo(3);
     }
 
@@ -267,11 +300,6 @@ class FleetApiTest {
 
         assertThat(failed.status()).isEqualTo(502);
         assertThat(failed.json().path("message").asText()).isEqualTo("singularity failed (503): leader unknown");
-    }
-
-    private static Path lbmScript() {
-        Path fromModule = Path.of("..", "lbm");
-        return Files.exists(fromModule) ? fromModule : Path.of("lbm");
     }
 
     private record Reply(int status, JsonNode json) {

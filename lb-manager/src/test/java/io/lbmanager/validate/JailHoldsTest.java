@@ -74,13 +74,14 @@ class JailHoldsTest {
     }
 
     @Test
-    void fileThatTheJailWouldLetNginxWriteLandsInItsOwnTmpNotTheHosts() {
+    void theJailsTmpIsReadOnlySoNothingLandsInTheHostsTmpOrStaysForTheNextRun() {
         Path hostTmpFile = Path.of("/tmp", "lbm-jail-" + UUID.randomUUID() + ".log");
         ValidationResult result = jailed.checkInJail(bundle("error_log " + hostTmpFile + ";\nevents {}\nhttp {\n    access_log off;\n"
                 + "    client_body_temp_path tmp/body;\n    proxy_temp_path tmp/proxy;\n    fastcgi_temp_path tmp/f;\n"
                 + "    uwsgi_temp_path tmp/u;\n    scgi_temp_path tmp/s;\n}\n"));
 
-        assertThat(result).isEqualTo(new ValidationResult.Valid());
+        assertThat(result).isInstanceOf(ValidationResult.Invalid.class);
+        assertThat(result.toString()).contains("Read-only file system");
         assertThat(hostTmpFile).doesNotExist();
     }
 

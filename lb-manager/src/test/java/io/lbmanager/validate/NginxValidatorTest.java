@@ -155,7 +155,18 @@ class NginxValidatorTest {
         assertThat(Files.readString(NginxWrappers.runsLog(parent.resolve("wrapper")))).as("the -c path nginx was given")
                 .startsWith(parent + "/lbm-validate-");
         try (var left = Files.list(parent)) {
-            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("wrapper");
+            assertThat(left.map(p -> p.getFileName().toString()).filter(name -> !name.startsWith("lbm-jail-")))
+                    .containsExactly("wrapper");
+        }
+        try (var kept = Files.list(parent)) {
+            assertThat(kept.filter(p -> p.getFileName().toString().startsWith("lbm-jail-")))
+                    .as("the jail kept for the next run holds nothing of this one")
+                    .hasSize(1)
+                    .allSatisfy(jail -> {
+                        assertThat(jail.resolve("conf")).doesNotExist();
+                        assertThat(jail.resolve("etc")).isEmptyDirectory();
+                        assertThat(jail.resolve("nginx-t.out")).isEmptyFile();
+                    });
         }
     }
 

@@ -7,6 +7,7 @@ import io.lbmanager.fleet.GenerationProgress;
 import io.lbmanager.fleet.GenerationSpec;
 import io.lbmanager.fleet.GroupDeployment;
 import io.lbmanager.fleet.NginxTask;
+import io.lbmanager.fleet.StablePorts;
 import io.lbmanager.fleet.TaskFailure;
 import io.lbmanager.fleet.singularity.SingularityHttp.Retry;
 import io.lbmanager.fleet.singularity.SingularityModel.DeployHistory;
@@ -50,6 +51,7 @@ public final class SingularityFleet implements FleetBackend {
     private final SingularityTaskPostMortem postMortem;
     private final Map<String, String> failedReasons = new ConcurrentHashMap<>();
     private final StepRetirement retirement;
+    private final StablePorts stablePorts;
 
     public SingularityFleet(SingularityHttp http, String requestPrefix) {
         this(http, requestPrefix, Map.of());
@@ -57,6 +59,16 @@ public final class SingularityFleet implements FleetBackend {
 
     /** @param agentEnv set in every deploy this fleet posts (the agents' ZooKeeper credentials and signing key) */
     public SingularityFleet(SingularityHttp http, String requestPrefix, Map<String, String> agentEnv) {
+        this(http, requestPrefix, agentEnv, StablePorts.NONE);
+    }
+
+    /**
+     * @param stablePorts groups whose tasks listen on one fixed port on every host ({@link StableTrafficPort#ENV} in
+     *                    each deploy posted; the group's request must place one task per host)
+     */
+    public SingularityFleet(SingularityHttp http, String requestPrefix, Map<String, String> agentEnv, StablePorts stablePorts) {
+        stablePorts.requireOnePortPerGroup();
+        this.stablePorts = stablePorts;
         this.http = http;
         this.requestPrefix = requestPrefix;
         this.agentEnv = Map.copyOf(agentEnv);
@@ -125,6 +137,10 @@ public final class SingularityFleet implements FleetBackend {
         });
         int instances = parent.request().instances() == null ? 1 : parent.request().instances();
         ObjectNode deploy = nextDeploy(parent.activeDeploy(), spec, instances, agentEnv);
+        if (stablePorts.has(group)) {
+            StableTrafficPort.requireOnePerHost(requestId(group), parent.request().agentPlacement());
+            deploy.withObject("env").put(StableTrafficPort.ENV, Integer.toString(stablePorts.of(group).get(0)));
+        }
         http.post("/deploys", new DeployRequest(deploy, spec.message()), JsonNode.class, Retry.ONCE);
         LOG.info("fleet=singularity request={} deploy={} state=STARTED image={} groupSize={}", requestId(group), spec.id(),
                 spec.image(), spec.stepSize());
@@ -239,8 +255,9 @@ public final class SingularityFleet implements FleetBackend {
         String host = task.offers() == null || task.offers().isEmpty() ? task.taskId().host() : task.offers().get(0).hostname();
         String image = task.taskRequest() == null || task.taskRequest().deploy() == null ? ""
                 : imageOf(task.taskRequest().deploy());
-        return new NginxTask(task.taskId().id(), group, host, portAt(ports, TRAFFIC_PORT_INDEX), portAt(ports, ADMIN_PORT_INDEX),
-                image, true, task.taskId().deployId());
+        int trafficPort = task.taskRequest() == null ? -1 : StableTrafficPort.of(task.taskRequest().deploy()).orElse(-1);
+        return new NginxTask(task.taskId().id(), group, host, trafficPort > 0 ? trafficPort : portAt(ports, TRAFFIC_PORT_INDEX),
+                portAt(ports, ADMIN_PORT_INDEX), image, true, task.taskId().deployId());
     }
 
     private static int portAt(List<Long> ports, int index) {
