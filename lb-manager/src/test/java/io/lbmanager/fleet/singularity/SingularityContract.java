@@ -196,9 +196,7 @@ public abstract class SingularityContract {
     void stepsAdvancedByUpdateStartNewTasksAndRetireOldOnesOnlyWhenTheDeploySucceeds() throws Exception {
         long waitMillis = 5000;
         runningFirstDeploy(2);
-        ObjectNode stepped = deploy("d2", "/healthy");
-        canary(stepped, "TIMED", waitMillis, 2);
-        assertThat(call("POST", "/deploys", deployRequest(stepped)).status()).isEqualTo(200);
+        postSteppedDeploy("d2", "TIMED", waitMillis);
 
         Await.await("step 1 of d2 launched and healthy", DEPLOY_TIMEOUT, () -> stepLaunched(1));
         Thread.sleep(2000);
@@ -226,9 +224,7 @@ public abstract class SingularityContract {
     @Test
     void withoutAcceptanceChecksAGroupRetiresOldTasksAndSingularityStillWaitsBetweenGroups() throws Exception {
         runningFirstDeploy(2);
-        ObjectNode stepped = deploy("d2", "/healthy");
-        canary(stepped, "NONE", 3000, 2);
-        assertThat(call("POST", "/deploys", deployRequest(stepped)).status()).isEqualTo(200);
+        postSteppedDeploy("d2", "NONE", 3000);
 
         List<Map<String, Integer>> seen = new ArrayList<>();
         Await.await("step 1 of d2 launched and healthy", DEPLOY_TIMEOUT, () -> {
@@ -273,9 +269,7 @@ public abstract class SingularityContract {
     @Test
     void aSecondDeployWhileOneIsPendingIsAConflictThatReservesNothing() throws Exception {
         runningFirstDeploy(2);
-        ObjectNode held = deploy("d2", "/healthy");
-        canary(held, "TIMED", 600_000, 2);
-        assertThat(call("POST", "/deploys", deployRequest(held)).status()).isEqualTo(200);
+        postSteppedDeploy("d2", "TIMED", 600_000);
 
         Answer conflict = call("POST", "/deploys", deployRequest(deploy("d3", "/healthy")));
         Answer reused = call("POST", "/deploys", deployRequest(deploy("d1", "/healthy")));
@@ -338,10 +332,14 @@ public abstract class SingularityContract {
         return deploy;
     }
 
-    static void canary(ObjectNode deploy, String acceptanceMode, long waitMillis, int groups) {
+    /** Posts a healthy deploy in two groups of one: canary steps with this acceptance mode and wait between groups. */
+    void postSteppedDeploy(String deployId, String acceptanceMode, long waitMillis) throws Exception {
+        ObjectNode deploy = deploy(deployId, "/healthy");
         deploy.putObject("canaryDeploySettings").put("enableCanaryDeploy", true).put("instanceGroupSize", 1)
                 .put("acceptanceMode", acceptanceMode).put("waitMillisBetweenGroups", waitMillis)
-                .put("allowedTasksFailuresPerGroup", 0).put("canaryCycleCount", groups);
+                .put("allowedTasksFailuresPerGroup", 0).put("canaryCycleCount", 2);
+        Answer posted = call("POST", "/deploys", deployRequest(deploy));
+        assertThat(posted.status()).as(posted.body()).isEqualTo(200);
     }
 
     ObjectNode deployRequest(ObjectNode deploy) {
