@@ -4,11 +4,15 @@
 # Rendered by lb-manager. Peer lists live in the shared dict lbm_peers, one entry per service
 # ("host:port:weight host:port:weight ..."); the agent replaces them through /_lbm/peers.
 lua_shared_dict lbm_peers ${peersDictMb}m;
+# Requests and 5xx answers per service since Nginx started, two counters per service of the config
+# (about 2 MB at 10,000 services); the agent reads them through /_lbm/stats.
+lua_shared_dict lbm_stats 8m;
 
 <#noparse>
 init_by_lua_block {
     local balancer = require "ngx.balancer"
     local peers_dict = ngx.shared.lbm_peers
+    local stats_dict = ngx.shared.lbm_stats
     local PEER = "^(%d+%.%d+%.%d+%.%d+):(%d+):(%d+)$"
 
     local parsed = {}    -- per worker: service id -> { raw = dict value, list = { peer, ... } }
@@ -98,6 +102,7 @@ init_by_lua_block {
 
     -- Access phase: a service without peers answers like a statically rendered one does.
     function lbm.require_peers(service)
+        ngx.ctx.lbm_service = service
         local list = peers_of(service)
         if list == nil or #list == 0 then
             ngx.status = 503
@@ -134,6 +139,43 @@ init_by_lua_block {
             ngx.log(ngx.ERR, "lbm: cannot use peer ", peer.key, " of service ", service, ": ", err)
             return ngx.exit(502)
         end
+    end
+
+    -- Log phase of every request: counts it, and a 5xx answer, for the service require_peers saw.
+    function lbm.count()
+        local service = ngx.ctx.lbm_service
+        if service == nil or stats_dict == nil then
+            return
+        end
+        stats_dict:incr("r:" .. service, 1, 0)
+        if ngx.status >= 500 then
+            stats_dict:incr("e:" .. service, 1, 0)
+        end
+    end
+
+    -- GET /_lbm/stats: one line per service Nginx holds peers or counters of:
+    -- "<service id> <requests> <5xx answers>[ host:port:weight ...]" (the peers it routes to).
+    function lbm.report()
+        local services = {}
+        for _, service in ipairs(peers_dict:get_keys(0)) do
+            services[service] = true
+        end
+        if stats_dict ~= nil then
+            for _, key in ipairs(stats_dict:get_keys(0)) do
+                local service = string.match(key, "^r:(.+)$")
+                if service then
+                    services[service] = true
+                end
+            end
+        end
+        local lines = {}
+        for service in pairs(services) do
+            local peers = peers_dict:get(service)
+            lines[#lines + 1] = service .. " " .. ((stats_dict and stats_dict:get("r:" .. service)) or 0) .. " "
+                .. ((stats_dict and stats_dict:get("e:" .. service)) or 0) .. (peers and (" " .. peers) or "")
+        end
+        ngx.header["Content-Type"] = "text/plain"
+        ngx.print(table.concat(lines, "\n"), #lines > 0 and "\n" or "")
     end
 
     -- POST /_lbm/peers, one line per service: "<service id>[ host:port:weight ...]".
@@ -191,4 +233,5 @@ init_by_lua_block {
         ngx.say("set ", set, " removed ", removed)
     end
 }
+log_by_lua_block { lbm.count() }
 </#noparse>

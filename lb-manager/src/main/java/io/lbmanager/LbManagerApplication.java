@@ -18,6 +18,7 @@ import io.lbmanager.api.OpenApiResource;
 import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
+import io.lbmanager.api.ServiceUpstreamsResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.baragon.LoadBalancerRequests;
 import io.lbmanager.catalog.CatalogStore;
@@ -26,10 +27,14 @@ import io.lbmanager.cli.ValidateCommand;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import io.lbmanager.dashboard.DashboardBundle;
+import io.lbmanager.demo.DemoBanner;
 import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
+import io.lbmanager.demo.RegisterCommand;
 import io.lbmanager.discovery.DiscoveryWatcher;
+import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
+import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
@@ -89,6 +94,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         bootstrap.addBundle(new DashboardBundle());
         bootstrap.addCommand(new AgentCommand());
         bootstrap.addCommand(new DemoCommand(this));
+        bootstrap.addCommand(new RegisterCommand());
         bootstrap.addCommand(new ValidateCommand());
         bootstrap.addCommand(new KeygenCommand());
     }
@@ -165,6 +171,12 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
         environment.jersey().register(new GroupEndpointsResource(snapshots, rolloutStore, agents));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
+        PublishedPeers publishedPeers = new PublishedPeers(client, layout);
+        environment.lifecycle().manage(publishedPeers);
+        ServiceUpstreamsResource routing = ServiceUpstreamsResource.create(snapshots, statusStore, published, agents, publishedPeers,
+                new AgentReports());
+        environment.jersey().register(routing);
+        environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
@@ -194,7 +206,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         });
         if (config.demo) {
             environment.lifecycle().manage(new DemoSetup(client, config.discovery.basePath, catalog, publisher, agents,
-                    "http://127.0.0.1:" + applicationPort(config), auth.adminToken().orElse(null), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
+                    new DemoBanner(connectString, config.discovery.basePath, "http://127.0.0.1:" + applicationPort(config),
+                    auth.adminToken().orElse(null), upstreamMode.dynamic(), DemoBanner.runningJar()), () -> fleet.ifPresent(FleetAssembly::removeEverything)));
         }
     }
 

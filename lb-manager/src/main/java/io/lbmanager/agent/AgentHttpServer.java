@@ -16,7 +16,8 @@ import java.util.concurrent.Executors;
  * The agent's admin port, for health checks (Singularity's, later):
  * {@code GET /health} 200 while the Nginx master lives; {@code GET /ready} 200 only while Nginx
  * serves the group's current target and, with the Lua balancer, holds every peer list;
- * {@code GET /status} the AgentStatus JSON.
+ * {@code GET /status} the AgentStatus JSON; {@code GET /upstreams} the AgentUpstreams JSON (what Nginx
+ * routes to, its request and 5xx counters per service).
  */
 public final class AgentHttpServer implements AutoCloseable {
 
@@ -39,6 +40,8 @@ public final class AgentHttpServer implements AutoCloseable {
         });
         server.createContext("/status", exchange -> respond(exchange, 200, "application/json",
                 new String(Json.write(agent.status()), StandardCharsets.UTF_8)));
+        server.createContext("/upstreams", exchange -> respond(exchange, 200, "application/json",
+                new String(Json.write(agent.upstreams()), StandardCharsets.UTF_8)));
     }
 
     public void start() {

@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
+import io.lbmanager.contract.AgentUpstreams;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
@@ -52,6 +53,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final UpstreamsReport upstreamsReport;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
     private final Optional<VersionVerifier> signatures;
@@ -90,10 +92,19 @@ public final class ConfigAgent implements AutoCloseable {
         this.statusNode = new StatusNode(client, layout.agent(settings.group(), settings.agentId()));
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
+        this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
+        nginx.onLateRefusal((version, error) -> worker.execute(() -> refusedLate(version, error)));
+    }
+
+    /** Nginx refused a version after its reload timed out: if that is still the failure reported, say why now. */
+    private void refusedLate(ServedVersion version, String error) {
+        if (status.state() == AgentState.FAILED && lastFailed.equals(Optional.of(version))) {
+            report(AgentState.FAILED, "version " + version.version() + ": " + error);
+        }
     }
 
     /** A ZooKeeper client with the agent's timeouts; the caller starts it through {@link #start()}. */
@@ -144,6 +155,11 @@ public final class ConfigAgent implements AutoCloseable {
 
     public AgentStatus status() {
         return status;
+    }
+
+    /** What Nginx routes to and how much (read from Nginx, at most once a second). */
+    public AgentUpstreams upstreams() {
+        return upstreamsReport.read();
     }
 
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
@@ -467,6 +483,7 @@ public final class ConfigAgent implements AutoCloseable {
         }
         target.close();
         peers.close();
+        upstreamsReport.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());

@@ -15,6 +15,9 @@ import io.lbmanager.config.FleetConfig;
 import net.sourceforge.argparse4j.inf.Namespace;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,12 +39,16 @@ public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
     @Override
     protected void run(Bootstrap<LbManagerConfiguration> bootstrap, Namespace namespace, LbManagerConfiguration config) throws Exception {
         config.demo = true;
-        config.zookeeper.embeddedPort = 0;
+        if (config.zookeeper.isEmbedded()) {
+            config.zookeeper.embeddedPort = zooKeeperPort(config.zookeeper.embeddedPort);
+        }
         if (!config.groups.contains(GROUP)) {
             config.groups.add(GROUP);
         }
         config.fleet.backend = FleetConfig.Backend.DOCKER;
-        config.fleet.name = "demo";
+        if (config.fleet.name.equals(new FleetConfig().name)) {
+            config.fleet.name = "demo";
+        }
         if (config.getLoggingFactory() instanceof DefaultLoggingFactory logging && logging.getLoggers().isEmpty()) {
             logging.setLoggers(Map.of(
                     "org.apache.zookeeper", TextNode.valueOf("WARN"),
@@ -58,6 +65,25 @@ public final class DemoCommand extends ServerCommand<LbManagerConfiguration> {
             server.getAdminConnectors().forEach(DemoCommand::bindToLoopback);
         }
         super.run(bootstrap, namespace, config);
+    }
+
+    /**
+     * The demo's ZooKeeper listens on {@code zookeeper.embeddedPort} (2181 unless configured), so the
+     * connect string a newcomer copies is always the same; when that port is taken it says so and takes a free one.
+     */
+    static int zooKeeperPort(int wanted) {
+        if (wanted == 0) {
+            return 0;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), wanted));
+            return wanted;
+        } catch (IOException taken) {
+            System.out.println("\ndemo: port " + wanted + " on 127.0.0.1 is taken (another ZooKeeper?); the demo's ZooKeeper"
+                    + " takes a free port instead: the block printed at the end names it. To choose one: LBM_ZK_PORT=PORT ./demo.sh\n");
+            return 0;
+        }
     }
 
     /** A fresh admin token for this demo run, in a file only this user can read, deleted when the JVM exits. */

@@ -35,22 +35,20 @@ public final class DemoSetup implements Managed {
     private final CatalogStore catalog;
     private final VersionPublisher publisher;
     private final AgentDirectory agents;
-    private final String apiUrl;
-    private final String adminToken;
+    private final DemoBanner banner;
     private final Runnable removeFleet;
     private final List<SampleBackend> backends = new ArrayList<>();
     private ServiceDiscovery<DemoPayload> discovery;
     private Thread announcer;
 
     public DemoSetup(CuratorFramework client, String discoveryBasePath, CatalogStore catalog, VersionPublisher publisher,
-                     AgentDirectory agents, String apiUrl, String adminToken, Runnable removeFleet) {
+                     AgentDirectory agents, DemoBanner banner, Runnable removeFleet) {
         this.client = client;
         this.discoveryBasePath = discoveryBasePath;
         this.catalog = catalog;
         this.publisher = publisher;
         this.agents = agents;
-        this.apiUrl = apiUrl;
-        this.adminToken = adminToken;
+        this.banner = banner;
         this.removeFleet = removeFleet;
     }
 
@@ -93,17 +91,8 @@ public final class DemoSetup implements Managed {
                         .filter(a -> a.state() == AgentState.READY && target.isPresent() && a.runningVersion() == target.get().version())
                         .toList();
                 if (ready.size() >= 2) {
-                    StringBuilder banner = new StringBuilder("\n\n=== lb-manager demo is serving ===\n");
-                    ready.forEach(a -> banner.append("  Send requests to: http://").append(a.host()).append(':')
-                            .append(a.trafficPort()).append("/hello   (nginx task ").append(a.agentId()).append(")\n"));
-                    banner.append("  Dashboard:        ").append(apiUrl).append("/dashboard/\n")
-                            .append("  API:              ").append(apiUrl).append("/api/v1/services\n")
-                            .append("  Group status:     ").append(apiUrl).append("/api/v1/groups/demo/status\n")
-                            .append("  Admin token:      ").append(adminToken == null ? "(none configured)" : adminToken).append('\n')
-                            .append("                    (the dashboard asks for it; curl -H \"Authorization: Bearer $TOKEN\" ...;\n")
-                            .append("                     export LBM_TOKEN=<it> for ./lbm)\n")
-                            .append("  Ctrl-C stops the manager, the Nginx containers and the sample backends.\n");
-                    System.out.println(banner);
+                    System.out.println(banner.render(DemoCommand.GROUP, SERVICE, ready));
+                    System.out.flush();
                     return;
                 }
                 Thread.sleep(500);

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,10 @@ public final class PeerSync implements AutoCloseable {
     /** Service id to its dict value; "" once its node is gone (pushed as a removal, then forgotten). */
     private final ConcurrentMap<String, String> desired = new ConcurrentHashMap<>();
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Service id to the modification zxid of the node its desired list was read from. */
+    private final ConcurrentMap<String, Long> desiredVersions = new ConcurrentHashMap<>();
+    /** Service id to the version of its list that Nginx accepted last. */
+    private final ConcurrentMap<String, Long> confirmedVersions = new ConcurrentHashMap<>();
     private final CountDownLatch initialRead = new CountDownLatch(1);
     private final Set<String> seeded = ConcurrentHashMap.newKeySet();
     private volatile PeerListFile listFile;
@@ -170,6 +175,11 @@ public final class PeerSync implements AutoCloseable {
         return pushes.get();
     }
 
+    /** Per service, the version (node modification zxid) of the peer list Nginx accepted last. */
+    public Map<String, Long> confirmedVersions() {
+        return Map.copyOf(confirmedVersions);
+    }
+
     /**
      * Every peer-list node change up to this ZooKeeper transaction id has reached Nginx (0 until the
      * first push): what a manager compares with a peer node's {@code mzxid} to know a list is served.
@@ -190,6 +200,7 @@ public final class PeerSync implements AutoCloseable {
         }
         try {
             desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
+            desiredVersions.put(service, node.getStat() == null ? 0L : node.getStat().getMzxid());
             seeded.remove(service);
             dirty.add(service);
             if (node.getStat() != null) { // after dirty.add: a push that counts this zxid as seen finds the service dirty
@@ -217,6 +228,7 @@ public final class PeerSync implements AutoCloseable {
         String service = serviceOf(node.getPath());
         if (service != null) {
             desired.put(service, "");
+            desiredVersions.remove(service);
             dirty.add(service);
             queuePush();
         }
@@ -247,6 +259,8 @@ public final class PeerSync implements AutoCloseable {
         long covered = seenZxid.get();
         List<String> batch = new ArrayList<>(dirty);
         dirty.removeAll(batch);
+        Map<String, Long> batchVersions = new HashMap<>();
+        batch.forEach(service -> batchVersions.put(service, desiredVersions.get(service))); // null: the node is gone
         String lines = batch.stream()
                 .map(service -> (service + " " + desired.getOrDefault(service, "")).strip())
                 .collect(Collectors.joining("\n", "", "\n"));
@@ -256,6 +270,13 @@ public final class PeerSync implements AutoCloseable {
             if (answer.ok()) {
                 pushes.incrementAndGet();
                 error = null;
+                batchVersions.forEach((service, version) -> {
+                    if (version == null) {
+                        confirmedVersions.remove(service);
+                    } else {
+                        confirmedVersions.put(service, version);
+                    }
+                });
                 batch.forEach(service -> desired.remove(service, ""));
                 if (dirty.isEmpty()) {
                     listsLoaded = allRead();

@@ -8,7 +8,26 @@ import {session, setupSession} from './session.js';
 import {poll, store, subscribe} from './store.js';
 
 const VIEWS = ['groups', 'services', 'history', 'audit'];
-let current = VIEWS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'groups';
+const SERVICE_PAGE = /^service\/(.+)$/;
+
+/** The view a hash names; #service/ID is the Services view with that service's page open. */
+function viewOf(hash) {
+  const page = SERVICE_PAGE.exec(hash);
+  if (page) {
+    let id = page[1];
+    try { id = decodeURIComponent(id); } catch { /* shown as typed */ }
+    if (store.selected !== id) {
+      store.selected = id;
+      store.selectedRouting = null;
+      store.selectedError = null;
+      if (store.lastPollMillis) poll();
+    }
+    return 'services';
+  }
+  store.selected = null;
+  return VIEWS.includes(hash) ? hash : null;
+}
+let current = viewOf(location.hash.slice(1)) || 'groups';
 
 function show(view) {
   current = view;
@@ -18,7 +37,7 @@ function show(view) {
     tab.tabIndex = name === view ? 0 : -1;
     document.getElementById(`view-${name}`).hidden = name !== view;
   }
-  if (location.hash.slice(1) !== view) history.replaceState(null, '', `#${view}`);
+  if (location.hash.slice(1) !== view && !(view === 'services' && store.selected)) history.replaceState(null, '', `#${view}`);
   redraw();
 }
 
@@ -54,7 +73,12 @@ function drawStatusLine() {
 }
 
 function setupTabs() {
-  for (const name of VIEWS) document.getElementById(`tab-${name}`).addEventListener('click', () => show(name));
+  for (const name of VIEWS) {
+    document.getElementById(`tab-${name}`).addEventListener('click', () => {
+      store.selected = null;
+      show(name);
+    });
+  }
   document.querySelector('[role=tablist]').addEventListener('keydown', (e) => {
     const step = {ArrowRight: 1, ArrowLeft: -1}[e.key];
     if (!step) return;
@@ -66,8 +90,8 @@ function setupTabs() {
 
 setupTabs();
 window.addEventListener('hashchange', () => {
-  const view = location.hash.slice(1);
-  if (VIEWS.includes(view) && view !== current) show(view);
+  const view = viewOf(location.hash.slice(1));
+  if (view) show(view);
 });
 setupServices(store, redraw);
 setupHistory(store, redraw);

@@ -2,16 +2,21 @@
 import {badge, h, replaceChildren, when} from './dom.js';
 
 const PAGE = 100;
-let index = [];          // [{record, blob, quarantined: [[group, errors]], held: [[group, reason]], served: [[group, addrs]]}]
+let index = [];          // [{record, blob, quarantined: [[group, errors]], held: [[group, reason]], routing: {id, traffic, groups} | undefined}]
 let indexedRevision = -1;
 let limit = PAGE;
 let drawn = '';
+let lastHits = [];
 
 export function setupServices(store, redraw) {
   const form = document.getElementById('service-filters');
   const again = () => { limit = PAGE; redraw(); };
   form.addEventListener('input', again);
-  form.addEventListener('submit', (e) => e.preventDefault());
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    // Enter on a search that leaves one service opens its page.
+    if (lastHits.length === 1) location.hash = `#service/${encodeURIComponent(lastHits[0].record.definition.id)}`;
+  });
   document.getElementById('more-services').addEventListener('click', () => { limit += PAGE; redraw(); });
 }
 
@@ -20,19 +25,17 @@ function buildIndex(store) {
     const d = record.definition || {};
     const quarantined = [];
     const held = [];
-    const served = [];
     for (const g of d.groups || []) {
       const entry = store.group.get(g);
       const render = entry && entry.status && entry.status.status;
       if (render && render.quarantined && render.quarantined[d.id]) quarantined.push([g, render.quarantined[d.id]]);
       if (render && render.held && render.held[d.id]) held.push([g, render.held[d.id]]);
-      // null: the published config has no upstream file for it (quarantined, or not rendered yet)
-      if (entry && entry.served) served.push([g, entry.served.has(d.id) ? entry.served.get(d.id) : null]);
     }
+    const routing = store.routing.get(d.id);
     const blob = [d.id, d.discoveryName, d.basePath, ...(d.owners || []), ...(d.groups || []), record.updatedBy,
       ...(record.staticUpstreams || []).map((u) => `${u.host}:${u.port}`),
-      ...served.flatMap(([, a]) => a || [])].join(' ').toLowerCase();
-    return {record, blob, quarantined, held, served};
+      ...(routing ? routing.groups.flatMap((g) => (g.peers || []).map((p) => `${p.host}:${p.port}`)) : [])].join(' ').toLowerCase();
+    return {record, blob, quarantined, held, routing};
   });
 }
 
@@ -40,11 +43,19 @@ function matches(item, words, group, problem) {
   if (group && !(item.record.definition.groups || []).includes(group)) return false;
   if (problem === 'quarantined' && !item.quarantined.length) return false;
   if (problem === 'held' && !item.held.length) return false;
-  if (problem === 'unserved' && !item.served.some(([, a]) => !a || !a.length)) return false;
+  if (problem === 'unserved' && !(item.routing && item.routing.groups.some((g) => g.state === 'NO_UPSTREAMS' || g.state === 'NOT_PUBLISHED'))) return false;
   return words.every((w) => item.blob.includes(w));
 }
 
 export function renderServices(store) {
+  const page = document.getElementById('service-page');
+  const listing = document.getElementById('service-listing');
+  page.hidden = !store.selected;
+  listing.hidden = !!store.selected;
+  if (store.selected) {
+    renderServicePage(store, page);
+    return;
+  }
   if (indexedRevision !== store.revision) {
     buildIndex(store);
     indexedRevision = store.revision;
@@ -60,6 +71,7 @@ export function renderServices(store) {
   drawn = key;
 
   const hits = index.filter((item) => matches(item, words, group, problem));
+  lastHits = hits;
   const shown = hits.slice(0, limit);
   replaceChildren(document.getElementById('service-rows'), shown.map(row));
   document.getElementById('service-count').textContent =
@@ -81,23 +93,96 @@ function syncGroupOptions(select, groups) {
 function row(item) {
   const d = item.record.definition;
   const statics = item.record.staticUpstreams || [];
+  const groups = item.routing ? item.routing.groups : [];
   return h('tr', {'data-service': d.id},
-    h('th', {scope: 'row'}, d.id, d.discoveryName && d.discoveryName !== d.id ? h('div', {class: 'muted'}, `discovery: ${d.discoveryName}`) : null),
+    h('th', {scope: 'row'}, h('a', {href: `#service/${encodeURIComponent(d.id)}`}, d.id),
+      d.discoveryName && d.discoveryName !== d.id ? h('div', {class: 'muted'}, `discovery: ${d.discoveryName}`) : null),
     h('td', {}, (d.owners || []).join(', ')),
     h('td', {}, h('code', {}, d.basePath)),
     h('td', {}, (d.groups || []).join(', ')),
     h('td', {class: 'upstreams'},
-      item.served.map(([g, addrs]) => {
-        if (addrs && addrs.length) return h('div', {}, badge('live', 'good'), ` ${g}: ${addrs.join(', ')}`);
-        if (addrs) return h('div', {}, badge('no upstream', 'warn'), ` ${g}: answers 503`);
-        if (item.quarantined.some(([q]) => q === g)) return null;
-        return h('div', {class: 'muted'}, `${g}: not in the published config yet`);
-      }),
-      statics.length ? h('div', {class: 'muted'}, `static: ${statics.map((u) => `${u.host}:${u.port}`).join(', ')}`) : null,
-      item.held.map(([g, reason]) => h('div', {}, badge('held', 'warn'), ` ${g}: ${reason}`)),
-      item.quarantined.map(([g, errors]) => h('div', {class: 'error'}, badge('quarantined', 'bad'), ` ${g}: `,
-        errors.map((e) => `${e.file || '?'}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; ')))),
+      item.routing ? null : h('div', {class: 'muted'}, 'routing not known yet'),
+      groups.map((g) => groupLine(g)),
+      statusOnly(item, groups),
+      statics.length ? h('div', {class: 'muted'}, `static: ${statics.map((u) => `${u.host}:${u.port}`).join(', ')}`) : null),
+    h('td', {}, traffic(item.routing && item.routing.traffic)),
     h('td', {}, when(item.record.updatedAtMillis), h('div', {class: 'muted'}, `by ${item.record.updatedBy || 'unknown'}`)));
+}
+
+/** Holds and quarantines the group status reports that the routing view does not show (yet). */
+function statusOnly(item, groups) {
+  const shown = (group, state) => groups.some((g) => g.group === group && g.state === state);
+  return [
+    ...item.held.filter(([g]) => !shown(g, 'HELD')).map(([g, reason]) =>
+      h('div', {class: 'muted'}, badge('held', 'warn'), ` ${g}: ${reason}`)),
+    ...item.quarantined.filter(([g]) => !shown(g, 'QUARANTINED')).map(([g, errors]) =>
+      h('div', {class: 'error'}, badge('quarantined', 'bad'), ` ${g}: `,
+        (Array.isArray(errors) ? errors : [errors]).map((e) => typeof e === 'string' ? e : e.message).join('; '))),
+  ];
+}
+
+export function peerText(p) {
+  return `${p.host}:${p.port}${p.weight !== 1 ? ` weight ${p.weight}` : ''} (${p.source})`;
+}
+
+/** One group of a service: where its Nginx fleet routes it, or why nowhere, in words. */
+function groupLine(g) {
+  const confirmed = g.agentsTotal ? ` · ${g.agentsCurrent}/${g.agentsTotal} Nginx confirmed` : '';
+  switch (g.state) {
+    case 'QUARANTINED':
+      return h('div', {class: 'error'}, badge('quarantined', 'bad'), ` ${g.group}: `,
+        (g.errors || []).map((e) => `${e.file || '?'}${e.line ? `:${e.line}` : ''}: ${e.message}`).join('; '));
+    case 'NO_UPSTREAMS':
+      return h('div', {class: 'no-upstreams error'}, badge('no upstreams', 'bad'), ` ${g.group}: ${g.message}`);
+    case 'NOT_PUBLISHED':
+      return h('div', {class: 'muted'}, `${g.group}: ${g.message}`);
+    default:
+      return h('div', {},
+        g.state === 'HELD' ? badge('held', 'warn') : badge('live', 'good'),
+        ` ${g.group}: ${(g.peers || []).map(peerText).join(', ')}`,
+        h('span', {class: 'muted'}, confirmed),
+        g.state === 'HELD' ? h('div', {class: 'muted'}, `held: ${g.heldReason}`) : null);
+  }
+}
+
+/** "12.5 req/s · 0.8% 5xx", or a dash when no Nginx counts the service's requests. */
+export function traffic(t) {
+  if (!t) return h('span', {class: 'muted'}, '—');
+  const rate = `${(t.errorRate * 100).toFixed(1)}% 5xx`;
+  return h('span', {class: t.errorRate > 0 ? 'error' : ''}, `${t.requestsPerSecond} req/s · ${rate}`,
+    h('div', {class: 'muted'}, `${t.requests} requests, ${t.errors} 5xx since Nginx started`));
+}
+
+/** The service page (#service/ID): per group, every Nginx and what it routes to. */
+function renderServicePage(store, page) {
+  const id = store.selected;
+  const r = store.selectedRouting && store.selectedRouting.id === id ? store.selectedRouting : null;
+  const key = JSON.stringify([id, r, store.selectedError, Math.floor(Date.now() / 10_000)]);
+  if (page.dataset.key === key) return;
+  page.dataset.key = key;
+  replaceChildren(page,
+    h('p', {}, h('a', {href: '#services'}, '← all services')),
+    h('h2', {}, `Service ${id}`),
+    store.selectedError ? h('p', {class: 'error'}, store.selectedError) : null,
+    !r && !store.selectedError ? h('p', {class: 'muted'}, 'Loading…') : null,
+    r ? h('p', {}, 'Traffic over all groups: ', traffic(r.traffic)) : null,
+    r ? r.groups.map((g) => h('section', {class: 'card', 'data-group': g.group},
+      h('h3', {}, `Group ${g.group}`, g.mode ? h('span', {class: 'muted'}, ` (${g.mode === 'dynamic' ? 'Lua balancer, no reload' : 'rendered config'})`) : null),
+      groupLine(g),
+      g.peerListVersion ? h('div', {class: 'muted'}, `peer list version ${g.peerListVersion}`) : null,
+      g.configVersion ? h('div', {class: 'muted'}, `config version v${g.configVersion}`) : null,
+      h('table', {class: 'agents'},
+        h('thead', {}, h('tr', {}, ['Nginx', 'Routes to', 'Confirmed', 'Traffic'].map((c) => h('th', {scope: 'col'}, c)))),
+        h('tbody', {}, (g.agents || []).map((a) => h('tr', {'data-agent': a.agentId},
+          h('th', {scope: 'row'}, a.agentId, h('div', {class: 'muted'}, `${a.host}:${a.trafficPort}`)),
+          h('td', {}, a.routesTo ? (a.routesTo.length ? a.routesTo.map(peerText).join(', ')
+            : h('span', {class: 'no-upstreams error'}, 'nothing: requests get 503')) : h('span', {class: 'muted'}, 'not known'),
+          a.error ? h('div', {class: 'error'}, a.error) : null),
+          h('td', {}, a.current ? badge('current', 'good') : badge('behind', 'warn'),
+            a.peerListVersion !== undefined ? h('div', {class: 'muted'}, `peer list ${a.peerListVersion}`) : null,
+            h('div', {class: 'muted'}, `serves v${a.configVersion}`)),
+          h('td', {}, traffic(a.traffic)))))),
+      (g.agents || []).length ? null : h('p', {class: 'muted'}, 'No Nginx of this group reports.'))) : null);
 }
 
 function renderCatalogProblems(store) {

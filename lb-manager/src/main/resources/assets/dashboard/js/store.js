@@ -11,7 +11,12 @@ export const store = {
   servicesText: '',
   groups: [],            // [{name, services}]
   discovery: null,       // {unroutedNames, malformedNodes, corruptCatalogNodes}
-  group: new Map(),      // name -> {status, statusError, fleet: {available, data, reason} | null, fleetError, served}
+  group: new Map(),      // name -> {status, statusError, fleet: {available, data, reason} | null, fleetError}
+  routing: new Map(),    // service id -> GET /routing's entry: per group, what the Nginx fleet routes to, with traffic
+  routingText: '',
+  selected: null,        // the service whose page is open (#service/ID), and its GET /services/ID/routing
+  selectedRouting: null,
+  selectedError: null,
   errors: [],            // words for everything that failed in the last poll
   lastPollMillis: 0,
   revision: 0,           // grows whenever anything a view shows changed
@@ -21,28 +26,10 @@ const listeners = new Set();
 export function subscribe(listener) { listeners.add(listener); }
 function notify() { for (const listener of listeners) listener(store); }
 
-const served = new Map(); // group -> {sha256, byService: Map(id -> [address])}
-
 function describe(e) { return e instanceof ApiError ? e.describe() : String(e); }
 
 async function settle(promise) {
   try { return {ok: true, value: await promise}; } catch (error) { return {ok: false, error}; }
-}
-
-/** The upstream addresses in the group's published bundle (upstreams/<id>.conf, "server ADDRESS ..."). */
-export function parseServedUpstreams(files) {
-  const byService = new Map();
-  for (const [name, content] of Object.entries(files || {})) {
-    const m = /^upstreams\/(.+)\.conf$/.exec(name);
-    if (!m) continue;
-    const addresses = [];
-    for (const line of String(content).split('\n')) {
-      const s = /^\s*server\s+(\S+?)(\s|;)/.exec(line);
-      if (s) addresses.push(s[1]);
-    }
-    byService.set(m[1], addresses);
-  }
-  return byService;
 }
 
 async function pollGroup(name, errors) {
@@ -55,30 +42,10 @@ async function pollGroup(name, errors) {
     statusError: status.ok ? null : describe(status.error),
     fleet: fleet.ok ? fleet.value : null,
     fleetError: fleet.ok ? null : describe(fleet.error),
-    served: null,
   };
   if (entry.statusError) errors.push(entry.statusError);
   if (entry.fleetError) errors.push(entry.fleetError);
-  const sha = entry.status && entry.status.target ? entry.status.target.sha256 : null;
-  if (sha) loadServed(name, sha);
-  entry.served = sha && served.get(name) ? served.get(name).byService : null;
   return entry;
-}
-
-// The group's published bundle (for the upstreams it really routes to) can be large: it is fetched
-// once per new sha256, beside the poll, never in its way.
-const loading = new Set();
-function loadServed(name, sha) {
-  const cached = served.get(name);
-  if ((cached && cached.sha256 === sha) || loading.has(name)) return;
-  loading.add(name);
-  request('GET', `/groups/${enc(name)}/config`).then((config) => {
-    served.set(name, {sha256: sha, byService: parseServedUpstreams(config.files)});
-    const entry = store.group.get(name);
-    if (entry) entry.served = served.get(name).byService;
-    store.revision++;
-    notify();
-  }).catch(() => { /* not published yet, or gone: the poll reports what matters */ }).finally(() => loading.delete(name));
 }
 
 let lastSignature = '';
@@ -87,10 +54,13 @@ export async function pollOnce() {
   const errors = [];
   // Everything at once, groups as known from the last poll; a group new since then is read right after.
   const known = store.groups.map((g) => g.name);
-  const [services, groups, discovery, ...entries] = await Promise.all([
+  const selected = store.selected;
+  const [services, groups, discovery, routing, page, ...entries] = await Promise.all([
     settle(requestRaw('GET', '/services')),
     settle(request('GET', '/groups')),
     settle(request('GET', '/discovery')),
+    settle(requestRaw('GET', '/routing')),
+    selected ? settle(request('GET', `/services/${enc(selected)}/routing`)) : Promise.resolve(null),
     ...known.map((name) => pollGroup(name, errors)),
   ]);
   if (services.ok) {
@@ -104,6 +74,16 @@ export async function pollOnce() {
   else errors.push(describe(groups.error));
   if (discovery.ok) store.discovery = discovery.value;
   else errors.push(describe(discovery.error));
+  if (routing.ok) {
+    if (routing.value.text !== store.routingText) {
+      store.routingText = routing.value.text;
+      store.routing = new Map((routing.value.data.services || []).map((r) => [r.id, r]));
+    }
+  } else errors.push(describe(routing.error));
+  if (page && selected === store.selected) {
+    store.selectedRouting = page.ok ? page.value : null;
+    store.selectedError = page.ok ? null : describe(page.error);
+  }
 
   const group = new Map();
   known.forEach((name, i) => group.set(name, entries[i]));
@@ -116,7 +96,8 @@ export async function pollOnce() {
   store.lastPollMillis = Date.now();
 
   const signature = JSON.stringify([store.groups, store.discovery,
-    [...group].map(([n, e]) => [n, e.status, e.statusError, e.fleet, e.fleetError]), errors]) + '\n' + store.servicesText;
+    [...group].map(([n, e]) => [n, e.status, e.statusError, e.fleet, e.fleetError]), errors, store.selected, store.selectedRouting,
+    store.selectedError]) + '\n' + store.servicesText + '\n' + store.routingText;
   if (signature !== lastSignature) {
     lastSignature = signature;
     store.revision++;

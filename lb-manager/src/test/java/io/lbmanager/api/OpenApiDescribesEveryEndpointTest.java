@@ -75,13 +75,23 @@ class OpenApiDescribesEveryEndpointTest {
                 continue;
             }
             String path = route.path().replaceAll("\\{[^}]+}", "x");
-            int status = APP.sendAs(null, route.method(), path, route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}")
-                    .status(); // without a token: 401 from a matched route; nothing is changed
+            int status = statusWithoutToken(route.method(), path);
             if (status == 404 || status == 405) {
                 unanswered.add(route + " -> " + status);
             }
         }
         assertThat(unanswered).isEmpty();
+    }
+
+    /** Without a token: 401 from a matched route, and nothing is changed. */
+    private static int statusWithoutToken(String method, String path) throws Exception {
+        String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+        try {
+            return APP.sendAs(null, method, path, body).status();
+        } catch (java.io.IOException closedBeforeReuse) {
+            // a refused request's unread body makes Jetty close the connection, which the client may reuse once too often
+            return APP.sendAs(null, method, path, body).status();
+        }
     }
 
     private static Set<OpenApiDocument.Route> described(JsonNode document) {
