@@ -97,6 +97,14 @@ public final class ConfigAgent implements AutoCloseable {
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
+        nginx.onLateRefusal((version, error) -> worker.execute(() -> refusedLate(version, error)));
+    }
+
+    /** Nginx refused a version after its reload timed out: if that is still the failure reported, say why now. */
+    private void refusedLate(ServedVersion version, String error) {
+        if (status.state() == AgentState.FAILED && lastFailed.equals(Optional.of(version))) {
+            report(AgentState.FAILED, "version " + version.version() + ": " + error);
+        }
     }
 
     /** A ZooKeeper client with the agent's timeouts; the caller starts it through {@link #start()}. */

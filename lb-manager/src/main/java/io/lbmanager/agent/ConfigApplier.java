@@ -14,7 +14,7 @@ import java.util.Optional;
  * Makes Nginx serve one version: write its directory, switch {@code live}, (re)load, and confirm
  * over HTTP. On any failure after the switch it switches back, so Nginx keeps serving the version it
  * served before. A running master checks the new config itself when it reloads and keeps the old
- * one if it cannot load it, saying why on its error log ({@link NginxProcess#reloadRefusal()}), so a
+ * one if it cannot load it, saying why on its error log ({@link NginxProcess#reloadRefusal}), so a
  * separate {@code nginx -t} would only parse the whole config a second time; a master that is not
  * running yet would exit on such a config, so before a start the version is {@code nginx -t}-ed.
  */
@@ -67,12 +67,12 @@ public final class ConfigApplier {
         } catch (IOException e) {
             return new ApplyOutcome.Rejected(requested, "cannot switch live directory: " + e.getMessage(), current);
         }
-        Optional<String> loadError = loadLive();
+        Optional<String> loadError = loadLive(requested);
         long reloaded = System.nanoTime();
         if (loadError.isPresent()) {
             return new ApplyOutcome.Rejected(requested, loadError.get(), switchBack(previous, current));
         }
-        if (probe.awaitVersion(requested, confirmTimeout, () -> !nginx.isAlive() || reloading && nginx.reloadRefusal().isPresent())) {
+        if (probe.awaitVersion(requested, confirmTimeout, () -> !nginx.isAlive() || reloading && nginx.reloadRefusal(requested).isPresent())) {
             long confirmed = System.nanoTime();
             if (!nginx.awaitPreviousWorkersRetired(confirmTimeout)) {
                 LOG.warn("agent group={} id={} workers of the previous config still took connections {} ms after version {} answered",
@@ -83,12 +83,13 @@ public final class ConfigApplier {
                     millis(tested, reloaded), millis(reloaded, confirmed), millis(confirmed, System.nanoTime()));
             return new ApplyOutcome.Applied(requested);
         }
-        Optional<String> refusal = reloading ? nginx.reloadRefusal() : Optional.empty();
+        Optional<String> refusal = reloading ? nginx.reloadRefusal(requested) : Optional.empty();
         if (refusal.isPresent()) {
             // the master read the files through live/, which is about to point elsewhere
             String error = refusal.get().replace(dirs.live() + "/", directory + "/");
             return new ApplyOutcome.Rejected(requested, error, pointLiveBack(previous, current));
         }
+        nginx.gaveUpOn(requested);
         String error = nginx.exitCode().map(code -> "nginx exited with code " + code + " before it served version " + requested.version())
                 .orElse("nginx did not serve version " + requested.version() + " within " + confirmTimeout.toMillis() + " ms")
                 + nginx.lastSeriousLine().map(line -> "; last error: " + line).orElse("");
@@ -99,10 +100,10 @@ public final class ConfigApplier {
         return (toNanos - fromNanos) / 1_000_000;
     }
 
-    /** Starts Nginx on {@code live}, or reloads it if it runs; the error text if that failed. */
-    private Optional<String> loadLive() {
+    /** Starts Nginx on {@code live}, which points to {@code version}, or reloads it if it runs; the error text if that failed. */
+    private Optional<String> loadLive(ServedVersion version) {
         if (nginx.isAlive()) {
-            NginxProcess.CommandResult reload = nginx.reload();
+            NginxProcess.CommandResult reload = nginx.reload(version);
             return reload.succeeded() ? Optional.empty() : Optional.of("reload failed: " + reload.errorText());
         }
         try {
@@ -144,7 +145,7 @@ public final class ConfigApplier {
                     settings.group(), settings.agentId(), previous.orElse(null), e.getMessage());
             return Optional.empty();
         }
-        loadLive().ifPresent(error -> LOG.error("agent group={} id={} switching back to version {} failed: {}",
+        loadLive(current.get()).ifPresent(error -> LOG.error("agent group={} id={} switching back to version {} failed: {}",
                 settings.group(), settings.agentId(), current.get().version(), error));
         return probe.awaitVersion(current.get(), confirmTimeout) ? current : Optional.empty();
     }

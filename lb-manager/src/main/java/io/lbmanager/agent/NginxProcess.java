@@ -28,6 +28,9 @@ public final class NginxProcess implements AutoCloseable {
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
     private static final Pattern ERROR_LOG_PREFIX =
             Pattern.compile("^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} (\\[\\w+\\]) \\d+#\\d+: ");
+    /** The master's notices that mark its reconfiguration cycles (see {@link ReloadLedger}). */
+    private static final Pattern CYCLE_STARTED = Pattern.compile("\\[notice\\] \\d+#\\d+: reconfiguring$");
+    private static final Pattern WORKERS_STARTED = Pattern.compile("\\[notice\\] \\d+#\\d+: start worker processes$");
 
     /** The outcome of running an nginx command to completion: exit code and what it printed. */
     public record CommandResult(int exitCode, String output) {
@@ -49,7 +52,6 @@ public final class NginxProcess implements AutoCloseable {
     }
 
     private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(2);
-    private static final int REFUSAL_LINES_KEPT = 20;
 
     private final String binary;
     private final VersionDirectories dirs;
@@ -57,8 +59,7 @@ public final class NginxProcess implements AutoCloseable {
     private volatile String lastSeriousLine;
     /** The master's workers when last looked at; a master killed outright leaves them serving, holding its ports. */
     private volatile List<ProcessHandle> workers = List.of();
-    /** The master's [emerg] lines since the last reload signal: a config it could not load. */
-    private final List<String> emergSinceReload = new ArrayList<>();
+    private final ReloadLedger reloads = new ReloadLedger();
 
     public NginxProcess(String binary, VersionDirectories dirs) {
         this.binary = binary;
@@ -79,48 +80,59 @@ public final class NginxProcess implements AutoCloseable {
         Files.deleteIfExists(dirs.peersSocket()); // left by a master that died; nginx will not bind over it
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
+        reloads.masterStarted();
         master = builder.start();
-        forwardOutput(master, "nginx[" + master.pid() + "]", this::noteSerious);
+        forwardOutput(master, "nginx[" + master.pid() + "]", this::noteLine);
         LOG.info("nginx started pid={} prefix={}", master.pid(), dirs.root());
     }
 
-    /**
-     * Asks the running master to re-read {@code live} (SIGHUP); a config it cannot load leaves the old
-     * one running, and {@link #reloadRefusal()} then says why. Signalled directly rather than through
-     * {@code nginx -s reload}, which would parse the whole config once more only to find the pid file.
-     */
     private volatile List<Long> retiring = List.of();
 
-    public CommandResult reload() {
+    /**
+     * Asks the running master to re-read {@code live}, which the caller pointed to {@code version}
+     * (SIGHUP); a config it cannot load leaves the old one running, and {@link #reloadRefusal} then
+     * says why. Signalled directly rather than through {@code nginx -s reload}, which would parse the
+     * whole config once more only to find the pid file.
+     */
+    public CommandResult reload(ServedVersion version) {
         Optional<Long> pid = pid();
         if (pid.isEmpty()) {
             return new CommandResult(-1, "nginx master is not running" + exitCode().map(code -> " (exited with code " + code + ")").orElse(""));
         }
         retiring = acceptingWorkers(pid.get());
-        synchronized (emergSinceReload) {
-            emergSinceReload.clear();
-        }
+        reloads.signalled(version);
         return runToCompletion(List.of("/bin/sh", "-c", "kill -HUP \"$1\"", "nginx-reload", String.valueOf(pid.get())));
     }
 
     /**
-     * What the master said since the last {@link #reload()} if it refused the new config, in the words
-     * of {@code nginx -t} ({@code nginx: [emerg] unknown directive "x" in /path/nginx.conf:13}). A master
-     * that refuses a config keeps its workers of the old one: nothing changed for traffic.
+     * What the master said if it refused the latest {@link #reload} onto {@code version}, in the words
+     * of {@code nginx -t} ({@code nginx: [emerg] unknown directive "x" in /path/nginx.conf:13}), even if
+     * other reloads were signalled since. A master that refuses a config keeps its workers of the old
+     * one: nothing changed for traffic.
      */
-    public Optional<String> reloadRefusal() {
-        synchronized (emergSinceReload) {
-            return emergSinceReload.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", emergSinceReload));
-        }
+    public Optional<String> reloadRefusal(ServedVersion version) {
+        return reloads.refusal(version);
     }
 
-    private void noteSerious(String line) {
-        lastSeriousLine = line;
-        if (line.contains("[emerg]")) {
-            synchronized (emergSinceReload) {
-                if (emergSinceReload.size() < REFUSAL_LINES_KEPT) {
-                    emergSinceReload.add(ERROR_LOG_PREFIX.matcher(line).replaceFirst("nginx: $1 "));
-                }
+    /** The caller stopped waiting for the latest reload onto {@code version}; a refusal that still comes goes to the listener. */
+    public void gaveUpOn(ServedVersion version) {
+        reloads.givenUp(version);
+    }
+
+    /** Told when the master refuses a version after {@link #gaveUpOn} it: on the output thread, keep it short. */
+    public void onLateRefusal(java.util.function.BiConsumer<ServedVersion, String> listener) {
+        reloads.onLateRefusal(listener);
+    }
+
+    private void noteLine(String line) {
+        if (CYCLE_STARTED.matcher(line).find()) {
+            reloads.cycleStarted();
+        } else if (WORKERS_STARTED.matcher(line).find()) {
+            reloads.workersStarted();
+        } else if (isSerious(line)) {
+            lastSeriousLine = line;
+            if (line.contains("[emerg]")) {
+                reloads.emerg(ERROR_LOG_PREFIX.matcher(line).replaceFirst("nginx: $1 "));
             }
         }
     }
@@ -235,7 +247,8 @@ public final class NginxProcess implements AutoCloseable {
                 "-p", dirs.root() + "/",
                 "-c", confFile.toString(),
                 "-e", "stderr",
-                "-g", "pid " + dirs.pidFile() + "; daemon off;"));
+                // notices: the master's "reconfiguring" and "start worker processes" delimit its reload cycles
+                "-g", "pid " + dirs.pidFile() + "; daemon off; error_log stderr notice;"));
         cmd.addAll(List.of(extra));
         return cmd;
     }
@@ -266,16 +279,18 @@ public final class NginxProcess implements AutoCloseable {
         return line.contains("[emerg]") || line.contains("[alert]") || line.contains("[crit]");
     }
 
-    private static void forwardOutput(Process process, String name, java.util.function.Consumer<String> onSerious) {
+    private static void forwardOutput(Process process, String name, java.util.function.Consumer<String> onLine) {
         Thread forwarder = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
-                    LOG.info("{}: {}", name, line);
-                    if (isSerious(line)) {
-                        onSerious.accept(line);
+                    if (line.contains("[notice]")) {
+                        LOG.debug("{}: {}", name, line);
+                    } else {
+                        LOG.info("{}: {}", name, line);
                     }
+                    onLine.accept(line);
                 }
             } catch (IOException e) {
                 LOG.debug("{} output closed: {}", name, e.getMessage());

@@ -103,9 +103,22 @@ function row(item) {
     h('td', {class: 'upstreams'},
       item.routing ? null : h('div', {class: 'muted'}, 'routing not known yet'),
       groups.map((g) => groupLine(g)),
+      statusOnly(item, groups),
       statics.length ? h('div', {class: 'muted'}, `static: ${statics.map((u) => `${u.host}:${u.port}`).join(', ')}`) : null),
     h('td', {}, traffic(item.routing && item.routing.traffic)),
     h('td', {}, when(item.record.updatedAtMillis), h('div', {class: 'muted'}, `by ${item.record.updatedBy || 'unknown'}`)));
+}
+
+/** Holds and quarantines the group status reports that the routing view does not show (yet). */
+function statusOnly(item, groups) {
+  const shown = (group, state) => groups.some((g) => g.group === group && g.state === state);
+  return [
+    ...item.held.filter(([g]) => !shown(g, 'HELD')).map(([g, reason]) =>
+      h('div', {class: 'muted'}, badge('held', 'warn'), ` ${g}: ${reason}`)),
+    ...item.quarantined.filter(([g]) => !shown(g, 'QUARANTINED')).map(([g, errors]) =>
+      h('div', {class: 'error'}, badge('quarantined', 'bad'), ` ${g}: `,
+        (Array.isArray(errors) ? errors : [errors]).map((e) => typeof e === 'string' ? e : e.message).join('; '))),
+  ];
 }
 
 export function peerText(p) {

@@ -69,11 +69,11 @@ class NginxProcessTest {
             assertThat(probe.awaitVersion(first, Duration.ofSeconds(10))).isTrue();
             dirs.switchLiveTo(dirs.write(two, second, AgentInclude.render("127.0.0.1", port, 2, two.sha256())));
 
-            NginxProcess.CommandResult reload = nginx.reload();
+            NginxProcess.CommandResult reload = nginx.reload(second);
 
             assertThat(reload.succeeded()).as(reload.output()).isTrue();
             assertThat(probe.awaitVersion(second, Duration.ofSeconds(10))).isTrue();
-            assertThat(nginx.reloadRefusal()).isEmpty();
+            assertThat(nginx.reloadRefusal(second)).isEmpty();
             assertThat(Files.readAllLines(calls)).hasSize(1).allMatch(line -> !line.contains("-s") && !line.contains("-t"));
         } finally {
             nginx.stop();
@@ -93,12 +93,13 @@ class NginxProcessTest {
             dirs.switchLiveTo(dirs.write(good, first, AgentInclude.render("127.0.0.1", port, 1, good.sha256())));
             nginx.start();
             assertThat(probe.awaitVersion(first, Duration.ofSeconds(10))).isTrue();
-            dirs.switchLiveTo(dirs.write(bad, new ServedVersion(2, bad.sha256()), AgentInclude.render("127.0.0.1", port, 2, bad.sha256())));
+            ServedVersion second = new ServedVersion(2, bad.sha256());
+            dirs.switchLiveTo(dirs.write(bad, second, AgentInclude.render("127.0.0.1", port, 2, bad.sha256())));
 
-            assertThat(nginx.reload().succeeded()).isTrue();
+            assertThat(nginx.reload(second).succeeded()).isTrue();
 
-            Await.await("the master's refusal", Duration.ofSeconds(20), () -> nginx.reloadRefusal().isPresent());
-            assertThat(nginx.reloadRefusal().get())
+            Await.await("the master's refusal", Duration.ofSeconds(20), () -> nginx.reloadRefusal(second).isPresent());
+            assertThat(nginx.reloadRefusal(second).get())
                     .startsWith("nginx: [emerg] unknown directive \"bogus_directive\" in " + dirs.live().resolve("nginx.conf") + ":");
             assertThat(nginx.isAlive()).isTrue();
             assertThat(probe.servedVersion()).contains(first);
@@ -111,7 +112,7 @@ class NginxProcessTest {
     void reloadWithoutARunningMasterFailsSayingSo() {
         NginxProcess nginx = new NginxProcess(HostAgent.NGINX, new VersionDirectories(root));
 
-        NginxProcess.CommandResult reload = nginx.reload();
+        NginxProcess.CommandResult reload = nginx.reload(new ServedVersion(2, "x"));
 
         assertThat(reload.succeeded()).isFalse();
         assertThat(reload.errorText()).contains("not running");

@@ -30,6 +30,15 @@ public final class NginxBundles {
                 ConfigBundle.MAIN_FILE, mainConfig("", "bogus_directive on;")));
     }
 
+    /**
+     * Includes {@code file} (an absolute path) in its http block, then has an unknown directive. A FIFO
+     * there holds the master that loads this bundle until the test opens it for writing (Nginx reads
+     * it as empty): a refusal as late as the test wants.
+     */
+    public static ConfigBundle refusedAfterReading(String group, java.nio.file.Path file) {
+        return ConfigBundle.of(group, Map.of(ConfigBundle.MAIN_FILE, mainConfig("include " + file + ";\nbogus_slow_directive on;", "")));
+    }
+
     private static String mainConfig(String httpExtra, String serverExtra) {
         return """
                 worker_processes 1;

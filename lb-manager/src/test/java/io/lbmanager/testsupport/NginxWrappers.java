@@ -44,10 +44,11 @@ public final class NginxWrappers {
     /**
      * Refuses any config whose directory contains {@code marker}: {@code nginx -t} fails, and a
      * master asked to reload onto such a config keeps the old one and says so on stderr, as Nginx
-     * does with a config it cannot load.
+     * does with a config it cannot load (after the notice that starts a reload cycle).
      */
     public static Path refusing(Path dir, String marker) throws IOException {
-        String onReload = "if refuses; then echo \"nginx: [emerg] this host refuses '\"'\"'%1$s'\"'\"' in $conf:1\" >&2; "
+        String onReload = "if refuses; then echo \"2026/01/01 00:00:00 [notice] $$#$$: reconfiguring\" >&2; "
+                + "echo \"nginx: [emerg] this host refuses '\"'\"'%1$s'\"'\"' in $conf:1\" >&2; "
                 + "else kill -HUP $master; fi";
         return write(dir.resolve("nginx-refusing-" + marker), FIND_TEST_AND_CONF + """
                 refuses() { grep -rqs -- '%1$s' "$(dirname "$conf")/"; }

@@ -9,6 +9,7 @@ import io.lbmanager.fleet.singularity.SingularityFleet;
 import io.lbmanager.fleet.singularity.SingularityHttp;
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
+import io.lbmanager.testsupport.Load;
 import io.lbmanager.testsupport.singularity.MesosMasterStandIn;
 import io.lbmanager.testsupport.singularity.RealSingularity;
 import io.lbmanager.testsupport.singularity.StandInAgent;
@@ -99,27 +100,46 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @Test
     @Order(1)
     void rollingUpgradeOfThreeInstancesDropsNoRequest() throws Exception {
-        Set<String> oldTaskIds = master.runningTasks();
-        List<Integer> running = new CopyOnWriteArrayList<>();
-        Set<Integer> oldLeftWhileMixed = new ConcurrentSkipListSet<>();
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleWithFixedDelay(() -> {
-            Set<String> now = master.runningTasks();
-            long old = now.stream().filter(oldTaskIds::contains).count();
-            running.add(now.size());
-            if (old > 0 && old < now.size()) {
-                oldLeftWhileMixed.add((int) old);
-            }
-        }, 0, 100, TimeUnit.MILLISECONDS);
-        try {
+        try (Capacity capacity = new Capacity(master)) {
             super.rollingUpgradeOfThreeInstancesDropsNoRequest();
-        } finally {
-            sampler.shutdownNow();
+            capacity.assertWithinOneStep();
+            assertThat(capacity.oldLeftWhileMixed).as("old tasks retired one step at a time").contains(2, 1);
         }
-        System.out.printf("running tasks sampled %d times, max %d; old tasks left while mixed: %s%n", running.size(),
-                running.stream().mapToInt(Integer::intValue).max().orElse(0), oldLeftWhileMixed);
-        assertThat(running).as("running tasks (instances 3 + step 1)").allMatch(count -> count <= 4);
-        assertThat(oldLeftWhileMixed).as("old tasks retired one step at a time").contains(2, 1);
+    }
+
+    /** Also: the rollback runs within instances + step size. */
+    @Override
+    @Test
+    @Order(2)
+    void anImageWhoseNginxFailsItsHealthCheckIsRolledBackWhileTheOldOneKeepsServing() throws Exception {
+        try (Capacity capacity = new Capacity(master)) {
+            super.anImageWhoseNginxFailsItsHealthCheckIsRolledBackWhileTheOldOneKeepsServing();
+            capacity.assertWithinOneStep();
+        }
+    }
+
+    /** {@code lbm rollback} after a successful upgrade: a new rolling deploy back to the previous image, under load. */
+    @Test
+    @Order(3)
+    void aRollbackAfterASuccessfulUpgradeRollsBackStepByStepUnderLoad() throws Exception {
+        String from = fleet.deployment(GROUP).image();
+        String previous = operations.history(GROUP).stream().filter(upgrade -> upgrade.state() == UpgradeState.SUCCEEDED)
+                .findFirst().orElseThrow().fromImage();
+        assertThat(previous).isNotEqualTo(from);
+        try (Capacity capacity = new Capacity(master); Load load = startLoad()) {
+            UpgradeView started = operations.rollback(GROUP, "dave");
+            assertThat(started.state()).isEqualTo(UpgradeState.RUNNING);
+
+            Set<Integer> stepsSeen = new TreeSet<>();
+            UpgradeView done = awaitFinished(stepsSeen);
+
+            assertThat(done.state()).as(done.message()).isEqualTo(UpgradeState.SUCCEEDED);
+            assertThat(stepsSeen).contains(1, 2, 3);
+            assertNoFailures(load.stop());
+            capacity.assertWithinOneStep();
+        }
+        awaitServing(3, previous);
+        awaitActiveDeployment(previous);
     }
 
     @Test
@@ -157,6 +177,34 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
         awaitServing(3, to);
     }
 
+    /** The manager goes away at step 1 and comes back before Singularity's own timer would advance: it drives the rest. */
+    @Test
+    @Order(10)
+    void anUpgradeSurvivesAManagerRestartMidUpgradeAndCarriesOnUnderLoad() throws Exception {
+        String from = fleet.deployment(GROUP).image();
+        String to = from.equals(baseImage) ? nextImage : baseImage;
+        Set<Integer> stepsAfterRestart = new TreeSet<>();
+        try (Capacity capacity = new Capacity(master); Load load = startLoad()) {
+            operations.startUpgrade(GROUP, to, 1, 5, 0.0, "it");
+            Await.await("step 1 has a ready new task", SLOW, () -> readyTasksOf(to) >= 1);
+            operations.close();
+            Thread.sleep(1000);
+            operations = new UpgradeOperations(new UpgradePolicy(fleet, probes, TIMING, System::currentTimeMillis), probes,
+                    new UpgradeStore(client, LAYOUT), GROUP::equals, new UpgradeSettings(1, 2, 0.0), Duration.ofMillis(250),
+                    System::currentTimeMillis);
+            operations.start();
+
+            UpgradeView done = awaitFinished(stepsAfterRestart);
+
+            assertThat(done.state()).as(done.message()).isEqualTo(UpgradeState.SUCCEEDED);
+            assertThat(done.message()).doesNotContain("while the policy did not drive it");
+            assertThat(stepsAfterRestart).as("steps the restarted manager drove").contains(2, 3);
+            assertNoFailures(load.stop());
+            capacity.assertWithinOneStep();
+        }
+        awaitServing(3, to);
+    }
+
     @Override
     @Test
     @Disabled("kept lean on the real server: runs on Docker and the simulator")
@@ -185,5 +233,35 @@ class RealSingularityFleetUpgradeIT extends FleetUpgradeScenarios {
     @Test
     @Disabled("kept lean on the real server: runs on Docker and the simulator; the refused scale runs here")
     void scalingUpAndDownKeepsServing() {
+    }
+
+    /** Samples the tasks the master runs every 100 ms: never more than instances (3) + step size (1). */
+    static final class Capacity implements AutoCloseable {
+        final List<Integer> running = new CopyOnWriteArrayList<>();
+        final Set<Integer> oldLeftWhileMixed = new ConcurrentSkipListSet<>();
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+
+        Capacity(MesosMasterStandIn master) {
+            Set<String> oldTaskIds = master.runningTasks();
+            sampler.scheduleWithFixedDelay(() -> {
+                Set<String> now = master.runningTasks();
+                long old = now.stream().filter(oldTaskIds::contains).count();
+                running.add(now.size());
+                if (old > 0 && old < now.size()) {
+                    oldLeftWhileMixed.add((int) old);
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        void assertWithinOneStep() {
+            System.out.printf("running tasks sampled %d times, max %d; old tasks left while mixed: %s%n", running.size(),
+                    running.stream().mapToInt(Integer::intValue).max().orElse(0), oldLeftWhileMixed);
+            assertThat(running).as("running tasks (instances 3 + step 1)").isNotEmpty().allMatch(count -> count <= 4);
+        }
+
+        @Override
+        public void close() {
+            sampler.shutdownNow();
+        }
     }
 }

@@ -29,7 +29,8 @@ final class SingularityGroupFiles {
         deploy.withObject("containerInfo").withObject("docker").put("image", image);
         deploy.withObject("env").put("LBM_ZK", zkConnect).put("LBM_ZK_ROOT", zkRoot);
         // The file's CHANGE-ME credentials and key are for an operator to fill in; this test's manager runs without either.
-        deploy.withObject("env").remove(List.of("LBM_ZK_AUTH", "LBM_SIGNING_PUBLIC_KEY"));
+        // Its fixed traffic port would put every task of the test on one port of this one host.
+        deploy.withObject("env").remove(List.of("LBM_ZK_AUTH", "LBM_SIGNING_PUBLIC_KEY", "LBM_TRAFFIC_PORT"));
         deploy.withObject("canaryDeploySettings").put("enableCanaryDeploy", false);
         deployChanges.accept(deploy);
         fleet.submitDeploy(deploy, "first deploy of the test");

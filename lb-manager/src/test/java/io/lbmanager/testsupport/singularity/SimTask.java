@@ -16,6 +16,8 @@ final class SimTask {
     final int adminPort;
     final String image;
     boolean healthy;
+    long nextHealthcheckAt;
+    int badHealthchecks;
     long cleaningUntil;
     /** Set when the task ended by itself: Mesos' final state, message and reason, and what it wrote to stderr. */
     String finalState;

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lbmanager.fleet.DockerTaskRunner;
-import io.lbmanager.fleet.NginxTask;
-import io.lbmanager.testsupport.DockerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +44,23 @@ import java.util.stream.Collectors;
  * of lost tasks, scaling, task history with Mesos' final status ({@code Container exited with status 3},
  * {@code Failed to launch container: ...}) and the sandbox's {@code stderr} served through
  * {@code /api/sandbox/{taskId}/read} the way Mesos' {@code /files/read} answers (no offset: the file's
- * size), and {@code allowedTasksFailuresPerGroup} failures per deploy before it fails. Every task is a REAL container of the Nginx + agent image on the local
- * engine (host networking, loopback ports from {@link DockerTaskRunner}). A task being cleaned leaves
- * the healthy list for the drain time before its container is stopped, as Singularity removes a
- * task from the load balancer before killing it.
+ * size), and {@code allowedTasksFailuresPerGroup} failures per deploy before it fails. Tasks run as
+ * {@link SimulatedTasks}: real containers of the deploy's image ({@link #start}) or in-process HTTP
+ * servers ({@link #startInProcess}). A task being cleaned leaves the healthy list for the drain time
+ * before it is stopped, as Singularity removes a task from the load balancer before killing it.
  * <p>
- * Simplification, said out loud: old tasks are shut down when a step's new tasks are all healthy
- * (keeping instances - target of them), whether the step was reached by the timer or by an update.
+ * Where it behaves as the real server does, {@code fleet/singularity/SingularityContract} checks it on
+ * both: "Not enough active agents" (400) on create, scale and deploy under {@code SEPARATE_BY_REQUEST};
+ * steps advanced by {@code POST /api/deploys/update} start new tasks and retire no old ones, which go
+ * all at once when the deploy succeeds; with {@code NONE} acceptance a finished group retires as many
+ * old tasks at once; {@code waitMillisBetweenGroups} is waited between groups whatever the acceptance
+ * mode, and with {@code TIMED} after the last group too; a health check fails the deploy at the {@code maxRetries + 1}-th bad
+ * status, naming the instance and the status.
+ * <p>
+ * Not modelled, said out loud: agents are a count (every task runs on 127.0.0.1; placement other
+ * than {@code SEPARATE_BY_REQUEST} is not checked); while a deploy is pending, old tasks that die are
+ * not replaced; at a step Singularity's TIMED timer advances by itself, old tasks are retired down to
+ * {@code instances - target} at that moment (not checked against the real server).
  */
 public final class SingularitySimulator implements AutoCloseable {
 
@@ -67,8 +75,8 @@ public final class SingularitySimulator implements AutoCloseable {
     }
 
     private final ObjectMapper json = new ObjectMapper();
-    private final DockerTaskRunner docker;
-    private final com.github.dockerjava.api.DockerClient logs = io.lbmanager.fleet.DockerClients.local();
+    private final SimulatedTasks runtime;
+    private final int agents;
     private final Duration drain;
     private final HttpServer server;
     private final ScheduledExecutorService checker;
@@ -84,8 +92,9 @@ public final class SingularitySimulator implements AutoCloseable {
     private final Map<String, SimTask> ended = new LinkedHashMap<>();
     private long lastStartedAt;
 
-    private SingularitySimulator(DockerTaskRunner docker, Duration drain, Duration checkEvery) throws IOException {
-        this.docker = docker;
+    private SingularitySimulator(SimulatedTasks runtime, int agents, Duration drain, Duration checkEvery) throws IOException {
+        this.runtime = runtime;
+        this.agents = agents;
         this.drain = drain;
         this.server = HttpServer.create(new InetSocketAddress(HOST, 0), 32);
         server.createContext("/singularity/api/", this::answer);
@@ -95,9 +104,23 @@ public final class SingularitySimulator implements AutoCloseable {
         checker.scheduleWithFixedDelay(this::checkSafely, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Starts the simulator; its tasks run in {@code docker}'s fleet. */
+    /**
+     * Starts the simulator with eight agents (scaling 3 to 4 instances needs 7 under Singularity's
+     * placement rule); its tasks run in {@code docker}'s fleet.
+     */
     public static SingularitySimulator start(DockerTaskRunner docker, Duration drain) throws IOException {
-        return new SingularitySimulator(docker, drain, Duration.ofMillis(250));
+        return new SingularitySimulator(new DockerSimulatedTasks(docker), 8, drain, Duration.ofMillis(250));
+    }
+
+    /** Starts the simulator with {@code agents} agents; its tasks are {@link InProcessTasks}, cleaned tasks stop at once. */
+    public static SingularitySimulator startInProcess(int agents) throws IOException {
+        return new SingularitySimulator(new InProcessTasks(), agents, Duration.ZERO, Duration.ofMillis(100));
+    }
+
+    /** Ids of the tasks that run now, as the runtime sees them. */
+    public synchronized java.util.Set<String> runningTaskIds() {
+        return runtime.states().entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /** {@code http://127.0.0.1:PORT/singularity}: the base URL Singularity clients are given. */
@@ -113,6 +136,9 @@ public final class SingularitySimulator implements AutoCloseable {
     public void close() {
         checker.shutdownNow();
         server.stop(0);
+        if (runtime instanceof InProcessTasks inProcess) {
+            inProcess.stopAll();
+        }
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 
@@ -174,6 +200,17 @@ public final class SingularitySimulator implements AutoCloseable {
             return requests.containsKey(m.group(1)) ? Answer.json(200, write(requestParent(m.group(1))))
                     : notFound("Couldn't find request with id " + m.group(1));
         }
+        if (method.equals("DELETE") && (m = match("/requests/request/([^/]+)", path)) != null) {
+            return deleteRequest(m.group(1));
+        }
+        if (method.equals("DELETE") && (m = match("/tasks/task/([^/]+)", path)) != null) {
+            SimTask task = tasks.get(m.group(1));
+            if (task == null || !task.active()) {
+                return notFound("Couldn't find active task with id " + m.group(1));
+            }
+            clean(task);
+            return Answer.json(200, write(taskJson(task)));
+        }
         if (method.equals("PUT") && (m = match("/requests/request/([^/]+)/scale", path)) != null) {
             return scale(m.group(1), parse(body));
         }
@@ -217,6 +254,11 @@ public final class SingularitySimulator implements AutoCloseable {
         if (existing != null && existing.path("loadBalanced").asBoolean(false) != request.path("loadBalanced").asBoolean(false)) {
             return Answer.text(400, "Request can not change whether it is load balanced");
         }
+        int before = existing == null ? 0 : instances(id);
+        String unplaceable = unplaceable(request, id, request.path("instances").asInt(1) + before);
+        if (unplaceable != null) {
+            return Answer.text(400, unplaceable);
+        }
         requests.put(id, request.deepCopy());
         return Answer.json(200, write(requestParent(id)));
     }
@@ -236,6 +278,10 @@ public final class SingularitySimulator implements AutoCloseable {
         }
         if (instances == instances(requestId)) {
             return Answer.text(400, "Scale request has no affect on the # of instances (" + instances + ")");
+        }
+        String unplaceable = unplaceable(request, requestId, instances + instances(requestId));
+        if (unplaceable != null) {
+            return Answer.text(400, unplaceable);
         }
         request.put("instances", instances);
         return Answer.json(200, write(requestParent(requestId)));
@@ -268,6 +314,13 @@ public final class SingularitySimulator implements AutoCloseable {
             return Answer.json(409, "{\"code\":409,\"message\":\"Pending deploy already in progress for " + requestId
                     + " - cancel it or wait for it to complete (" + pending.get(requestId).deployId + ")\"}");
         }
+        int instances = instances(requestId);
+        int beside = active.containsKey(requestId) ? Math.max(instances, (int) tasks.values().stream()
+                .filter(task -> task.active() && task.requestId.equals(requestId)).count()) : 0;
+        String unplaceable = unplaceable(requests.get(requestId), requestId, instances + beside);
+        if (unplaceable != null) {
+            return Answer.text(400, unplaceable);
+        }
         deploys.computeIfAbsent(requestId, r -> new LinkedHashMap<>()).put(deployId, deploy.deepCopy());
         SimDeploy simDeploy = new SimDeploy(requestId, deployId, deploy.deepCopy(), System.currentTimeMillis(),
                 body.path("message").asText(null));
@@ -297,6 +350,33 @@ public final class SingularitySimulator implements AutoCloseable {
             return "Healthcheck port index " + healthcheck.path("portIndex").asInt() + " out of range (" + numPorts + " ports)";
         }
         return null;
+    }
+
+    /**
+     * Singularity's placement check for {@code SEPARATE_BY_REQUEST} (one task of the request per agent),
+     * as the real server answers it: create needs the new instances plus the old ones if the request
+     * existed, scale the new plus the old count, a deploy next to an active one the instances plus the
+     * tasks the request still runs (the real server also counts, for a moment, tasks it is still
+     * killing; this does not). Other placements are not checked.
+     */
+    private String unplaceable(ObjectNode request, String requestId, int required) {
+        if (!request.path("agentPlacement").asText("").equals("SEPARATE_BY_REQUEST") || required <= agents) {
+            return null;
+        }
+        return "Not enough active agents to successfully complete a bounce of request " + requestId + " (minimum required: "
+                + required + ", current: " + agents + "). Consider deploying, or changing the agent placement strategy instead.";
+    }
+
+    private Answer deleteRequest(String requestId) {
+        if (!requests.containsKey(requestId)) {
+            return notFound("Couldn't find request with id " + requestId);
+        }
+        String answer = write(requestParent(requestId).get("request"));
+        tasks.values().stream().filter(task -> task.requestId.equals(requestId)).forEach(this::clean);
+        requests.remove(requestId);
+        pending.remove(requestId);
+        active.remove(requestId);
+        return Answer.json(200, answer);
     }
 
     private Answer updatePendingDeploy(ObjectNode body) {
@@ -339,24 +419,24 @@ public final class SingularitySimulator implements AutoCloseable {
 
     private void check() {
         long now = System.currentTimeMillis();
-        Map<String, Boolean> running = docker.allTasks().stream()
-                .collect(Collectors.toMap(NginxTask::taskId, NginxTask::running, (a, b) -> a || b));
+        Map<String, Boolean> running = runtime.states();
         for (SimTask task : List.copyOf(tasks.values())) {
             if (task.active() && !running.getOrDefault(task.id, false)) {
+                SimulatedTasks.Exit exit = runtime.exit(task.id);
                 LOG.info("simulator task={} state=TASK_LOST known={} log:\n{}", task.id, running.containsKey(task.id),
-                        DockerSupport.logTail(logs, task.id));
-                recordExit(task);
-                docker.stopTask(task.id);
+                        exit.logTail());
+                recordExit(task, exit);
+                runtime.stop(task.id);
                 tasks.remove(task.id);
                 countFailure(task);
             } else if (!task.active() && task.cleaningUntil <= now) {
-                docker.stopTask(task.id);
+                runtime.stop(task.id);
                 tasks.remove(task.id);
             }
         }
-        for (SimTask task : tasks.values()) {
-            if (task.active() && !task.healthy && passesHealthcheck(task)) {
-                task.healthy = true;
+        for (SimTask task : List.copyOf(tasks.values())) {
+            if (task.active() && !task.healthy && now >= task.nextHealthcheckAt) {
+                checkHealth(task, now);
             }
         }
         for (String requestId : List.copyOf(requests.keySet())) {
@@ -395,29 +475,40 @@ public final class SingularitySimulator implements AutoCloseable {
         if (!deploy.stepLaunchComplete && healthy >= deploy.target) {
             deploy.stepLaunchComplete = true;
             deploy.stepTimestamp = now;
-            List<SimTask> old = otherActiveTasks(deploy.requestId, deploy.deployId);
-            int shutDown = Math.max(old.size() - (instances - deploy.target), 0);
-            old.sort(Comparator.comparingInt(task -> task.instanceNo));
-            old.subList(0, Math.min(shutDown, old.size())).forEach(this::clean);
+            if (deploy.canary() && deploy.acceptanceMode().equals("NONE")) {
+                retireOld(deploy, instances);
+            }
             LOG.info("simulator request={} deploy={} step to {} of {} instances launched", deploy.requestId, deploy.deployId,
                     deploy.target, instances);
         }
         if (!deploy.stepLaunchComplete) {
             return;
         }
-        boolean accepted = !deploy.canary() || !deploy.acceptanceMode().equals("TIMED")
-                || now - deploy.stepTimestamp >= deploy.waitMillis();
-        if (!accepted) {
+        boolean waited = !deploy.canary() || now - deploy.stepTimestamp >= deploy.waitMillis();
+        if (fresh.size() >= instances) {
+            if (waited || deploy.acceptanceMode().equals("NONE")) {
+                finish(deploy, "SUCCEEDED", null, null, null);
+            }
             return;
         }
-        if (fresh.size() >= instances) {
-            finish(deploy, "SUCCEEDED", null, null, null);
+        if (!waited) {
             return;
+        }
+        if (deploy.acceptanceMode().equals("TIMED")) {
+            retireOld(deploy, instances);
         }
         deploy.cyclesDone++;
         deploy.target = deploy.cyclesDone >= deploy.cycleCount() ? instances : Math.min(deploy.target + deploy.groupSize(), instances);
         deploy.stepLaunchComplete = false;
         deploy.stepTimestamp = now;
+    }
+
+    /** Cleans the active deploy's tasks beyond the {@code instances - target} the pending deploy still leaves them. */
+    private void retireOld(SimDeploy deploy, int instances) {
+        List<SimTask> old = otherActiveTasks(deploy.requestId, deploy.deployId);
+        int shutDown = Math.max(old.size() - (instances - deploy.target), 0);
+        old.sort(Comparator.comparingInt(task -> task.instanceNo));
+        old.subList(0, Math.min(shutDown, old.size())).forEach(this::clean);
     }
 
     /** A task of the pending deploy failed: the deploy fails once more tasks failed than it allows. */
@@ -433,38 +524,11 @@ public final class SingularitySimulator implements AutoCloseable {
         }
     }
 
-    /** What Mesos' Docker executor reports for a container that ended, and the stderr it left in the sandbox. */
-    private void recordExit(SimTask task) {
-        String message;
-        try {
-            Long exit = logs.inspectContainerCmd(task.id).exec().getState().getExitCodeLong();
-            message = "Container exited with status " + exit;
-        } catch (RuntimeException gone) {
-            message = "Container disappeared";
-        }
-        task.ended(message.endsWith(" 0") ? "TASK_FINISHED" : "TASK_FAILED", message, "REASON_COMMAND_EXECUTOR_FAILED",
-                stderrOf(task.id));
+    /** What Mesos' executor reports for a task that ended, and the stderr it left in the sandbox. */
+    private void recordExit(SimTask task, SimulatedTasks.Exit exit) {
+        task.ended(exit.message().endsWith(" 0") ? "TASK_FINISHED" : "TASK_FAILED", exit.message(),
+                "REASON_COMMAND_EXECUTOR_FAILED", exit.stderr());
         keepEnded(task);
-    }
-
-    private byte[] stderrOf(String containerId) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            logs.logContainerCmd(containerId).withStdErr(true).withStdOut(false)
-                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
-                        @Override
-                        public void onNext(com.github.dockerjava.api.model.Frame frame) {
-                            if (out.size() < 1 << 20) {
-                                out.writeBytes(frame.getPayload());
-                            }
-                        }
-                    }).awaitCompletion(5, TimeUnit.SECONDS);
-        } catch (RuntimeException e) {
-            // no sandbox left: an empty stderr
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return out.toByteArray();
     }
 
     private void keepEnded(SimTask task) {
@@ -562,6 +626,11 @@ public final class SingularitySimulator implements AutoCloseable {
     }
 
     private void finish(SimDeploy deploy, String state, String message, String failureReason, SimTask failedTask) {
+        finish(deploy, state, message, failureReason, failedTask, null);
+    }
+
+    private void finish(SimDeploy deploy, String state, String message, String failureReason, SimTask failedTask,
+                        String failureMessage) {
         pending.remove(deploy.requestId);
         ObjectNode result = json.createObjectNode();
         result.put("deployState", state);
@@ -574,6 +643,9 @@ public final class SingularitySimulator implements AutoCloseable {
             failure.put("reason", failureReason);
             if (failedTask != null) {
                 failure.set("taskId", taskIdJson(failedTask));
+            }
+            if (failureMessage != null) {
+                failure.put("message", failureMessage);
             }
         }
         result.put("timestamp", System.currentTimeMillis());
@@ -635,9 +707,9 @@ public final class SingularitySimulator implements AutoCloseable {
         env.put("ESTIMATED_INSTANCE_COUNT", Integer.toString(instances(requestId)));
         env.put("LBM_AGENT_ID", taskId);
         String image = deployJson.path("containerInfo").path("docker").path("image").asText();
-        NginxTask container;
+        SimulatedTasks.Ports ports;
         try {
-            container = docker.startTask(requestId, image, deployId, env);
+            ports = runtime.start(taskId, requestId, deployId, image, env);
         } catch (RuntimeException e) {
             SimTask failed = new SimTask(taskId, requestId, deployId, startedAt, instanceNo, 0, 0, image);
             failed.ended("TASK_FAILED", "Failed to launch container: Failed to run 'docker -H unix:///var/run/docker.sock pull "
@@ -649,8 +721,8 @@ public final class SingularitySimulator implements AutoCloseable {
             countFailure(failed);
             return;
         }
-        tasks.put(taskId, new SimTask(taskId, requestId, deployId, startedAt, instanceNo, container.trafficPort(),
-                container.adminPort(), image));
+        tasks.put(taskId, new SimTask(taskId, requestId, deployId, startedAt, instanceNo, ports.traffic(), ports.admin(),
+                image));
         LOG.info("simulator request={} deploy={} task={} state=TASK_RUNNING", requestId, deployId, taskId);
     }
 
@@ -661,25 +733,56 @@ public final class SingularitySimulator implements AutoCloseable {
         }
     }
 
-    private boolean passesHealthcheck(SimTask task) {
-        ObjectNode deploy = deploys.get(task.requestId).get(task.deployId);
-        JsonNode healthcheck = deploy.path("healthcheck");
+    /**
+     * One health check of a not yet healthy task, every {@code intervalSeconds} (every
+     * {@code startupIntervalSeconds} while it does not answer): a 2xx makes it healthy; the
+     * {@code maxRetries + 1}-th bad status fails its pending deploy, as Singularity does, naming the
+     * instance and the last status. No answer at all counts only against {@code startupTimeoutSeconds}
+     * (an assumption: the contract does not check it).
+     */
+    private void checkHealth(SimTask task, long now) {
+        JsonNode healthcheck = deploys.get(task.requestId).get(task.deployId).path("healthcheck");
         if (!healthcheck.has("uri")) {
-            return true;
+            task.healthy = true;
+            return;
         }
+        if (now < task.startedAt + healthcheck.path("startupDelaySeconds").asLong(0) * 1000) {
+            return;
+        }
+        int status = healthStatus(task, healthcheck);
+        if (status >= 200 && status < 300) {
+            task.healthy = true;
+            return;
+        }
+        task.nextHealthcheckAt = now + 1000 * (status < 0 ? healthcheck.path("startupIntervalSeconds").asLong(2)
+                : healthcheck.path("intervalSeconds").asLong(5));
+        if (status < 0) {
+            return;
+        }
+        task.badHealthchecks++;
+        int allowed = healthcheck.path("maxRetries").asInt(0) + 1;
+        SimDeploy deploy = pending.get(task.requestId);
+        if (task.badHealthchecks >= allowed && deploy != null && deploy.deployId.equals(task.deployId)) {
+            finish(deploy, "FAILED", "Not all tasks for deploy were healthy", "TASK_FAILED_HEALTH_CHECKS", task,
+                    "Instance " + task.instanceNo + " failed " + task.badHealthchecks
+                            + " healthchecks, the max for the deploy. Last check returned with status code " + status);
+        }
+    }
+
+    /** The status code the task's health check answered, or -1 when it did not answer. */
+    private int healthStatus(SimTask task, JsonNode healthcheck) {
         int port = healthcheck.has("portNumber") ? healthcheck.path("portNumber").asInt()
                 : healthcheck.path("portIndex").asInt(0) == 0 ? task.trafficPort : task.adminPort;
         String uri = healthcheck.path("uri").asText();
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + port + (uri.startsWith("/") ? "" : "/")
                     + uri)).timeout(Duration.ofSeconds(healthcheck.path("responseTimeoutSeconds").asLong(5))).GET().build();
-            int status = health.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            return status >= 200 && status < 300;
+            return health.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
-            return false;
+            return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return -1;
         }
     }
 

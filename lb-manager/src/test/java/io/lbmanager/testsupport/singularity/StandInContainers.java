@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
 import io.lbmanager.fleet.DockerTaskRunner;
 import io.lbmanager.testsupport.DockerSupport;
+import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.Environment;
 import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.TaskInfo;
@@ -21,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the stand-in's agents do with a launched task: run its Docker image on the local engine with
  * host networking, the offered ports and the task's environment ({@code PORT0..n}, {@code TASK_HOST},
- * {@code TASK_ID} added when Singularity did not set them), named by its Mesos task id and labelled
+ * {@code TASK_ID} added when Singularity did not set them; the task's command, if any, instead of the
+ * image's entrypoint), named by its Mesos task id and labelled
  * with a fleet name so {@link DockerSupport#removeFleet} clears them; then report what the
  * container does.
  */
@@ -90,8 +92,18 @@ final class StandInContainers {
                 env.put(variable.getName(), variable.getValue());
             }
             String image = task.task().getContainer().getDocker().getImage();
-            docker.createContainerCmd(image)
-                    .withName(taskId)
+            var create = docker.createContainerCmd(image);
+            CommandInfo command = task.task().getCommand();
+            if (command.hasValue() && !command.getValue().isEmpty()) {
+                // What Mesos' Docker containerizer does with a task's command: shell (the default) runs it with sh -c.
+                List<String> entrypoint = new ArrayList<>(command.getShell() ? List.of("/bin/sh", "-c", command.getValue())
+                        : List.of(command.getValue()));
+                if (!command.getShell()) {
+                    entrypoint.addAll(command.getArgumentsList());
+                }
+                create.withEntrypoint(entrypoint).withCmd(List.of());
+            }
+            create.withName(taskId)
                     .withLabels(Map.of(DockerTaskRunner.LABEL_FLEET, fleetName, DockerTaskRunner.LABEL_TASK, taskId))
                     .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
