@@ -31,6 +31,10 @@ public final class TokenStore {
         if (!TokenSecrets.validId(id)) {
             return Optional.empty();
         }
+        if (!curator.getZookeeperClient().isConnected()) {
+            // every API call reads its token here: answer 503 at once rather than wait out the connection timeout
+            throw new StoreUnavailableException("token store: not connected to ZooKeeper", null);
+        }
         String path = layout.token(id);
         try {
             Stat stat = new Stat();
