@@ -2,6 +2,7 @@ package io.lbmanager.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.TopContainerResponse;
 import io.lbmanager.LbManagerConfiguration;
 import io.lbmanager.fleet.DockerClients;
 import io.lbmanager.testsupport.DockerSupport;
@@ -26,8 +27,8 @@ import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Rollouts across three Nginx containers when an agent stops answering (its process stopped with
- * SIGSTOP while its Nginx workers keep serving) or dies mid-rollout:
+ * Rollouts across three Nginx containers when an agent stops answering (its Java process stopped
+ * with SIGSTOP while its Nginx workers keep serving) or dies mid-rollout:
  * the whole group goes back to the last good version, the failure names the agent, and traffic
  * through the healthy Nginx never fails.
  */
@@ -92,7 +93,8 @@ class RolloutIT {
         try (DockerClient docker = DockerClients.local();
              Load load = Load.toPorts(() -> healthyPorts).path("/shop/1").maxRequests(20_000).maxTime(Duration.ofSeconds(90))
                      .start()) {
-            docker.killContainerCmd(frozenId).withSignal("SIGSTOP").exec();
+            String agentPid = agentProcess(docker, frozenId);
+            signal("STOP", agentPid);
             try {
                 send("PUT", api("/services/frozen-probe"), "{\"owners\":[\"p\"],\"basePath\":\"/frozen-probe\",\"groups\":[\"edge\"]}");
                 await("the rollout reverted at its deadline", WITHIN, () -> {
@@ -105,13 +107,32 @@ class RolloutIT {
                 await("the healthy agents are back on the live version", WITHIN, () -> healthyPorts.stream().allMatch(port ->
                         io.lbmanager.testsupport.Http.tryGet(port, "/_lbm/version").body().startsWith(live + " ")));
             } finally {
-                docker.killContainerCmd(frozenId).withSignal("SIGCONT").exec();
+                signal("CONT", agentPid);
                 send("DELETE", api("/services/frozen-probe"), null);
             }
             load.stop();
             assertThat(load.failed()).as("failed requests: %s", load.firstFailures()).isZero();
             assertThat(load.sent()).isGreaterThan(20);
         }
+    }
+
+    /** The host pid of the container's agent (tini is PID 1 in the image, so a signal to the container would reach only tini). */
+    private static String agentProcess(DockerClient docker, String containerId) {
+        TopContainerResponse top = docker.topContainerCmd(containerId).exec();
+        List<String> titles = List.of(top.getTitles());
+        int pid = titles.indexOf("PID");
+        int command = Math.max(titles.indexOf("CMD"), titles.indexOf("COMMAND"));
+        for (String[] process : top.getProcesses()) {
+            if (process[command].contains("lb-manager.jar agent")) {
+                return process[pid];
+            }
+        }
+        throw new AssertionError("no agent process in container " + containerId + ": " + java.util.Arrays.deepToString(top.getProcesses()));
+    }
+
+    private static void signal(String signal, String pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %s", signal, pid).isZero();
     }
 
     @Test
