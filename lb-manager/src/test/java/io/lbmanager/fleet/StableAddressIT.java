@@ -95,11 +95,16 @@ class StableAddressIT {
         try (Load survivor = Load.toPorts(() -> List.of(first)).expectBody("current").senders(2).everyMillis(5)
                 .maxRequests(40_000).maxTime(Duration.ofSeconds(150)).start()) {
             watch.start();
+            long killedAt = System.nanoTime();
             docker.killContainerCmd(victim.taskId()).exec();
             Await.await("a replacement of " + victim.taskId() + " ready on port " + second, Duration.ofSeconds(120), () ->
                     fleet.tasks(GROUP).stream().anyMatch(task -> !task.taskId().equals(victim.taskId())
                             && task.trafficPort() == second && probes.ready(task)));
+            Duration toReady = Duration.ofNanos(System.nanoTime() - killedAt);
             Await.await("200 answers through the replacement after the kill", Duration.ofSeconds(10), () -> watch.served.get() >= 50);
+            System.out.printf("FAULT-MATRIX | Kill an Nginx container | failed through the survivor: %d of %d | replacement ready "
+                            + "on port %d %.1f s after the kill | requests refused on that port meanwhile: %d%n",
+                    survivor.failed(), survivor.sent(), second, toReady.toMillis() / 1000.0, watch.refusedAfterKill.get());
             watch.stop();
             survivor.stop();
             assertThat(survivor.sent()).isPositive();
