@@ -248,7 +248,9 @@ class FaultMatrixTest {
             long recovery = FaultBench.millisUntil(changed, "the rollout of the new template reverted", RECOVERY,
                     () -> "REVERTED".equals(latestRollout(withNewTemplate).path("state").asText()));
             JsonNode reverted = latestRollout(withNewTemplate);
-            assertThat(reverted.path("failures").size()).as("every agent refused: %s", reverted).isEqualTo(2);
+            // the group reverts at the first refusal (all or nothing), so one or both agents are named
+            assertThat(reverted.path("failures").size()).as("agents that refused: %s", reverted).isBetween(1, 2);
+            reverted.path("failures").forEach(failure -> assertThat(failure.path("reason").asText()).contains("every-nginx-rejects"));
             Await.await("every agent back on version " + live, RECOVERY, () -> bench.agents().stream()
                     .allMatch(agent -> agent.agent.status().runningVersion() == live));
             bench.finish("a template change every Nginx rejects", load, recovery,
