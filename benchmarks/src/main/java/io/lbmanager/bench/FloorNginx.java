@@ -61,13 +61,14 @@ final class FloorNginx implements Floor {
     @Override
     public long change(boolean addBackend) throws Exception {
         long start = System.nanoTime();
-        Path next = write(addBackend ? withBackend : without);
+        ConfigBundle bundle = addBackend ? withBackend : without;
+        Path next = write(bundle);
         NginxProcess.CommandResult test = nginx.test(next);
         if (!test.succeeded()) {
             throw new IllegalStateException("nginx -t refused the floor config: " + test.errorText());
         }
         dirs.switchLiveTo(next);
-        NginxProcess.CommandResult reload = nginx.reload();
+        NginxProcess.CommandResult reload = nginx.reload(new ServedVersion(version - 1, bundle.sha256()));
         if (!reload.succeeded()) {
             throw new IllegalStateException("reload failed: " + reload.errorText());
         }

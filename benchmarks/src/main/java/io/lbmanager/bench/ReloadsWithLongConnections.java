@@ -143,7 +143,7 @@ final class ReloadsWithLongConnections {
             throw new IllegalStateException("nginx -t refused version " + version + ": " + test.errorText());
         }
         dirs.switchLiveTo(next);
-        NginxProcess.CommandResult reload = nginx.reload();
+        NginxProcess.CommandResult reload = nginx.reload(new ServedVersion(version, bundle.sha256()));
         if (!reload.succeeded()) {
             throw new IllegalStateException("reload " + version + " failed: " + reload.errorText());
         }
