@@ -1,6 +1,7 @@
 package io.lbmanager.bench;
 
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.testsupport.DribblingBackend;
 
 import java.nio.file.Files;
 import java.time.Duration;

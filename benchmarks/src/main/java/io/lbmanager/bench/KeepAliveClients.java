@@ -1,5 +1,7 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.testsupport.RawHttp;
+
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;

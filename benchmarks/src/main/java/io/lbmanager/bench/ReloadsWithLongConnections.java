@@ -10,6 +10,7 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.testsupport.Await;
+import io.lbmanager.testsupport.DribblingBackend;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 

@@ -43,8 +43,13 @@ final class AgentOptions {
     static final Option SIGNING_KEY_FILE = new Option("--signing-public-key-file", "signingPublicKeyFile",
             List.of("LBM_SIGNING_PUBLIC_KEY_FILE"), null, "a PEM file with that key, instead of the key itself");
 
+    static final Option MAX_OLD_GENERATIONS = new Option("--max-old-generations", "maxOldGenerations",
+            List.of("LBM_MAX_OLD_GENERATIONS"), OldGenerationBound.DEFAULT.toString(),
+            "old Nginx worker generations a reload may leave draining long requests (1.." + OldGenerationBound.LARGEST
+                    + "); before a reload that would leave more, the oldest is ended and its requests cut; off: no bound");
+
     static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR,
-            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE);
+            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE, MAX_OLD_GENERATIONS);
 
     private AgentOptions() {
     }
@@ -72,7 +77,9 @@ final class AgentOptions {
                 value(namespace, env, NGINX).orElseThrow(),
                 Path.of(value(namespace, env, RUNTIME_DIR).orElseThrow()),
                 value(namespace, env, ZK_AUTH).orElse(null),
-                signingPublicKey(namespace, env).orElse(null));
+                signingPublicKey(namespace, env).orElse(null),
+                OldGenerationBound.parse(value(namespace, env, MAX_OLD_GENERATIONS).orElseThrow(),
+                        MAX_OLD_GENERATIONS.flag() + " (or env " + String.join(" / ", MAX_OLD_GENERATIONS.env()) + ")"));
     }
 
     private static Optional<String> signingPublicKey(Namespace namespace, Map<String, String> env) {

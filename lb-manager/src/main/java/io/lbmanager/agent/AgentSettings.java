@@ -13,6 +13,7 @@ import java.util.Objects;
  *
  * @param zkAuth           {@code user:password} the agent authenticates to ZooKeeper with, or null
  * @param signingPublicKey the manager's Ed25519 public key (PEM or base64): only versions it signed are served; null accepts unsigned ones
+ * @param maxOldGenerations old Nginx worker generations a reload may leave draining (the oldest are ended first)
  */
 public record AgentSettings(
         String zkConnect,
@@ -25,12 +26,20 @@ public record AgentSettings(
         String nginxBinary,
         Path runtimeDir,
         String zkAuth,
-        String signingPublicKey) {
+        String signingPublicKey,
+        OldGenerationBound maxOldGenerations) {
 
     /** An agent that trusts whatever ZooKeeper holds (no credentials, no signing key). */
     public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
                          int adminPort, String nginxBinary, Path runtimeDir) {
         this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, null, null);
+    }
+
+    /** With the default bound of old worker generations. */
+    public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
+                         int adminPort, String nginxBinary, Path runtimeDir, String zkAuth, String signingPublicKey) {
+        this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, zkAuth, signingPublicKey,
+                OldGenerationBound.DEFAULT);
     }
 
     public AgentSettings {
@@ -41,6 +50,7 @@ public record AgentSettings(
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(nginxBinary, "nginxBinary");
         Objects.requireNonNull(runtimeDir, "runtimeDir");
+        Objects.requireNonNull(maxOldGenerations, "maxOldGenerations");
         if (!host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
             throw new IllegalArgumentException("host must be an IP address or host name, was '" + host + "'");
         }
@@ -67,6 +77,6 @@ public record AgentSettings(
     public String toString() {
         return "AgentSettings[group=" + group + ", agentId=" + agentId + ", zk=" + zkConnect + zkRoot
                 + (zkAuth == null ? "" : ", zkAuth=" + zkAuth.substring(0, zkAuth.indexOf(':')) + ":***")
-                + ", signed=" + (signingPublicKey != null) + "]";
+                + ", signed=" + (signingPublicKey != null) + ", maxOldGenerations=" + maxOldGenerations + "]";
     }
 }

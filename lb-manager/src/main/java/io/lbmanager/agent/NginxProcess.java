@@ -60,10 +60,17 @@ public final class NginxProcess implements AutoCloseable {
     /** The master's workers when last looked at; a master killed outright leaves them serving, holding its ports. */
     private volatile List<ProcessHandle> workers = List.of();
     private final ReloadLedger reloads = new ReloadLedger();
+    private final OldGenerations oldGenerations;
 
+    /** With the default bound of old worker generations ({@link OldGenerationBound#DEFAULT}). */
     public NginxProcess(String binary, VersionDirectories dirs) {
+        this(binary, dirs, OldGenerationBound.DEFAULT);
+    }
+
+    public NginxProcess(String binary, VersionDirectories dirs, OldGenerationBound oldGenerationBound) {
         this.binary = binary;
         this.dirs = dirs;
+        this.oldGenerations = new OldGenerations(oldGenerationBound);
     }
 
     /** {@code nginx -t} of a version directory, with the same prefix and globals as the live master. */
@@ -81,6 +88,7 @@ public final class NginxProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
         reloads.masterStarted();
+        oldGenerations.masterStarted();
         master = builder.start();
         forwardOutput(master, "nginx[" + master.pid() + "]", this::noteLine);
         LOG.info("nginx started pid={} prefix={}", master.pid(), dirs.root());
@@ -92,7 +100,8 @@ public final class NginxProcess implements AutoCloseable {
      * Asks the running master to re-read {@code live}, which the caller pointed to {@code version}
      * (SIGHUP); a config it cannot load leaves the old one running, and {@link #reloadRefusal} then
      * says why. Signalled directly rather than through {@code nginx -s reload}, which would parse the
-     * whole config once more only to find the pid file.
+     * whole config once more only to find the pid file. Old worker generations beyond the bound are
+     * ended first ({@link OldGenerations}).
      */
     public CommandResult reload(ServedVersion version) {
         Optional<Long> pid = pid();
@@ -100,6 +109,12 @@ public final class NginxProcess implements AutoCloseable {
             return new CommandResult(-1, "nginx master is not running" + exitCode().map(code -> " (exited with code " + code + ")").orElse(""));
         }
         retiring = acceptingWorkers(pid.get());
+        try {
+            oldGenerations.beforeReload(retiring);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(-1, "interrupted while ending an old worker generation");
+        }
         reloads.signalled(version);
         return runToCompletion(List.of("/bin/sh", "-c", "kill -HUP \"$1\"", "nginx-reload", String.valueOf(pid.get())));
     }
@@ -112,6 +127,11 @@ public final class NginxProcess implements AutoCloseable {
      */
     public Optional<String> reloadRefusal(ServedVersion version) {
         return reloads.refusal(version);
+    }
+
+    /** Old worker generations ended before a reload, since this agent started ({@link OldGenerationBound}). */
+    public long generationsEnded() {
+        return oldGenerations.ended();
     }
 
     /** The caller stopped waiting for the latest reload onto {@code version}; a refusal that still comes goes to the listener. */

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param peerError      why the last peer-list push failed, while it does
  * @param peersZxid      every peer-list node change up to this ZooKeeper transaction id is in Nginx (0: none yet, or an
  *                       agent that does not report it)
+ * @param generationsEnded old Nginx worker generations the agent ended before a reload since it started, their long
+ *                         requests cut, to keep at most its {@code --max-old-generations} draining
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentStatus(
@@ -32,7 +34,8 @@ public record AgentStatus(
         long peerPushes,
         String peerError,
         long updatedAtMillis,
-        long peersZxid) {
+        long peersZxid,
+        long generationsEnded) {
 
     /** A status without {@code peersZxid} (as an agent that does not report it writes). */
     public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
@@ -40,6 +43,14 @@ public record AgentStatus(
                        long updatedAtMillis) {
         this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
                 peerPushes, peerError, updatedAtMillis, 0);
+    }
+
+    /** A status without {@code generationsEnded} (as an agent that does not bound its old generations writes). */
+    public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                       AgentState state, String error, long failedVersion, long applies, String upstreams, long peerPushes, String peerError,
+                       long updatedAtMillis, long peersZxid) {
+        this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
+                peerPushes, peerError, updatedAtMillis, peersZxid, 0);
     }
 
     public static final String UPSTREAMS_DYNAMIC = "dynamic";

@@ -57,6 +57,21 @@ class AgentOptionsTest {
     }
 
     @Test
+    void maxOldGenerationsDefaultsToTwoAndTakesANumberOrOff() {
+        Map<String, String> env = Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g", "PORT0", "1", "PORT1", "2");
+        assertThat(AgentOptions.resolve(flags(Map.of()), env).maxOldGenerations()).isEqualTo(OldGenerationBound.of(2));
+        assertThat(AgentOptions.resolve(flags(Map.of("maxOldGenerations", "off")), env).maxOldGenerations())
+                .isEqualTo(OldGenerationBound.OFF);
+        Map<String, String> withEnv = new HashMap<>(env);
+        withEnv.put("LBM_MAX_OLD_GENERATIONS", "5");
+        assertThat(AgentOptions.resolve(flags(Map.of()), withEnv).maxOldGenerations()).isEqualTo(OldGenerationBound.of(5));
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of("maxOldGenerations", "0")), env))
+                .hasMessage("--max-old-generations (or env LBM_MAX_OLD_GENERATIONS) must be 1..64 or off, was '0'");
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of("maxOldGenerations", "two")), env))
+                .hasMessage("--max-old-generations (or env LBM_MAX_OLD_GENERATIONS) must be 1..64 or off, was 'two'");
+    }
+
+    @Test
     void hostThatCouldInjectNginxDirectivesIsRefused() {
         assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "g",
                 "LBM_HOST", "1.2.3.4; include /etc/passwd", "PORT0", "1", "PORT1", "2")))

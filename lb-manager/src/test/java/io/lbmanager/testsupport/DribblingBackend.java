@@ -1,4 +1,4 @@
-package io.lbmanager.bench;
+package io.lbmanager.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * any other path gets {@code ok} at once. HTTP/1.1 with keep-alive, one thread per connection,
  * at most {@value #MAX_CONNECTIONS} connections at once.
  */
-final class DribblingBackend implements AutoCloseable {
+public final class DribblingBackend implements AutoCloseable {
 
-    static final String SLOW_SUFFIX = "/slow";
+    public static final String SLOW_SUFFIX = "/slow";
     private static final int MAX_CONNECTIONS = 256;
 
     private final ServerSocket server;
@@ -34,7 +34,7 @@ final class DribblingBackend implements AutoCloseable {
     private final int slowBytes;
     private final Duration byteEvery;
 
-    DribblingBackend(int slowBytes, Duration byteEvery) throws IOException {
+    public DribblingBackend(int slowBytes, Duration byteEvery) throws IOException {
         this.slowBytes = slowBytes;
         this.byteEvery = byteEvery;
         server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
@@ -43,12 +43,12 @@ final class DribblingBackend implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** How long a slow response takes from its first byte to its last. */
-    Duration slowDuration() {
+    public Duration slowDuration() {
         return byteEvery.multipliedBy(slowBytes);
     }
 

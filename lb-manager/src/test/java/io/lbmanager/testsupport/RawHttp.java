@@ -1,4 +1,4 @@
-package io.lbmanager.bench;
+package io.lbmanager.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,16 +14,16 @@ import java.util.Locale;
  * to 127.0.0.1 only. The JDK clients pool and retry connections on their own, which would hide
  * exactly what these benchmarks count.
  */
-final class RawHttp {
+public final class RawHttp {
 
     /** A response's status line and headers; {@code contentLength} is -1 when not given. */
-    record Head(int status, long contentLength, boolean close) {
+    public record Head(int status, long contentLength, boolean close) {
     }
 
     private RawHttp() {
     }
 
-    static Socket connect(int port, int readTimeoutMillis) throws IOException {
+    public static Socket connect(int port, int readTimeoutMillis) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         socket.setSoTimeout(readTimeoutMillis);
@@ -31,7 +31,7 @@ final class RawHttp {
         return socket;
     }
 
-    static void sendGet(Socket socket, String path, boolean keepAlive) throws IOException {
+    public static void sendGet(Socket socket, String path, boolean keepAlive) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
@@ -39,7 +39,7 @@ final class RawHttp {
     }
 
     /** Reads the status line and headers; throws {@link java.io.EOFException} if the connection closes first. */
-    static Head readHead(InputStream in) throws IOException {
+    public static Head readHead(InputStream in) throws IOException {
         String statusLine = readLine(in);
         String[] parts = statusLine.split(" ");
         if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
@@ -60,7 +60,7 @@ final class RawHttp {
     }
 
     /** Reads up to {@code length} body bytes; returns how many arrived before the connection closed. */
-    static long readBody(InputStream in, long length) throws IOException {
+    public static long readBody(InputStream in, long length) throws IOException {
         byte[] buffer = new byte[8192];
         long read = 0;
         while (read < length) {
