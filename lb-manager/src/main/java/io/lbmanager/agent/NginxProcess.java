@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -31,6 +32,7 @@ public final class NginxProcess implements AutoCloseable {
     /** The master's notices that mark its reconfiguration cycles (see {@link ReloadLedger}). */
     private static final Pattern CYCLE_STARTED = Pattern.compile("\\[notice\\] \\d+#\\d+: reconfiguring$");
     private static final Pattern WORKERS_STARTED = Pattern.compile("\\[notice\\] \\d+#\\d+: start worker processes$");
+    private static final Pattern LOGGING_PID = Pattern.compile("\\[\\w+\\] (\\d+)#\\d+: ");
 
     /** The outcome of running an nginx command to completion: exit code and what it printed. */
     public record CommandResult(int exitCode, String output) {
@@ -149,12 +151,17 @@ public final class NginxProcess implements AutoCloseable {
             reloads.cycleStarted();
         } else if (WORKERS_STARTED.matcher(line).find()) {
             reloads.workersStarted();
-        } else if (isSerious(line)) {
+        } else if (isSerious(line) && !fromEndedWorker(line)) {
             lastSeriousLine = line;
             if (line.contains("[emerg]")) {
                 reloads.emerg(ERROR_LOG_PREFIX.matcher(line).replaceFirst("nginx: $1 "));
             }
         }
+    }
+
+    private boolean fromEndedWorker(String line) {
+        Matcher pid = LOGGING_PID.matcher(line);
+        return pid.find() && oldGenerations.endedWorker(Long.parseLong(pid.group(1)));
     }
 
     /**

@@ -6,7 +6,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,10 +26,18 @@ final class OldGenerations {
 
     private static final Logger LOG = LoggerFactory.getLogger(OldGenerations.class);
     private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
+    private static final int ENDED_WORKERS_KEPT = 256;
 
     private final OldGenerationBound bound;
     private final List<List<ProcessHandle>> draining = new ArrayList<>();
     private final AtomicLong ended = new AtomicLong();
+    /** Workers ended lately: Nginx's alerts as they abort ("open socket left in connection") are expected. */
+    private final Set<Long> endedWorkers = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > ENDED_WORKERS_KEPT;
+        }
+    });
 
     OldGenerations(OldGenerationBound bound) {
         this.bound = bound;
@@ -60,6 +71,11 @@ final class OldGenerations {
         }
     }
 
+    /** Whether {@code pid} is a worker this agent ended lately. */
+    synchronized boolean endedWorker(long pid) {
+        return endedWorkers.contains(pid);
+    }
+
     /** Old generations this agent ended before a reload since it started. */
     long ended() {
         return ended.get();
@@ -68,6 +84,7 @@ final class OldGenerations {
     private void end(List<ProcessHandle> generation, int wouldDrain) throws InterruptedException {
         Optional<Instant> started = generation.stream().map(worker -> worker.info().startInstant()).flatMap(Optional::stream)
                 .min(Instant::compareTo);
+        generation.forEach(worker -> endedWorkers.add(worker.pid()));
         generation.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
         while (generation.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {

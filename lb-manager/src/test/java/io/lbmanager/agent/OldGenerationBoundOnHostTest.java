@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class OldGenerationBoundOnHostTest {
     private enum Outcome { STREAMING, COMPLETE, CUT }
 
     private record Run(List<Integer> oldGenerationsAfterEachReload, List<Outcome> longResponses, int failedNewRequests,
-                       long generationsEnded) {
+                       long generationsEnded, Optional<String> lastSeriousLine) {
 
         List<Integer> indexesOf(Outcome outcome) {
             return IntStream.range(0, longResponses.size()).filter(i -> longResponses.get(i) == outcome).boxed().toList();
@@ -56,6 +57,7 @@ class OldGenerationBoundOnHostTest {
         assertThat(run.indexesOf(Outcome.CUT)).containsExactly(0, 1, 2, 3);
         assertThat(run.indexesOf(Outcome.STREAMING)).containsExactly(4, 5);
         assertThat(run.generationsEnded()).isEqualTo(RELOADS - 2);
+        assertThat(run.lastSeriousLine()).as("the ended workers' alerts are not errors of the agent's Nginx").isEmpty();
     }
 
     @Test
@@ -113,7 +115,7 @@ class OldGenerationBoundOnHostTest {
             Await.await("the long responses of ended generations end", Duration.ofSeconds(10),
                     () -> cutExpected.stream().limit(nginx.generationsEnded()).allMatch(i -> longResponses.get(i).outcome() != Outcome.STREAMING));
             return new Run(oldGenerations, longResponses.stream().map(LongResponse::outcome).toList(), failedNewRequests,
-                    nginx.generationsEnded());
+                    nginx.generationsEnded(), nginx.lastSeriousLine());
         } finally {
             longResponses.forEach(LongResponse::close);
         }
