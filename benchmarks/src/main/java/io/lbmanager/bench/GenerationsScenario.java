@@ -1,5 +1,6 @@
 package io.lbmanager.bench;
 
+import io.lbmanager.agent.OldGenerationBound;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.testsupport.DribblingBackend;
 
@@ -12,9 +13,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * (f) Worker generations and memory across many reloads with long-lived connections open, once
- * with the config as the template renders it and once with its {@code worker_shutdown_timeout}
- * taken out (Nginx's default), in the same run; see {@link ReloadsWithLongConnections}.
+ * (f) Worker generations and memory across many reloads with long-lived connections open, in the
+ * same run: with the template's {@code worker_shutdown_timeout} taken out (Nginx's default) and no
+ * bound of old generations; as the template renders it, no bound; and as the agent runs it, with
+ * the template and its default bound ({@link OldGenerationBound#DEFAULT}), which adds how many slow
+ * responses the bound cut and how long they had run; see {@link ReloadsWithLongConnections}.
  */
 final class GenerationsScenario implements Scenario {
 
@@ -45,23 +48,33 @@ final class GenerationsScenario implements Scenario {
             List<ReloadsWithLongConnections.Result> results = new ArrayList<>();
             log.accept("=== " + n + ": " + settings.reloads() + " reloads of one nginx with " + KEEP_ALIVE_CLIENTS
                     + " keep-alive clients and " + STREAMS + " slow responses of " + backend.slowDuration().toSeconds() + " s open");
-            results.add(ReloadsWithLongConnections.run("no worker_shutdown_timeout",
-                    ReloadsWithLongConnections.withoutShutdownTimeout(product), settings, backend,
-                    Files.createTempDirectory("lbm-bench-generations-")));
-            log.accept(describe(results.get(0)));
+            results.add(variant("no worker_shutdown_timeout, no bound of old generations",
+                    ReloadsWithLongConnections.withoutShutdownTimeout(product), OldGenerationBound.OFF, settings, backend));
             if (timeout.isPresent()) {
-                results.add(ReloadsWithLongConnections.run("worker_shutdown_timeout " + timeout.get() + " (template)", product,
-                        settings, backend, Files.createTempDirectory("lbm-bench-generations-")));
-                log.accept(describe(results.get(1)));
+                String template = "worker_shutdown_timeout " + timeout.get() + " (template)";
+                results.add(variant(template + ", no bound of old generations", product, OldGenerationBound.OFF, settings, backend));
+                results.add(variant(template + ", agent's bound: at most " + OldGenerationBound.DEFAULT + " old generations",
+                        product, OldGenerationBound.DEFAULT, settings, backend));
             } else {
-                log.accept("the template sets no worker_shutdown_timeout: one variant only");
+                log.accept("the template sets no worker_shutdown_timeout: its variants are not run");
+                results.add(variant("no worker_shutdown_timeout, agent's bound: at most " + OldGenerationBound.DEFAULT
+                                + " old generations", ReloadsWithLongConnections.withoutShutdownTimeout(product),
+                        OldGenerationBound.DEFAULT, settings, backend));
             }
-            for (ReloadsWithLongConnections.Result result : results) {
-                String other = results.stream().filter(r -> r != result).findFirst().map(GenerationsScenario::brief)
-                        .orElse("1 generation at rest");
-                addRows(result, other, n, backend.slowDuration());
+            for (int i = 0; i < results.size(); i++) {
+                // each beside the variant before it; the first beside the second
+                addRows(results.get(i), brief(results.get(i == 0 ? 1 : i - 1)), n, backend.slowDuration());
             }
         }
+    }
+
+    private ReloadsWithLongConnections.Result variant(String name, ConfigBundle bundle, OldGenerationBound bound,
+                                                      ReloadsWithLongConnections.Settings settings, DribblingBackend backend)
+            throws Exception {
+        ReloadsWithLongConnections.Result result = ReloadsWithLongConnections.run(name, bundle, bound, settings, backend,
+                Files.createTempDirectory("lbm-bench-generations-"));
+        log.accept(describe(result));
+        return result;
     }
 
     private void addRows(ReloadsWithLongConnections.Result r, String baseline, String n, Duration slow) {
@@ -82,12 +95,24 @@ final class GenerationsScenario implements Scenario {
                 + r.streamsStarted() + " slow responses (" + r.streamsCompleted() + " complete, " + r.streamsCut() + " cut)", n,
                 r.failedRequests() + " failed", "-", "-", "0 failed",
                 r.failedRequests() == 0 ? "met" : "missed: " + r.failedRequests() + " failed " + r.firstFailures()));
+        if (r.bound().enforced()) {
+            rows.accept(new Row("(f) slow responses cut across those reloads (" + r.variant() + "): " + r.generationsEnded()
+                    + " old generations ended by the agent; how long a cut response had run, median / p99 / max in s", n,
+                    r.streamsCut() + " cut of " + r.streamsStarted() + ", after " + seconds(r.cutAfterMillis().median()) + " s",
+                    seconds(r.cutAfterMillis().p99()) + " s, max " + seconds(r.cutAfterMillis().max()) + " s", baseline,
+                    "max generations <= " + (r.bound().max() + 1), max <= r.bound().max() + 1 ? "met" : "missed: " + max));
+        }
+    }
+
+    private static String seconds(double millis) {
+        return Double.isNaN(millis) ? "-" : Stats.num(millis / 1000.0);
     }
 
     private static String brief(ReloadsWithLongConnections.Result r) {
         return r.variant() + ": generations median " + Stats.num(r.generations().median()) + ", max "
                 + Stats.num(r.generations().max()) + ", RSS peak " + mb(r.rssPeakKb()) + " MB, oldest draining worker "
-                + Stats.num(r.oldestDrainingSeconds()) + " s, " + r.streamsCut() + " slow responses cut";
+                + Stats.num(r.oldestDrainingSeconds()) + " s, " + r.streamsCut() + " slow responses cut"
+                + (r.bound().enforced() ? " (" + r.generationsEnded() + " old generations ended by the agent)" : "");
     }
 
     private static String describe(ReloadsWithLongConnections.Result r) {

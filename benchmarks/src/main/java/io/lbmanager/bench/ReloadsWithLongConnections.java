@@ -1,6 +1,7 @@
 package io.lbmanager.bench;
 
 import io.lbmanager.agent.NginxProcess;
+import io.lbmanager.agent.OldGenerationBound;
 import io.lbmanager.agent.ServedVersion;
 import io.lbmanager.agent.VersionDirectories;
 import io.lbmanager.catalog.ServiceDefinition;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  * (f) One Nginx on this host with the product's rendered config, reloaded many times the way the
  * agent's ConfigApplier does it (new version directory with unchanged files hard-linked,
  * {@code nginx -t}, switch, SIGHUP, wait until {@code /_lbm/version} answers the new version and the
- * previous workers stopped taking connections, keep the newest 3 directories)
+ * previous workers stopped taking connections, keep the newest 3 directories; the agent's bound of
+ * old worker generations, or none)
  * while keep-alive clients and slow responses stay open. After every reload: worker generations
  * alive and the memory of master + workers.
  */
@@ -44,8 +46,11 @@ final class ReloadsWithLongConnections {
     record Settings(int services, int reloads, int keepAliveClients, Duration keepAliveEvery, int streams, Duration maxTime) {
     }
 
-    /** What one run saw; memory in kB, generations per sample (one sample after each reload). */
-    record Result(String variant, int reloads, long millis, Stats generations, Stats reloadMillis, long rssStartKb,
+    /**
+     * What one run saw; memory in kB, generations per sample (one sample after each reload), the old
+     * generations the agent's bound ended and how long the responses it cut had run.
+     */
+    record Result(String variant, OldGenerationBound bound, long generationsEnded, Stats cutAfterMillis, int reloads, long millis, Stats generations, Stats reloadMillis, long rssStartKb,
                   long rssPeakKb, long rssEndKb, long pssStartKb, long pssPeakKb, long pssEndKb, double oldestDrainingSeconds,
                   int keepAliveRequests, int keepAliveRetried, int keepAliveFailed, int streamsStarted, int streamsCompleted,
                   int streamsCut, int streamsFailed, List<String> firstFailures) {
@@ -85,11 +90,12 @@ final class ReloadsWithLongConnections {
                 List.of(new Upstream("127.0.0.1", port)), "bench", 0L);
     }
 
-    static Result run(String variant, ConfigBundle bundle, Settings settings, DribblingBackend backend, Path dir) throws Exception {
+    static Result run(String variant, ConfigBundle bundle, OldGenerationBound bound, Settings settings, DribblingBackend backend,
+                      Path dir) throws Exception {
         VersionDirectories dirs = new VersionDirectories(dir);
         int port = Http.freePort();
         long version = 1;
-        try (NginxProcess nginx = new NginxProcess(HostAgent.NGINX, dirs)) {
+        try (NginxProcess nginx = new NginxProcess(HostAgent.NGINX, dirs, bound)) {
             dirs.switchLiveTo(write(dirs, bundle, port, version));
             nginx.start();
             long served = version;
@@ -126,7 +132,7 @@ final class ReloadsWithLongConnections {
                 streams.close();
                 List<String> failures = new ArrayList<>(keepAlive.firstFailures());
                 failures.addAll(streams.firstFailures());
-                return new Result(variant, done, millis, Stats.of(generations), Stats.of(reloadMillis), start.rssKb(), rssPeak,
+                return new Result(variant, bound, nginx.generationsEnded(), Stats.of(streams.cutAfterMillis()), done, millis, Stats.of(generations), Stats.of(reloadMillis), start.rssKb(), rssPeak,
                         last.rssKb(), start.pssKb(), pssPeak, last.pssKb(), oldest, keepAlive.requests(),
                         keepAlive.retriedAfterClose(), keepAlive.failed(), streams.started(), streams.completed(), streams.cut(),
                         streams.failed(), failures);

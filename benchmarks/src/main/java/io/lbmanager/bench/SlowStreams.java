@@ -26,6 +26,7 @@ final class SlowStreams implements AutoCloseable {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger cut = new AtomicInteger();
+    private final List<Long> cutAfterMillis = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger failed = new AtomicInteger();
     private final List<String> firstFailures = Collections.synchronizedList(new ArrayList<>());
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -50,6 +51,7 @@ final class SlowStreams implements AutoCloseable {
         }
         while (running.get() && System.nanoTime() < deadline) {
             started.incrementAndGet();
+            long start = System.nanoTime();
             RawHttp.Head head = null;
             try (Socket socket = RawHttp.connect(port, 15_000)) {
                 open.add(socket);
@@ -62,19 +64,24 @@ final class SlowStreams implements AutoCloseable {
                 } else if (body == head.contentLength()) {
                     completed.incrementAndGet();
                 } else if (running.get()) {
-                    cut.incrementAndGet();
+                    cut(start);
                 }
             } catch (IOException e) {
                 if (!running.get()) {
                     return;
                 }
                 if (head != null && head.status() == 200) {
-                    cut.incrementAndGet(); // reset mid-body rather than closed
+                    cut(start); // reset mid-body rather than closed
                 } else {
                     fail(e.toString());
                 }
             }
         }
+    }
+
+    private void cut(long startNanos) {
+        cut.incrementAndGet();
+        cutAfterMillis.add((System.nanoTime() - startNanos) / 1_000_000);
     }
 
     private void fail(String what) {
@@ -94,6 +101,13 @@ final class SlowStreams implements AutoCloseable {
 
     int cut() {
         return cut.get();
+    }
+
+    /** How long each cut response had run when it was cut, in ms. */
+    List<Long> cutAfterMillis() {
+        synchronized (cutAfterMillis) {
+            return List.copyOf(cutAfterMillis);
+        }
     }
 
     int failed() {
