@@ -1,14 +1,21 @@
 package io.lbmanager.agent;
 
+import io.lbmanager.contract.AgentState;
+import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.render.AgentInclude;
 import io.lbmanager.testsupport.Await;
+import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.DribblingBackend;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.NginxBundles;
 import io.lbmanager.testsupport.RawHttp;
+import io.lbmanager.testsupport.ZooKeeperExtension;
+import io.lbmanager.zk.Json;
+import io.lbmanager.zk.ZkLayout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -34,6 +41,9 @@ class OldGenerationBoundOnHostTest {
     private static final int RELOADS = 6;
     private static final int SLOW_BYTES = 120;
     private static final Duration BYTE_EVERY = Duration.ofMillis(250);
+
+    @RegisterExtension
+    static final ZooKeeperExtension ZK = new ZooKeeperExtension();
 
     @TempDir
     Path root;
@@ -79,6 +89,36 @@ class OldGenerationBoundOnHostTest {
         assertThat(run.failedNewRequests()).isZero();
         assertThat(run.indexesOf(Outcome.STREAMING)).hasSize(RELOADS);
         assertThat(run.generationsEnded()).isZero();
+    }
+
+    @Test
+    void theAgentEndsTheOldestGenerationAsItAppliesVersionsAndReportsIt() throws Exception {
+        ZkLayout layout = new ZkLayout("/lbm-generations");
+        BundlePublisher publisher = new BundlePublisher(ZK.curator(), layout);
+        List<LongResponse> longResponses = new ArrayList<>();
+        try (DribblingBackend backend = new DribblingBackend(SLOW_BYTES, BYTE_EVERY);
+             HostAgent host = HostAgent.start(ZK.connectString(), layout.root(), "edge", "a1", root.resolve("agent"))) {
+            ConfigBundle bundle = NginxBundles.proxyingTo("edge", backend.port());
+            for (long version = 1; version <= 5; version++) {
+                if (version > 1) {
+                    longResponses.add(LongResponse.open(host.trafficPort()));
+                }
+                publisher.publish(version, bundle);
+                long applied = version;
+                Await.await("agent READY at version " + version, Duration.ofSeconds(30), () -> host.agent.status(),
+                        status -> status.state() == AgentState.READY && status.runningVersion() == applied);
+            }
+            // 4 reloads, each retiring a generation with a long response open: the first 2 ended
+            assertThat(host.agent.status().generationsEnded()).isEqualTo(2);
+            String node = layout.agent("edge", "a1");
+            assertThat(Json.read(node, ZK.curator().getData().forPath(node), AgentStatus.class).generationsEnded()).isEqualTo(2);
+            Await.await("the oldest long responses are cut", Duration.ofSeconds(10),
+                    () -> longResponses.get(0).outcome() == Outcome.CUT && longResponses.get(1).outcome() == Outcome.CUT);
+            assertThat(longResponses).extracting(LongResponse::outcome)
+                    .containsExactly(Outcome.CUT, Outcome.CUT, Outcome.STREAMING, Outcome.STREAMING);
+        } finally {
+            longResponses.forEach(LongResponse::close);
+        }
     }
 
     private Run reloadWithLongResponsesOpen(OldGenerationBound bound) throws Exception {
