@@ -32,12 +32,12 @@ final class OldGenerations {
     private final List<List<ProcessHandle>> draining = new ArrayList<>();
     private final AtomicLong ended = new AtomicLong();
     /** Workers ended lately: Nginx's alerts as they abort ("open socket left in connection") are expected. */
-    private final Set<Long> endedWorkers = Collections.newSetFromMap(new LinkedHashMap<>() {
+    private final Set<Long> endedWorkers = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
             return size() > ENDED_WORKERS_KEPT;
         }
-    });
+    }));
 
     OldGenerations(OldGenerationBound bound) {
         this.bound = bound;
@@ -71,8 +71,8 @@ final class OldGenerations {
         }
     }
 
-    /** Whether {@code pid} is a worker this agent ended lately. */
-    synchronized boolean endedWorker(long pid) {
+    /** Whether {@code pid} is a worker this agent ended lately; on Nginx's output thread, never waits for an end in progress. */
+    boolean endedWorker(long pid) {
         return endedWorkers.contains(pid);
     }
 
