@@ -33,13 +33,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real nginx (one worker per generation), reloaded the way the agent reloads it, with one more
- * slow response (30 s) opened on the current generation before each reload: every reload retires a
+ * slow response (60 s) opened on the current generation before each reload: every reload retires a
  * generation that still has a long response open.
  */
 class OldGenerationBoundOnHostTest {
 
     private static final int RELOADS = 6;
-    private static final int SLOW_BYTES = 120;
+    private static final int SLOW_BYTES = 240;
     private static final Duration BYTE_EVERY = Duration.ofMillis(250);
 
     @RegisterExtension
