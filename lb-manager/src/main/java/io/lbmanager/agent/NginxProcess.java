@@ -112,7 +112,7 @@ public final class NginxProcess implements AutoCloseable {
         }
         retiring = acceptingWorkers(pid.get());
         try {
-            oldGenerations.beforeReload(retiring);
+            oldGenerations.beforeReload(currentWorkers(pid.get()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new CommandResult(-1, "interrupted while ending an old worker generation");
@@ -186,13 +186,31 @@ public final class NginxProcess implements AutoCloseable {
                 .orElse(List.of());
     }
 
-    private static boolean acceptsConnections(long pid) {
+    /**
+     * The workers a reload retires: those taking connections and those forked so lately that they
+     * still bear the master's title (a busy host can take longer to start one than Nginx takes to
+     * answer the version through the other); cache manager and loader are not workers.
+     */
+    private static List<Long> currentWorkers(long masterPid) {
+        return ProcessHandle.of(masterPid)
+                .map(master -> master.children().map(ProcessHandle::pid).filter(pid -> {
+                    String title = titleOf(pid);
+                    return !title.isEmpty() && !title.contains("shutting down") && !title.contains("cache ");
+                }).toList())
+                .orElse(List.of());
+    }
+
+    private static String titleOf(long pid) {
         try {
-            String title = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
-            return title.contains("worker process") && !title.contains("shutting down");
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            return false; // exited
+            return ""; // exited
         }
+    }
+
+    private static boolean acceptsConnections(long pid) {
+        String title = titleOf(pid);
+        return title.contains("worker process") && !title.contains("shutting down");
     }
 
     /** Notes the running master's workers, so that they can be stopped if the master dies without them. */
