@@ -113,6 +113,16 @@ public final class NginxWorkers {
 
     /** The master's workers grouped into generations, and the memory of the master and workers. */
     public static Generations generationsOf(long masterPid) {
+        return generationsOf(masterPid, List.of());
+    }
+
+    /**
+     * The same, with the ticks (since boot, {@link #nowTicks}) at which each reload was signalled, in
+     * order: a worker then belongs to the reload it was forked after, so that the workers of one
+     * reload forked more than a tick or two apart (a loaded host) count once, and a draining
+     * worker's age counts from the reload that retired it. Empty: start times clustered as above.
+     */
+    public static Generations generationsOf(long masterPid, List<Long> reloadTicks) {
         List<Long> startTicks = new ArrayList<>();
         int shutting = 0;
         long oldestDrainingTick = Long.MAX_VALUE;
@@ -142,8 +152,34 @@ public final class NginxWorkers {
         } catch (IOException e) {
             // best effort, as in workersOf
         }
+        if (!reloadTicks.isEmpty()) {
+            long drainingSince = oldestDrainingTick == Long.MAX_VALUE ? Long.MAX_VALUE : retiredAt(oldestDrainingTick, reloadTicks);
+            double oldest = drainingSince == Long.MAX_VALUE ? 0 : Math.max(0, uptimeTicks() - drainingSince) / TICKS_PER_SECOND;
+            int generations = (int) startTicks.stream().map(tick -> epochOf(tick, reloadTicks)).distinct().count();
+            return new Generations(generations, shutting, rss, pss, oldest);
+        }
         double oldest = oldestDrainingTick == Long.MAX_VALUE ? 0 : Math.max(0, uptimeTicks() - oldestDrainingTick) / TICKS_PER_SECOND;
         return new Generations(clusters(startTicks), shutting, rss, pss, oldest);
+    }
+
+    /** Now, in the clock ticks since boot that /proc/PID/stat gives start times in. */
+    public static long nowTicks() {
+        return uptimeTicks();
+    }
+
+    /** How many of the reloads were signalled at or before {@code startTick}. */
+    static int epochOf(long startTick, List<Long> reloadTicks) {
+        int epoch = 0;
+        while (epoch < reloadTicks.size() && reloadTicks.get(epoch) <= startTick) {
+            epoch++;
+        }
+        return epoch;
+    }
+
+    /** When the worker that started at {@code startTick} was retired: the first reload after its start. */
+    private static long retiredAt(long startTick, List<Long> reloadTicks) {
+        int epoch = epochOf(startTick, reloadTicks);
+        return epoch < reloadTicks.size() ? reloadTicks.get(epoch) : startTick;
     }
 
     static int clusters(List<Long> startTicks) {

@@ -116,12 +116,14 @@ final class ReloadsWithLongConnections {
                  SlowStreams streams = new SlowStreams(settings.streams(), port, "/" + STREAM + DribblingBackend.SLOW_SUFFIX,
                          backend.slowDuration(), clientsTime)) {
                 int done = 0;
+                List<Long> reloadTicks = new ArrayList<>();
                 while (done < settings.reloads() && System.nanoTime() < deadline) {
                     long reloadStart = System.nanoTime();
+                    reloadTicks.add(NginxWorkers.nowTicks());
                     reload(nginx, dirs, bundle, port, ++version);
                     reloadMillis.add((System.nanoTime() - reloadStart) / 1_000_000);
                     done++;
-                    last = NginxWorkers.generationsOf(master);
+                    last = NginxWorkers.generationsOf(master, reloadTicks);
                     generations.add(last.generations());
                     rssPeak = Math.max(rssPeak, last.rssKb());
                     pssPeak = Math.max(pssPeak, last.pssKb());
