@@ -5,6 +5,7 @@ import io.lbmanager.api.ApiConfig;
 import io.lbmanager.config.BaragonConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
+import io.lbmanager.config.HibernationConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.SigningConfig;
@@ -48,6 +49,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public BaragonConfig baragon = new BaragonConfig();
+
+    @Valid
+    @NotNull
+    public HibernationConfig hibernation = new HibernationConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

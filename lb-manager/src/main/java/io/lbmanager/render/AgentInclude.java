@@ -13,6 +13,7 @@ public final class AgentInclude {
 
     public static final String VERSION_PATH = "/_lbm/version";
     public static final String STATS_PATH = "/_lbm/stats";
+    public static final String HIBERNATION_PATH = "/_lbm/hibernation";
     private static final String PEERS_LOCATION = "\n"
             + "# The agent replaces peer lists here, through the unix socket only.\n"
             + "location = /_lbm/peers {\n"
@@ -30,6 +31,14 @@ public final class AgentInclude {
             + "    deny all;\n"
             + "    access_log off;\n"
             + "    content_by_lua_block { lbm.report() }\n"
+            + "}\n"
+            + "\n"
+            + "# The agent sends the hibernated services and reads the wake requests here, through the unix socket only.\n"
+            + "location = " + HIBERNATION_PATH + " {\n"
+            + "    allow unix:;\n"
+            + "    deny all;\n"
+            + "    access_log off;\n"
+            + "    content_by_lua_block { lbm.hibernation_exchange() }\n"
             + "}\n";
 
     private AgentInclude() {
