@@ -168,7 +168,7 @@ public final class ConfigAgent implements AutoCloseable {
 
     /** The hibernated services this agent's Nginx asked to wake (see {@link HibernationRelay}). */
     public WakeRequests wakeRequests() {
-        return new WakeRequests(settings.agentId(), hibernation.wakeRequests());
+        return new WakeRequests(settings.agentId(), hibernation.wakeRequests(), hibernation.holding());
     }
 
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */

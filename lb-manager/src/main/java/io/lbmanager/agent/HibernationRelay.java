@@ -38,8 +38,9 @@ final class HibernationRelay implements AutoCloseable {
     private final NginxPeersEndpoint nginx;
     private final String agentName;
     private final ScheduledExecutorService worker;
-    /** Service id -> when Nginx first asked to wake it, while the service stays hibernated or waking. */
+    /** Service id -> when Nginx first asked to wake it, while Nginx keeps the request (for the service's wake timeout). */
     private final Map<String, Long> wakeRequests = new TreeMap<>();
+    private List<String> holding = List.of();
     private String lastError;
     private boolean nginxHoldsNone = false;
 
@@ -59,9 +60,14 @@ final class HibernationRelay implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::relay, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The services Nginx asked to wake that are still hibernated or waking. */
+    /** The hibernated or waking services Nginx asked to wake within their wake timeout. */
     synchronized List<String> wakeRequests() {
         return List.copyOf(wakeRequests.keySet());
+    }
+
+    /** The services Nginx holds requests for, as it was last told. */
+    synchronized List<String> holding() {
+        return holding;
     }
 
     private void relay() {
@@ -80,13 +86,20 @@ final class HibernationRelay implements AutoCloseable {
             }
             nginxHoldsNone = hibernated.isEmpty();
             synchronized (this) {
-                wakeRequests.keySet().retainAll(hibernated.keySet());
+                holding = List.copyOf(hibernated.keySet());
+                Map<String, Long> asked = new TreeMap<>();
                 for (String line : answer.body().split("\n")) {
                     String service = line.strip();
-                    if (hibernated.containsKey(service) && wakeRequests.putIfAbsent(service, System.currentTimeMillis()) == null) {
-                        LOG.info("hibernation agent={} service={} state=wake-requested", agentName, service);
+                    if (hibernated.containsKey(service)) {
+                        Long since = wakeRequests.get(service);
+                        if (since == null) {
+                            LOG.info("hibernation agent={} service={} state=wake-requested", agentName, service);
+                        }
+                        asked.put(service, since == null ? System.currentTimeMillis() : since);
                     }
                 }
+                wakeRequests.clear();
+                wakeRequests.putAll(asked);
             }
             lastError = null;
         } catch (IOException e) {

@@ -48,6 +48,7 @@ public final class Hibernator implements Managed {
     private final Duration every;
     private final IdleClock idle = new IdleClock();
     private final Map<String, Long> idleMillisSeen = new ConcurrentHashMap<>();
+    private final Map<String, Long> wakeUps = new ConcurrentHashMap<>();
     private ScheduledExecutorService worker;
 
     /** @param schedulers by the name a service's option uses ({@code docker}, {@code singularity}) */
@@ -83,14 +84,16 @@ public final class Hibernator implements Managed {
     public HibernationStatus status(ServiceRecord service) throws Exception {
         Optional<HibernationSetting> setting = HibernationSetting.of(service.definition().options());
         Optional<HibernatedService> node = nodes.get(service.definition().id());
+        String id = service.definition().id();
         int idleSeconds = setting.map(HibernationSetting::idleSeconds).orElse(0);
+        long wakeUpsOrdered = wakeUps.getOrDefault(id, 0L);
         if (node.isPresent()) {
-            return new HibernationStatus(node.get().state(), idleSeconds, node.get().sinceMillis(), 0, node.get().wakes());
+            return new HibernationStatus(node.get().state(), idleSeconds, node.get().sinceMillis(), 0, wakeUpsOrdered);
         }
         if (setting.isEmpty()) {
-            return new HibernationStatus(HibernationStatus.OFF, 0, 0, 0, 0);
+            return new HibernationStatus(HibernationStatus.OFF, 0, 0, 0, wakeUpsOrdered);
         }
-        return new HibernationStatus(HibernationStatus.AWAKE, idleSeconds, 0, idleMillisSeen.getOrDefault(service.definition().id(), 0L), 0);
+        return new HibernationStatus(HibernationStatus.AWAKE, idleSeconds, 0, idleMillisSeen.getOrDefault(id, 0L), wakeUpsOrdered);
     }
 
     private void tickSafely() {
@@ -190,23 +193,28 @@ public final class Hibernator implements Managed {
         }
     }
 
+    /** Marks the service waking, then asks its scheduler once; a failed ask is retried after the wake timeout, if requests wait. */
     private void wake(HibernatedService state, String reason, long now) throws Exception {
-        Scheduler scheduler = schedulers.get(state.scheduler());
-        if (scheduler == null) {
-            LOG.warn("hibernation service={} cannot wake: no {} scheduler configured", state.service(), state.scheduler());
-            return;
-        }
         HibernatedService waking = state.waking(now);
         nodes.put(waking);
+        wakeUps.merge(state.service(), 1L, Long::sum);
+        Scheduler scheduler = schedulers.get(state.scheduler());
         try {
+            if (scheduler == null) {
+                throw new IllegalStateException("no " + state.scheduler() + " scheduler is configured");
+            }
             scheduler.scaleUp(state.handle(), state.instances());
             LOG.info("hibernation service={} state=waking wake={} reason={}", state.service(), waking.wakes(), reason);
         } catch (Exception e) {
-            nodes.put(state.hibernatedAgain(now));
-            LOG.warn("hibernation service={} state=hibernated reason=wake-up failed: {}", state.service(), e.toString());
+            LOG.warn("hibernation service={} state=waking wake={} reason={} error=the scheduler refused the scale-up: {}",
+                    state.service(), waking.wakes(), reason, e.toString());
         }
     }
 
+    /**
+     * Awake once every Nginx that answers routes to an instance. Still none after the wake timeout while
+     * Nginx still holds requests: the scheduler is asked again (a scale-up may have been lost).
+     */
     private void checkWaking(HibernatedService state, List<AgentStatus> nginx, long now) throws Exception {
         String id = state.service();
         int routing = 0;
@@ -230,10 +238,8 @@ public final class Hibernator implements Managed {
             nodes.delete(id);
             idle.active(id, now);
             LOG.info("hibernation service={} state=awake wokeInMillis={}", id, now - state.sinceMillis());
-        } else if (now - state.sinceMillis() > state.wakeTimeoutSeconds() * 1000L) {
-            nodes.put(state.hibernatedAgain(now));
-            LOG.warn("hibernation service={} state=hibernated reason=no instance reached every Nginx within {} s of the wake-up",
-                    id, state.wakeTimeoutSeconds());
+        } else if (now - state.sinceMillis() > state.wakeTimeoutSeconds() * 1000L && wakes.requestedBy(nginx).contains(id)) {
+            wake(state, "no instance reached every Nginx within " + state.wakeTimeoutSeconds() + " s of the last wake-up", now);
         }
     }
 }

@@ -8,7 +8,7 @@ import io.lbmanager.hibernation.HibernationStatus;
  *
  * @param idleForMillis how long no Nginx of its groups has seen a request (while awake)
  * @param sinceMillis   when it hibernated or began waking (0 while awake)
- * @param wakes         wake-ups since it last hibernated from awake
+ * @param wakes         wake-ups (each one scale-up) the answering manager ordered for it since it started
  */
 public record HibernationView(String id, String state, int idleSeconds, long idleForMillis, long sinceMillis, long wakes) {
 
