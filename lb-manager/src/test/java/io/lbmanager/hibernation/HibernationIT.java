@@ -37,6 +37,7 @@ import static io.lbmanager.testsupport.ManagerUnderTest.get;
 import static io.lbmanager.testsupport.ManagerUnderTest.json;
 import static io.lbmanager.testsupport.ManagerUnderTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Hibernation on real parts: a real ZooKeeper, the manager, an agent with this host's Nginx and its
@@ -174,6 +175,45 @@ class HibernationIT {
         assertThat(json(missing).path("field").asText()).isEqualTo("options.hibernation.idleSeconds");
     }
 
+    /**
+     * The wake-up time benchmark (BENCHMARKS.md): {@code -Dlbm.bench.wakes=N} times, let a service with a 1 s idle
+     * time hibernate, then time its first request (held by Nginx through the wake-up); the baseline is the same
+     * request to the awake service, measured in the same run. Skipped without the property.
+     */
+    @Test
+    void wakeUpTimeBenchmark() throws Exception {
+        int wakes = Integer.getInteger("lbm.bench.wakes", 0);
+        assumeTrue(wakes > 0, "the wake-up benchmark runs only with -Dlbm.bench.wakes=N");
+        String service = "bench-sleepy";
+        String handle = FLEET + "-bench";
+        startBackend(handle, service);
+        putService(service, "/bench-sleepy", handle, "\"idleSeconds\":1");
+        List<Long> wakeMicros = new ArrayList<>();
+        List<Long> awakeMicros = new ArrayList<>();
+        for (int i = 0; i < wakes; i++) {
+            awaitHibernated(service);
+            long started = System.nanoTime();
+            HttpResponse<String> first = request("/bench-sleepy/wake-" + i);
+            wakeMicros.add((System.nanoTime() - started) / 1000);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            started = System.nanoTime();
+            HttpResponse<String> awake = request("/bench-sleepy/awake-" + i);
+            awakeMicros.add((System.nanoTime() - started) / 1000);
+            assertThat(awake.statusCode()).as(awake.body()).isEqualTo(200);
+        }
+        String row = "wake-up of a hibernated service (first request held by Nginx, backend container started): median "
+                + percentile(wakeMicros, 50) / 1000 + " ms, p99 " + percentile(wakeMicros, 99) / 1000 + " ms over " + wakes
+                + " wakes; baseline, the next request to the awake service: median " + percentile(awakeMicros, 50) + " us, p99 "
+                + percentile(awakeMicros, 99) + " us";
+        System.out.println("BENCH " + row);
+        java.nio.file.Files.writeString(Path.of("target", "hibernation-wake.md"), row + "\n");
+    }
+
+    private static long percentile(List<Long> values, int percent) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1));
+    }
+
     private static void assertCleanRetryLater(HttpResponse<String> response, String error) throws IOException {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).as("Retry-After of " + response.body()).hasValueSatisfying(value ->
@@ -205,7 +245,7 @@ class HibernationIT {
     }
 
     /** A backend container labelled for hibernation: the demo's register command, which registers while it runs. */
-    static String startBackend(String handle, String service) {
+    private static String startBackend(String handle, String service) {
         String name = handle + "-1";
         docker.createContainerCmd(DockerSupport.image()).withName(name)
                 .withLabels(Map.of(DockerBackends.LABEL, handle, DockerTaskRunner.LABEL_FLEET, FLEET))
@@ -222,7 +262,7 @@ class HibernationIT {
     }
 
     /** {@code docker start} events of the container from {@code sinceEpochSeconds} until now. */
-    static int containerStartsSince(String name, long sinceEpochSeconds) throws Exception {
+    private static int containerStartsSince(String name, long sinceEpochSeconds) throws Exception {
         Process events = new ProcessBuilder("docker", "events", "--since", Long.toString(sinceEpochSeconds),
                 "--until", Long.toString(System.currentTimeMillis() / 1000 + 1), "--filter", "container=" + name,
                 "--filter", "event=start", "--format", "{{.Status}}").redirectErrorStream(true).start();
