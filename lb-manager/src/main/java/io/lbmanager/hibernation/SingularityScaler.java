@@ -2,7 +2,10 @@ package io.lbmanager.hibernation;
 
 import io.lbmanager.fleet.singularity.SingularityRequests;
 
-/** A service run as a Singularity request: hibernating scales the request to 0 instances, waking back to what it had. */
+/**
+ * A service run as a Singularity request: hibernating pauses the request (its tasks are killed;
+ * Singularity refuses a scale to 0 instances), waking unpauses it (its instance count never changed).
+ */
 public final class SingularityScaler implements Scheduler {
 
     private final SingularityRequests requests;
@@ -14,12 +17,12 @@ public final class SingularityScaler implements Scheduler {
     @Override
     public int scaleToZero(String requestId) {
         int instances = requests.instances(requestId);
-        requests.scale(requestId, 0, "lb-manager: hibernate " + requestId + " (idle)");
+        requests.pause(requestId, "lb-manager: hibernate " + requestId + " (no request for its idle time)");
         return instances;
     }
 
     @Override
     public void scaleUp(String requestId, int instances) {
-        requests.scale(requestId, Math.max(1, instances), "lb-manager: wake " + requestId + " (a request arrived)");
+        requests.unpause(requestId, "lb-manager: wake " + requestId + " (a request arrived)");
     }
 }
