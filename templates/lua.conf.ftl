@@ -195,8 +195,8 @@ init_by_lua_block {
         local wake = {}
         for _, key in ipairs(hibernation_dict:get_keys(0)) do
             local kind, service = string.match(key, "^([hw]):(.+)$")
-            if kind == "h" and hibernated[service] == nil then
-                hibernation_dict:delete(key)
+            if hibernated[service] == nil and (kind == "h" or kind == "w") then
+                hibernation_dict:delete(key) -- awake again: its next hibernation starts without a wake request
             elseif kind == "w" and hibernated[service] ~= nil then
                 wake[#wake + 1] = service
             end

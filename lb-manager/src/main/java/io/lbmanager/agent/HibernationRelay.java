@@ -6,18 +6,19 @@ import io.lbmanager.render.AgentInclude;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.TreeWatch;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
+import org.apache.curator.framework.recipes.cache.ChildData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * On the agent: tells the local Nginx which services are hibernated (so it holds their requests
  * instead of answering 503 at once) and collects the services Nginx asks to wake, for the manager
- * to read on {@code GET /wakes}. One exchange with Nginx per {@link #EVERY}: it sends the hibernated
- * services and gets back those with a new wake request.
+ * to read on {@code GET /wakes}. The hibernated services come from a watch on ZooKeeper; one exchange
+ * with Nginx (its unix socket) per {@link #EVERY} sends them and gets back those with a wake request.
  */
 final class HibernationRelay implements AutoCloseable {
 
@@ -40,6 +41,9 @@ final class HibernationRelay implements AutoCloseable {
     private final ScheduledExecutorService worker;
     /** Service id -> when Nginx first asked to wake it, while Nginx keeps the request (for the service's wake timeout). */
     private final Map<String, Long> wakeRequests = new TreeMap<>();
+    /** The hibernated and waking services as ZooKeeper has them, by id. */
+    private final Map<String, HibernatedService> hibernated = new ConcurrentHashMap<>();
+    private TreeWatch watch;
     private List<String> holding = List.of();
     private String lastError;
     private boolean nginxHoldsNone = false;
@@ -57,6 +61,7 @@ final class HibernationRelay implements AutoCloseable {
     }
 
     void start() {
+        watch = TreeWatch.subtree(client, layout.hibernation(), new Watch()).start();
         worker.scheduleWithFixedDelay(this::relay, EVERY.toMillis(), EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -109,28 +114,41 @@ final class HibernationRelay implements AutoCloseable {
         }
     }
 
-    private Map<String, HibernatedService> hibernated() throws Exception {
-        Map<String, HibernatedService> services = new TreeMap<>();
-        List<String> children;
-        try {
-            children = client.getChildren().forPath(layout.hibernation());
-        } catch (KeeperException.NoNodeException none) {
-            return services;
-        }
-        for (String child : new ArrayList<>(children)) {
-            String path = layout.hibernatedService(child);
+    private Map<String, HibernatedService> hibernated() {
+        return new TreeMap<>(hibernated);
+    }
+
+    /** Keeps {@link #hibernated} as ZooKeeper has it, from the watch's events. */
+    private final class Watch implements TreeWatch.Events {
+        @Override
+        public void nodeChanged(ChildData node) {
+            String id = serviceOf(node.getPath());
+            if (id == null || node.getData() == null) {
+                return;
+            }
             try {
-                HibernatedService service = Json.read(path, client.getData().forPath(path), HibernatedService.class);
-                if (child.equals(service.service())) {
-                    services.put(child, service);
+                HibernatedService service = Json.read(node.getPath(), node.getData(), HibernatedService.class);
+                if (id.equals(service.service())) {
+                    hibernated.put(id, service);
                 }
-            } catch (KeeperException.NoNodeException gone) {
-                // woke meanwhile
             } catch (CorruptNodeException e) {
+                hibernated.remove(id);
                 noteError(e.getMessage());
             }
         }
-        return services;
+
+        @Override
+        public void nodeDeleted(ChildData node) {
+            String id = serviceOf(node.getPath());
+            if (id != null) {
+                hibernated.remove(id);
+            }
+        }
+
+        private String serviceOf(String path) {
+            String prefix = layout.hibernation() + "/";
+            return path.startsWith(prefix) && path.indexOf('/', prefix.length()) < 0 ? path.substring(prefix.length()) : null;
+        }
     }
 
     private void noteError(String error) {
@@ -142,6 +160,9 @@ final class HibernationRelay implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watch != null) {
+            watch.close();
+        }
         worker.shutdownNow();
         nginx.close();
     }

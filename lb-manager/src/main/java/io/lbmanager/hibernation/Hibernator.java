@@ -199,15 +199,15 @@ public final class Hibernator implements Managed {
         nodes.put(waking);
         wakeUps.merge(state.service(), 1L, Long::sum);
         Scheduler scheduler = schedulers.get(state.scheduler());
+        LOG.info("hibernation service={} state=waking wake={} reason={}", state.service(), waking.wakes(), reason);
         try {
             if (scheduler == null) {
                 throw new IllegalStateException("no " + state.scheduler() + " scheduler is configured");
             }
             scheduler.scaleUp(state.handle(), state.instances());
-            LOG.info("hibernation service={} state=waking wake={} reason={}", state.service(), waking.wakes(), reason);
         } catch (Exception e) {
-            LOG.warn("hibernation service={} state=waking wake={} reason={} error=the scheduler refused the scale-up: {}",
-                    state.service(), waking.wakes(), reason, e.toString());
+            LOG.warn("hibernation service={} scale-up failed (retried after {} s while requests wait): {}", state.service(),
+                    state.wakeTimeoutSeconds(), e.toString());
         }
     }
 

@@ -187,7 +187,8 @@ class HibernationIT {
         String service = "bench-sleepy";
         String handle = FLEET + "-bench";
         startBackend(handle, service);
-        putService(service, "/bench-sleepy", handle, "\"idleSeconds\":1");
+        putService(service, "/bench-sleepy", handle, "\"idleSeconds\":1,\"wakeTimeoutSeconds\":120");
+        await(service + " is routed and answers", WITHIN, () -> request("/bench-sleepy/routed").statusCode() == 200);
         List<Long> wakeMicros = new ArrayList<>();
         List<Long> awakeMicros = new ArrayList<>();
         for (int i = 0; i < wakes; i++) {
@@ -234,7 +235,7 @@ class HibernationIT {
 
     private static HttpResponse<String> request(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.trafficPort() + path))
-                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(150)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void putService(String id, String basePath, String handle, String timing) throws Exception {
