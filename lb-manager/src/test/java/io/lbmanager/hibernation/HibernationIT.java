@@ -101,8 +101,7 @@ class HibernationIT {
 
     @Test
     void anIdleServiceHibernatesAndTheNextRequestWakesItAndSucceeds() throws Exception {
-        awaitHibernated(SERVICE);
-        await("the backend container stopped", WITHIN, () -> !running(container));
+        awaitAsleep(SERVICE, container);
         long wakesBefore = hibernation(SERVICE).path("wakes").asLong();
 
         HttpResponse<String> first = request("/sleepy/first");
@@ -116,7 +115,7 @@ class HibernationIT {
 
     @Test
     void twentyConcurrentFirstRequestsCauseOneWakeUpAndAllSucceedOrGetACleanRetryLater() throws Exception {
-        awaitHibernated(SERVICE);
+        awaitAsleep(SERVICE, container);
         long wakesBefore = hibernation(SERVICE).path("wakes").asLong();
         long since = System.currentTimeMillis() / 1000 - 1;
 
@@ -186,13 +185,13 @@ class HibernationIT {
         assumeTrue(wakes > 0, "the wake-up benchmark runs only with -Dlbm.bench.wakes=N");
         String service = "bench-sleepy";
         String handle = FLEET + "-bench";
-        startBackend(handle, service);
+        String backend = startBackend(handle, service);
         putService(service, "/bench-sleepy", handle, "\"idleSeconds\":1,\"wakeTimeoutSeconds\":120");
         await(service + " is routed and answers", WITHIN, () -> request("/bench-sleepy/routed").statusCode() == 200);
         List<Long> wakeMicros = new ArrayList<>();
         List<Long> awakeMicros = new ArrayList<>();
         for (int i = 0; i < wakes; i++) {
-            awaitHibernated(service);
+            awaitAsleep(service, backend);
             long started = System.nanoTime();
             HttpResponse<String> first = request("/bench-sleepy/wake-" + i);
             wakeMicros.add((System.nanoTime() - started) / 1000);
@@ -227,6 +226,16 @@ class HibernationIT {
         await(service + " hibernated", WITHIN, () -> hibernation(service).path("state").asText().equals("hibernated"));
         await("the agent told Nginx to hold requests for " + service, WITHIN,
                 () -> agent.agent.wakeRequests().holding().contains(service));
+    }
+
+    /** Hibernated, its container stopped, and no peer of it left in Nginx: the next request needs a wake-up. */
+    private static void awaitAsleep(String service, String backendContainer) throws Exception {
+        awaitHibernated(service);
+        await("the backend container of " + service + " stopped", WITHIN, () -> !running(backendContainer));
+        await("Nginx holds no peer of " + service, WITHIN, () -> {
+            var held = agent.agent.upstreams().services().get(service);
+            return held == null || held.peers().isEmpty();
+        });
     }
 
     private static JsonNode hibernation(String service) throws Exception {
