@@ -23,9 +23,9 @@ import java.util.function.Supplier;
 
 /**
  * Chargeback on the agent: every {@code usageInterval} it reads the local Nginx's usage counters
- * ({@code /_lbm/usage}) and its CPU and memory, books the interval in its {@link UsageLedger} and
- * writes each unshipped record to ZooKeeper as one node (a node that exists already was shipped
- * before a crash: done). Its last reading happens in {@link #close()}, before the agent stops Nginx.
+ * ({@code /_lbm/usage}) and its CPU and memory, books the interval into the hour's total in its
+ * {@link UsageLedger} and rewrites that hour's node in ZooKeeper (one node write per interval with
+ * traffic, none per request). Its last reading happens in {@link #close()}, before the agent stops Nginx.
  */
 final class UsageShipper implements AutoCloseable {
 
@@ -80,26 +80,49 @@ final class UsageShipper implements AutoCloseable {
             return;
         }
         UsageCounters counters = UsageCounters.parse(answer.body());
-        book.close(settings.group(), settings.agentId(), counters, resources.sample(pid.get()), System.currentTimeMillis(), startedAt);
+        book.book(settings.group(), settings.agentId(), counters, resources.sample(pid.get()), System.currentTimeMillis(), startedAt);
     }
 
     private void ship(UsageLedger book) throws IOException {
-        for (UsageRecord record : book.pending()) {
-            String path = usagePath + "/" + record.nodeName();
+        for (UsageLedger.Hour hour : book.unshipped()) {
+            String path = usagePath + "/" + hour.own().nodeName();
             try {
-                client.create().creatingParentsIfNeeded().forPath(path, Json.write(record));
-            } catch (KeeperException.NodeExistsException alreadyShipped) {
-                // written before the agent stopped, not yet forgotten on disk
+                if (hour.adopted() == null) {
+                    Optional<UsageRecord> existing = existing(path);
+                    if (existing.isPresent() && !book.ledgerId().equals(existing.get().writer())) {
+                        hour = book.adopt(hour, existing.get());
+                        LOG.info("usage agent={} adopts {} written by ledger {}", settings.agentId(), path, existing.get().writer());
+                    }
+                }
+                write(path, Json.write(hour.total()));
+            } catch (IOException e) {
+                throw e;
             } catch (Exception e) {
                 problem("usage agent=" + settings.agentId() + " cannot write " + path + ": " + e.getMessage()
-                        + "; " + book.pending().size() + " records wait on disk");
+                        + "; " + book.unshipped().size() + " hours wait on disk");
                 return;
             }
-            book.shipped(record);
+            book.shipped(hour);
         }
         if (lastProblem != null) {
             LOG.info("usage agent={} shipping again", settings.agentId());
             lastProblem = null;
+        }
+    }
+
+    private Optional<UsageRecord> existing(String path) throws Exception {
+        try {
+            return Optional.of(Json.read(path, client.getData().forPath(path), UsageRecord.class));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void write(String path, byte[] value) throws Exception {
+        try {
+            client.setData().forPath(path, value);
+        } catch (KeeperException.NoNodeException e) {
+            client.create().creatingParentsIfNeeded().forPath(path, value);
         }
     }
 

@@ -4,18 +4,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What one Nginx served in one interval, per service: the growth of its usage counters between two
- * readings by its agent, with the Nginx's CPU and memory apportioned to the services by their share
- * of the interval's requests. The agent writes one ZooKeeper node of this per interval with traffic
- * ({@code groups/{group}/usage/{intervalStart}-{agentId}}); the manager sums them into reports.
+ * What one Nginx served, per service: the growth of its usage counters between readings by its agent,
+ * with the Nginx's CPU and memory apportioned to the services by their share of each interval's
+ * requests. The agent sums its intervals per hour (an interval belongs to the hour it ends in) and
+ * rewrites that hour's node ({@code groups/{group}/usage/{hourStart}-{agentId}}) once per interval
+ * with traffic; the manager sums the nodes into reports.
  *
- * @param intervalStart      epoch millis of the reading the growth is counted from (the previous one)
- * @param intervalEnd        epoch millis of the reading that closed the interval
- * @param nginxEpoch         the id of the Nginx start the counters belong to (it changes on a restart, not on a reload)
+ * @param intervalStart      epoch millis: the hour's start (of one interval: the reading it counts from)
+ * @param intervalEnd        epoch millis of the last reading counted in
+ * @param writer             the agent ledger that wrote the node (a new one adopts what an old one wrote)
  * @param cpuSeconds         CPU seconds (user + system) the Nginx master and workers used in the interval
  * @param memoryGbSeconds    their resident memory times the interval's length
  */
-public record UsageRecord(String group, String agentId, long intervalStart, long intervalEnd, String nginxEpoch,
+public record UsageRecord(String group, String agentId, long intervalStart, long intervalEnd, String writer,
                           double cpuSeconds, double memoryGbSeconds, Map<String, ServiceUsage> services) {
 
     public UsageRecord {
@@ -84,8 +85,16 @@ public record UsageRecord(String group, String agentId, long intervalStart, long
         }
     }
 
-    /** Services sorted by id (stable JSON for a node). */
-    public Map<String, ServiceUsage> sortedServices() {
-        return new TreeMap<>(services);
+    /** Both records' services and resources summed, into this one's hour and writer; it ends when the later one ends. */
+    public UsageRecord plus(UsageRecord other) {
+        Map<String, ServiceUsage> sum = new TreeMap<>(services);
+        other.services().forEach((service, usage) -> sum.merge(service, usage, ServiceUsage::plus));
+        return new UsageRecord(group, agentId, intervalStart, Math.max(intervalEnd, other.intervalEnd), writer,
+                cpuSeconds + other.cpuSeconds, memoryGbSeconds + other.memoryGbSeconds, sum);
+    }
+
+    /** The start of the hour (UTC) that {@code millis} is in. */
+    public static long hourOf(long millis) {
+        return millis - Math.floorMod(millis, 3_600_000L);
     }
 }

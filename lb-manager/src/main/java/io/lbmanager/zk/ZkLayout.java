@@ -20,7 +20,7 @@ import java.util.Base64;
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
  * {root}/groups/{group}/peers/{serviceId}        PeerList JSON: the peers the Lua balancer picks from (dynamic upstreams)
- * {root}/groups/{group}/usage/{start}-{agentId}  UsageRecord JSON: what one Nginx served in one interval (chargeback)
+ * {root}/groups/{group}/usage/{hour}-{agentId}   UsageRecord JSON: what one Nginx served in one hour (chargeback)
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
@@ -132,7 +132,7 @@ public record ZkLayout(String root) {
         return groupAgents(group) + "/" + agentId;
     }
 
-    /** Usage records of the group's agents, one node per agent and interval, pruned by the manager. */
+    /** Usage records of the group's agents, one node per agent and hour, pruned by the manager. */
     public String groupUsage(String group) {
         return group(group) + "/usage";
     }
