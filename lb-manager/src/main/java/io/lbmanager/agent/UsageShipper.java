@@ -73,7 +73,13 @@ final class UsageShipper implements AutoCloseable {
             resources.reset();
             return;
         }
-        NginxPeersEndpoint.Answer answer = endpoint.get(AgentInclude.USAGE_PATH);
+        NginxPeersEndpoint.Answer answer;
+        try {
+            answer = endpoint.get(AgentInclude.USAGE_PATH);
+        } catch (IOException e) {
+            problem("usage agent=" + settings.agentId() + " cannot read " + AgentInclude.USAGE_PATH + " from nginx yet: " + e.getMessage());
+            return;
+        }
         if (!answer.ok()) {
             problem("usage agent=" + settings.agentId() + " nginx answered " + answer.status() + " on " + AgentInclude.USAGE_PATH
                     + " (usage is counted with dynamic upstreams only)");
