@@ -56,6 +56,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final PeerSync peers;
     private final UpstreamsReport upstreamsReport;
     private final HibernationRelay hibernation;
+    private final UsageShipper usage;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
     private final Optional<VersionVerifier> signatures;
@@ -96,6 +97,7 @@ public final class ConfigAgent implements AutoCloseable {
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
         this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
         this.hibernation = new HibernationRelay(client, layout, dirs.peersSocket(), settings.group() + "/" + settings.agentId());
+        this.usage = new UsageShipper(settings, client, layout, dirs.peersSocket(), nginx::pid);
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
@@ -153,6 +155,7 @@ public final class ConfigAgent implements AutoCloseable {
         worker.execute(() -> statusNode.publish(status));
         worker.execute(this::serveFromDiskUnlessZooKeeperAnswers);
         queueCatchUp();
+        usage.start();
         worker.scheduleWithFixedDelay(this::superviseNginx, SUPERVISE_EVERY.toMillis(), SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(this::queueCatchUp, CATCH_UP_EVERY.toMillis(), CATCH_UP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -494,6 +497,7 @@ public final class ConfigAgent implements AutoCloseable {
         peers.close();
         upstreamsReport.close();
         hibernation.close();
+        usage.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());
