@@ -14,8 +14,6 @@ public final class AgentInclude {
     public static final String VERSION_PATH = "/_lbm/version";
     public static final String STATS_PATH = "/_lbm/stats";
     public static final String HIBERNATION_PATH = "/_lbm/hibernation";
-            + "}\n"
-            + "\n"
     public static final String USAGE_PATH = "/_lbm/usage";
     private static final String PEERS_LOCATION = "\n"
             + "# The agent replaces peer lists here, through the unix socket only.\n"
