@@ -46,6 +46,13 @@ public final class NginxPeersEndpoint implements AutoCloseable {
                 + body.length + "\r\n\r\n", body);
     }
 
+    /** {@code POST path} with a text body on the same socket. */
+    public Answer post(String path, String lines) throws IOException {
+        byte[] body = lines.getBytes(StandardCharsets.UTF_8);
+        return exchange("POST " + path + " HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\n\r\n", body);
+    }
+
     /** {@code GET path} on the same socket. */
     public Answer get(String path) throws IOException {
         return exchange("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n", new byte[0]);
