@@ -119,8 +119,7 @@ final class ReloadsWithLongConnections {
                 List<Long> reloadTicks = new ArrayList<>();
                 while (done < settings.reloads() && System.nanoTime() < deadline) {
                     long reloadStart = System.nanoTime();
-                    reloadTicks.add(NginxWorkers.nowTicks());
-                    reload(nginx, dirs, bundle, port, ++version);
+                    reload(nginx, dirs, bundle, port, ++version, reloadTicks);
                     reloadMillis.add((System.nanoTime() - reloadStart) / 1_000_000);
                     done++;
                     last = NginxWorkers.generationsOf(master, reloadTicks);
@@ -144,14 +143,16 @@ final class ReloadsWithLongConnections {
         }
     }
 
-    private static void reload(NginxProcess nginx, VersionDirectories dirs, ConfigBundle bundle, int port, long version)
-            throws Exception {
+    /** One reload as the agent does it; the clock tick it was signalled at goes to {@code signalledAt}. */
+    private static void reload(NginxProcess nginx, VersionDirectories dirs, ConfigBundle bundle, int port, long version,
+                               List<Long> signalledAt) throws Exception {
         Path next = write(dirs, bundle, port, version);
         NginxProcess.CommandResult test = nginx.test(next);
         if (!test.succeeded()) {
             throw new IllegalStateException("nginx -t refused version " + version + ": " + test.errorText());
         }
         dirs.switchLiveTo(next);
+        signalledAt.add(NginxWorkers.nowTicks());
         NginxProcess.CommandResult reload = nginx.reload(new ServedVersion(version, bundle.sha256()));
         if (!reload.succeeded()) {
             throw new IllegalStateException("reload " + version + " failed: " + reload.errorText());
