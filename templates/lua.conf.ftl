@@ -7,6 +7,9 @@ lua_shared_dict lbm_peers ${peersDictMb}m;
 # Requests and 5xx answers per service since Nginx started, two counters per service of the config
 # (about 2 MB at 10,000 services); the agent reads them through /_lbm/stats.
 lua_shared_dict lbm_stats 8m;
+# Routes of the services Lua routes (issue 14): "<base path>" -> route line, "service:<id>" -> base path,
+# "#version" -> the table version; the agent replaces them through /_lbm/routes (nginx.routesDictMb).
+lua_shared_dict lbm_routes ${routesDictMb}m;
 
 <#noparse>
 init_by_lua_block {
@@ -231,6 +234,322 @@ init_by_lua_block {
             end
         end
         ngx.say("set ", set, " removed ", removed)
+    end
+
+    -- ===== Routes without a reload (issue 14): lbm.route, lbm.balance_routed, /_lbm/routes =====
+    -- A route line: "<service id> <base path> <profile> <connectMs> <sendMs> <readMs> <maxFails> <failTimeoutS> <strip 0|1>",
+    -- checked with the rules of contract/RouteLine. The profiles the loaded config renders are in
+    -- $lbm_profiles (" p... p... "); a route naming another one is refused and never executed.
+    local routes_dict = ngx.shared.lbm_routes
+    local ROUTES_VERSION = "#version"
+    local routes_parsed = {}   -- per worker: service id -> { raw = line, route = parsed }
+    local profiles_seen = { raw = nil, set = {} }
+
+    local function route_number(text, min, max)
+        if text == nil or not string.match(text, "^%d%d?%d?%d?%d?%d?%d?%d?%d?$") then
+            return nil
+        end
+        local value = tonumber(text)
+        if value < min or value > max then
+            return nil
+        end
+        return value
+    end
+
+    local function is_service_id(text)
+        return text ~= nil and #text <= 63 and string.match(text, "^[a-z0-9][a-z0-9_-]*$") ~= nil
+    end
+
+    local function is_base_path(path)
+        if path == "/" then
+            return true
+        end
+        if #path > 512 or not string.match(path, "^[/A-Za-z0-9._~-]+$") or string.sub(path, 1, 1) ~= "/"
+                or string.sub(path, -1) == "/" then
+            return false
+        end
+        for segment in string.gmatch(path, "/([^/]*)") do
+            if segment == "" or segment == "." or segment == ".." then
+                return false
+            end
+        end
+        return true
+    end
+
+    -- The route of a line, or nil and which field is wrong.
+    local function parse_route(line)
+        if #line > 1024 then
+            return nil, "route line is longer than 1,024 characters"
+        end
+        local f = {}
+        for field in string.gmatch(line .. " ", "([^ ]*) ") do
+            f[#f + 1] = field
+        end
+        if #f ~= 9 then
+            return nil, "route line has " .. #f .. " space-separated fields, not 9"
+        end
+        if not is_service_id(f[1]) then return nil, "route field serviceId is not allowed" end
+        if not is_base_path(f[2]) then return nil, "route field basePath is not allowed" end
+        if not string.match(f[3], "^p[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]$") then
+            return nil, "route field profile is not allowed"
+        end
+        local connect = route_number(f[4], 1, 86400000)
+        local send = route_number(f[5], 1, 86400000)
+        local read = route_number(f[6], 1, 86400000)
+        local max_fails = route_number(f[7], 0, 1000)
+        local fail_timeout = route_number(f[8], 0, 86400)
+        if not connect then return nil, "route field connectTimeoutMs is not allowed" end
+        if not send then return nil, "route field sendTimeoutMs is not allowed" end
+        if not read then return nil, "route field readTimeoutMs is not allowed" end
+        if not max_fails then return nil, "route field maxFails is not allowed" end
+        if not fail_timeout then return nil, "route field failTimeoutSeconds is not allowed" end
+        if f[9] ~= "0" and f[9] ~= "1" then return nil, "route field stripBasePath is not allowed" end
+        return { service = f[1], base = f[2], profile = f[3], connect = connect / 1000, send = send / 1000,
+                 read = read / 1000, max_fails = max_fails, fail_timeout = fail_timeout, strip = f[9] == "1" }
+    end
+
+    local function parsed_route(line)
+        local service = string.match(line, "^(%S+)")
+        local entry = routes_parsed[service]
+        if entry == nil or entry.raw ~= line then
+            entry = { raw = line, route = parse_route(line) }
+            routes_parsed[service] = entry
+        end
+        return entry.route
+    end
+
+    -- The profiles of the loaded config, as a set.
+    local function loaded_profiles()
+        local raw = ngx.var.lbm_profiles or ""
+        if profiles_seen.raw ~= raw then
+            local set = {}
+            for name in string.gmatch(raw, "%S+") do
+                set[name] = true
+            end
+            profiles_seen = { raw = raw, set = set }
+        end
+        return profiles_seen.set
+    end
+
+    -- What the file-rendered location of the route sends upstream: the request URI as the client
+    -- sent it, or with the base path stripped the normalized URI, escaped as Nginx escapes it.
+    local function upstream_uri(route, uri)
+        if not route.strip then
+            return ngx.var.request_uri
+        end
+        local rest = uri
+        if route.base ~= "/" then
+            rest = string.sub(uri, #route.base + 1)
+            if rest == "" then
+                rest = "/"
+            end
+        end
+        local raw_path = string.match(ngx.var.request_uri, "^[^?]*")
+        if string.find(raw_path, "%", 1, true) then
+            rest = ngx.escape_uri(rest, 0)
+        end
+        local args = ngx.var.args
+        if args ~= nil and args ~= "" then
+            return rest .. "?" .. args
+        end
+        return rest
+    end
+
+    -- Content of location / when no route matches: what it answers without routes.
+    function lbm.not_found()
+        ngx.status = 404
+        ngx.header["Content-Type"] = "application/json"
+        ngx.print('{"error":"not_found","message":"no service is routed at this path"}\n')
+        return ngx.exit(404)
+    end
+
+    -- Access phase of location /: the longest base path in lbm_routes that the URI is or starts
+    -- with at a "/" boundary; on a match runs the route's profile location, else returns (404).
+    function lbm.route()
+        local uri = ngx.var.uri
+        local candidate = uri
+        local line
+        while true do
+            line = routes_dict:get(candidate)
+            if line ~= nil or candidate == "/" then
+                break
+            end
+            candidate = string.match(candidate, "^(.*)/[^/]*$")
+            if candidate == nil or candidate == "" then
+                candidate = "/"
+            end
+        end
+        if line == nil then
+            return
+        end
+        local route = parsed_route(line)
+        if route == nil or not loaded_profiles()[route.profile] then
+            ngx.log(ngx.ERR, "lbm: route at ", candidate, " names a profile this config lacks: ", line)
+            ngx.status = 503
+            ngx.header["Content-Type"] = "application/json"
+            ngx.print('{"error":"route_unavailable","message":"the route at this path needs a config Nginx has not loaded yet"}\n')
+            return ngx.exit(503)
+        end
+        lbm.require_peers(route.service)
+        ngx.var.lbm_service = route.service
+        ngx.var.lbm_upstream_uri = upstream_uri(route, uri)
+        return ngx.exec("@lbm_" .. route.profile)
+    end
+
+    -- Balancer of every profile upstream: the routed service's timeouts and passive health, then lbm.balance.
+    function lbm.balance_routed()
+        local service = ngx.var.lbm_service
+        local base = service and routes_dict:get("service:" .. service)
+        local line = base and routes_dict:get(base)
+        local route = line and parsed_route(line)
+        if route == nil or route.service ~= service then
+            ngx.log(ngx.ERR, "lbm: no route for service ", tostring(service), " in the balancer")
+            return ngx.exit(502)
+        end
+        ngx.ctx.lbm_service = service
+        balancer.set_timeouts(route.connect, route.send, route.read)
+        return lbm.balance(service, route.max_fails, route.fail_timeout)
+    end
+
+    local function routes_answer(status, text)
+        ngx.status = status
+        ngx.header["Content-Type"] = "text/plain"
+        ngx.say(text)
+        return ngx.exit(status)
+    end
+
+    local function route_lines()
+        local lines = {}
+        for _, key in ipairs(routes_dict:get_keys(0)) do
+            if string.sub(key, 1, 1) == "/" then
+                local line = routes_dict:get(key)
+                if line then
+                    lines[#lines + 1] = line
+                end
+            end
+        end
+        table.sort(lines)
+        return lines
+    end
+
+    local function request_body()
+        ngx.req.read_body()
+        local body = ngx.req.get_body_data()
+        if body == nil then
+            local file = ngx.req.get_body_file()
+            if file then
+                local handle = io.open(file, "rb")
+                body = handle:read("*a")
+                handle:close()
+            end
+        end
+        return body or ""
+    end
+
+    local function sets_route(route, line)
+        local old = routes_dict:get("service:" .. route.service)
+        if old ~= nil and old ~= route.base then
+            local there = routes_dict:get(old)
+            if there and string.match(there, "^(%S+)") == route.service then
+                routes_dict:delete(old)
+            end
+        end
+        local ok, err = routes_dict:safe_set(route.base, line)
+        if ok then
+            ok, err = routes_dict:safe_set("service:" .. route.service, route.base)
+        end
+        return ok, err
+    end
+
+    local function removes_route(service)
+        local base = routes_dict:get("service:" .. service)
+        if base ~= nil then
+            local there = routes_dict:get(base)
+            if there and string.match(there, "^(%S+)") == service then
+                routes_dict:delete(base)
+            end
+        end
+        routes_dict:delete("service:" .. service)
+    end
+
+    -- GET /_lbm/routes: "version <n>" (or "version none"), then every route line.
+    -- POST /_lbm/routes: "table <version>" or "delta <from> <to>", then route lines and "- <service id>"
+    -- removals. Every line and profile is checked before anything is applied.
+    function lbm.update_routes()
+        local method = ngx.req.get_method()
+        if method == "GET" then
+            local lines = route_lines()
+            ngx.header["Content-Type"] = "text/plain"
+            ngx.print("version ", routes_dict:get(ROUTES_VERSION) or "none", "\n", table.concat(lines, "\n"), #lines > 0 and "\n" or "")
+            return
+        end
+        if method ~= "POST" then
+            return routes_answer(405, "GET, or POST 'table <version>' or 'delta <from> <to>' then route lines")
+        end
+        local body = request_body()
+        local header, rest = string.match(body, "^([^\n]*)\n?(.*)$")
+        local whole = string.match(header or "", "^table (%d+)$")
+        local from, to = string.match(header or "", "^delta (%d+) (%d+)$")
+        local version = whole or to
+        if version == nil or #version > 15 or (from and #from > 15) then
+            return routes_answer(400, "line 1: not 'table <version>' or 'delta <from> <to>': " .. string.sub(header or "", 1, 80))
+        end
+        local changes, at_path, at_service = {}, {}, {}
+        local known = loaded_profiles()
+        local number = 1
+        for line in string.gmatch(rest, "[^\n]+") do
+            number = number + 1
+            local removed = string.match(line, "^%- (.*)$")
+            if removed ~= nil then
+                if whole or not is_service_id(removed) then
+                    return routes_answer(400, "line " .. number .. ": " .. (whole and "a whole table has no removals"
+                        or "not a service id") .. ": " .. string.sub(line, 1, 80))
+                end
+                changes[#changes + 1] = { remove = removed }
+            else
+                local route, why = parse_route(line)
+                if route == nil then
+                    return routes_answer(400, "line " .. number .. ": " .. why .. ": " .. string.sub(line, 1, 80))
+                end
+                if at_path[route.base] or at_service[route.service] then
+                    return routes_answer(400, "line " .. number .. ": service " .. route.service .. " or base path "
+                        .. route.base .. " appears twice")
+                end
+                at_path[route.base], at_service[route.service] = true, true
+                changes[#changes + 1] = { route = route, line = line }
+            end
+        end
+        for _, change in ipairs(changes) do
+            if change.route and not known[change.route.profile] then
+                return routes_answer(422, "unknown profile " .. change.route.profile)
+            end
+        end
+        local current = routes_dict:get(ROUTES_VERSION)
+        if from and current ~= tonumber(from) then
+            return routes_answer(409, "at " .. (current or "none"))
+        end
+        for _, change in ipairs(changes) do
+            local ok, err = true, nil
+            if change.remove then
+                removes_route(change.remove)
+            else
+                ok, err = sets_route(change.route, change.line)
+            end
+            if not ok then
+                routes_dict:delete(ROUTES_VERSION)
+                return routes_answer(507, "lbm_routes is full (" .. tostring(err) .. "); raise nginx.routesDictMb")
+            end
+        end
+        if whole then
+            for _, key in ipairs(routes_dict:get_keys(0)) do
+                local service = string.match(key, "^service:(.+)$")
+                if (service and not at_service[service]) or (string.sub(key, 1, 1) == "/" and not at_path[key]) then
+                    routes_dict:delete(key)
+                end
+            end
+        end
+        routes_dict:set(ROUTES_VERSION, tonumber(version))
+        ngx.say(tonumber(version))
     end
 }
 log_by_lua_block { lbm.count() }

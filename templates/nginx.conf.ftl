@@ -34,17 +34,32 @@ http {
 
 <#if dynamicUpstreams>
     include lbm-lua.conf;
+<#if luaRouting>
+    include lbm-profile-upstreams.conf;
+</#if>
 
 </#if>
     include upstreams/*.conf;
 
     server {
         include lbm-agent.conf;
+<#if luaRouting>
+        # Set by lbm.route() for the profile location it runs (ngx.ctx does not survive ngx.exec).
+        set $lbm_service "";
+        set $lbm_upstream_uri "";
+        include lbm-profile-locations.conf;
+</#if>
 <#if !rootPathClaimed>
 
         location / {
             default_type application/json;
+<#if luaRouting>
+            # ${routedServiceCount} service(s) are routed by Lua from the lbm_routes dict: the longest base path wins.
+            access_by_lua_block { lbm.route() }
+            content_by_lua_block { lbm.not_found() }
+<#else>
             return 404 '{"error":"not_found","message":"no service is routed at this path"}\n';
+</#if>
         }
 </#if>
 

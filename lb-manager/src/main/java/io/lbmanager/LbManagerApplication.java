@@ -138,6 +138,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
         UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
                 config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
+        upstreamMode = UpstreamModes.withRouting(upstreamMode, config.nginx.routing, config.nginx.binary, config.nginx.routesDictMb, templates);
         PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader);
 
         // snapshot -> render -> nginx -t -> publish -> rollout to every agent

@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /_lbm/peers} to the local Nginx over its unix socket (HTTP/1.0, so the answer is
+ * {@code POST /_lbm/peers} (and {@code /_lbm/routes}) to the local Nginx over its unix socket (HTTP/1.0, so the answer is
  * neither chunked nor kept alive). The Lua side checks every line before it applies any.
  */
 public final class NginxPeersEndpoint implements AutoCloseable {
@@ -49,6 +49,13 @@ public final class NginxPeersEndpoint implements AutoCloseable {
         byte[] body = lines.getBytes(StandardCharsets.UTF_8);
         return exchange("POST " + path + " HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
                 + body.length + "\r\n\r\n", body);
+    }
+
+    /** {@code POST /_lbm/routes}: a routing table or delta (see lua.conf.ftl, {@code lbm.update_routes}). */
+    public Answer postRoutes(String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return exchange("POST /_lbm/routes HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+                + bytes.length + "\r\n\r\n", bytes);
     }
 
     /** {@code GET path} on the same socket. */

@@ -20,7 +20,7 @@ public record UpstreamMode(boolean dynamic, String luaModulesDir, int peersDictM
 
     public static final UpstreamMode RELOAD = new UpstreamMode(false, null, 0);
     public static final String DEBIAN_MODULES_DIR = "/usr/lib/nginx/modules";
-    /** The {@code lbm_routes} size when no other is given: about 100,000 routes (two dict entries each). */
+    /** The {@code lbm_routes} size when no other is given: about 80,000 routes (two dict entries each). */
     public static final int DEFAULT_ROUTES_DICT_MB = 32;
 
     public UpstreamMode(boolean dynamic, String luaModulesDir, int peersDictMb) {

@@ -37,6 +37,28 @@ public final class TinyBackend implements AutoCloseable {
         }
     }
 
+    /** Answers every request with {@code name}, a space and the request target exactly as Nginx sent it (path and query, still encoded). */
+    public static TinyBackend echoing(String name) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            server.createContext("/", exchange -> {
+                try (exchange; OutputStream out = exchange.getResponseBody()) {
+                    exchange.getRequestBody().readAllBytes();
+                    java.net.URI uri = exchange.getRequestURI();
+                    byte[] bytes = (name + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
+                            .getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, bytes.length);
+                    out.write(bytes);
+                }
+            });
+            server.setExecutor(Executors.newFixedThreadPool(4));
+            server.start();
+            return new TinyBackend(server);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
