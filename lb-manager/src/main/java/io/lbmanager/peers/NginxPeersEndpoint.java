@@ -41,13 +41,8 @@ public final class NginxPeersEndpoint implements AutoCloseable {
 
     /** @throws IOException if Nginx does not answer on the socket within the timeout */
     public Answer post(String lines) throws IOException {
-        return post("/_lbm/peers", lines);
-    }
-
-    /** {@code POST path} on the same socket, with a text body ({@code /_lbm/routes} takes routing tables this way). */
-    public Answer post(String path, String lines) throws IOException {
         byte[] body = lines.getBytes(StandardCharsets.UTF_8);
-        return exchange("POST " + path + " HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+        return exchange("POST /_lbm/peers HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
                 + body.length + "\r\n\r\n", body);
     }
 

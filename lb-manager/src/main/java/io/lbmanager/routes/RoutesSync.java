@@ -36,7 +36,6 @@ public final class RoutesSync implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoutesSync.class);
     private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(10);
     private static final long RETRY_MILLIS = 250;
-    static final String PROFILES_FILE = "lbm-profiles.txt";
 
     private record Held(long version, RoutingTable table) {
     }
@@ -77,9 +76,9 @@ public final class RoutesSync implements AutoCloseable {
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "routes-" + label));
     }
 
-    /** The profiles a config bundle's router has ({@value #PROFILES_FILE}); null when the config does not route by Lua. */
+    /** The profiles a config bundle's router has ({@code ConfigBundle.PROFILES_FILE}); null when the config does not route by Lua. */
     public static Set<String> profilesOf(java.util.Map<String, String> bundleFiles) {
-        String listed = bundleFiles.get(PROFILES_FILE);
+        String listed = bundleFiles.get(io.lbmanager.contract.ConfigBundle.PROFILES_FILE);
         if (listed == null) {
             return null;
         }
@@ -228,7 +227,7 @@ public final class RoutesSync implements AutoCloseable {
                 : RoutesPush.delta(from.version(), want.version(), from.table().deltaTo(want.table()));
         NginxPeersEndpoint.Answer answer;
         try {
-            answer = endpoint.post("/_lbm/routes", body);
+            answer = endpoint.postRoutes(body);
         } catch (IOException e) {
             noteError("cannot push routes to nginx: " + e.getMessage());
             pusher.schedule(this::queueSync, RETRY_MILLIS, TimeUnit.MILLISECONDS);
