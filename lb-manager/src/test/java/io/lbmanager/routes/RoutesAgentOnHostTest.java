@@ -144,6 +144,23 @@ class RoutesAgentOnHostTest {
     }
 
     @Test
+    void whenNginxHoldsAnotherVersionTheDeltaIsAnswered409AndTheWholeTableFollows() throws Exception {
+        publish(lines("shop"));
+        HostAgent agent = agent(dir.resolve("a1"));
+        awaitRoutes(agent, 1);
+        try (io.lbmanager.peers.NginxPeersEndpoint nginx = new io.lbmanager.peers.NginxPeersEndpoint(
+                new io.lbmanager.agent.VersionDirectories(dir.resolve("a1")).peersSocket(), Duration.ofSeconds(5))) {
+            assertThat(nginx.postRoutes("table 77\n").body()).isEqualTo("77");
+
+            publish(lines("shop", "cart"));
+
+            awaitRoutes(agent, 2);
+            assertThat(nginx.get("/_lbm/routes").body()).startsWith("version 2\n").contains("cart /cart ", "shop /shop ");
+        }
+        assertThat(answer(agent, "/cart/x")).isEqualTo("200 cart /cart/x");
+    }
+
+    @Test
     void aCorruptChunkIsRefusedAndReportedWhileNginxKeepsTheTableItHas() throws Exception {
         publish(lines("shop"));
         HostAgent agent = agent(dir.resolve("a1"));
