@@ -39,6 +39,10 @@ import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.routes.RoutesPipeline;
+import io.lbmanager.routes.RoutesPublisher;
+import io.lbmanager.routes.RoutesRollout;
+import io.lbmanager.routes.RoutesRolloutStore;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.AgentLagHealthCheck;
 import io.lbmanager.rollout.ConfigPipeline;
@@ -159,9 +163,16 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 leadership::isLeader, config.pipeline.maxDelayMillis);
         PinWatcher pins = new PinWatcher(client, layout, renders);
 
-        snapshots.tell(peerPublisher).tell(pipeline);
-        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator);
-        List.of(snapshots, peerPublisher, pipeline, coordinator, pins, catalogWatcher, discovery, holdReleases, leadership)
+        // snapshot -> routing tables -> every agent's Lua router (no render, no reload)
+        RoutesRolloutStore routesStore = new RoutesRolloutStore(client, layout);
+        RoutesRollout routesRollout = new RoutesRollout(routesStore,
+                new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
+                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
+        RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader);
+
+        snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);
+        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator).tell(routesPipeline);
+        List.of(snapshots, peerPublisher, pipeline, coordinator, routesPipeline, pins, catalogWatcher, discovery, holdReleases, leadership)
                 .forEach(environment.lifecycle()::manage);
 
         // the REST API, health and metrics
@@ -170,7 +181,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         CatalogApi.register(environment.jersey(), catalog, config.api);
         AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
         environment.lifecycle().manage(auth);
-        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies,
+                routesStore));
         environment.jersey().register(new GroupEndpointsResource(snapshots, rolloutStore, agents));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         PublishedPeers publishedPeers = new PublishedPeers(client, layout);
