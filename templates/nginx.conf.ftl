@@ -54,7 +54,7 @@ http {
         location / {
             default_type application/json;
 <#if luaRouting>
-            # ${routedServiceCount} service(s) are routed by Lua from the lbm_routes dict: the longest base path wins.
+            # Services routed by Lua: the longest base path in the lbm_routes dict wins (no per-service file, no reload).
             access_by_lua_block { lbm.route() }
             content_by_lua_block { lbm.not_found() }
 <#else>

@@ -180,7 +180,6 @@ public final class BundleRenderer {
         model.put("peersDictMb", mode.peersDictMb());
         model.put("luaRouting", mode.luaRouting());
         model.put("routesDictMb", mode.routesDictMb());
-        model.put("routedServiceCount", routing.routesByService().size());
         return model;
     }
 

@@ -68,6 +68,9 @@ public final class RenderedConfigPolicy {
         List<ConfigError> refusals = new ArrayList<>();
         for (Map.Entry<String, String> file : files.entrySet()) {
             String name = file.getKey();
+            if (name.equals(ConfigBundle.PROFILES_FILE)) {
+                continue; // profile names the renderer writes for the agent, not Nginx configuration (an include of it fails nginx -t)
+            }
             List<NginxConfParser.Directive> directives;
             try {
                 directives = NginxConfParser.parse(file.getValue());
