@@ -105,7 +105,11 @@ public final class ConfigAgent implements AutoCloseable {
                 signatures, new RoutesFile(lastGood.file().resolveSibling("routes.txt")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
-        routes.reportingTo(() -> worker.execute(this::refreshPeerFields));
+        routes.reportingTo(() -> {
+            if (!worker.isShutdown()) {
+                worker.execute(this::refreshPeerFields);
+            }
+        });
         nginx.onLateRefusal((version, error) -> worker.execute(() -> refusedLate(version, error)));
     }
 
@@ -197,7 +201,10 @@ public final class ConfigAgent implements AutoCloseable {
         Optional<PublishedVersion> goal = knownTarget;
         Optional<ServedVersion> disk = fromDisk;
         if (goal.isEmpty() && disk.isPresent()) {
-            return DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+            Readiness fromDisk = DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+            return fromDisk.ready() && !routes.tableLoaded()
+                    ? new Readiness(false, "nginx serves version " + disk.get().version() + " from disk but its routing table is not pushed yet")
+                    : fromDisk;
         }
         if (goal.isEmpty() && !zooKeeperAnswered) {
             return new Readiness(false, DiskStart.nothingToServe(settings, lastGood.file()));
@@ -412,7 +419,7 @@ public final class ConfigAgent implements AutoCloseable {
         fromDisk = running;
         nginx.rememberWorkers();
         peers.nginxLoadedFromDisk(dynamic);
-        routes.nginxLoaded(profiles);
+        routes.nginxLoadedFromDisk(profiles);
         report(AgentState.READY, "serving version " + usable.version().version() + " from disk: ZooKeeper did not answer at start");
     }
 

@@ -121,14 +121,27 @@ public final class RoutesSync implements AutoCloseable {
      * router). Reads the target (when ZooKeeper answers) and pushes the whole table before returning.
      */
     public synchronized void nginxLoaded(Set<String> configProfiles) {
+        if (runs(configProfiles)) {
+            readTarget();
+            push();
+        }
+    }
+
+    /** As {@link #nginxLoaded}, pushing the table known now (from disk) without asking ZooKeeper, which did not answer. */
+    public synchronized void nginxLoadedFromDisk(Set<String> configProfiles) {
+        if (runs(configProfiles)) {
+            push();
+            queueSync();
+        }
+    }
+
+    private boolean runs(Set<String> configProfiles) {
         profiles = configProfiles == null ? null : Set.copyOf(configProfiles);
         if (profiles == null) {
             inNginx = null;
             routesVersion = 0;
-            return;
         }
-        readTarget();
-        push();
+        return profiles != null;
     }
 
     /**

@@ -217,4 +217,22 @@ class RoutesAgentOnHostTest {
         assertThat(answer(again, "/shop/x")).isEqualTo("200 shop /shop/x");
         assertThat(again.agent.status().routesVersion()).isEqualTo(1);
     }
+
+    @Test
+    void restartedWhileZooKeeperIsDownItRoutesWithTheTableFromDiskBeforeItIsReady() throws Exception {
+        publish(lines("shop", "cart"));
+        HostAgent first = agent(dir.resolve("a1"));
+        awaitRoutes(first, 1);
+        first.close();
+        open.remove(first);
+        zk.stop();
+
+        HostAgent again = HostAgent.startWith(first.settings);
+        open.add(0, again);
+
+        Http.Response ready = await("ready from disk", WITHIN, () -> Http.tryGet(again.adminPort(), "/ready"), r -> r.status() == 200);
+        assertThat(ready.body()).contains("from disk");
+        assertThat(answer(again, "/cart/x")).isEqualTo("200 cart /cart/x");
+        assertThat(again.agent.status().routesVersion()).isEqualTo(1);
+    }
 }
