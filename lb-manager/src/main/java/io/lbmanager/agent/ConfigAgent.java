@@ -58,6 +58,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final PeerSync peers;
     private final RoutesSync routes;
     private final UpstreamsReport upstreamsReport;
+    private final UsageShipper usage;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
     private final Optional<VersionVerifier> signatures;
@@ -99,6 +100,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
         this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
+        this.usage = new UsageShipper(settings, client, layout, dirs.peersSocket(), nginx::pid);
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.routes = new RoutesSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId(),
@@ -163,6 +165,7 @@ public final class ConfigAgent implements AutoCloseable {
         worker.execute(() -> statusNode.publish(status));
         worker.execute(this::serveFromDiskUnlessZooKeeperAnswers);
         queueCatchUp();
+        usage.start();
         worker.scheduleWithFixedDelay(this::superviseNginx, SUPERVISE_EVERY.toMillis(), SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(this::queueCatchUp, CATCH_UP_EVERY.toMillis(), CATCH_UP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -524,6 +527,7 @@ public final class ConfigAgent implements AutoCloseable {
         peers.close();
         routes.close();
         upstreamsReport.close();
+        usage.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());
