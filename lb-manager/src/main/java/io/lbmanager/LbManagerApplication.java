@@ -75,6 +75,7 @@ import io.lbmanager.zk.LeadershipHealthCheck;
 import io.lbmanager.zk.ManagerAcls;
 import io.lbmanager.zk.ManagerZooKeeper;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import io.lbmanager.zk.ZooKeeperBoundHealthCheck;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
@@ -169,7 +170,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         PinWatcher pins = new PinWatcher(client, layout, renders);
 
         // snapshot -> routing tables -> every agent's Lua router (no render, no reload)
-        RoutesRolloutStore routesStore = new RoutesRolloutStore(client, layout);
+        RoutesRolloutStore routesStore = new RoutesRolloutStore(new ZkNodes(client), layout);
         RoutesRollout routesRollout = new RoutesRollout(routesStore,
                 new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);

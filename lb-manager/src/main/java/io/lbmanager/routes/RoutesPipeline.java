@@ -3,6 +3,7 @@ package io.lbmanager.routes;
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.render.RoutedServices;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.rollout.RolloutCoordinator.Proposal;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotChange;
 import io.lbmanager.snapshot.SnapshotListener;
@@ -39,7 +40,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** Per group, the sha256 of the table proposed last and what came of it. */
     private final Map<String, String> lastProposed = new ConcurrentHashMap<>();
-    private final Map<String, RoutesRollout.Proposal> outcomes = new ConcurrentHashMap<>();
+    private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
     private volatile CatalogSnapshot latest;
 
     public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader) {
@@ -61,7 +62,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     }
 
     /** What the last proposal of the group's table came to (for the status view); null before the first. */
-    public RoutesRollout.Proposal lastOutcome(String group) {
+    public Proposal lastOutcome(String group) {
         return outcomes.get(group);
     }
 
@@ -87,12 +88,12 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             try {
                 RoutingTable table = RoutingTable.of(group, RoutedServices.of(snapshot, group, mode).routes());
                 String sha = table.sha256();
-                RoutesRollout.Proposal last = outcomes.get(group);
-                if (sha.equals(lastProposed.get(group)) && (last instanceof RoutesRollout.Proposal.Started
-                        || last instanceof RoutesRollout.Proposal.Unchanged)) {
+                Proposal last = outcomes.get(group);
+                if (sha.equals(lastProposed.get(group)) && (last instanceof Proposal.Started
+                        || last instanceof Proposal.Unchanged)) {
                     continue;
                 }
-                RoutesRollout.Proposal outcome = rollout.propose(table, "catalog change, " + table.size() + " routed services");
+                Proposal outcome = rollout.propose(table, "catalog change, " + table.size() + " routed services");
                 lastProposed.put(group, sha);
                 outcomes.put(group, outcome);
             } catch (Exception e) {

@@ -4,6 +4,7 @@ import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupPin;
+import io.lbmanager.rollout.RolloutCoordinator.Proposal;
 import io.lbmanager.rollout.RolloutRecord;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.zk.TreeWatch;
@@ -33,27 +34,6 @@ public final class RoutesRollout implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoutesRollout.class);
 
-    /** What became of a table proposed for a group. */
-    public sealed interface Proposal {
-        record Started(RolloutRecord rollout) implements Proposal {
-        }
-
-        record Unchanged(PublishedVersion target) implements Proposal {
-        }
-
-        record Waiting(RolloutRecord inFlight) implements Proposal {
-        }
-
-        record Pinned(GroupPin pin) implements Proposal {
-        }
-
-        record PreviouslyReverted(RolloutRecord reverted) implements Proposal {
-        }
-
-        record TooLarge(int shard, int bytes) implements Proposal {
-        }
-    }
-
     private final RoutesRolloutStore store;
     private final RoutesPublisher publisher;
     private final RolloutStore pins;
@@ -79,7 +59,10 @@ public final class RoutesRollout implements AutoCloseable {
         this.isLeader = isLeader;
     }
 
-    /** Publishes the table and starts its rollout, unless the group is pinned, already there, or busy with another. */
+    /**
+     * Publishes the table and starts its rollout, unless the group is pinned, already there, or busy with another
+     * (the outcomes of a config proposal, {@link Proposal}).
+     */
     public synchronized Proposal propose(RoutingTable table, String cause) throws Exception {
         String group = table.group();
         watch(group);
@@ -107,7 +90,9 @@ public final class RoutesRollout implements AutoCloseable {
         }
         RoutesPublisher.PublishOutcome outcome = publisher.publishIfChanged(table, cause);
         if (outcome instanceof RoutesPublisher.PublishOutcome.TooLarge tooLarge) {
-            return new Proposal.TooLarge(tooLarge.shard(), tooLarge.bytes());
+            LOG.warn("routes group={} shard={} is {} bytes, over the ZooKeeper node budget; agents keep their routes", group,
+                    tooLarge.shard(), tooLarge.bytes());
+            return new Proposal.TooLarge(tooLarge.bytes());
         }
         if (outcome instanceof RoutesPublisher.PublishOutcome.Unchanged unchanged) {
             return new Proposal.Unchanged(unchanged.version());

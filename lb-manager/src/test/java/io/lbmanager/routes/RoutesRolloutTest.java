@@ -5,6 +5,7 @@ import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupPin;
+import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutRecord;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.testsupport.ZooKeeperExtension;
@@ -35,7 +36,7 @@ class RoutesRolloutTest {
 
     @BeforeEach
     void start() {
-        store = new RoutesRolloutStore(zk.curator(), LAYOUT);
+        store = new RoutesRolloutStore(new io.lbmanager.zk.ZkNodes(zk.curator()), LAYOUT);
         rollouts = new RolloutStore(zk.curator(), LAYOUT);
         rollout = new RoutesRollout(store, new RoutesPublisher(zk.curator(), LAYOUT, 5, Optional.empty()), rollouts,
                 new AgentDirectory(zk.curator(), LAYOUT), Duration.ofSeconds(2), () -> true);
@@ -50,7 +51,7 @@ class RoutesRolloutTest {
     void aTableIsLiveWhenEveryAgentConfirmedItAndTheHistorySaysRoutes() throws Exception {
         report("a1", 0, 0, null);
         report("a2", 0, 0, null);
-        assertThat(rollout.propose(RoutesPublisherTest.table(10), "ten")).isInstanceOf(RoutesRollout.Proposal.Started.class);
+        assertThat(rollout.propose(RoutesPublisherTest.table(10), "ten")).isInstanceOf(RolloutCoordinator.Proposal.Started.class);
 
         report("a1", 1, 0, null);
         assertThat(liveVersion()).as("one agent of two confirmed").isZero();
@@ -80,7 +81,7 @@ class RoutesRolloutTest {
         assertThat(store.rollout("edge").value().orElseThrow().failures())
                 .containsExactly(new RolloutRecord.AgentFailure("a1", "nginx refused routes version 2: line 3: bad"));
         assertThat(rollout.propose(RoutesPublisherTest.table(11), "again"))
-                .as("the refused table is not published again").isInstanceOf(RoutesRollout.Proposal.PreviouslyReverted.class);
+                .as("the refused table is not published again").isInstanceOf(RolloutCoordinator.Proposal.PreviouslyReverted.class);
     }
 
     @Test
@@ -102,7 +103,7 @@ class RoutesRolloutTest {
     void aTableProposedDuringARolloutGoesOutWhenItIsLive() throws Exception {
         report("a1", 0, 0, null);
         rollout.propose(RoutesPublisherTest.table(3), "three");
-        assertThat(rollout.propose(RoutesPublisherTest.table(5), "five")).isInstanceOf(RoutesRollout.Proposal.Waiting.class);
+        assertThat(rollout.propose(RoutesPublisherTest.table(5), "five")).isInstanceOf(RolloutCoordinator.Proposal.Waiting.class);
 
         report("a1", 1, 0, null);
 
@@ -113,7 +114,7 @@ class RoutesRolloutTest {
     void aPinnedGroupGetsNoNewTable() throws Exception {
         rollouts.pin("edge", new GroupPin("ops", "incident", 1L));
 
-        assertThat(rollout.propose(RoutesPublisherTest.table(3), "three")).isInstanceOf(RoutesRollout.Proposal.Pinned.class);
+        assertThat(rollout.propose(RoutesPublisherTest.table(3), "three")).isInstanceOf(RolloutCoordinator.Proposal.Pinned.class);
         assertThat(targetVersion()).isZero();
     }
 
