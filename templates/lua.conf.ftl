@@ -239,7 +239,7 @@ init_by_lua_block {
     -- ===== Routes without a reload (issue 14): lbm.route, lbm.balance_routed, /_lbm/routes =====
     -- A route line: "<service id> <base path> <profile> <connectMs> <sendMs> <readMs> <maxFails> <failTimeoutS> <strip 0|1>",
     -- checked with the rules of contract/RouteLine. The profiles the loaded config renders are in
-    -- $lbm_profiles (" p... p... "); a route naming another one is refused and never executed.
+    -- $lbm_profiles (" <profile>:<clientMaxBodySizeMb> ... "); a route naming another one is refused and never executed.
     local routes_dict = ngx.shared.lbm_routes
     local ROUTES_VERSION = "#version"
     local routes_parsed = {}   -- per worker: service id -> { raw = line, route = parsed }
@@ -318,13 +318,13 @@ init_by_lua_block {
         return entry.route
     end
 
-    -- The profiles of the loaded config, as a set.
+    -- The profiles of the loaded config: name -> body size limit in bytes (0: none).
     local function loaded_profiles()
         local raw = ngx.var.lbm_profiles or ""
         if profiles_seen.raw ~= raw then
             local set = {}
-            for name in string.gmatch(raw, "%S+") do
-                set[name] = true
+            for name, mb in string.gmatch(raw, "(p%x+):(%d+)") do
+                set[name] = tonumber(mb) * 1048576
             end
             profiles_seen = { raw = raw, set = set }
         end
@@ -383,12 +383,19 @@ init_by_lua_block {
             return
         end
         local route = parsed_route(line)
-        if route == nil or not loaded_profiles()[route.profile] then
+        local body_limit = route and loaded_profiles()[route.profile]
+        if body_limit == nil then
             ngx.log(ngx.ERR, "lbm: route at ", candidate, " names a profile this config lacks: ", line)
             ngx.status = 503
             ngx.header["Content-Type"] = "application/json"
             ngx.print('{"error":"route_unavailable","message":"the route at this path needs a config Nginx has not loaded yet"}\n')
             return ngx.exit(503)
+        end
+        -- Nginx checks a declared body length against the first location only (location /, unlimited here).
+        local length = body_limit > 0 and tonumber(ngx.var.http_content_length or "")
+        if length and length > body_limit then
+            ngx.log(ngx.ERR, "lbm: client intended to send too large body: ", length, " bytes for service ", route.service)
+            return ngx.exit(413)
         end
         lbm.require_peers(route.service)
         ngx.var.lbm_service = route.service

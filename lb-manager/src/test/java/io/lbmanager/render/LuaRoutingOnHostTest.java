@@ -69,6 +69,8 @@ class LuaRoutingOnHostTest {
 
     private BundleNginx nginx(String name, CatalogSnapshot snapshot, UpstreamMode mode) throws Exception {
         ConfigBundle bundle = rendered(new BundleRenderer(Fixtures.templates(), mode).renderGroup(snapshot, GROUP));
+        // Nginx's workers (user nobody when the tests run as root) write request bodies under tmp/body of the prefix.
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         BundleNginx nginx = BundleNginx.start(dir.resolve(name), bundle);
         open.add(nginx);
         NginxPeersEndpoint.Answer peers = nginx.endpoint().post(peerLines(snapshot));
@@ -124,6 +126,40 @@ class LuaRoutingOnHostTest {
         assertThat(viaFiles.get("/api/v1/users?id=3")).isEqualTo("200 v1 /users?id=3");
         assertThat(viaFiles.values()).allMatch(answer -> answer.startsWith("200 "));
         assertThat(lua.endpoint().get("/_lbm/stats").body()).contains("shop ");
+    }
+
+    @Test
+    void bodySizeLimitsOfTheProfileApplyAsInTheFileRenderedLocation() throws Exception {
+        CatalogSnapshot snapshot = snapshot(echoService("small", "/small", false), echoService("big", "/big", false));
+        snapshot = snapshot(withOptions(snapshot.services().get("small"), Map.of("clientMaxBodySizeMb", 1)),
+                withOptions(snapshot.services().get("big"), Map.of("clientMaxBodySizeMb", 5)));
+        BundleNginx files = nginx("files", snapshot, FILES);
+        BundleNginx lua = nginx("lua", snapshot, LUA);
+        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+
+        Map<String, Integer> viaFiles = new HashMap<>();
+        Map<String, Integer> viaLua = new HashMap<>();
+        for (String path : List.of("/small/x", "/big/x")) {
+            for (int kb : new int[]{512, 3 * 1024}) {
+                viaFiles.put(path + " " + kb, post(files, path, kb));
+                viaLua.put(path + " " + kb, post(lua, path, kb));
+            }
+        }
+
+        assertThat(viaLua).isEqualTo(viaFiles);
+        assertThat(viaFiles).containsEntry("/small/x 3072", 413).containsEntry("/big/x 3072", 200).containsEntry("/small/x 512", 200);
+    }
+
+    private static ServiceRecord withOptions(ServiceRecord record, Map<String, Object> options) {
+        return service(record.id(), record.definition().basePath(), options, record.staticUpstreams().toArray(new Upstream[0]));
+    }
+
+    private static int post(BundleNginx nginx, String path, int kilobytes) throws Exception {
+        java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + nginx.port() + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[kilobytes * 1024])).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        return response.statusCode();
     }
 
     @Test
