@@ -163,6 +163,31 @@ class LuaRoutingOnHostTest {
     }
 
     @Test
+    void aRoutedServiceSkipsADeadPeerAndTimesOutAfterItsOwnReadTimeout() throws Exception {
+        TinyBackend live = TinyBackend.echoing("live");
+        open.add(live);
+        java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        open.add(silent);
+        CatalogSnapshot snapshot = snapshot(
+                service("pair", "/pair", Map.of(), new Upstream("127.0.0.1", live.port()), new Upstream("127.0.0.1", Http.freePort())),
+                service("slow", "/slow", Map.of("proxyReadTimeoutMs", 300, "maxFails", 0), new Upstream("127.0.0.1", silent.getLocalPort())));
+        BundleNginx lua = nginx("lua", snapshot, LUA);
+        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(answer(lua, "/pair/" + i));
+        }
+        long started = System.nanoTime();
+        String slow = answer(lua, "/slow/x");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(answers).allMatch(answer -> answer.startsWith("200 live /pair/"));
+        assertThat(slow).startsWith("504 ");
+        assertThat(tookMs).as("a 300 ms read timeout, not the profile location's 60 s default").isLessThan(10_000);
+    }
+
+    @Test
     void unmatchedPathsAnswerTheSame404AndAServiceWithoutPeersTheSame503() throws Exception {
         ServiceRecord empty = service("empty", "/empty", Map.of());
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false), empty);
