@@ -275,6 +275,28 @@ class LuaRoutingOnHostTest {
     }
 
     @Test
+    void aFullDictIsSaidAndForgetsTheVersionSoTheNextDeltaAsksForTheWholeTable() throws Exception {
+        CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
+        UpstreamMode tiny = FILES.withLuaRouting(1);
+        ConfigBundle bundle = rendered(new BundleRenderer(Fixtures.templates(), tiny).renderGroup(snapshot, GROUP));
+        BundleNginx lua = BundleNginx.start(dir.resolve("tiny"), bundle);
+        open.add(lua);
+        String profile = RoutedServices.of(snapshot, GROUP, tiny).routes().get(0).profile();
+        StringBuilder table = new StringBuilder("table 1\n");
+        for (int i = 0; i < 20_000; i++) {
+            table.append("service-").append(i).append(" /service-").append(i).append(' ').append(profile).append(" 5000 60000 60000 3 10 0\n");
+        }
+
+        NginxPeersEndpoint.Answer full = lua.endpoint().postRoutes(table.toString());
+        NginxPeersEndpoint.Answer next = lua.endpoint().postRoutes("delta 1 2\n- service-1\n");
+
+        assertThat(full.status()).isEqualTo(507);
+        assertThat(full.body()).contains("lbm_routes is full", "nginx.routesDictMb");
+        assertThat(next.status()).isEqualTo(409);
+        assertThat(next.body()).isEqualTo("at none");
+    }
+
+    @Test
     void hostileLinesAreRefusedAndNothingIsApplied() throws Exception {
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", snapshot, LUA);
