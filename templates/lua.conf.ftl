@@ -10,6 +10,13 @@ lua_shared_dict lbm_stats 8m;
 # Routes of the services Lua routes (issue 14): "<base path>" -> route line, "service:<id>" -> base path,
 # "#version" -> the table version; the agent replaces them through /_lbm/routes (nginx.routesDictMb).
 lua_shared_dict lbm_routes ${routesDictMb}m;
+# Hibernated services ("h:<id>"), their held requests ("q:<id>") and wake requests ("w:<id>"): three
+# short keys per hibernated service (about 3,000 hibernated services per MB); the agent fills it through
+# /_lbm/hibernation.
+lua_shared_dict lbm_hibernation 2m;
+# Usage counters per service for chargeback (issue 16): eight counters per service and the epoch of
+# this Nginx start (about 4 MB at 10,000 services); the agent reads them through /_lbm/usage.
+lua_shared_dict lbm_usage ${usageDictMb!16}m;
 
 <#noparse>
 init_by_lua_block {
@@ -107,13 +114,100 @@ init_by_lua_block {
     function lbm.require_peers(service)
         ngx.ctx.lbm_service = service
         local list = peers_of(service)
-        if list == nil or #list == 0 then
+        if (list == nil or #list == 0) and not lbm.hold_until_awake(service) then
             ngx.status = 503
             ngx.header["Content-Type"] = "application/json"
             ngx.print('{"error":"no_upstreams","service":"', service,
                       '","message":"service ', service, ' has no registered upstreams"}\n')
             return ngx.exit(503)
         end
+    end
+
+    -- Hibernation (io.lbmanager.hibernation) ------------------------------------------------------
+    -- A request for a hibernated service without peers waits here for the service's first instance,
+    -- up to the service's wake timeout, with at most its max held requests waiting per Nginx; the
+    -- first request of a wake timeout leaves a "w:" key, which the agent reports to the manager.
+    local hibernation_dict = ngx.shared.lbm_hibernation
+    local HOLD_POLL_SECONDS = 0.05
+    local HIBERNATED_LINE = "^([a-z0-9][a-z0-9_-]*) (%d+) (%d+)$"
+
+    local function waking_503(service, retry_after, reason)
+        ngx.status = 503
+        ngx.header["Retry-After"] = tostring(retry_after)
+        ngx.header["Content-Type"] = "application/json"
+        ngx.print('{"error":"', reason, '","service":"', service, '","message":"service ', service,
+                  ' is hibernated and waking up; retry in ', retry_after, ' s"}\n')
+        return ngx.exit(503)
+    end
+
+    -- Access phase, a service without peers: false when it is not hibernated; true once it has peers;
+    -- else it answers 503 with Retry-After (at once when too many requests wait, or after the wait).
+    function lbm.hold_until_awake(service)
+        local setting = hibernation_dict and hibernation_dict:get("h:" .. service)
+        if setting == nil then
+            return false
+        end
+        local wait, max_held = string.match(setting, "^(%d+) (%d+)$")
+        wait, max_held = tonumber(wait), tonumber(max_held)
+        hibernation_dict:add("w:" .. service, ngx.now(), wait)
+        local held = hibernation_dict:incr("q:" .. service, 1, 0)
+        if held == nil or held > max_held then
+            if held ~= nil then
+                hibernation_dict:incr("q:" .. service, -1)
+            end
+            return waking_503(service, wait, "waking_queue_full")
+        end
+        local deadline = ngx.now() + wait
+        local list = peers_of(service)
+        while (list == nil or #list == 0) and ngx.now() < deadline do
+            ngx.sleep(HOLD_POLL_SECONDS)
+            list = peers_of(service)
+        end
+        hibernation_dict:incr("q:" .. service, -1)
+        if list == nil or #list == 0 then
+            return waking_503(service, wait, "waking_timeout")
+        end
+        return true
+    end
+
+    -- POST /_lbm/hibernation, one line per hibernated service: "<service id> <wait seconds> <max held>".
+    -- Replaces the set of hibernated services; answers the ones asked to wake, one per line.
+    function lbm.hibernation_exchange()
+        if ngx.req.get_method() ~= "POST" then
+            ngx.status = 405
+            ngx.say("POST one line per hibernated service: <service id> <wait seconds> <max held requests>")
+            return ngx.exit(405)
+        end
+        ngx.req.read_body()
+        local body = ngx.req.get_body_data() or ""
+        local hibernated = {}
+        for line in string.gmatch(body, "[^\n]+") do
+            local service, wait, max_held = string.match(line, HIBERNATED_LINE)
+            if service == nil or tonumber(wait) < 1 then
+                ngx.status = 400
+                ngx.say("not '<service id> <wait seconds> <max held requests>': ", string.sub(line, 1, 80))
+                return ngx.exit(400)
+            end
+            hibernated[service] = wait .. " " .. max_held
+        end
+        for service, setting in pairs(hibernated) do
+            local ok, err = hibernation_dict:safe_set("h:" .. service, setting)
+            if not ok then
+                ngx.status = 507
+                ngx.say("lbm_hibernation is full (", err, ") storing service ", service)
+                return ngx.exit(507)
+            end
+        end
+        local wake = {}
+        for _, key in ipairs(hibernation_dict:get_keys(0)) do
+            local kind, service = string.match(key, "^([hw]):(.+)$")
+            if hibernated[service] == nil and (kind == "h" or kind == "w") then
+                hibernation_dict:delete(key) -- awake again: its next hibernation starts without a wake request
+            elseif kind == "w" and hibernated[service] ~= nil then
+                wake[#wake + 1] = service
+            end
+        end
+        ngx.print(table.concat(wake, "\n"), #wake > 0 and "\n" or "")
     end
 
     -- Balancer phase: runs for the first try and for every retry of one request.
@@ -154,6 +248,7 @@ init_by_lua_block {
         if ngx.status >= 500 then
             stats_dict:incr("e:" .. service, 1, 0)
         end
+        lbm.count_usage(service)
     end
 
     -- GET /_lbm/stats: one line per service Nginx holds peers or counters of:
@@ -180,6 +275,80 @@ init_by_lua_block {
         ngx.header["Content-Type"] = "text/plain"
         ngx.print(table.concat(lines, "\n"), #lines > 0 and "\n" or "")
     end
+
+    -- ---- Usage counters (chargeback, issue 16) ----
+    -- Counters only grow while this Nginx runs. Shared dicts survive a reload (HUP) but not a restart:
+    -- the "epoch" key is set once per Nginx start (add() keeps it across reloads), so the agent can tell a
+    -- reset from a reading and never subtracts across one.
+    local usage_dict = ngx.shared.lbm_usage
+    if usage_dict ~= nil then
+        usage_dict:add("epoch", string.format("%d-%d", math.floor(ngx.now() * 1000), math.random(1, 1000000000)))
+    end
+    local USAGE_FIELDS = { "req", "in", "out", "ums", "4xx", "5xx", "noup", "conn" }
+
+    -- Sum of the attempts in $upstream_response_time ("0.004, 0.010 : 0.002"), in milliseconds.
+    local function upstream_ms(times)
+        local total = 0
+        for seconds in string.gmatch(times or "", "[%d%.]+") do
+            total = total + (tonumber(seconds) or 0)
+        end
+        return math.floor(total * 1000 + 0.5)
+    end
+
+    -- Log phase: requests, bytes in ($request_length) and out ($bytes_sent), upstream time and errors by
+    -- class. no-upstream: a 503 that reached no upstream; connect failure: a request with an attempt whose
+    -- $upstream_connect_time is "-" (the connection to that peer failed).
+    function lbm.count_usage(service)
+        if usage_dict == nil then
+            return
+        end
+        local var = ngx.var
+        local status = ngx.status
+        local prefix = "u|" .. service .. "|"
+        usage_dict:incr(prefix .. "req", 1, 0)
+        usage_dict:incr(prefix .. "in", tonumber(var.request_length) or 0, 0)
+        usage_dict:incr(prefix .. "out", tonumber(var.bytes_sent) or 0, 0)
+        local upstream = var.upstream_addr
+        if upstream ~= nil and upstream ~= "" then
+            usage_dict:incr(prefix .. "ums", upstream_ms(var.upstream_response_time), 0)
+            local connect = var.upstream_connect_time
+            if connect ~= nil and string.find(connect, "-", 1, true) then
+                usage_dict:incr(prefix .. "conn", 1, 0)
+            end
+        elseif status == 503 then
+            usage_dict:incr(prefix .. "noup", 1, 0)
+        end
+        if status >= 400 and status < 500 then
+            usage_dict:incr(prefix .. "4xx", 1, 0)
+        elseif status >= 500 then
+            usage_dict:incr(prefix .. "5xx", 1, 0)
+        end
+    end
+
+    -- GET /_lbm/usage: "epoch <id>" then one line per service:
+    -- "<service> <requests> <bytes in> <bytes out> <upstream ms> <4xx> <5xx> <no upstream> <connect failures>".
+    function lbm.report_usage()
+        local lines = { "epoch " .. ((usage_dict and usage_dict:get("epoch")) or "none") }
+        if usage_dict ~= nil then
+            local services = {}
+            for _, key in ipairs(usage_dict:get_keys(0)) do
+                local service = string.match(key, "^u|(.+)|req$")
+                if service then
+                    services[#services + 1] = service
+                end
+            end
+            for _, service in ipairs(services) do
+                local values = { service }
+                for _, field in ipairs(USAGE_FIELDS) do
+                    values[#values + 1] = usage_dict:get("u|" .. service .. "|" .. field) or 0
+                end
+                lines[#lines + 1] = table.concat(values, " ")
+            end
+        end
+        ngx.header["Content-Type"] = "text/plain"
+        ngx.print(table.concat(lines, "\n"), "\n")
+    end
+    -- ---- end of usage counters ----
 
     -- POST /_lbm/peers, one line per service: "<service id>[ host:port:weight ...]".
     -- A line without peers removes the service's list. Every line is checked before any is applied.

@@ -10,6 +10,7 @@ import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.BaragonApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
+import io.lbmanager.api.HibernationResource;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.api.GroupEndpointsResource;
 import io.lbmanager.api.GroupRuntimeResource;
@@ -19,6 +20,7 @@ import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.api.ServiceUpstreamsResource;
+import io.lbmanager.api.UsageResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.baragon.LoadBalancerRequests;
 import io.lbmanager.catalog.CatalogStore;
@@ -32,6 +34,9 @@ import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.demo.RegisterCommand;
 import io.lbmanager.discovery.DiscoveryWatcher;
+import io.lbmanager.hibernation.HibernationNodes;
+import io.lbmanager.hibernation.Hibernator;
+import io.lbmanager.hibernation.Schedulers;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
 import io.lbmanager.peers.PublishedPeers;
@@ -48,6 +53,10 @@ import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.rollout.RenderRequests;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
+import io.lbmanager.usage.UsageKeeper;
+import io.lbmanager.usage.UsageMetrics;
+import io.lbmanager.usage.UsagePrices;
+import io.lbmanager.usage.UsageRecords;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.signing.KeygenCommand;
@@ -180,6 +189,11 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(routing);
         environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
+        Hibernator hibernator = new Hibernator(snapshots::current, agents, new AgentReports(), new HibernationNodes(client, layout),
+                Schedulers.configured(config.hibernation, config.fleet.singularity), leadership::isLeader, System::currentTimeMillis,
+                Duration.ofMillis(config.hibernation.checkEveryMillis));
+        environment.lifecycle().manage(hibernator);
+        environment.jersey().register(new HibernationResource(snapshots, hibernator));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
         environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,
@@ -197,6 +211,13 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics/prometheus");
+        UsageRecords usageRecords = new UsageRecords(client, layout);
+        UsageMetrics usageMetrics = new UsageMetrics(usageRecords, snapshots::groups, config.usage.metricsTopServices);
+        usageMetrics.register(prometheus);
+        environment.lifecycle().manage(new UsageKeeper(usageRecords, usageMetrics, snapshots::groups, leadership::isLeader,
+                Duration.ofDays(config.usage.retentionDays)));
+        environment.jersey().register(new UsageResource(snapshots, usageRecords, new UsagePrices(config.usage.pricePerMillionRequests,
+                config.usage.pricePerGbOut, config.usage.pricePerGbIn, config.usage.pricePerCoreHour, config.usage.pricePerGbHourMemory)));
 
         // the fleet of Nginx tasks
         String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;

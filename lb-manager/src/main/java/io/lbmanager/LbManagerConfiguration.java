@@ -3,8 +3,10 @@ package io.lbmanager;
 import io.dropwizard.core.Configuration;
 import io.lbmanager.api.ApiConfig;
 import io.lbmanager.config.BaragonConfig;
+import io.lbmanager.config.UsageConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
+import io.lbmanager.config.HibernationConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.SigningConfig;
@@ -48,6 +50,14 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public BaragonConfig baragon = new BaragonConfig();
+
+    @Valid
+    @NotNull
+    public HibernationConfig hibernation = new HibernationConfig();
+
+    @Valid
+    @NotNull
+    public UsageConfig usage = new UsageConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

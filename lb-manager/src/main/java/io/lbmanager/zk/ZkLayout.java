@@ -20,10 +20,12 @@ import java.util.Base64;
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
  * {root}/groups/{group}/peers/{serviceId}        PeerList JSON: the peers the Lua balancer picks from (dynamic upstreams)
+ * {root}/groups/{group}/usage/{hour}-{agentId}   UsageRecord JSON: what one Nginx served in one hour (chargeback)
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
  * {root}/fleet/{group}/docker                    DockerFleetBackend' state: active/pending generation, instances
+ * {root}/hibernation/{serviceId}                 HibernatedService JSON: present while the service is hibernated or waking
  * {root}/auth/tokens/{tokenId}                    TokenRecord JSON: team, scopes, times, SHA-256 of the secret (never the secret)
  * {root}/auth/audit/e{0000000042}                 AuditEntry JSON, sequential; the newest are kept
  * </pre>
@@ -131,6 +133,11 @@ public record ZkLayout(String root) {
         return groupAgents(group) + "/" + agentId;
     }
 
+    /** Usage records of the group's agents, one node per agent and hour, pruned by the manager. */
+    public String groupUsage(String group) {
+        return group(group) + "/usage";
+    }
+
     public String groupPeers(String group) {
         return group(group) + "/peers";
     }
@@ -189,5 +196,14 @@ public record ZkLayout(String root) {
 
     public String baragonRequest(String requestId) {
         return baragonRequests() + "/" + requestId;
+    }
+
+    /** Services scaled to zero by {@code io.lbmanager.hibernation}; every agent reads them. */
+    public String hibernation() {
+        return root + "/hibernation";
+    }
+
+    public String hibernatedService(String serviceId) {
+        return hibernation() + "/" + serviceId;
     }
 }

@@ -106,7 +106,7 @@ class LuaRoutingOnHostTest {
                 echoService("raw", "/raw", false));
         BundleNginx files = nginx("files", snapshot, FILES);
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        NginxPeersEndpoint.Answer pushed = lua.endpoint().postRoutes(table(1, snapshot));
+        NginxPeersEndpoint.Answer pushed = lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot));
         assertThat(pushed.ok()).as(pushed.body()).isTrue();
 
         List<String> paths = List.of("/", "/x", "/x/y?z=1", "/shop", "/shop/", "/shop/a/b?q=1&r=%20", "/shopx", "/shop/cart",
@@ -135,7 +135,7 @@ class LuaRoutingOnHostTest {
                 withOptions(snapshot.services().get("big"), Map.of("clientMaxBodySizeMb", 5)));
         BundleNginx files = nginx("files", snapshot, FILES);
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
 
         Map<String, Integer> viaFiles = new HashMap<>();
         Map<String, Integer> viaLua = new HashMap<>();
@@ -172,7 +172,7 @@ class LuaRoutingOnHostTest {
                 service("pair", "/pair", Map.of(), new Upstream("127.0.0.1", live.port()), new Upstream("127.0.0.1", Http.freePort())),
                 service("slow", "/slow", Map.of("proxyReadTimeoutMs", 300, "maxFails", 0), new Upstream("127.0.0.1", silent.getLocalPort())));
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
 
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -193,7 +193,7 @@ class LuaRoutingOnHostTest {
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false), empty);
         BundleNginx files = nginx("files", snapshot, FILES);
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
 
         for (String path : List.of("/", "/nothing/here", "/empty", "/empty/x")) {
             assertThat(answer(lua, path)).as(path).isEqualTo(answer(files, path));
@@ -206,7 +206,7 @@ class LuaRoutingOnHostTest {
     void aNewRouteWithAKnownProfileGoesLiveAndLeavesWithoutAReload() throws Exception {
         CatalogSnapshot before = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", before, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, before)).body()).isEqualTo("1");
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, before)).body()).isEqualTo("1");
         long master = lua.masterPid();
         Set<Long> workers = lua.workerPids();
         assertThat(answer(lua, "/orders/7")).startsWith("404 ");
@@ -215,7 +215,7 @@ class LuaRoutingOnHostTest {
         CatalogSnapshot after = snapshot(before.services().get("shop"), orders);
         RouteLine line = RoutedServices.of(after, GROUP, LUA).routesByService().get("orders");
         assertThat(lua.endpoint().post(peerLines(after)).ok()).isTrue();
-        NginxPeersEndpoint.Answer delta = lua.endpoint().postRoutes("delta 1 2\n" + line.format() + "\n");
+        NginxPeersEndpoint.Answer delta = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n" + line.format() + "\n");
 
         assertThat(delta.status()).as(delta.body()).isEqualTo(200);
         assertThat(delta.body()).isEqualTo("2");
@@ -224,7 +224,7 @@ class LuaRoutingOnHostTest {
         assertThat(lua.endpoint().get("/_lbm/routes").body()).isEqualTo("version 2\n" + line.format() + "\n"
                 + RoutedServices.of(before, GROUP, LUA).routesByService().get("shop").format());
 
-        NginxPeersEndpoint.Answer removal = lua.endpoint().postRoutes("delta 2 3\n- orders\n");
+        NginxPeersEndpoint.Answer removal = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 2 3\n- orders\n");
         assertThat(removal.body()).isEqualTo("3");
         assertThat(answer(lua, "/orders/7")).startsWith("404 ");
         assertThat(lua.masterPid()).isEqualTo(master);
@@ -235,11 +235,11 @@ class LuaRoutingOnHostTest {
     void aMovedRouteLeavesItsOldBasePath() throws Exception {
         ServiceRecord shop = echoService("shop", "/shop", false);
         BundleNginx lua = nginx("lua", snapshot(shop), LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot(shop))).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot(shop))).ok()).isTrue();
         String moved = RoutedServices.of(snapshot(service("shop", "/store", Map.of(), new Upstream("127.0.0.1", 1))), GROUP, LUA)
                 .routes().get(0).format();
 
-        assertThat(lua.endpoint().postRoutes("delta 1 2\n" + moved + "\n").body()).isEqualTo("2");
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n" + moved + "\n").body()).isEqualTo("2");
 
         assertThat(answer(lua, "/store/x")).isEqualTo("200 shop /store/x");
         assertThat(answer(lua, "/shop/x")).startsWith("404 ");
@@ -250,16 +250,16 @@ class LuaRoutingOnHostTest {
     void theEndpointRefusesABadLineAnUnknownProfileAndAStaleDeltaAndAppliesNothing() throws Exception {
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(7, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(7, snapshot)).ok()).isTrue();
         String held = lua.endpoint().get("/_lbm/routes").body();
         String good = RoutedServices.of(snapshot(service("cart", "/cart", Map.of(), new Upstream("127.0.0.1", 1))), GROUP, LUA)
                 .routes().get(0).format();
 
-        NginxPeersEndpoint.Answer badLine = lua.endpoint().postRoutes("delta 7 8\n" + good + "\ncart2 /a/../b p0000000000 1 1 1 1 1 0\n");
-        NginxPeersEndpoint.Answer unknown = lua.endpoint().postRoutes("delta 7 8\n" + good + "\ncart3 /c3 p0000000000 5000 60000 60000 3 10 0\n");
-        NginxPeersEndpoint.Answer stale = lua.endpoint().postRoutes("delta 6 8\n" + good + "\n");
-        NginxPeersEndpoint.Answer badHeader = lua.endpoint().postRoutes("replace 8\n" + good + "\n");
-        NginxPeersEndpoint.Answer removalInTable = lua.endpoint().postRoutes("table 8\n" + good + "\n- shop\n");
+        NginxPeersEndpoint.Answer badLine = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 7 8\n" + good + "\ncart2 /a/../b p0000000000 1 1 1 1 1 0\n");
+        NginxPeersEndpoint.Answer unknown = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 7 8\n" + good + "\ncart3 /c3 p0000000000 5000 60000 60000 3 10 0\n");
+        NginxPeersEndpoint.Answer stale = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 6 8\n" + good + "\n");
+        NginxPeersEndpoint.Answer badHeader = lua.endpoint().post(AgentInclude.ROUTES_PATH, "replace 8\n" + good + "\n");
+        NginxPeersEndpoint.Answer removalInTable = lua.endpoint().post(AgentInclude.ROUTES_PATH, "table 8\n" + good + "\n- shop\n");
 
         assertThat(badLine.status()).isEqualTo(400);
         assertThat(badLine.body()).startsWith("line 3: route field basePath is not allowed");
@@ -287,8 +287,8 @@ class LuaRoutingOnHostTest {
             table.append("service-").append(i).append(" /service-").append(i).append(' ').append(profile).append(" 5000 60000 60000 3 10 0\n");
         }
 
-        NginxPeersEndpoint.Answer full = lua.endpoint().postRoutes(table.toString());
-        NginxPeersEndpoint.Answer next = lua.endpoint().postRoutes("delta 1 2\n- service-1\n");
+        NginxPeersEndpoint.Answer full = lua.endpoint().post(AgentInclude.ROUTES_PATH, table.toString());
+        NginxPeersEndpoint.Answer next = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n- service-1\n");
 
         assertThat(full.status()).isEqualTo(507);
         assertThat(full.body()).contains("lbm_routes is full", "nginx.routesDictMb");
@@ -300,7 +300,7 @@ class LuaRoutingOnHostTest {
     void hostileLinesAreRefusedAndNothingIsApplied() throws Exception {
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
         String held = lua.endpoint().get("/_lbm/routes").body();
         String profile = RoutedServices.of(snapshot, GROUP, LUA).routes().get(0).profile();
         String tail = " " + profile + " 5000 60000 60000 3 10 0";
@@ -325,7 +325,7 @@ class LuaRoutingOnHostTest {
                 "- evil;drop");
 
         for (String line : hostile) {
-            NginxPeersEndpoint.Answer answer = lua.endpoint().postRoutes("delta 1 2\n" + line + "\n");
+            NginxPeersEndpoint.Answer answer = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n" + line + "\n");
             assertThat(answer.status()).as(line).isEqualTo(400);
             assertThat(answer.body()).as(line).startsWith("line 2: ");
         }
