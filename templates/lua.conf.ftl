@@ -10,6 +10,10 @@ lua_shared_dict lbm_stats 8m;
 # Routes of the services Lua routes (issue 14): "<base path>" -> route line, "service:<id>" -> base path,
 # "#version" -> the table version; the agent replaces them through /_lbm/routes (nginx.routesDictMb).
 lua_shared_dict lbm_routes ${routesDictMb}m;
+# Hibernated services ("h:<id>"), their held requests ("q:<id>") and wake requests ("w:<id>"): three
+# short keys per hibernated service (about 3,000 hibernated services per MB); the agent fills it through
+# /_lbm/hibernation.
+lua_shared_dict lbm_hibernation 2m;
 # Usage counters per service for chargeback (issue 16): eight counters per service and the epoch of
 # this Nginx start (about 4 MB at 10,000 services); the agent reads them through /_lbm/usage.
 lua_shared_dict lbm_usage ${usageDictMb!16}m;
@@ -110,13 +114,100 @@ init_by_lua_block {
     function lbm.require_peers(service)
         ngx.ctx.lbm_service = service
         local list = peers_of(service)
-        if list == nil or #list == 0 then
+        if (list == nil or #list == 0) and not lbm.hold_until_awake(service) then
             ngx.status = 503
             ngx.header["Content-Type"] = "application/json"
             ngx.print('{"error":"no_upstreams","service":"', service,
                       '","message":"service ', service, ' has no registered upstreams"}\n')
             return ngx.exit(503)
         end
+    end
+
+    -- Hibernation (io.lbmanager.hibernation) ------------------------------------------------------
+    -- A request for a hibernated service without peers waits here for the service's first instance,
+    -- up to the service's wake timeout, with at most its max held requests waiting per Nginx; the
+    -- first request of a wake timeout leaves a "w:" key, which the agent reports to the manager.
+    local hibernation_dict = ngx.shared.lbm_hibernation
+    local HOLD_POLL_SECONDS = 0.05
+    local HIBERNATED_LINE = "^([a-z0-9][a-z0-9_-]*) (%d+) (%d+)$"
+
+    local function waking_503(service, retry_after, reason)
+        ngx.status = 503
+        ngx.header["Retry-After"] = tostring(retry_after)
+        ngx.header["Content-Type"] = "application/json"
+        ngx.print('{"error":"', reason, '","service":"', service, '","message":"service ', service,
+                  ' is hibernated and waking up; retry in ', retry_after, ' s"}\n')
+        return ngx.exit(503)
+    end
+
+    -- Access phase, a service without peers: false when it is not hibernated; true once it has peers;
+    -- else it answers 503 with Retry-After (at once when too many requests wait, or after the wait).
+    function lbm.hold_until_awake(service)
+        local setting = hibernation_dict and hibernation_dict:get("h:" .. service)
+        if setting == nil then
+            return false
+        end
+        local wait, max_held = string.match(setting, "^(%d+) (%d+)$")
+        wait, max_held = tonumber(wait), tonumber(max_held)
+        hibernation_dict:add("w:" .. service, ngx.now(), wait)
+        local held = hibernation_dict:incr("q:" .. service, 1, 0)
+        if held == nil or held > max_held then
+            if held ~= nil then
+                hibernation_dict:incr("q:" .. service, -1)
+            end
+            return waking_503(service, wait, "waking_queue_full")
+        end
+        local deadline = ngx.now() + wait
+        local list = peers_of(service)
+        while (list == nil or #list == 0) and ngx.now() < deadline do
+            ngx.sleep(HOLD_POLL_SECONDS)
+            list = peers_of(service)
+        end
+        hibernation_dict:incr("q:" .. service, -1)
+        if list == nil or #list == 0 then
+            return waking_503(service, wait, "waking_timeout")
+        end
+        return true
+    end
+
+    -- POST /_lbm/hibernation, one line per hibernated service: "<service id> <wait seconds> <max held>".
+    -- Replaces the set of hibernated services; answers the ones asked to wake, one per line.
+    function lbm.hibernation_exchange()
+        if ngx.req.get_method() ~= "POST" then
+            ngx.status = 405
+            ngx.say("POST one line per hibernated service: <service id> <wait seconds> <max held requests>")
+            return ngx.exit(405)
+        end
+        ngx.req.read_body()
+        local body = ngx.req.get_body_data() or ""
+        local hibernated = {}
+        for line in string.gmatch(body, "[^\n]+") do
+            local service, wait, max_held = string.match(line, HIBERNATED_LINE)
+            if service == nil or tonumber(wait) < 1 then
+                ngx.status = 400
+                ngx.say("not '<service id> <wait seconds> <max held requests>': ", string.sub(line, 1, 80))
+                return ngx.exit(400)
+            end
+            hibernated[service] = wait .. " " .. max_held
+        end
+        for service, setting in pairs(hibernated) do
+            local ok, err = hibernation_dict:safe_set("h:" .. service, setting)
+            if not ok then
+                ngx.status = 507
+                ngx.say("lbm_hibernation is full (", err, ") storing service ", service)
+                return ngx.exit(507)
+            end
+        end
+        local wake = {}
+        for _, key in ipairs(hibernation_dict:get_keys(0)) do
+            local kind, service = string.match(key, "^([hw]):(.+)$")
+            if hibernated[service] == nil and (kind == "h" or kind == "w") then
+                hibernation_dict:delete(key) -- awake again: its next hibernation starts without a wake request
+            elseif kind == "w" and hibernated[service] ~= nil then
+                wake[#wake + 1] = service
+            end
+        end
+        ngx.print(table.concat(wake, "\n"), #wake > 0 and "\n" or "")
     end
 
     -- Balancer phase: runs for the first try and for every retry of one request.
@@ -317,7 +408,7 @@ init_by_lua_block {
     -- ===== Routes without a reload (issue 14): lbm.route, lbm.balance_routed, /_lbm/routes =====
     -- A route line: "<service id> <base path> <profile> <connectMs> <sendMs> <readMs> <maxFails> <failTimeoutS> <strip 0|1>",
     -- checked with the rules of contract/RouteLine. The profiles the loaded config renders are in
-    -- $lbm_profiles (" p... p... "); a route naming another one is refused and never executed.
+    -- $lbm_profiles (" <profile>:<clientMaxBodySizeMb> ... "); a route naming another one is refused and never executed.
     local routes_dict = ngx.shared.lbm_routes
     local ROUTES_VERSION = "#version"
     local routes_parsed = {}   -- per worker: service id -> { raw = line, route = parsed }
@@ -396,13 +487,13 @@ init_by_lua_block {
         return entry.route
     end
 
-    -- The profiles of the loaded config, as a set.
+    -- The profiles of the loaded config: name -> body size limit in bytes (0: none).
     local function loaded_profiles()
         local raw = ngx.var.lbm_profiles or ""
         if profiles_seen.raw ~= raw then
             local set = {}
-            for name in string.gmatch(raw, "%S+") do
-                set[name] = true
+            for name, mb in string.gmatch(raw, "(p%x+):(%d+)") do
+                set[name] = tonumber(mb) * 1048576
             end
             profiles_seen = { raw = raw, set = set }
         end
@@ -461,12 +552,19 @@ init_by_lua_block {
             return
         end
         local route = parsed_route(line)
-        if route == nil or not loaded_profiles()[route.profile] then
+        local body_limit = route and loaded_profiles()[route.profile]
+        if body_limit == nil then
             ngx.log(ngx.ERR, "lbm: route at ", candidate, " names a profile this config lacks: ", line)
             ngx.status = 503
             ngx.header["Content-Type"] = "application/json"
             ngx.print('{"error":"route_unavailable","message":"the route at this path needs a config Nginx has not loaded yet"}\n')
             return ngx.exit(503)
+        end
+        -- Nginx checks a declared body length against the first location only (location /, unlimited here).
+        local length = body_limit > 0 and tonumber(ngx.var.http_content_length or "")
+        if length and length > body_limit then
+            ngx.log(ngx.ERR, "lbm: client intended to send too large body: ", length, " bytes for service ", route.service)
+            return ngx.exit(413)
         end
         lbm.require_peers(route.service)
         ngx.var.lbm_service = route.service

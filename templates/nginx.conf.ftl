@@ -55,6 +55,8 @@ http {
             default_type application/json;
 <#if luaRouting>
             # Services routed by Lua: the longest base path in the lbm_routes dict wins (no per-service file, no reload).
+            # The route's profile location limits the body; lbm.route() checks a declared length against it.
+            client_max_body_size 0;
             access_by_lua_block { lbm.route() }
             content_by_lua_block { lbm.not_found() }
 <#else>

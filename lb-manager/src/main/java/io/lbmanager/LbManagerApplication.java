@@ -10,6 +10,7 @@ import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.BaragonApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
+import io.lbmanager.api.HibernationResource;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.api.GroupEndpointsResource;
 import io.lbmanager.api.GroupRuntimeResource;
@@ -33,6 +34,9 @@ import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.demo.RegisterCommand;
 import io.lbmanager.discovery.DiscoveryWatcher;
+import io.lbmanager.hibernation.HibernationNodes;
+import io.lbmanager.hibernation.Hibernator;
+import io.lbmanager.hibernation.Schedulers;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
 import io.lbmanager.peers.PublishedPeers;
@@ -198,6 +202,11 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(routing);
         environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
+        Hibernator hibernator = new Hibernator(snapshots::current, agents, new AgentReports(), new HibernationNodes(client, layout),
+                Schedulers.configured(config.hibernation, config.fleet.singularity), leadership::isLeader, System::currentTimeMillis,
+                Duration.ofMillis(config.hibernation.checkEveryMillis));
+        environment.lifecycle().manage(hibernator);
+        environment.jersey().register(new HibernationResource(snapshots, hibernator));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
         environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,

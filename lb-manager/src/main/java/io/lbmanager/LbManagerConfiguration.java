@@ -6,6 +6,7 @@ import io.lbmanager.config.BaragonConfig;
 import io.lbmanager.config.UsageConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
+import io.lbmanager.config.HibernationConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.SigningConfig;
@@ -49,6 +50,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public BaragonConfig baragon = new BaragonConfig();
+
+    @Valid
+    @NotNull
+    public HibernationConfig hibernation = new HibernationConfig();
 
     @Valid
     @NotNull

@@ -3,6 +3,7 @@ package io.lbmanager.agent;
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.AgentUpstreams;
+import io.lbmanager.contract.WakeRequests;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
@@ -58,6 +59,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final PeerSync peers;
     private final RoutesSync routes;
     private final UpstreamsReport upstreamsReport;
+    private final HibernationRelay hibernation;
     private final UsageShipper usage;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
@@ -100,6 +102,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
         this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
+        this.hibernation = new HibernationRelay(client, layout, dirs.peersSocket(), settings.group() + "/" + settings.agentId());
         this.usage = new UsageShipper(settings, client, layout, dirs.peersSocket(), nginx::pid);
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
@@ -161,6 +164,7 @@ public final class ConfigAgent implements AutoCloseable {
         }
         peers.start();
         routes.start();
+        hibernation.start();
         target.watch(this::queueCatchUp);
         worker.execute(() -> statusNode.publish(status));
         worker.execute(this::serveFromDiskUnlessZooKeeperAnswers);
@@ -177,6 +181,11 @@ public final class ConfigAgent implements AutoCloseable {
     /** What Nginx routes to and how much (read from Nginx, at most once a second). */
     public AgentUpstreams upstreams() {
         return upstreamsReport.read();
+    }
+
+    /** The hibernated services this agent's Nginx asked to wake (see {@link HibernationRelay}). */
+    public WakeRequests wakeRequests() {
+        return new WakeRequests(settings.agentId(), hibernation.wakeRequests(), hibernation.holding());
     }
 
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
@@ -527,6 +536,7 @@ public final class ConfigAgent implements AutoCloseable {
         peers.close();
         routes.close();
         upstreamsReport.close();
+        hibernation.close();
         usage.close();
         nginx.stop();
         client.close();

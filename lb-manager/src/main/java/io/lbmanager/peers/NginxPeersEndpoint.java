@@ -46,11 +46,11 @@ public final class NginxPeersEndpoint implements AutoCloseable {
                 + body.length + "\r\n\r\n", body);
     }
 
-    /** {@code POST /_lbm/routes}: a routing table or delta (see lua.conf.ftl, {@code lbm.update_routes}). */
-    public Answer postRoutes(String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return exchange("POST /_lbm/routes HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
-                + bytes.length + "\r\n\r\n", bytes);
+    /** {@code POST path} with a text body on the same socket. */
+    public Answer post(String path, String lines) throws IOException {
+        byte[] body = lines.getBytes(StandardCharsets.UTF_8);
+        return exchange("POST " + path + " HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\n\r\n", body);
     }
 
     /** {@code GET path} on the same socket. */

@@ -15,6 +15,7 @@ public final class AgentInclude {
     public static final String STATS_PATH = "/_lbm/stats";
     /** {@code POST} a routing table or delta, {@code GET} the routes Nginx holds (see lua.conf.ftl, {@code lbm.update_routes}). */
     public static final String ROUTES_PATH = "/_lbm/routes";
+    public static final String HIBERNATION_PATH = "/_lbm/hibernation";
     public static final String USAGE_PATH = "/_lbm/usage";
     private static final String PEERS_LOCATION = "\n"
             + "# The agent replaces peer lists here, through the unix socket only.\n"
@@ -43,6 +44,14 @@ public final class AgentInclude {
             + "    deny all;\n"
             + "    access_log off;\n"
             + "    content_by_lua_block { lbm.report() }\n"
+            + "}\n"
+            + "\n"
+            + "# The agent sends the hibernated services and reads the wake requests here, through the unix socket only.\n"
+            + "location = " + HIBERNATION_PATH + " {\n"
+            + "    allow unix:;\n"
+            + "    deny all;\n"
+            + "    access_log off;\n"
+            + "    content_by_lua_block { lbm.hibernation_exchange() }\n"
             + "}\n"
             + "\n"
             + "# The agent reads the usage counters (chargeback) here, through the unix socket only.\n"

@@ -148,14 +148,17 @@ public final class BundleRenderer {
         StringBuilder upstreams = new StringBuilder("# Rendered by lb-manager: one upstream per option profile of a routed service.\n");
         StringBuilder locations = new StringBuilder("# Rendered by lb-manager: one named location per option profile of a routed service.\n");
         StringBuilder names = new StringBuilder();
+        StringBuilder limits = new StringBuilder(" ");
         for (OptionProfile profile : routing.profiles().values()) {
+            limits.append(profile.name()).append(':').append(profile.clientMaxBodySizeMb()).append(' ');
             Map<String, Object> profileModel = profileModel(profile);
             upstreams.append(process(TemplateSet.PROFILE, Map.of("group", group, "profile", profileModel, "part", "upstream")));
             locations.append(process(TemplateSet.PROFILE, Map.of("group", group, "profile", profileModel, "part", "location")));
             names.append(profile.name()).append('\n');
         }
-        // What lbm.update_routes() and lbm.route() check a route's profile against: the profiles of the loaded config.
-        upstreams.append("map \"\" $lbm_profiles {\n    default \" ").append(names.toString().replace('\n', ' ')).append("\";\n}\n");
+        // What lbm.update_routes() and lbm.route() check a route's profile against: the profiles of the loaded config, with
+        // their body size limits (Nginx checks a declared length in the first location it picks only, the router's location /).
+        upstreams.append("map \"\" $lbm_profiles {\n    default \"").append(limits).append("\";\n}\n");
         return Map.of(PROFILE_UPSTREAMS_FILE, upstreams.toString(), PROFILE_LOCATIONS_FILE, locations.toString(),
                 ConfigBundle.PROFILES_FILE, names.toString());
     }

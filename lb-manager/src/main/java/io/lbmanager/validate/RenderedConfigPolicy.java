@@ -186,6 +186,10 @@ public final class RenderedConfigPolicy {
         if (file.equals(ConfigBundle.LUA_FILE)) {
             return "rendered from " + TemplateSet.LUA;
         }
+        if (file.equals(io.lbmanager.render.BundleRenderer.PROFILE_UPSTREAMS_FILE)
+                || file.equals(io.lbmanager.render.BundleRenderer.PROFILE_LOCATIONS_FILE)) {
+            return "rendered from " + TemplateSet.PROFILE;
+        }
         if (file.equals(ConfigBundle.MODULES_FILE)) {
             return "written from nginx.luaModulesDir";
         }

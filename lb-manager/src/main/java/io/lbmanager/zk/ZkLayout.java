@@ -30,6 +30,7 @@ import java.util.Base64;
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
  * {root}/fleet/{group}/docker                    DockerFleetBackend' state: active/pending generation, instances
+ * {root}/hibernation/{serviceId}                 HibernatedService JSON: present while the service is hibernated or waking
  * {root}/auth/tokens/{tokenId}                    TokenRecord JSON: team, scopes, times, SHA-256 of the secret (never the secret)
  * {root}/auth/audit/e{0000000042}                 AuditEntry JSON, sequential; the newest are kept
  * </pre>
@@ -233,5 +234,14 @@ public record ZkLayout(String root) {
 
     public String baragonRequest(String requestId) {
         return baragonRequests() + "/" + requestId;
+    }
+
+    /** Services scaled to zero by {@code io.lbmanager.hibernation}; every agent reads them. */
+    public String hibernation() {
+        return root + "/hibernation";
+    }
+
+    public String hibernatedService(String serviceId) {
+        return hibernation() + "/" + serviceId;
     }
 }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -88,6 +90,23 @@ class ValidateRoutedServicesTest {
         assertThat(json(path).path("field").asText()).isEqualTo("basePath");
         assertThat(timeout.statusCode()).as(timeout.body()).isEqualTo(422);
         assertThat(json(timeout).path("field").asText()).isEqualTo("options.proxyConnectTimeoutMs");
+    }
+
+    @Test
+    void aProposedProfileTemplateThatRunsItsOwnLuaIsRefusedNamingTemplateAndLine() throws Exception {
+        Path marker = Path.of("/tmp/lbm-routed-profile-pwned");
+        String profile = Files.readString(ManagerUnderTest.templatesDir().resolve("profile.conf.ftl"))
+                .replace("    proxy_http_version 1.1;", "    proxy_http_version 1.1;\n    header_filter_by_lua_block { os.execute(\"touch " + marker + "\") }");
+
+        HttpResponse<String> response = send("POST", api("/validate"),
+                ManagerUnderTest.JSON.writeValueAsString(Map.of("templates", Map.of("profile.conf.ftl", profile))));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        JsonNode error = json(response).path("groups").get(0).path("errors").get(0);
+        assertThat(error.path("file").asText()).isEqualTo("lbm-profile-locations.conf");
+        assertThat(error.path("line").asInt()).isPositive();
+        assertThat(error.path("message").asText()).contains("header_filter_by_lua_block", "rendered from profile.conf.ftl");
+        assertThat(marker).doesNotExist();
     }
 
     private static String service(String basePath, Map<String, Object> options) throws Exception {

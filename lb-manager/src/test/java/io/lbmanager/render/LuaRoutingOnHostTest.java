@@ -69,6 +69,8 @@ class LuaRoutingOnHostTest {
 
     private BundleNginx nginx(String name, CatalogSnapshot snapshot, UpstreamMode mode) throws Exception {
         ConfigBundle bundle = rendered(new BundleRenderer(Fixtures.templates(), mode).renderGroup(snapshot, GROUP));
+        // Nginx's workers (user nobody when the tests run as root) write request bodies under tmp/body of the prefix.
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         BundleNginx nginx = BundleNginx.start(dir.resolve(name), bundle);
         open.add(nginx);
         NginxPeersEndpoint.Answer peers = nginx.endpoint().post(peerLines(snapshot));
@@ -104,7 +106,7 @@ class LuaRoutingOnHostTest {
                 echoService("raw", "/raw", false));
         BundleNginx files = nginx("files", snapshot, FILES);
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        NginxPeersEndpoint.Answer pushed = lua.endpoint().postRoutes(table(1, snapshot));
+        NginxPeersEndpoint.Answer pushed = lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot));
         assertThat(pushed.ok()).as(pushed.body()).isTrue();
 
         List<String> paths = List.of("/", "/x", "/x/y?z=1", "/shop", "/shop/", "/shop/a/b?q=1&r=%20", "/shopx", "/shop/cart",
@@ -127,12 +129,71 @@ class LuaRoutingOnHostTest {
     }
 
     @Test
+    void bodySizeLimitsOfTheProfileApplyAsInTheFileRenderedLocation() throws Exception {
+        CatalogSnapshot snapshot = snapshot(echoService("small", "/small", false), echoService("big", "/big", false));
+        snapshot = snapshot(withOptions(snapshot.services().get("small"), Map.of("clientMaxBodySizeMb", 1)),
+                withOptions(snapshot.services().get("big"), Map.of("clientMaxBodySizeMb", 5)));
+        BundleNginx files = nginx("files", snapshot, FILES);
+        BundleNginx lua = nginx("lua", snapshot, LUA);
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
+
+        Map<String, Integer> viaFiles = new HashMap<>();
+        Map<String, Integer> viaLua = new HashMap<>();
+        for (String path : List.of("/small/x", "/big/x")) {
+            for (int kb : new int[]{512, 3 * 1024}) {
+                viaFiles.put(path + " " + kb, post(files, path, kb));
+                viaLua.put(path + " " + kb, post(lua, path, kb));
+            }
+        }
+
+        assertThat(viaLua).isEqualTo(viaFiles);
+        assertThat(viaFiles).containsEntry("/small/x 3072", 413).containsEntry("/big/x 3072", 200).containsEntry("/small/x 512", 200);
+    }
+
+    private static ServiceRecord withOptions(ServiceRecord record, Map<String, Object> options) {
+        return service(record.id(), record.definition().basePath(), options, record.staticUpstreams().toArray(new Upstream[0]));
+    }
+
+    private static int post(BundleNginx nginx, String path, int kilobytes) throws Exception {
+        java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + nginx.port() + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[kilobytes * 1024])).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        return response.statusCode();
+    }
+
+    @Test
+    void aRoutedServiceSkipsADeadPeerAndTimesOutAfterItsOwnReadTimeout() throws Exception {
+        TinyBackend live = TinyBackend.echoing("live");
+        open.add(live);
+        java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        open.add(silent);
+        CatalogSnapshot snapshot = snapshot(
+                service("pair", "/pair", Map.of(), new Upstream("127.0.0.1", live.port()), new Upstream("127.0.0.1", Http.freePort())),
+                service("slow", "/slow", Map.of("proxyReadTimeoutMs", 300, "maxFails", 0), new Upstream("127.0.0.1", silent.getLocalPort())));
+        BundleNginx lua = nginx("lua", snapshot, LUA);
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            answers.add(answer(lua, "/pair/" + i));
+        }
+        long started = System.nanoTime();
+        String slow = answer(lua, "/slow/x");
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(answers).allMatch(answer -> answer.startsWith("200 live /pair/"));
+        assertThat(slow).startsWith("504 ");
+        assertThat(tookMs).as("a 300 ms read timeout, not the profile location's 60 s default").isLessThan(10_000);
+    }
+
+    @Test
     void unmatchedPathsAnswerTheSame404AndAServiceWithoutPeersTheSame503() throws Exception {
         ServiceRecord empty = service("empty", "/empty", Map.of());
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false), empty);
         BundleNginx files = nginx("files", snapshot, FILES);
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
 
         for (String path : List.of("/", "/nothing/here", "/empty", "/empty/x")) {
             assertThat(answer(lua, path)).as(path).isEqualTo(answer(files, path));
@@ -145,7 +206,7 @@ class LuaRoutingOnHostTest {
     void aNewRouteWithAKnownProfileGoesLiveAndLeavesWithoutAReload() throws Exception {
         CatalogSnapshot before = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", before, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, before)).body()).isEqualTo("1");
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, before)).body()).isEqualTo("1");
         long master = lua.masterPid();
         Set<Long> workers = lua.workerPids();
         assertThat(answer(lua, "/orders/7")).startsWith("404 ");
@@ -154,7 +215,7 @@ class LuaRoutingOnHostTest {
         CatalogSnapshot after = snapshot(before.services().get("shop"), orders);
         RouteLine line = RoutedServices.of(after, GROUP, LUA).routesByService().get("orders");
         assertThat(lua.endpoint().post(peerLines(after)).ok()).isTrue();
-        NginxPeersEndpoint.Answer delta = lua.endpoint().postRoutes("delta 1 2\n" + line.format() + "\n");
+        NginxPeersEndpoint.Answer delta = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n" + line.format() + "\n");
 
         assertThat(delta.status()).as(delta.body()).isEqualTo(200);
         assertThat(delta.body()).isEqualTo("2");
@@ -163,7 +224,7 @@ class LuaRoutingOnHostTest {
         assertThat(lua.endpoint().get("/_lbm/routes").body()).isEqualTo("version 2\n" + line.format() + "\n"
                 + RoutedServices.of(before, GROUP, LUA).routesByService().get("shop").format());
 
-        NginxPeersEndpoint.Answer removal = lua.endpoint().postRoutes("delta 2 3\n- orders\n");
+        NginxPeersEndpoint.Answer removal = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 2 3\n- orders\n");
         assertThat(removal.body()).isEqualTo("3");
         assertThat(answer(lua, "/orders/7")).startsWith("404 ");
         assertThat(lua.masterPid()).isEqualTo(master);
@@ -174,11 +235,11 @@ class LuaRoutingOnHostTest {
     void aMovedRouteLeavesItsOldBasePath() throws Exception {
         ServiceRecord shop = echoService("shop", "/shop", false);
         BundleNginx lua = nginx("lua", snapshot(shop), LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot(shop))).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot(shop))).ok()).isTrue();
         String moved = RoutedServices.of(snapshot(service("shop", "/store", Map.of(), new Upstream("127.0.0.1", 1))), GROUP, LUA)
                 .routes().get(0).format();
 
-        assertThat(lua.endpoint().postRoutes("delta 1 2\n" + moved + "\n").body()).isEqualTo("2");
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n" + moved + "\n").body()).isEqualTo("2");
 
         assertThat(answer(lua, "/store/x")).isEqualTo("200 shop /store/x");
         assertThat(answer(lua, "/shop/x")).startsWith("404 ");
@@ -189,16 +250,16 @@ class LuaRoutingOnHostTest {
     void theEndpointRefusesABadLineAnUnknownProfileAndAStaleDeltaAndAppliesNothing() throws Exception {
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(7, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(7, snapshot)).ok()).isTrue();
         String held = lua.endpoint().get("/_lbm/routes").body();
         String good = RoutedServices.of(snapshot(service("cart", "/cart", Map.of(), new Upstream("127.0.0.1", 1))), GROUP, LUA)
                 .routes().get(0).format();
 
-        NginxPeersEndpoint.Answer badLine = lua.endpoint().postRoutes("delta 7 8\n" + good + "\ncart2 /a/../b p0000000000 1 1 1 1 1 0\n");
-        NginxPeersEndpoint.Answer unknown = lua.endpoint().postRoutes("delta 7 8\n" + good + "\ncart3 /c3 p0000000000 5000 60000 60000 3 10 0\n");
-        NginxPeersEndpoint.Answer stale = lua.endpoint().postRoutes("delta 6 8\n" + good + "\n");
-        NginxPeersEndpoint.Answer badHeader = lua.endpoint().postRoutes("replace 8\n" + good + "\n");
-        NginxPeersEndpoint.Answer removalInTable = lua.endpoint().postRoutes("table 8\n" + good + "\n- shop\n");
+        NginxPeersEndpoint.Answer badLine = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 7 8\n" + good + "\ncart2 /a/../b p0000000000 1 1 1 1 1 0\n");
+        NginxPeersEndpoint.Answer unknown = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 7 8\n" + good + "\ncart3 /c3 p0000000000 5000 60000 60000 3 10 0\n");
+        NginxPeersEndpoint.Answer stale = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 6 8\n" + good + "\n");
+        NginxPeersEndpoint.Answer badHeader = lua.endpoint().post(AgentInclude.ROUTES_PATH, "replace 8\n" + good + "\n");
+        NginxPeersEndpoint.Answer removalInTable = lua.endpoint().post(AgentInclude.ROUTES_PATH, "table 8\n" + good + "\n- shop\n");
 
         assertThat(badLine.status()).isEqualTo(400);
         assertThat(badLine.body()).startsWith("line 3: route field basePath is not allowed");
@@ -214,10 +275,32 @@ class LuaRoutingOnHostTest {
     }
 
     @Test
+    void aFullDictIsSaidAndForgetsTheVersionSoTheNextDeltaAsksForTheWholeTable() throws Exception {
+        CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
+        UpstreamMode tiny = FILES.withLuaRouting(1);
+        ConfigBundle bundle = rendered(new BundleRenderer(Fixtures.templates(), tiny).renderGroup(snapshot, GROUP));
+        BundleNginx lua = BundleNginx.start(dir.resolve("tiny"), bundle);
+        open.add(lua);
+        String profile = RoutedServices.of(snapshot, GROUP, tiny).routes().get(0).profile();
+        StringBuilder table = new StringBuilder("table 1\n");
+        for (int i = 0; i < 20_000; i++) {
+            table.append("service-").append(i).append(" /service-").append(i).append(' ').append(profile).append(" 5000 60000 60000 3 10 0\n");
+        }
+
+        NginxPeersEndpoint.Answer full = lua.endpoint().post(AgentInclude.ROUTES_PATH, table.toString());
+        NginxPeersEndpoint.Answer next = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n- service-1\n");
+
+        assertThat(full.status()).isEqualTo(507);
+        assertThat(full.body()).contains("lbm_routes is full", "nginx.routesDictMb");
+        assertThat(next.status()).isEqualTo(409);
+        assertThat(next.body()).isEqualTo("at none");
+    }
+
+    @Test
     void hostileLinesAreRefusedAndNothingIsApplied() throws Exception {
         CatalogSnapshot snapshot = snapshot(echoService("shop", "/shop", false));
         BundleNginx lua = nginx("lua", snapshot, LUA);
-        assertThat(lua.endpoint().postRoutes(table(1, snapshot)).ok()).isTrue();
+        assertThat(lua.endpoint().post(AgentInclude.ROUTES_PATH, table(1, snapshot)).ok()).isTrue();
         String held = lua.endpoint().get("/_lbm/routes").body();
         String profile = RoutedServices.of(snapshot, GROUP, LUA).routes().get(0).profile();
         String tail = " " + profile + " 5000 60000 60000 3 10 0";
@@ -242,7 +325,7 @@ class LuaRoutingOnHostTest {
                 "- evil;drop");
 
         for (String line : hostile) {
-            NginxPeersEndpoint.Answer answer = lua.endpoint().postRoutes("delta 1 2\n" + line + "\n");
+            NginxPeersEndpoint.Answer answer = lua.endpoint().post(AgentInclude.ROUTES_PATH, "delta 1 2\n" + line + "\n");
             assertThat(answer.status()).as(line).isEqualTo(400);
             assertThat(answer.body()).as(line).startsWith("line 2: ");
         }

@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
-/** A JDK HTTP server on 127.0.0.1 that answers every request with one fixed body: a backend for Nginx to proxy to. */
+/** A JDK HTTP server on 127.0.0.1 that answers every request with one fixed body, or echoes its target: a backend for Nginx to proxy to. */
 public final class TinyBackend implements AutoCloseable {
 
     private final HttpServer server;
@@ -19,34 +21,23 @@ public final class TinyBackend implements AutoCloseable {
     }
 
     public static TinyBackend answering(String body) {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            server.createContext("/", exchange -> {
-                try (exchange; OutputStream out = exchange.getResponseBody()) {
-                    exchange.getRequestBody().readAllBytes();
-                    exchange.sendResponseHeaders(200, bytes.length);
-                    out.write(bytes);
-                }
-            });
-            server.setExecutor(Executors.newFixedThreadPool(4));
-            server.start();
-            return new TinyBackend(server);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return serving(uri -> bytes);
     }
 
     /** Answers every request with {@code name}, a space and the request target exactly as Nginx sent it (path and query, still encoded). */
     public static TinyBackend echoing(String name) {
+        return serving(uri -> (name + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static TinyBackend serving(Function<URI, byte[]> answer) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
             server.createContext("/", exchange -> {
                 try (exchange; OutputStream out = exchange.getResponseBody()) {
                     exchange.getRequestBody().readAllBytes();
-                    java.net.URI uri = exchange.getRequestURI();
-                    byte[] bytes = (name + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
-                            .getBytes(StandardCharsets.UTF_8);
+                    byte[] bytes = answer.apply(exchange.getRequestURI());
                     exchange.sendResponseHeaders(200, bytes.length);
                     out.write(bytes);
                 }
