@@ -8,6 +8,7 @@ import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.SigningConfig;
+import io.lbmanager.config.ZonesConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -48,6 +49,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public BaragonConfig baragon = new BaragonConfig();
+
+    @Valid
+    @NotNull
+    public ZonesConfig zones = new ZonesConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

@@ -66,4 +66,15 @@ public sealed interface OptionSpec {
             return "true or false";
         }
     }
+
+    /** A string matching {@code pattern} in whole, e.g. the name of a payload field. */
+    record Matching(java.util.regex.Pattern pattern, String describe, String example) implements OptionSpec {
+        @Override
+        public Object accept(String field, Object raw) {
+            if (!(raw instanceof String text) || !pattern.matcher(text).matches()) {
+                throw new InvalidInputException(field, "must be " + describe);
+            }
+            return text;
+        }
+    }
 }

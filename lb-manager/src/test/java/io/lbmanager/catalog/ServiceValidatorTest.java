@@ -45,6 +45,9 @@ class ServiceValidatorTest {
             } else if (spec instanceof OptionSpec.OneOf oneOf) {
                 low.put(key, oneOf.choices().get(0));
                 high.put(key, oneOf.choices().get(oneOf.choices().size() - 1));
+            } else if (spec instanceof OptionSpec.Matching matching) {
+                low.put(key, matching.example());
+                high.put(key, matching.example());
             } else {
                 low.put(key, false);
                 high.put(key, true);
