@@ -43,8 +43,11 @@ final class AgentOptions {
     static final Option SIGNING_KEY_FILE = new Option("--signing-public-key-file", "signingPublicKeyFile",
             List.of("LBM_SIGNING_PUBLIC_KEY_FILE"), null, "a PEM file with that key, instead of the key itself");
 
+    static final Option ZONE = new Option("--zone", "zone", List.of(AgentEnvironment.ZONE), null,
+            "zone of this Nginx's task: its Lua balancer prefers upstreams of this zone");
+
     static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR,
-            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE);
+            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE, ZONE);
 
     private AgentOptions() {
     }
@@ -72,7 +75,8 @@ final class AgentOptions {
                 value(namespace, env, NGINX).orElseThrow(),
                 Path.of(value(namespace, env, RUNTIME_DIR).orElseThrow()),
                 value(namespace, env, ZK_AUTH).orElse(null),
-                signingPublicKey(namespace, env).orElse(null));
+                signingPublicKey(namespace, env).orElse(null),
+                value(namespace, env, ZONE).orElse(null));
     }
 
     private static Optional<String> signingPublicKey(Namespace namespace, Map<String, String> env) {
