@@ -67,7 +67,7 @@ public final class InstanceParser {
     }
 
     /**
-     * The payload's first {@value #MAX_PAYLOAD_FIELDS} top-level string fields, unchecked (a zone rule checks the one it
+     * The payload's first {@value #MAX_PAYLOAD_FIELDS} top-level string fields but Jackson's {@code @class}, unchecked (a zone rule checks the one it
      * reads), each value cut at {@value #MAX_PAYLOAD_VALUE} characters so a huge one is kept only as long as it takes to refuse it.
      */
     private static Map<String, String> stringFields(JsonNode payload) {
@@ -77,7 +77,7 @@ public final class InstanceParser {
         Map<String, String> fields = new HashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = payload.fields(); it.hasNext() && fields.size() < MAX_PAYLOAD_FIELDS; ) {
             Map.Entry<String, JsonNode> field = it.next();
-            if (field.getValue().isTextual() && field.getKey().length() <= MAX_PAYLOAD_VALUE) {
+            if (field.getValue().isTextual() && field.getKey().length() <= MAX_PAYLOAD_VALUE && !field.getKey().startsWith("@")) {
                 String value = field.getValue().textValue();
                 fields.put(field.getKey(), value.length() <= MAX_PAYLOAD_VALUE ? value : value.substring(0, MAX_PAYLOAD_VALUE));
             }

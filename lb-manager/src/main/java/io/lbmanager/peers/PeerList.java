@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
  *
  * @param zonePanicPercent null without zones: see {@link io.lbmanager.zones.ServiceZones#panicPercent}
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
-public record PeerList(String service, List<Upstream> peers, Map<String, String> zones, Integer zonePanicPercent) {
+public record PeerList(String service, List<Upstream> peers, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> zones,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer zonePanicPercent) {
 
     public PeerList {
         peers = List.copyOf(java.util.Objects.requireNonNull(peers, "peers"));

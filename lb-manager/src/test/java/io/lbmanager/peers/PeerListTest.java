@@ -23,6 +23,8 @@ class PeerListTest {
         assertThat(PeerList.parse(PATH, list.encode())).isEqualTo(list);
         assertThat(list.dictValue()).isEqualTo("10.0.0.1:80:1 10.0.0.2:8080:3");
         assertThat(new PeerList("shop", List.of()).dictValue()).isEmpty();
+        assertThat(PeerList.parse(PATH, new PeerList("shop", List.of()).encode())).as("an empty list keeps its peers field")
+                .isEqualTo(new PeerList("shop", List.of()));
     }
 
     @Test
