@@ -6,7 +6,8 @@
 # the agent replaces them through /_lbm/peers.
 lua_shared_dict lbm_peers ${peersDictMb}m;
 # Requests and 5xx answers per service since Nginx started, two counters per service of the config
-# (about 2 MB at 10,000 services); the agent reads them through /_lbm/stats.
+# (about 2 MB at 10,000 services; two more per service with zones: local and spilled requests);
+# the agent reads them through /_lbm/stats.
 lua_shared_dict lbm_stats 8m;
 
 <#noparse>
