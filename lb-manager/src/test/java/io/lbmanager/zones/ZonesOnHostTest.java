@@ -122,6 +122,12 @@ class ZonesOnHostTest {
             agentZones.put(agent.path("agentId").asText(), agent.path("zone").asText());
         }
         assertThat(agentZones).containsEntry("agent-east", "east").containsEntry("agent-west", "west");
+        Map<String, String> statusZones = new HashMap<>();
+        for (JsonNode agent : json(get(manager.api("/groups/edge/status"))).path("agents")) {
+            statusZones.put(agent.path("agentId").asText(), agent.path("zone").asText());
+        }
+        assertThat(statusZones).as("the group status reports each agent's zone")
+                .containsEntry("agent-east", "east").containsEntry("agent-west", "west");
     }
 
     @Test
