@@ -150,6 +150,23 @@ class ZonesOnHostTest {
     }
 
     @Test
+    void losingHalfAZoneStaysInItAtTheDefaultPanicThresholdOfFiftyPercent() throws Exception {
+        await("the east Nginx routes in its zone", WITHIN, () -> EAST.equals(answers(east, 10).keySet()));
+        int east1 = backends.get("east-1").port();
+        backends.remove("east-1").close();
+        try {
+            JsonNode before = zoneRouting("agent-east");
+            // One of two east peers healthy is 50%, not below the threshold: no request leaves the zone.
+            assertThat(answers(east, 40)).as("answers of the east Nginx").isEqualTo(Map.of("east-2\n", 40));
+            await("the east Nginx counted them as local", WITHIN,
+                    () -> zoneRouting("agent-east").path("local").asLong() >= before.path("local").asLong() + 40);
+            assertThat(zoneRouting("agent-east").path("spilled").asLong()).isEqualTo(before.path("spilled").asLong());
+        } finally {
+            backends.put("east-1", TinyBackend.answeringOn(east1, "east-1\n"));
+        }
+    }
+
+    @Test
     void aZoneWhoseInstancesDieSpillsToTheOtherWithoutAFailedRequestAndTrafficComesBack() throws Exception {
         int east1 = backends.get("east-1").port();
         int east2 = backends.get("east-2").port();
