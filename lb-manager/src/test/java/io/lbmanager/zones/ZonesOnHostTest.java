@@ -199,7 +199,8 @@ class ZonesOnHostTest {
             adminPort = Http.freePort();
         }
         return HostAgent.startWith(new AgentSettings(ZK.connectString(), "/lb-manager", GROUP, "agent-" + zone, "127.0.0.1",
-                trafficPort, adminPort, HostAgent.NGINX, dir.resolve("agent-" + zone), null, null, zone));
+                trafficPort, adminPort, HostAgent.NGINX, dir.resolve("agent-" + zone), null, null, AgentSettings.DEFAULT_USAGE_INTERVAL,
+                zone));
     }
 
     private static boolean allAgentsRouteToFivePeers() throws Exception {
