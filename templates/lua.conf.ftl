@@ -106,7 +106,7 @@ init_by_lua_block {
     end
 
     -- Zones: each Nginx prefers the peers of its own zone (LBM_ZONE of its task, kept by the
-    -- "env LBM_ZONE;" of nginx.conf) while at least panic=N percent of them are not marked down,
+    -- "env LBM_ZONE;" of lbm-modules.conf) while at least panic=N percent of them are not marked down,
     -- and spreads over every zone by weight otherwise, or when its zone has no peers. A retry
     -- stays in the zone while an untried healthy peer is left there. Counts per service which it did.
     do
