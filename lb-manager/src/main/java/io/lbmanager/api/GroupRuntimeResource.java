@@ -55,12 +55,12 @@ public class GroupRuntimeResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String agentId, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
                             String state, String error, long failedVersion, long applies, long lag, String upstreams, long peerPushes,
-                            String peerError, long updatedAtMillis) {
+                            String peerError, long updatedAtMillis, String zone) {
         static AgentView of(AgentStatus a, long targetVersion) {
             long lag = a.runningVersion() == targetVersion ? 0 : Math.max(1, targetVersion - a.runningVersion());
             return new AgentView(a.agentId(), a.host(), a.trafficPort(), a.adminPort(), a.runningVersion(), a.runningSha256(),
                     a.state().name(), a.error(), a.failedVersion(), a.applies(), lag, a.upstreams(), a.peerPushes(), a.peerError(),
-                    a.updatedAtMillis());
+                    a.updatedAtMillis(), a.zone());
         }
     }
 

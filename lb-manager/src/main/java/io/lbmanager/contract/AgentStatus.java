@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param peerError      why the last peer-list push failed, while it does
  * @param peersZxid      every peer-list node change up to this ZooKeeper transaction id is in Nginx (0: none yet, or an
  *                       agent that does not report it)
+ * @param zone           the zone of the agent's Nginx task (its Lua balancer prefers upstreams of it); absent: none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentStatus(
@@ -32,7 +33,16 @@ public record AgentStatus(
         long peerPushes,
         String peerError,
         long updatedAtMillis,
-        long peersZxid) {
+        long peersZxid,
+        String zone) {
+
+    /** A status without a zone. */
+    public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                       AgentState state, String error, long failedVersion, long applies, String upstreams, long peerPushes, String peerError,
+                       long updatedAtMillis, long peersZxid) {
+        this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
+                peerPushes, peerError, updatedAtMillis, peersZxid, null);
+    }
 
     /** A status without {@code peersZxid} (as an agent that does not report it writes). */
     public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,

@@ -19,8 +19,13 @@ public final class TinyBackend implements AutoCloseable {
     }
 
     public static TinyBackend answering(String body) {
+        return answeringOn(0, body);
+    }
+
+    /** On {@code port} (0: any free one), e.g. a backend that comes back where it was. */
+    public static TinyBackend answeringOn(int port, String body) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             server.createContext("/", exchange -> {
                 try (exchange; OutputStream out = exchange.getResponseBody()) {
