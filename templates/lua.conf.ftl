@@ -2,10 +2,12 @@
      nginx -t does not run init_by_lua: check edits with `lb-manager.jar validate` (it starts Nginx
      with this file once), as the manager does at start-up before it uses the Lua balancer. -->
 # Rendered by lb-manager. Peer lists live in the shared dict lbm_peers, one entry per service
-# ("host:port:weight host:port:weight ..."); the agent replaces them through /_lbm/peers.
+# ("host:port:weight host:port:weight ...", with zones "host:port:weight:zone ... panic=N");
+# the agent replaces them through /_lbm/peers.
 lua_shared_dict lbm_peers ${peersDictMb}m;
 # Requests and 5xx answers per service since Nginx started, two counters per service of the config
-# (about 2 MB at 10,000 services); the agent reads them through /_lbm/stats.
+# (about 2 MB at 10,000 services; two more per service with zones: local and spilled requests);
+# the agent reads them through /_lbm/stats.
 lua_shared_dict lbm_stats 8m;
 # Routes of the services Lua routes (issue 14): "<base path>" -> route line, "service:<id>" -> base path,
 # "#version" -> the table version; the agent replaces them through /_lbm/routes (nginx.routesDictMb).
@@ -28,16 +30,18 @@ init_by_lua_block {
     local parsed = {}    -- per worker: service id -> { raw = dict value, list = { peer, ... } }
     local failures = {}  -- per worker: "service|host:port" -> { count, first, down_until }
     local failures_noted = 0
+    local zones = {}     -- zone-aware routing: see the "Zones" block below
 
     local function parse(raw)
         local list = {}
         for token in string.gmatch(raw, "%S+") do
-            local host, port, weight = string.match(token, PEER)
+            local host, port, weight, zone = zones.match_peer(token, PEER)
             if host then
                 list[#list + 1] = { host = host, port = tonumber(port), weight = tonumber(weight),
-                                    current = 0, key = host .. ":" .. port }
+                                    current = 0, key = host .. ":" .. port, zone = zone }
             end
         end
+        zones.note_list(list, raw)
         return list
     end
 
@@ -106,6 +110,102 @@ init_by_lua_block {
             end
         end
         return list[1]
+    end
+
+    -- Zones: each Nginx prefers the peers of its own zone (LBM_ZONE of its task, kept by the
+    -- "env LBM_ZONE;" of lbm-modules.conf) while at least panic=N percent of them are not marked down,
+    -- and spreads over every zone by weight otherwise, or when its zone has no peers. A retry
+    -- stays in the zone while an untried healthy peer is left there. Counts per service which it did.
+    do
+        local ZONED_PEER = "^(%d+%.%d+%.%d+%.%d+):(%d+):(%d+):([a-z0-9-]+)$"
+        local own = os.getenv("LBM_ZONE")
+        if own ~= nil and not (string.match(own, "^[a-z0-9-]+$") and #own <= 32) then
+            ngx.log(ngx.ERR, "lbm: LBM_ZONE '", string.sub(own, 1, 40), "' is not a zone name; routing without zones")
+            own = nil
+        end
+        zones.own = own
+
+        function zones.match_peer(token, plain)
+            local host, port, weight = string.match(token, plain)
+            if host then
+                return host, port, weight, nil
+            end
+            local zhost, zport, zweight, zone = string.match(token, ZONED_PEER)
+            if zhost and #zone <= 32 then
+                return zhost, zport, zweight, zone
+            end
+            return nil
+        end
+
+        function zones.is_option(token)
+            local percent = string.match(token, "^panic=(%d+)$")
+            return percent ~= nil and tonumber(percent) <= 100
+        end
+
+        -- Called by parse: the list's own-zone peers and panic threshold, once per change of the list.
+        function zones.note_list(list, raw)
+            local percent = string.match(raw, "panic=(%d+)")
+            list.panic = tonumber(percent or "50")
+            list.zoned = false
+            local mine = {}
+            for _, peer in ipairs(list) do
+                if peer.zone ~= nil then
+                    list.zoned = true
+                end
+                if own ~= nil and peer.zone == own then
+                    mine[#mine + 1] = peer
+                end
+            end
+            list.own_zone = mine
+        end
+
+        -- The peer to try next when the own zone is healthy enough and has an untried healthy peer, else nil.
+        function zones.pick(service, list, tried, now, pick, is_down)
+            local mine = list.own_zone
+            if mine == nil or #mine == 0 then
+                return nil
+            end
+            local healthy, untried = 0, {}
+            for _, peer in ipairs(mine) do
+                if not is_down(service .. "|" .. peer.key, now) then
+                    healthy = healthy + 1
+                    if not tried[peer.key] then
+                        untried[#untried + 1] = peer
+                    end
+                end
+            end
+            if healthy == 0 or healthy * 100 < list.panic * #mine or #untried == 0 then
+                return nil
+            end
+            return pick(service, untried, tried, now)
+        end
+
+        -- Log phase: "zl:<service>" requests answered in the own zone, "zs:<service>" spilled to another.
+        function zones.count(service)
+            if own == nil or ngx.ctx.lbm_tried == nil then
+                return
+            end
+            local list = peers_of(service)
+            if list == nil or not list.zoned then
+                return
+            end
+            stats_dict:incr((ngx.ctx.lbm_zone_peer == own and "zl:" or "zs:") .. service, 1, 0)
+        end
+
+        -- Lines of /_lbm/stats the agent reads besides the services': "@zone <own zone>" and
+        -- "@zoned <service> <local> <spilled>" (lines starting with @ are skipped by older readers).
+        function zones.report(services, lines)
+            if own == nil then
+                return
+            end
+            lines[#lines + 1] = "@zone " .. own
+            for service in pairs(services) do
+                local spread_local, spilled = stats_dict:get("zl:" .. service), stats_dict:get("zs:" .. service)
+                if spread_local or spilled then
+                    lines[#lines + 1] = "@zoned " .. service .. " " .. (spread_local or 0) .. " " .. (spilled or 0)
+                end
+            end
+        end
     end
 
     lbm = {}
@@ -228,8 +328,9 @@ init_by_lua_block {
         elseif balancer.get_last_failure() ~= nil then
             note_failure(service .. "|" .. ctx.lbm_last, max_fails, fail_timeout, now)
         end
-        local peer = pick(service, list, tried, now)
+        local peer = zones.pick(service, list, tried, now, pick, is_down) or pick(service, list, tried, now)
         tried[peer.key] = true
+        ctx.lbm_zone_peer = peer.zone
         ctx.lbm_last = peer.key
         local ok, err = balancer.set_current_peer(peer.host, peer.port)
         if not ok then
@@ -249,6 +350,7 @@ init_by_lua_block {
             stats_dict:incr("e:" .. service, 1, 0)
         end
         lbm.count_usage(service)
+        zones.count(service)
     end
 
     -- GET /_lbm/stats: one line per service Nginx holds peers or counters of:
@@ -272,6 +374,7 @@ init_by_lua_block {
             lines[#lines + 1] = service .. " " .. ((stats_dict and stats_dict:get("r:" .. service)) or 0) .. " "
                 .. ((stats_dict and stats_dict:get("e:" .. service)) or 0) .. (peers and (" " .. peers) or "")
         end
+        zones.report(services, lines)
         ngx.header["Content-Type"] = "text/plain"
         ngx.print(table.concat(lines, "\n"), #lines > 0 and "\n" or "")
     end
@@ -377,10 +480,13 @@ init_by_lua_block {
                 return ngx.exit(400)
             end
             for token in string.gmatch(rest, "%S+") do
-                local host, port, weight = string.match(token, PEER)
+                local host, port, weight = zones.match_peer(token, PEER)
+                if zones.is_option(token) then
+                    host, port, weight = "0.0.0.0", "1", "1"
+                end
                 if host == nil or tonumber(port) < 1 or tonumber(port) > 65535 or tonumber(weight) < 1 then
                     ngx.status = 400
-                    ngx.say("service ", service, ": peer '", string.sub(token, 1, 60), "' is not ipv4:port:weight")
+                    ngx.say("service ", service, ": peer '", string.sub(token, 1, 60), "' is not ipv4:port:weight[:zone] or panic=0..100")
                     return ngx.exit(400)
                 end
             end

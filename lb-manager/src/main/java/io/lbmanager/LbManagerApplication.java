@@ -39,6 +39,7 @@ import io.lbmanager.hibernation.Hibernator;
 import io.lbmanager.hibernation.Schedulers;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
+import io.lbmanager.zones.ZoneRanges;
 import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
@@ -153,7 +154,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
                 config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
         upstreamMode = UpstreamModes.withRouting(upstreamMode, config.nginx.routing, config.nginx.binary, config.nginx.routesDictMb, templates);
-        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader);
+        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader,
+                ZoneRanges.from(config.zones));
 
         // snapshot -> render -> nginx -t -> publish -> rollout to every agent
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),

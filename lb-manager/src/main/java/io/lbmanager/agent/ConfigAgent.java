@@ -93,7 +93,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.client = client;
         this.dirs = new VersionDirectories(settings.runtimeDir());
         this.lastGood = new LastGoodVersion(dirs.root());
-        this.nginx = new NginxProcess(settings.nginxBinary(), dirs);
+        this.nginx = new NginxProcess(settings.nginxBinary(), dirs, settings.zone());
         this.probe = new VersionProbe(settings.host(), settings.trafficPort());
         this.applier = new ConfigApplier(settings, dirs, nginx, probe, confirmTimeout);
         ZkLayout layout = new ZkLayout(settings.zkRoot());
@@ -520,7 +520,8 @@ public final class ConfigAgent implements AutoCloseable {
                 running.map(ServedVersion::sha256).orElse(null), state, error,
                 lastFailed.map(ServedVersion::version).orElse(0L), applies,
                 upstreamsMode(), peers.pushes(), peers.error(),
-                System.currentTimeMillis(), peers.pushedZxid(), routes.routesVersion(), routes.failedVersion(), routes.error());
+                System.currentTimeMillis(), peers.pushedZxid(), settings.zone(), routes.routesVersion(), routes.failedVersion(),
+                routes.error());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */

@@ -56,12 +56,13 @@ public class GroupRuntimeResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String agentId, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
                             String state, String error, long failedVersion, long applies, long lag, String upstreams, long peerPushes,
-                            String peerError, long updatedAtMillis, long routesVersion, long routesFailedVersion, String routesError) {
+                            String peerError, long updatedAtMillis, String zone, long routesVersion, long routesFailedVersion,
+                            String routesError) {
         static AgentView of(AgentStatus a, long targetVersion) {
             long lag = a.runningVersion() == targetVersion ? 0 : Math.max(1, targetVersion - a.runningVersion());
             return new AgentView(a.agentId(), a.host(), a.trafficPort(), a.adminPort(), a.runningVersion(), a.runningSha256(),
                     a.state().name(), a.error(), a.failedVersion(), a.applies(), lag, a.upstreams(), a.peerPushes(), a.peerError(),
-                    a.updatedAtMillis(), a.routesVersion(), a.routesFailedVersion(), a.routesError());
+                    a.updatedAtMillis(), a.zone(), a.routesVersion(), a.routesFailedVersion(), a.routesError());
         }
     }
 

@@ -53,11 +53,16 @@ public record UpstreamMode(boolean dynamic, String luaModulesDir, int peersDictM
         return new UpstreamMode(dynamic, luaModulesDir, peersDictMb, true, routesDictMb);
     }
 
-    /** What {@code lbm-modules.conf} holds: both modules by absolute path (Debian's own includes are relative). */
+    /**
+     * What {@code lbm-modules.conf} holds: both modules by absolute path (Debian's own includes are relative),
+     * and {@code env LBM_ZONE} so the Lua balancer sees the zone of the task Nginx runs in.
+     */
     public String loadModuleDirectives() {
         return "# Rendered by lb-manager from nginx.luaModulesDir.\n"
                 + "load_module " + luaModulesDir + "/ndk_http_module.so;\n"
-                + "load_module " + luaModulesDir + "/ngx_http_lua_module.so;\n";
+                + "load_module " + luaModulesDir + "/ngx_http_lua_module.so;\n"
+                + "# The zone of this Nginx's task, for zone-aware routing (unset: no zone).\n"
+                + "env LBM_ZONE;\n";
     }
 
     /**

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * table after Nginx (re)started, when it answers 409, or at start. Nginx's answers: 200 the table
  * is served (confirmed as {@link #routesVersion()}); 409 it holds another version (the whole table
  * follows); 422 the running config lacks a profile the table names (retried after the next config
- * apply, {@link #nginxLoaded}); 400 a line is refused (reported as {@link #failedVersion()}, so the
- * manager reverts). A version that fails verification is refused the same way and never pushed.
+ * apply, {@link #nginxLoaded}); 400 a line is refused, 507 the dict is full (both reported as
+ * {@link #failedVersion()}, so the manager reverts). A version that fails verification is refused the same way and never pushed.
  * Every table Nginx took is kept on disk ({@link RoutesFile}) for a start without ZooKeeper.
  */
 public final class RoutesSync implements AutoCloseable {
@@ -240,7 +240,7 @@ public final class RoutesSync implements AutoCloseable {
                 : RoutesPush.delta(from.version(), want.version(), from.table().deltaTo(want.table()));
         NginxPeersEndpoint.Answer answer;
         try {
-            answer = endpoint.postRoutes(body);
+            answer = endpoint.post("/_lbm/routes", body);
         } catch (IOException e) {
             noteError("cannot push routes to nginx: " + e.getMessage());
             pusher.schedule(this::queueSync, RETRY_MILLIS, TimeUnit.MILLISECONDS);
@@ -255,7 +255,8 @@ public final class RoutesSync implements AutoCloseable {
             }
             case 422 -> noteError("nginx lacks a profile of routes version " + want.version() + " (" + answer.body()
                     + "); waiting for the next config apply");
-            case 400 -> refuse(want.version(), "nginx refused routes version " + want.version() + ": " + answer.body());
+            case 400, 507 -> refuse(want.version(), "nginx refused routes version " + want.version() + " (" + answer.status() + "): "
+                    + answer.body());
             default -> {
                 noteError("nginx answered " + answer.status() + " to routes version " + want.version() + ": " + answer.body());
                 pusher.schedule(this::queueSync, RETRY_MILLIS, TimeUnit.MILLISECONDS);

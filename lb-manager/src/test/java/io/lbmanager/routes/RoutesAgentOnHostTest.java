@@ -150,7 +150,7 @@ class RoutesAgentOnHostTest {
         awaitRoutes(agent, 1);
         try (io.lbmanager.peers.NginxPeersEndpoint nginx = new io.lbmanager.peers.NginxPeersEndpoint(
                 new io.lbmanager.agent.VersionDirectories(dir.resolve("a1")).peersSocket(), Duration.ofSeconds(5))) {
-            assertThat(nginx.postRoutes("table 77\n").body()).isEqualTo("77");
+            assertThat(nginx.post("/_lbm/routes", "table 77\n").body()).isEqualTo("77");
 
             publish(lines("shop", "cart"));
 

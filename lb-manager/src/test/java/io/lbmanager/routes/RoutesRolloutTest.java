@@ -128,7 +128,7 @@ class RoutesRolloutTest {
 
     private void report(String agentId, long routesVersion, long routesFailed, String routesError) throws Exception {
         zk.write(LAYOUT.agent("edge", agentId), Json.write(new AgentStatus(agentId, "edge", "127.0.0.1", 8080, 8081, 1, null,
-                AgentState.READY, null, 0, 1, AgentStatus.UPSTREAMS_DYNAMIC, 0, null, System.currentTimeMillis(), 0, routesVersion,
+                AgentState.READY, null, 0, 1, AgentStatus.UPSTREAMS_DYNAMIC, 0, null, System.currentTimeMillis(), 0, null, routesVersion,
                 routesFailed, routesError)));
     }
 }

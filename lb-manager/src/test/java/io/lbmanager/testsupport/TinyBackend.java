@@ -21,19 +21,24 @@ public final class TinyBackend implements AutoCloseable {
     }
 
     public static TinyBackend answering(String body) {
+        return answeringOn(0, body);
+    }
+
+    /** On {@code port} (0: any free one), e.g. a backend that comes back where it was. */
+    public static TinyBackend answeringOn(int port, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return serving(uri -> bytes);
+        return serving(port, uri -> bytes);
     }
 
     /** Answers every request with {@code name}, a space and the request target exactly as Nginx sent it (path and query, still encoded). */
     public static TinyBackend echoing(String name) {
-        return serving(uri -> (name + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
+        return serving(0, uri -> (name + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    private static TinyBackend serving(Function<URI, byte[]> answer) {
+    private static TinyBackend serving(int port, Function<URI, byte[]> answer) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
             server.createContext("/", exchange -> {
                 try (exchange; OutputStream out = exchange.getResponseBody()) {
                     exchange.getRequestBody().readAllBytes();
