@@ -45,6 +45,7 @@ import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.routes.RoutesPipeline;
 import io.lbmanager.routes.RoutesPublisher;
 import io.lbmanager.routes.RoutesRollout;
@@ -66,6 +67,7 @@ import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.signing.KeygenCommand;
 import io.lbmanager.signing.ManagerKeys;
+import io.lbmanager.signing.VersionVerifier;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.HoldReleases;
@@ -199,8 +201,10 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         PublishedPeers publishedPeers = new PublishedPeers(client, layout);
         environment.lifecycle().manage(publishedPeers);
+        PublishedRoutes publishedRoutes = new PublishedRoutes(client, layout, routesStore,
+                keys.publicKey().map(VersionVerifier::new));
         ServiceUpstreamsResource routing = ServiceUpstreamsResource.create(snapshots, statusStore, published, agents, publishedPeers,
-                new AgentReports());
+                new AgentReports(), publishedRoutes);
         environment.jersey().register(routing);
         environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
@@ -217,7 +221,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new OpenApiResource());
         if (config.baragon.enabled) {
             BaragonApi.register(environment.jersey(), new LoadBalancerRequests(client, layout, catalog, rolloutStore, publisher, statusStore,
-                    agents, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
+                    agents, publishedRoutes, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
         }
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new ZooKeeperBoundHealthCheck(client, new LeadershipHealthCheck(leadership)));

@@ -10,6 +10,7 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.GroupStatusStore;
@@ -42,14 +43,16 @@ final class UpstreamsViews {
     private final AgentDirectory agents;
     private final PublishedPeers publishedPeers;
     private final AgentReports reports;
+    private final PublishedRoutes routes;
 
     UpstreamsViews(GroupStatusStore statuses, PublishedBundles bundles, AgentDirectory agents, PublishedPeers publishedPeers,
-                   AgentReports reports) {
+                   AgentReports reports, PublishedRoutes routes) {
         this.statuses = statuses;
         this.bundles = bundles;
         this.agents = agents;
         this.publishedPeers = publishedPeers;
         this.reports = reports;
+        this.routes = routes;
     }
 
     /** What is known about one group, read once per request however many services are shown. */
@@ -86,7 +89,7 @@ final class UpstreamsViews {
             return known;
         }
 
-        private UpstreamsView.Group group(ServiceRecord service, String group, GroupFacts facts, boolean withAgents) {
+        private UpstreamsView.Group group(ServiceRecord service, String group, GroupFacts facts, boolean withAgents) throws Exception {
             String id = service.id();
             Long configVersion = facts.target().map(t -> t.version().version()).orElse(null);
             if (facts.status().isPresent() && facts.status().get().quarantined().containsKey(id)) {
@@ -97,7 +100,8 @@ final class UpstreamsViews {
             }
             String heldReason = facts.status().map(s -> s.held().get(id)).orElse(null);
             boolean inTarget = facts.target().isPresent()
-                    && facts.target().get().bundle().files().containsKey(BundleRenderer.locationFile(id));
+                    && (facts.target().get().bundle().files().containsKey(BundleRenderer.locationFile(id))
+                    || routes.targetRoute(group, id).isPresent());
             // A peer list is published before the config with the service's location: until then Nginx answers 404.
             PublishedPeers.Published published = inTarget ? facts.peerLists().get(id) : null;
             List<UpstreamsView.Peer> rendered = published == null ? renderedPeers(facts.target(), id) : null;

@@ -87,6 +87,9 @@ class RoutesManagerOnHostTest {
         JsonNode history = json(get(manager.api("/groups/edge/rollouts")));
         assertThat(history.get(0).path("kind").asText()).isEqualTo("ROUTES");
         assertThat(history.get(0).path("state").asText()).isEqualTo("SUCCEEDED");
+        JsonNode routing = json(get(manager.api("/services/cart/routing")));
+        assertThat(routing.path("groups").get(0).path("state").asText()).as("routing view of a routed service without instances")
+                .isEqualTo("NO_UPSTREAMS");
         for (HostAgent agent : agents) {
             assertThat(Http.get(agent.trafficPort(), "/shop/x").status()).as("shop still routed").isEqualTo(503);
         }
