@@ -5,6 +5,7 @@ import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.VersionNodes;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.TemplateSet;
@@ -44,7 +45,7 @@ class LargeCatalogBundleTest {
 
         int encoded = BundleCodec.encode(bundle).length;
         System.out.println("5000 services: " + bundle.files().size() + " files, " + encoded + " bytes gzip-encoded");
-        assertThat(encoded).isLessThan(VersionPublisher.MAX_NODE_BYTES / 2);
+        assertThat(encoded).as("one unchunked version node").isLessThan(VersionNodes.CHUNK_BYTES);
         assertThat(new NginxValidator("nginx", Duration.ofSeconds(60)).validate(bundle)).isInstanceOf(ValidationResult.Valid.class);
     }
 }
