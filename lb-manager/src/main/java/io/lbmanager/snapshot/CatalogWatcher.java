@@ -53,7 +53,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
             source.groupAdded(group);
             return;
         }
-        String serviceId = childOf(layout.services(), path);
+        String serviceId = serviceIdOf(path);
         if (serviceId == null) {
             return;
         }
@@ -78,7 +78,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
             source.groupRemoved(group);
             return;
         }
-        String serviceId = childOf(layout.services(), path);
+        String serviceId = serviceIdOf(path);
         if (serviceId != null) {
             source.serviceRemoved(serviceId, path);
         }
@@ -87,6 +87,17 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
     @Override
     public void initialized() {
         source.catalogRead();
+    }
+
+    /** The id of a service node, in its bucket or flat (as stored before buckets); null for buckets and other nodes. */
+    private String serviceIdOf(String path) {
+        String flat = childOf(layout.services(), path);
+        if (flat != null) {
+            return ZkLayout.isServiceBucket(flat) ? null : flat;
+        }
+        int slash = path.lastIndexOf('/');
+        String bucket = slash > 0 ? childOf(layout.services(), path.substring(0, slash)) : null;
+        return bucket != null && ZkLayout.isServiceBucket(bucket) ? childOf(layout.services() + "/" + bucket, path) : null;
     }
 
     private static String childOf(String parent, String path) {
