@@ -107,24 +107,21 @@ final class PersistentSortedMap<K extends Comparable<K>, V> extends AbstractMap<
 
     @Override
     public K firstKey() {
-        if (root == null) {
-            throw new NoSuchElementException();
-        }
-        Node<K, V> node = root;
-        while (node.left() != null) {
-            node = node.left();
-        }
-        return node.key();
+        return outermostKey(true);
     }
 
     @Override
     public K lastKey() {
+        return outermostKey(false);
+    }
+
+    private K outermostKey(boolean leftmost) {
         if (root == null) {
             throw new NoSuchElementException();
         }
         Node<K, V> node = root;
-        while (node.right() != null) {
-            node = node.right();
+        for (Node<K, V> next = leftmost ? node.left() : node.right(); next != null; next = leftmost ? node.left() : node.right()) {
+            node = next;
         }
         return node.key();
     }
