@@ -95,28 +95,37 @@ class SnapshotPerChangeTest {
         Random random = new Random(3);
         TreeMap<String, List<DiscoveredInstance>> current = new TreeMap<>();
         for (int s = 0; s < 40; s++) {
-            current.put("n" + s, instancesOf("n" + s, 1 + random.nextInt(4)));
+            current.put("n" + s, instancesOf("n" + s, 1 + random.nextInt(4), random));
         }
         PersistentSortedMap<String, List<DiscoveredInstance>> persistent = PersistentSortedMap.copyOf(current);
         whole.guard(current, 0);
         perChange.guard(persistent, Set.copyOf(current.keySet()), 0);
         int holds = 0;
-        for (int step = 1; step <= 400; step++) {
+        for (int step = 1; step <= 2_000; step++) {
             Set<String> changed = new HashSet<>();
-            int changes = step % 50 == 0 ? 25 : 1 + random.nextInt(2);
+            boolean burst = step % 10 == 0;
+            int changes = burst ? 3 + random.nextInt(18) : 1 + random.nextInt(2);
             for (int c = 0; c < changes; c++) {
                 String name = "n" + random.nextInt(40);
                 changed.add(name);
-                int count = random.nextInt(step % 50 == 0 ? 1 : 5);
+                int count = random.nextInt(burst ? 1 : 5);
                 if (count == 0) {
                     current.remove(name);
                     persistent = persistent.minus(name);
                 } else {
-                    current.put(name, instancesOf(name, count));
+                    current.put(name, instancesOf(name, count, random));
                     persistent = persistent.plus(name, current.get(name));
                 }
             }
             long now = step * 200L;
+            if (step == 120) {
+                whole.sessionLost(now);
+                perChange.sessionLost(now);
+            }
+            if (step == 130) {
+                whole.reconnected(now);
+                perChange.reconnected(now);
+            }
             DiscoveryGuard.Guarded expected = whole.guard(new TreeMap<>(current), now);
             DiscoveryGuard.Guarded actual = perChange.guard(persistent, changed, now);
             assertThat(actual.view()).as("step %d", step).isEqualTo(expected.view());
@@ -124,6 +133,23 @@ class SnapshotPerChangeTest {
             holds += expected.held().isEmpty() ? 0 : 1;
         }
         assertThat(holds).as("the sequence must include holds to compare").isGreaterThan(0);
+    }
+
+    @Test
+    void perChangeGuardingCountsEachInstanceOnceWhenSharesAreAtTheLimit() {
+        DiscoveryGuard perChange = new DiscoveryGuard(0.5, 4, 60_000);
+        PersistentSortedMap<String, List<DiscoveredInstance>> before = PersistentSortedMap.<String, List<DiscoveredInstance>>empty()
+                .plus("a", instancesOf("a", 3, new Random(0))).plus("b", instancesOf("b", 3, new Random(0)))
+                .plus("c", instancesOf("c", 4, new Random(0)));
+        int routable = before.values().stream().mapToInt(list -> (int) list.stream().filter(DiscoveredInstance::enabled).count()).sum();
+        perChange.guard(before, Set.of("a", "b", "c"), 0);
+
+        DiscoveryGuard.Guarded next = perChange.guard(before.minus("a").minus("b"), Set.of("a", "b"), 1);
+
+        int vanished = routable - (int) before.get("c").stream().filter(DiscoveredInstance::enabled).count();
+        assertThat(vanished > 0.5 * routable).as("%d of %d vanished", vanished, routable).isTrue();
+        assertThat(next.held()).containsOnlyKeys("a", "b");
+        assertThat(next.held().get("a")).contains(vanished + " of " + routable);
     }
 
     private CatalogSnapshot fullCatalog() throws InterruptedException {
@@ -157,10 +183,11 @@ class SnapshotPerChangeTest {
         throw new AssertionError("no such snapshot within 20 s; last: " + source.current().discovered().size() + " names");
     }
 
-    private static List<DiscoveredInstance> instancesOf(String name, int count) {
+    /** Mostly enabled instances; one in six disabled (registered, never routed). */
+    private static List<DiscoveredInstance> instancesOf(String name, int count, Random random) {
         List<DiscoveredInstance> instances = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            instances.add(new DiscoveredInstance(name, "i" + i, "10.1.0." + (i + 1), 9000, true));
+            instances.add(new DiscoveredInstance(name, "i" + i, "10.1.0." + (i + 1), 9000, random.nextInt(6) != 0));
         }
         return List.copyOf(instances);
     }
