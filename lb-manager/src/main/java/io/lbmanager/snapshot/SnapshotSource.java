@@ -5,10 +5,10 @@ import io.lbmanager.catalog.ServiceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one merge point of desired state. The catalog watch and discovery feed it their changes;
@@ -63,7 +64,7 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     /** Discovery as it is, before the guard; touched by the snapshot thread only. */
     private PersistentSortedMap<String, List<DiscoveredInstance>> unguarded = PersistentSortedMap.empty();
     private PersistentSortedMap<String, ServiceRecord> servicesView = PersistentSortedMap.empty();
-    private final java.util.concurrent.atomic.AtomicLong rebuilds = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong rebuilds = new AtomicLong();
     /** When the guard is to be asked again because its holds end then; touched by the snapshot thread only. */
     private long holdsReviewAtMillis;
 
@@ -308,7 +309,7 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
 
     private static Set<String> drain(Set<String> changed) {
         Set<String> drained = new TreeSet<>();
-        for (java.util.Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+        for (Iterator<String> it = changed.iterator(); it.hasNext(); ) {
             drained.add(it.next());
             it.remove();
         }
