@@ -56,7 +56,7 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
             case DOCKER -> {
                 stablePorts.requireRoomFor(config.instances);
                 docker = new DockerTaskRunner(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root(),
-                        agentEnv, stablePorts);
+                        agentEnv, stablePorts).inZones(config.zones);
                 DockerFleetBackend generations = new DockerFleetBackend(docker, new ZkNodes(client), layout, config.instances,
                         Duration.ofMillis(config.drainMillis));
                 managed.add(generations);

@@ -10,6 +10,7 @@ import io.lbmanager.api.AuthApi;
 import io.lbmanager.api.BaragonApi;
 import io.lbmanager.api.CatalogApi;
 import io.lbmanager.api.DiscoveryResource;
+import io.lbmanager.api.HibernationResource;
 import io.lbmanager.api.FleetApi;
 import io.lbmanager.api.GroupEndpointsResource;
 import io.lbmanager.api.GroupRuntimeResource;
@@ -33,13 +34,21 @@ import io.lbmanager.demo.DemoCommand;
 import io.lbmanager.demo.DemoSetup;
 import io.lbmanager.demo.RegisterCommand;
 import io.lbmanager.discovery.DiscoveryWatcher;
+import io.lbmanager.hibernation.HibernationNodes;
+import io.lbmanager.hibernation.Hibernator;
+import io.lbmanager.hibernation.Schedulers;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
+import io.lbmanager.zones.ZoneRanges;
 import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.routes.RoutesPipeline;
+import io.lbmanager.routes.RoutesPublisher;
+import io.lbmanager.routes.RoutesRollout;
+import io.lbmanager.routes.RoutesRolloutStore;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.AgentLagHealthCheck;
 import io.lbmanager.rollout.ConfigPipeline;
@@ -71,6 +80,7 @@ import io.lbmanager.zk.LeadershipHealthCheck;
 import io.lbmanager.zk.ManagerAcls;
 import io.lbmanager.zk.ManagerZooKeeper;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import io.lbmanager.zk.ZooKeeperBoundHealthCheck;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
@@ -143,7 +153,9 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
         UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
                 config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
-        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader);
+        upstreamMode = UpstreamModes.withRouting(upstreamMode, config.nginx.routing, config.nginx.binary, config.nginx.routesDictMb, templates);
+        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader,
+                ZoneRanges.from(config.zones));
 
         // snapshot -> render -> nginx -t -> publish -> rollout to every agent
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
@@ -163,9 +175,16 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 leadership::isLeader, config.pipeline.maxDelayMillis);
         PinWatcher pins = new PinWatcher(client, layout, renders);
 
-        snapshots.tell(peerPublisher).tell(pipeline);
-        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator);
-        List.of(snapshots, peerPublisher, pipeline, coordinator, pins, catalogWatcher, discovery, holdReleases, leadership)
+        // snapshot -> routing tables -> every agent's Lua router (no render, no reload)
+        RoutesRolloutStore routesStore = new RoutesRolloutStore(new ZkNodes(client), layout);
+        RoutesRollout routesRollout = new RoutesRollout(routesStore,
+                new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
+                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
+        RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader);
+
+        snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);
+        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator).tell(routesPipeline);
+        List.of(snapshots, peerPublisher, pipeline, coordinator, routesPipeline, pins, catalogWatcher, discovery, holdReleases, leadership)
                 .forEach(environment.lifecycle()::manage);
 
         // the REST API, health and metrics
@@ -174,7 +193,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         CatalogApi.register(environment.jersey(), catalog, config.api);
         AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
         environment.lifecycle().manage(auth);
-        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies,
+                routesStore));
         environment.jersey().register(new GroupEndpointsResource(snapshots, rolloutStore, agents));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         PublishedPeers publishedPeers = new PublishedPeers(client, layout);
@@ -184,6 +204,11 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(routing);
         environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
+        Hibernator hibernator = new Hibernator(snapshots::current, agents, new AgentReports(), new HibernationNodes(client, layout),
+                Schedulers.configured(config.hibernation, config.fleet.singularity), leadership::isLeader, System::currentTimeMillis,
+                Duration.ofMillis(config.hibernation.checkEveryMillis));
+        environment.lifecycle().manage(hibernator);
+        environment.jersey().register(new HibernationResource(snapshots, hibernator));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
         environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,

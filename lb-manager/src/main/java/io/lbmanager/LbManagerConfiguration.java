@@ -6,9 +6,11 @@ import io.lbmanager.config.BaragonConfig;
 import io.lbmanager.config.UsageConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
+import io.lbmanager.config.HibernationConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.SigningConfig;
+import io.lbmanager.config.ZonesConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -52,7 +54,15 @@ public class LbManagerConfiguration extends Configuration {
 
     @Valid
     @NotNull
+    public HibernationConfig hibernation = new HibernationConfig();
+
+    @Valid
+    @NotNull
     public UsageConfig usage = new UsageConfig();
+
+    @Valid
+    @NotNull
+    public ZonesConfig zones = new ZonesConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

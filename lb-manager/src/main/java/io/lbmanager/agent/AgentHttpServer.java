@@ -17,7 +17,8 @@ import java.util.concurrent.Executors;
  * {@code GET /health} 200 while the Nginx master lives; {@code GET /ready} 200 only while Nginx
  * serves the group's current target and, with the Lua balancer, holds every peer list;
  * {@code GET /status} the AgentStatus JSON; {@code GET /upstreams} the AgentUpstreams JSON (what Nginx
- * routes to, its request and 5xx counters per service).
+ * routes to, its request and 5xx counters per service); {@code GET /wakes} the WakeRequests JSON (hibernated
+ * services its Nginx received requests for).
  */
 public final class AgentHttpServer implements AutoCloseable {
 
@@ -42,6 +43,8 @@ public final class AgentHttpServer implements AutoCloseable {
                 new String(Json.write(agent.status()), StandardCharsets.UTF_8)));
         server.createContext("/upstreams", exchange -> respond(exchange, 200, "application/json",
                 new String(Json.write(agent.upstreams()), StandardCharsets.UTF_8)));
+        server.createContext("/wakes", exchange -> respond(exchange, 200, "application/json",
+                new String(Json.write(agent.wakeRequests()), StandardCharsets.UTF_8)));
     }
 
     public void start() {

@@ -3,11 +3,14 @@ package io.lbmanager.agent;
 import io.lbmanager.contract.AgentState;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.AgentUpstreams;
+import io.lbmanager.contract.WakeRequests;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.peers.PeerListFile;
 import io.lbmanager.peers.PeerSync;
+import io.lbmanager.routes.RoutesFile;
+import io.lbmanager.routes.RoutesSync;
 import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.signing.VersionVerifier;
@@ -25,6 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +57,9 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final RoutesSync routes;
     private final UpstreamsReport upstreamsReport;
+    private final HibernationRelay hibernation;
     private final UsageShipper usage;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
@@ -67,6 +73,8 @@ public final class ConfigAgent implements AutoCloseable {
     private Optional<ServedVersion> lastFailed = Optional.empty();
     private long startRetryMillis = START_RETRY_FIRST.toMillis();
     private boolean runningDynamic;
+    /** The Lua router's profiles of the config Nginx runs; null when it runs none. */
+    private Set<String> runningProfiles;
     private long applies;
     private volatile boolean zkTroubleLogged;
     private volatile boolean zooKeeperAnswered;
@@ -85,7 +93,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.client = client;
         this.dirs = new VersionDirectories(settings.runtimeDir());
         this.lastGood = new LastGoodVersion(dirs.root());
-        this.nginx = new NginxProcess(settings.nginxBinary(), dirs);
+        this.nginx = new NginxProcess(settings.nginxBinary(), dirs, settings.zone());
         this.probe = new VersionProbe(settings.host(), settings.trafficPort());
         this.applier = new ConfigApplier(settings, dirs, nginx, probe, confirmTimeout);
         ZkLayout layout = new ZkLayout(settings.zkRoot());
@@ -94,11 +102,19 @@ public final class ConfigAgent implements AutoCloseable {
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
         this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
+        this.hibernation = new HibernationRelay(client, layout, dirs.peersSocket(), settings.group() + "/" + settings.agentId());
         this.usage = new UsageShipper(settings, client, layout, dirs.peersSocket(), nginx::pid);
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
+        this.routes = new RoutesSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId(),
+                signatures, new RoutesFile(lastGood.file().resolveSibling("routes.txt")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
+        routes.reportingTo(() -> {
+            if (!worker.isShutdown()) {
+                worker.execute(this::refreshPeerFields);
+            }
+        });
         nginx.onLateRefusal((version, error) -> worker.execute(() -> refusedLate(version, error)));
     }
 
@@ -147,6 +163,8 @@ public final class ConfigAgent implements AutoCloseable {
             client.start();
         }
         peers.start();
+        routes.start();
+        hibernation.start();
         target.watch(this::queueCatchUp);
         worker.execute(() -> statusNode.publish(status));
         worker.execute(this::serveFromDiskUnlessZooKeeperAnswers);
@@ -165,12 +183,19 @@ public final class ConfigAgent implements AutoCloseable {
         return upstreamsReport.read();
     }
 
+    /** The hibernated services this agent's Nginx asked to wake (see {@link HibernationRelay}). */
+    public WakeRequests wakeRequests() {
+        return new WakeRequests(settings.agentId(), hibernation.wakeRequests(), hibernation.holding());
+    }
+
     /** Peer pushes happen off this agent's thread; their count and error reach the status node once a second. */
     private void refreshPeerFields() {
         AgentStatus current = status;
         if (current.peerPushes() != peers.pushes() || current.peersZxid() != peers.pushedZxid()
                 || !Objects.equals(current.peerError(), peers.error())
-                || !current.upstreams().equals(upstreamsMode())) {
+                || !current.upstreams().equals(upstreamsMode())
+                || current.routesVersion() != routes.routesVersion() || current.routesFailedVersion() != routes.failedVersion()
+                || !Objects.equals(current.routesError(), routes.error())) {
             report(current.state(), current.error());
         }
     }
@@ -188,7 +213,10 @@ public final class ConfigAgent implements AutoCloseable {
         Optional<PublishedVersion> goal = knownTarget;
         Optional<ServedVersion> disk = fromDisk;
         if (goal.isEmpty() && disk.isPresent()) {
-            return DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+            Readiness fromDisk = DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+            return fromDisk.ready() && !routes.tableLoaded()
+                    ? new Readiness(false, "nginx serves version " + disk.get().version() + " from disk but its routing table is not pushed yet")
+                    : fromDisk;
         }
         if (goal.isEmpty() && !zooKeeperAnswered) {
             return new Readiness(false, DiskStart.nothingToServe(settings, lastGood.file()));
@@ -207,6 +235,10 @@ public final class ConfigAgent implements AutoCloseable {
         if (!peers.listsLoaded()) {
             return new Readiness(false, "nginx serves target version " + wanted.version() + " but its peer lists are not all pushed yet"
                     + (peers.error() == null ? "" : ": " + peers.error()));
+        }
+        if (!routes.tableLoaded()) {
+            return new Readiness(false, "nginx serves target version " + wanted.version() + " but its routing table is not pushed yet"
+                    + (routes.error() == null ? "" : ": " + routes.error()));
         }
         return new Readiness(true, "nginx serves target version " + wanted.version());
     }
@@ -274,6 +306,7 @@ public final class ConfigAgent implements AutoCloseable {
         boolean dynamic = false;
         byte[] node = null;
         VersionSignature signature = null;
+        Set<String> profiles = null;
         try {
             node = target.readVersionNode(wanted.version());
             signature = signatures.isPresent() ? target.readSignature(wanted.version()) : null;
@@ -281,6 +314,7 @@ public final class ConfigAgent implements AutoCloseable {
                     ? signatures.get().check(settings.group(), wanted.version(), node, signature) : Optional.empty();
             ConfigBundle bundle = refusal.isPresent() ? null : BundleCodec.decode(target.versionPath(wanted.version()), node);
             dynamic = bundle != null && bundle.hasDynamicUpstreams();
+            profiles = bundle == null ? null : RoutesSync.profilesOf(bundle.files());
             if (refusal.isPresent()) {
                 outcome = new ApplyOutcome.Rejected(wanted, "refused: " + refusal.get(), running);
             } else if (!bundle.sha256().equals(wanted.sha256())) {
@@ -289,6 +323,9 @@ public final class ConfigAgent implements AutoCloseable {
             } else {
                 if (dynamic && (!runningDynamic || !nginx.isAlive())) {
                     peers.nginxLoading();
+                }
+                if (profiles != null && (runningProfiles == null || !nginx.isAlive())) {
+                    routes.nginxLoading();
                 }
                 outcome = applier.apply(bundle, wanted, running);
             }
@@ -304,12 +341,14 @@ public final class ConfigAgent implements AutoCloseable {
             startRetryMillis = START_RETRY_FIRST.toMillis();
             applies++;
             runningDynamic = dynamic;
+            runningProfiles = profiles;
             nginx.rememberWorkers();
             caughtUpFromDisk();
             keepOnDisk(wanted, node, signature);
             if (!pushPeers()) {
                 return;
             }
+            routes.nginxLoaded(runningProfiles);
             report(AgentState.READY, null);
             applier.pruneOldVersions();
         } else if (outcome instanceof ApplyOutcome.Rejected rejected) {
@@ -370,7 +409,12 @@ public final class ConfigAgent implements AutoCloseable {
 
     private void serveFromDisk(LastGoodVersion.Loaded.Usable usable) throws IOException, InterruptedException {
         boolean dynamic = usable.bundle().hasDynamicUpstreams();
+        Set<String> profiles = RoutesSync.profilesOf(usable.bundle().files());
         dirs.discard(usable.version());
+        if (profiles != null) {
+            routes.seedFromDisk();
+            routes.nginxLoading();
+        }
         if (dynamic) {
             peers.seed(new PeerListFile(lastGood.file().resolveSibling("peers.json")).read());
             peers.nginxLoading();
@@ -383,9 +427,11 @@ public final class ConfigAgent implements AutoCloseable {
         }
         running = Optional.of(usable.version());
         runningDynamic = dynamic;
+        runningProfiles = profiles;
         fromDisk = running;
         nginx.rememberWorkers();
         peers.nginxLoadedFromDisk(dynamic);
+        routes.nginxLoadedFromDisk(profiles);
         report(AgentState.READY, "serving version " + usable.version().version() + " from disk: ZooKeeper did not answer at start");
     }
 
@@ -432,8 +478,10 @@ public final class ConfigAgent implements AutoCloseable {
             if (runningDynamic) {
                 peers.nginxLoading();
             }
+            routes.nginxLoading();
             nginx.start();
             if (probe.awaitVersion(running.get(), Duration.ofSeconds(10), () -> !nginx.isAlive()) && pushPeers()) {
+                routes.nginxLoaded(runningProfiles);
                 restartFailing = false;
                 LOG.info("agent group={} id={} nginx restarted, serving version {}", settings.group(), settings.agentId(),
                         running.get().version());
@@ -472,7 +520,8 @@ public final class ConfigAgent implements AutoCloseable {
                 running.map(ServedVersion::sha256).orElse(null), state, error,
                 lastFailed.map(ServedVersion::version).orElse(0L), applies,
                 upstreamsMode(), peers.pushes(), peers.error(),
-                System.currentTimeMillis(), peers.pushedZxid());
+                System.currentTimeMillis(), peers.pushedZxid(), settings.zone(), routes.routesVersion(), routes.failedVersion(),
+                routes.error());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */
@@ -486,7 +535,9 @@ public final class ConfigAgent implements AutoCloseable {
         }
         target.close();
         peers.close();
+        routes.close();
         upstreamsReport.close();
+        hibernation.close();
         usage.close();
         nginx.stop();
         client.close();

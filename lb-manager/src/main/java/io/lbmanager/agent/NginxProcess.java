@@ -55,6 +55,7 @@ public final class NginxProcess implements AutoCloseable {
 
     private final String binary;
     private final VersionDirectories dirs;
+    private final String zone;
     private Process master;
     private volatile String lastSeriousLine;
     /** The master's workers when last looked at; a master killed outright leaves them serving, holding its ports. */
@@ -62,8 +63,14 @@ public final class NginxProcess implements AutoCloseable {
     private final ReloadLedger reloads = new ReloadLedger();
 
     public NginxProcess(String binary, VersionDirectories dirs) {
+        this(binary, dirs, null);
+    }
+
+    /** @param zone what the master and its workers see as {@code LBM_ZONE} (null: unset, whatever the agent's environment says) */
+    public NginxProcess(String binary, VersionDirectories dirs, String zone) {
         this.binary = binary;
         this.dirs = dirs;
+        this.zone = zone;
     }
 
     /** {@code nginx -t} of a version directory, with the same prefix and globals as the live master. */
@@ -80,6 +87,11 @@ public final class NginxProcess implements AutoCloseable {
         Files.deleteIfExists(dirs.peersSocket()); // left by a master that died; nginx will not bind over it
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
+        if (zone == null) {
+            builder.environment().remove(AgentEnvironment.ZONE);
+        } else {
+            builder.environment().put(AgentEnvironment.ZONE, zone);
+        }
         reloads.masterStarted();
         master = builder.start();
         forwardOutput(master, "nginx[" + master.pid() + "]", this::noteLine);

@@ -14,6 +14,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param peerError      why the last peer-list push failed, while it does
  * @param peersZxid      every peer-list node change up to this ZooKeeper transaction id is in Nginx (0: none yet, or an
  *                       agent that does not report it)
+ * @param zone           the zone of the agent's Nginx task (its Lua balancer prefers upstreams of it); absent: none
+ * @param routesVersion  the routing table version Nginx's Lua router holds (0: none, or an agent that does not route)
+ * @param routesFailedVersion the routing table version this agent refused or Nginx refused last (0: none since the last success)
+ * @param routesError    why that routing table version was refused, or why the last push is waiting
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AgentStatus(
@@ -32,7 +36,27 @@ public record AgentStatus(
         long peerPushes,
         String peerError,
         long updatedAtMillis,
-        long peersZxid) {
+        long peersZxid,
+        String zone,
+        long routesVersion,
+        long routesFailedVersion,
+        String routesError) {
+
+    /** A status without routing-table fields (as an agent that does not route writes). */
+    public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                       AgentState state, String error, long failedVersion, long applies, String upstreams, long peerPushes, String peerError,
+                       long updatedAtMillis, long peersZxid, String zone) {
+        this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
+                peerPushes, peerError, updatedAtMillis, peersZxid, zone, 0, 0, null);
+    }
+
+    /** A status without a zone. */
+    public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
+                       AgentState state, String error, long failedVersion, long applies, String upstreams, long peerPushes, String peerError,
+                       long updatedAtMillis, long peersZxid) {
+        this(agentId, group, host, trafficPort, adminPort, runningVersion, runningSha256, state, error, failedVersion, applies, upstreams,
+                peerPushes, peerError, updatedAtMillis, peersZxid, null);
+    }
 
     /** A status without {@code peersZxid} (as an agent that does not report it writes). */
     public AgentStatus(String agentId, String group, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,

@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /_lbm/peers} to the local Nginx over its unix socket (HTTP/1.0, so the answer is
+ * {@code POST /_lbm/peers} (and {@code /_lbm/routes}) to the local Nginx over its unix socket (HTTP/1.0, so the answer is
  * neither chunked nor kept alive). The Lua side checks every line before it applies any.
  */
 public final class NginxPeersEndpoint implements AutoCloseable {
@@ -43,6 +43,13 @@ public final class NginxPeersEndpoint implements AutoCloseable {
     public Answer post(String lines) throws IOException {
         byte[] body = lines.getBytes(StandardCharsets.UTF_8);
         return exchange("POST /_lbm/peers HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\n\r\n", body);
+    }
+
+    /** {@code POST path} with a text body on the same socket. */
+    public Answer post(String path, String lines) throws IOException {
+        byte[] body = lines.getBytes(StandardCharsets.UTF_8);
+        return exchange("POST " + path + " HTTP/1.0\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
                 + body.length + "\r\n\r\n", body);
     }
 

@@ -21,11 +21,17 @@ import java.util.Base64;
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
  * {root}/groups/{group}/peers/{serviceId}        PeerList JSON: the peers the Lua balancer picks from (dynamic upstreams)
+ * {root}/groups/{group}/routes/chunks/{sha256}   gzip of one shard's sorted route lines, content-addressed, immutable
+ * {root}/groups/{group}/routes/versions/{0000000042}  RoutesVersion JSON: the 64 chunk sha256s of one routing table, signed
+ * {root}/groups/{group}/routes/target            PublishedVersion JSON: the routing table every agent should hold
+ * {root}/groups/{group}/routes/live              PublishedVersion JSON: the last routing table every agent confirmed
+ * {root}/groups/{group}/routes/rollout           RolloutRecord JSON (kind ROUTES): the latest routes rollout
  * {root}/groups/{group}/usage/{hour}-{agentId}   UsageRecord JSON: what one Nginx served in one hour (chargeback)
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
  * {root}/fleet/{group}/docker                    DockerFleetBackend' state: active/pending generation, instances
+ * {root}/hibernation/{serviceId}                 HibernatedService JSON: present while the service is hibernated or waking
  * {root}/auth/tokens/{tokenId}                    TokenRecord JSON: team, scopes, times, SHA-256 of the secret (never the secret)
  * {root}/auth/audit/e{0000000042}                 AuditEntry JSON, sequential; the newest are kept
  * </pre>
@@ -171,6 +177,39 @@ public record ZkLayout(String root) {
         return groupPeers(group) + "/" + serviceId;
     }
 
+    /** The routing table of a group (routed services, pushed into Nginx's Lua dict without a reload). */
+    public String groupRoutes(String group) {
+        return group(group) + "/routes";
+    }
+
+    public String routeChunks(String group) {
+        return groupRoutes(group) + "/chunks";
+    }
+
+    public String routeChunk(String group, String sha256) {
+        return routeChunks(group) + "/" + sha256;
+    }
+
+    public String routeVersions(String group) {
+        return groupRoutes(group) + "/versions";
+    }
+
+    public String routeVersion(String group, long version) {
+        return routeVersions(group) + "/" + String.format("%010d", version);
+    }
+
+    public String routesTarget(String group) {
+        return groupRoutes(group) + "/target";
+    }
+
+    public String routesLive(String group) {
+        return groupRoutes(group) + "/live";
+    }
+
+    public String routesRollout(String group) {
+        return groupRoutes(group) + "/rollout";
+    }
+
     /** The Nginx fleet of a group: upgrades, their history, deploy blocks, backend state. */
     public String fleet(String group) {
         return root + "/fleet/" + group;
@@ -221,5 +260,14 @@ public record ZkLayout(String root) {
 
     public String baragonRequest(String requestId) {
         return baragonRequests() + "/" + requestId;
+    }
+
+    /** Services scaled to zero by {@code io.lbmanager.hibernation}; every agent reads them. */
+    public String hibernation() {
+        return root + "/hibernation";
+    }
+
+    public String hibernatedService(String serviceId) {
+        return hibernation() + "/" + serviceId;
     }
 }

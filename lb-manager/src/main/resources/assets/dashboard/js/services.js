@@ -96,7 +96,8 @@ function row(item) {
   const groups = item.routing ? item.routing.groups : [];
   return h('tr', {'data-service': d.id},
     h('th', {scope: 'row'}, h('a', {href: `#service/${encodeURIComponent(d.id)}`}, d.id),
-      d.discoveryName && d.discoveryName !== d.id ? h('div', {class: 'muted'}, `discovery: ${d.discoveryName}`) : null),
+      d.discoveryName && d.discoveryName !== d.id ? h('div', {class: 'muted'}, `discovery: ${d.discoveryName}`) : null,
+      d.options && d.options.hibernation ? h('div', {class: 'muted'}, `hibernates after ${d.options.hibernation.idleSeconds} s idle`) : null),
     h('td', {}, (d.owners || []).join(', ')),
     h('td', {}, h('code', {}, d.basePath)),
     h('td', {}, (d.groups || []).join(', ')),
@@ -157,7 +158,8 @@ export function traffic(t) {
 function renderServicePage(store, page) {
   const id = store.selected;
   const r = store.selectedRouting && store.selectedRouting.id === id ? store.selectedRouting : null;
-  const key = JSON.stringify([id, r, store.selectedError, Math.floor(Date.now() / 10_000)]);
+  const hib = store.selectedHibernation && store.selectedHibernation.id === id ? store.selectedHibernation : null;
+  const key = JSON.stringify([id, r, hib, store.selectedError, Math.floor(Date.now() / 10_000)]);
   if (page.dataset.key === key) return;
   page.dataset.key = key;
   replaceChildren(page,
@@ -166,6 +168,7 @@ function renderServicePage(store, page) {
     store.selectedError ? h('p', {class: 'error'}, store.selectedError) : null,
     !r && !store.selectedError ? h('p', {class: 'muted'}, 'Loading…') : null,
     r ? h('p', {}, 'Traffic over all groups: ', traffic(r.traffic)) : null,
+    hibernationLine(hib),
     r ? r.groups.map((g) => h('section', {class: 'card', 'data-group': g.group},
       h('h3', {}, `Group ${g.group}`, g.mode ? h('span', {class: 'muted'}, ` (${g.mode === 'dynamic' ? 'Lua balancer, no reload' : 'rendered config'})`) : null),
       groupLine(g),
@@ -183,6 +186,22 @@ function renderServicePage(store, page) {
             h('div', {class: 'muted'}, `serves v${a.configVersion}`)),
           h('td', {}, traffic(a.traffic)))))),
       (g.agents || []).length ? null : h('p', {class: 'muted'}, 'No Nginx of this group reports.'))) : null);
+}
+
+/** Whether the service is scaled to zero when idle (the hibernation option) and where it is now. */
+function hibernationLine(hib) {
+  if (!hib || hib.state === 'off') return null;
+  const since = hib.sinceMillis ? ` since ${when(hib.sinceMillis)}` : '';
+  const wakes = ` · ${hib.wakes} wake-up${hib.wakes === 1 ? '' : 's'} ordered by this manager`;
+  switch (hib.state) {
+    case 'hibernated':
+      return h('p', {class: 'hibernation'}, badge('hibernated', 'warn'), ` scaled to zero${since}; the next request wakes it`, h('span', {class: 'muted'}, wakes));
+    case 'waking':
+      return h('p', {class: 'hibernation'}, badge('waking', 'warn'), ` scaled up${since}; Nginx holds its requests until an instance registers`, h('span', {class: 'muted'}, wakes));
+    default:
+      return h('p', {class: 'hibernation'}, badge('awake', 'good'),
+        ` idle ${Math.floor(hib.idleForMillis / 1000)} s of ${hib.idleSeconds} s before it hibernates`, h('span', {class: 'muted'}, wakes));
+  }
 }
 
 function renderCatalogProblems(store) {

@@ -16,6 +16,7 @@ export const store = {
   routingText: '',
   selected: null,        // the service whose page is open (#service/ID), and its GET /services/ID/routing
   selectedRouting: null,
+  selectedHibernation: null, // GET /services/ID/hibernation of the open service: awake, hibernated, waking or off
   selectedError: null,
   errors: [],            // words for everything that failed in the last poll
   lastPollMillis: 0,
@@ -55,12 +56,13 @@ export async function pollOnce() {
   // Everything at once, groups as known from the last poll; a group new since then is read right after.
   const known = store.groups.map((g) => g.name);
   const selected = store.selected;
-  const [services, groups, discovery, routing, page, ...entries] = await Promise.all([
+  const [services, groups, discovery, routing, page, hibernation, ...entries] = await Promise.all([
     settle(requestRaw('GET', '/services')),
     settle(request('GET', '/groups')),
     settle(request('GET', '/discovery')),
     settle(requestRaw('GET', '/routing')),
     selected ? settle(request('GET', `/services/${enc(selected)}/routing`)) : Promise.resolve(null),
+    selected ? settle(request('GET', `/services/${enc(selected)}/hibernation`)) : Promise.resolve(null),
     ...known.map((name) => pollGroup(name, errors)),
   ]);
   if (services.ok) {
@@ -84,6 +86,7 @@ export async function pollOnce() {
     store.selectedRouting = page.ok ? page.value : null;
     store.selectedError = page.ok ? null : describe(page.error);
   }
+  if (hibernation && selected === store.selected) store.selectedHibernation = hibernation.ok ? hibernation.value : null;
 
   const group = new Map();
   known.forEach((name, i) => group.set(name, entries[i]));
@@ -97,7 +100,7 @@ export async function pollOnce() {
 
   const signature = JSON.stringify([store.groups, store.discovery,
     [...group].map(([n, e]) => [n, e.status, e.statusError, e.fleet, e.fleetError]), errors, store.selected, store.selectedRouting,
-    store.selectedError]) + '\n' + store.servicesText + '\n' + store.routingText;
+    store.selectedError, store.selectedHibernation]) + '\n' + store.servicesText + '\n' + store.routingText;
   if (signature !== lastSignature) {
     lastSignature = signature;
     store.revision++;

@@ -45,6 +45,13 @@ class ServiceValidatorTest {
             } else if (spec instanceof OptionSpec.OneOf oneOf) {
                 low.put(key, oneOf.choices().get(0));
                 high.put(key, oneOf.choices().get(oneOf.choices().size() - 1));
+            } else if (spec instanceof OptionSpec.Fields) {
+                low.put(key, new java.util.TreeMap<>(Map.of("scheduler", "docker", "handle", "a", "idleSeconds", 1)));
+                high.put(key, Map.of("scheduler", "singularity", "handle", "h".repeat(100), "idleSeconds", 2_592_000,
+                        "wakeTimeoutSeconds", 600, "maxHeldRequests", 10_000));
+            } else if (spec instanceof OptionSpec.Text) {
+                low.put(key, "a");
+                high.put(key, "z".repeat(64));
             } else {
                 low.put(key, false);
                 high.put(key, true);
@@ -73,5 +80,28 @@ class ServiceValidatorTest {
         assertThatThrownBy(() -> validator.definition("p", List.of("a"), "/p", List.of("edge", "internal", "ghost"), Map.of(), null))
                 .isInstanceOf(InvalidInputException.class)
                 .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("groups[2]");
+    }
+
+    @Test
+    void hibernationNamesTheMemberThatIsWrong() {
+        Map<String, Object> good = Map.of("scheduler", "docker", "handle", "orders-backend", "idleSeconds", 300);
+        assertThat(define("/pay", List.of("a"), Map.of("hibernation", good)).options().get("hibernation")).isEqualTo(new java.util.TreeMap<>(good));
+        assertRefused(Map.of("scheduler", "docker", "handle", "x y", "idleSeconds", 3), "options.hibernation.handle");
+        assertRefused(Map.of("scheduler", "docker", "handle", "-x", "idleSeconds", 3), "options.hibernation.handle");
+        assertRefused(Map.of("scheduler", "marathon", "handle", "x", "idleSeconds", 3), "options.hibernation.scheduler");
+        assertRefused(Map.of("scheduler", "docker", "handle", "x"), "options.hibernation.idleSeconds");
+        assertRefused(Map.of("scheduler", "docker", "handle", "x", "idleSeconds", 0), "options.hibernation.idleSeconds");
+        assertRefused(Map.of("scheduler", "docker", "handle", "x", "idleSeconds", 3, "wakeTimeoutSeconds", 601),
+                "options.hibernation.wakeTimeoutSeconds");
+        assertRefused(Map.of("scheduler", "docker", "handle", "x", "idleSeconds", 3, "command", "rm -rf /"), "options.hibernation.command");
+        assertThatThrownBy(() -> define("/pay", List.of("a"), Map.of("hibernation", "docker:x")))
+                .isInstanceOf(InvalidInputException.class)
+                .extracting(e -> ((InvalidInputException) e).field()).isEqualTo("options.hibernation");
+    }
+
+    private void assertRefused(Map<String, Object> hibernation, String field) {
+        assertThatThrownBy(() -> define("/pay", List.of("a"), Map.of("hibernation", hibernation)))
+                .isInstanceOf(InvalidInputException.class)
+                .extracting(e -> ((InvalidInputException) e).field()).isEqualTo(field);
     }
 }

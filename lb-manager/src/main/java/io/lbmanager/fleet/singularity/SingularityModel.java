@@ -35,6 +35,14 @@ public final class SingularityModel {
     public record Scale(int instances, String message) {
     }
 
+    /** {@code POST /api/requests/request/{id}/pause}: a SingularityPauseRequest. */
+    public record Pause(boolean killTasks, String message) {
+    }
+
+    /** {@code POST /api/requests/request/{id}/unpause}: a SingularityUnpauseRequest. */
+    public record Unpause(String message) {
+    }
+
     /** {@code GET /api/requests/request/{id}}: a SingularityRequestParent. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RequestParent(Request request, String state, RequestDeployState requestDeployState,

@@ -41,7 +41,8 @@ import java.util.stream.Collectors;
  * canaryCycleCount) advanced by the timer or by {@code POST /api/deploys/update}, health checks on
  * the deploy's healthcheck uri and port index, deploy states and failure reasons, the previous
  * deploy staying active after a failure or cancel (asynchronous, at the next check), replacement
- * of lost tasks, scaling, task history with Mesos' final status ({@code Container exited with status 3},
+ * of lost tasks, scaling, pausing and unpausing a request (its tasks killed, none launched while paused,
+ * 409 when it already is in that state), task history with Mesos' final status ({@code Container exited with status 3},
  * {@code Failed to launch container: ...}) and the sandbox's {@code stderr} served through
  * {@code /api/sandbox/{taskId}/read} the way Mesos' {@code /files/read} answers (no offset: the file's
  * size), and {@code allowedTasksFailuresPerGroup} failures per deploy before it fails. Tasks run as
@@ -84,6 +85,8 @@ public final class SingularitySimulator implements AutoCloseable {
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
 
     private final Map<String, ObjectNode> requests = new LinkedHashMap<>();
+    /** Paused requests: their tasks are killed and none is launched until they are unpaused. */
+    private final Set<String> paused = new java.util.HashSet<>();
     private final Map<String, Map<String, ObjectNode>> deploys = new HashMap<>();
     private final Map<String, SimDeploy> active = new HashMap<>();
     private final Map<String, SimDeploy> pending = new HashMap<>();
@@ -211,6 +214,9 @@ public final class SingularitySimulator implements AutoCloseable {
             clean(task);
             return Answer.json(200, write(taskJson(task)));
         }
+        if (method.equals("POST") && (m = match("/requests/request/([^/]+)/(pause|unpause)", path)) != null) {
+            return pauseOrUnpause(m.group(1), m.group(2).equals("pause"));
+        }
         if (method.equals("PUT") && (m = match("/requests/request/([^/]+)/scale", path)) != null) {
             return scale(m.group(1), parse(body));
         }
@@ -261,6 +267,20 @@ public final class SingularitySimulator implements AutoCloseable {
         }
         requests.put(id, request.deepCopy());
         return Answer.json(200, write(requestParent(id)));
+    }
+
+    private Answer pauseOrUnpause(String requestId, boolean pause) {
+        if (!requests.containsKey(requestId)) {
+            return notFound("Couldn't find request with id " + requestId);
+        }
+        if (pause ? !paused.add(requestId) : !paused.remove(requestId)) {
+            return Answer.text(409, pause ? "Request " + requestId + " is paused. Unable to pause (it must be ACTIVE)"
+                    : "Request " + requestId + " is not in a paused state, it is in state ACTIVE");
+        }
+        if (pause) {
+            tasks.values().stream().filter(task -> task.active() && task.requestId.equals(requestId)).toList().forEach(this::clean);
+        }
+        return Answer.json(200, write(requestParent(requestId)));
     }
 
     private Answer scale(String requestId, ObjectNode body) {
@@ -666,7 +686,7 @@ public final class SingularitySimulator implements AutoCloseable {
     /** No deploy pending: the active deploy runs exactly {@code instances} tasks; lost ones are replaced. */
     private void keepInstances(String requestId) {
         SimDeploy deploy = active.get(requestId);
-        if (deploy == null) {
+        if (deploy == null || paused.contains(requestId)) {
             return;
         }
         List<SimTask> current = activeTasks(requestId, deploy.deployId);
@@ -791,7 +811,7 @@ public final class SingularitySimulator implements AutoCloseable {
     private ObjectNode requestParent(String requestId) {
         ObjectNode parent = json.createObjectNode();
         parent.set("request", requests.get(requestId));
-        parent.put("state", "ACTIVE");
+        parent.put("state", paused.contains(requestId) ? "PAUSED" : "ACTIVE");
         ObjectNode deployState = parent.putObject("requestDeployState");
         deployState.put("requestId", requestId);
         SimDeploy activeDeploy = active.get(requestId);
