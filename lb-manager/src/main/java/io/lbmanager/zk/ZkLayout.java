@@ -6,7 +6,8 @@ import java.util.Base64;
 /**
  * Every ZooKeeper path lb-manager reads or writes, under one root (default {@code /lb-manager}):
  * <pre>
- * {root}/catalog/services/{serviceId}            ServiceRecord JSON
+ * {root}/catalog/services/_{xx}/{serviceId}      ServiceRecord JSON; xx: the first byte of SHA-256(serviceId), hex
+ * {root}/catalog/services/{serviceId}            ServiceRecord JSON as stored before buckets (still read, updated in place)
  * {root}/catalog/basepaths/{group}/{b64(path)}   owning service id (the lock that makes a base path unique per group)
  * {root}/catalog/groups/{group}                  group declaration (a group exists when this node does)
  * {root}/groups/{group}/versions/{0000000042}    ConfigBundle, gzip JSON
@@ -39,6 +40,7 @@ import java.util.Base64;
 public record ZkLayout(String root) {
 
     public static final String DEFAULT_ROOT = "/lb-manager";
+    private static final String SERVICE_BUCKET_PREFIX = "_";
 
     public ZkLayout {
         if (!root.startsWith("/") || (root.length() > 1 && root.endsWith("/"))) {
@@ -50,8 +52,32 @@ public record ZkLayout(String root) {
         return root + "/catalog/services";
     }
 
+    /**
+     * A service's node, in one of 256 buckets: at 50,000 services no listing of the catalog holds
+     * more than about 200 names, far below ZooKeeper's 1 MB response limit (one listing of every
+     * service id would pass it at about 20 characters per id).
+     */
     public String service(String serviceId) {
+        return serviceBucket(serviceId) + "/" + serviceId;
+    }
+
+    public String serviceBucket(String serviceId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(serviceId.getBytes(StandardCharsets.UTF_8));
+            return services() + "/" + SERVICE_BUCKET_PREFIX + java.util.HexFormat.of().toHexDigits(digest[0]);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where a service was stored before buckets: such a node is still read, updated and deleted where it is. */
+    public String flatService(String serviceId) {
         return services() + "/" + serviceId;
+    }
+
+    /** True for a child of {@link #services()} that is a bucket, not a service: no service id starts with "_". */
+    public static boolean isServiceBucket(String childName) {
+        return childName.startsWith(SERVICE_BUCKET_PREFIX);
     }
 
     public String basePaths(String group) {
