@@ -72,7 +72,9 @@ class ZonesOnHostTest {
     static void start() throws Exception {
         discovery = ServiceDiscoveryBuilder.builder(ZonedPayload.class).client(ZK.curator()).basePath("/services").build();
         discovery.start();
-        manager = RunningManager.start(ManagerUnderTest.config(ZK.connectString(), GROUP));
+        var config = ManagerUnderTest.config(ZK.connectString(), GROUP);
+        config.nginx.routing = "lua"; // the default: zones apply to services the Lua router serves
+        manager = RunningManager.start(config);
         east = agentIn("east");
         west = agentIn("west");
         assertThat(send("PUT", manager.api("/services/shop"), "{\"owners\":[\"shop\"],\"basePath\":\"/shop\",\"groups\":[\"edge\"],"
