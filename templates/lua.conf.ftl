@@ -7,6 +7,9 @@ lua_shared_dict lbm_peers ${peersDictMb}m;
 # Requests and 5xx answers per service since Nginx started, two counters per service of the config
 # (about 2 MB at 10,000 services); the agent reads them through /_lbm/stats.
 lua_shared_dict lbm_stats 8m;
+# Usage counters per service for chargeback (issue 16): eight counters per service and the epoch of
+# this Nginx start (about 4 MB at 10,000 services); the agent reads them through /_lbm/usage.
+lua_shared_dict lbm_usage ${usageDictMb!16}m;
 
 <#noparse>
 init_by_lua_block {
@@ -151,6 +154,7 @@ init_by_lua_block {
         if ngx.status >= 500 then
             stats_dict:incr("e:" .. service, 1, 0)
         end
+        lbm.count_usage(service)
     end
 
     -- GET /_lbm/stats: one line per service Nginx holds peers or counters of:
@@ -177,6 +181,80 @@ init_by_lua_block {
         ngx.header["Content-Type"] = "text/plain"
         ngx.print(table.concat(lines, "\n"), #lines > 0 and "\n" or "")
     end
+
+    -- ---- Usage counters (chargeback, issue 16) ----
+    -- Counters only grow while this Nginx runs. Shared dicts survive a reload (HUP) but not a restart:
+    -- the "epoch" key is set once per Nginx start (add() keeps it across reloads), so the agent can tell a
+    -- reset from a reading and never subtracts across one.
+    local usage_dict = ngx.shared.lbm_usage
+    if usage_dict ~= nil then
+        usage_dict:add("epoch", string.format("%d-%d", math.floor(ngx.now() * 1000), math.random(1, 1000000000)))
+    end
+    local USAGE_FIELDS = { "req", "in", "out", "ums", "4xx", "5xx", "noup", "conn" }
+
+    -- Sum of the attempts in $upstream_response_time ("0.004, 0.010 : 0.002"), in milliseconds.
+    local function upstream_ms(times)
+        local total = 0
+        for seconds in string.gmatch(times or "", "[%d%.]+") do
+            total = total + (tonumber(seconds) or 0)
+        end
+        return math.floor(total * 1000 + 0.5)
+    end
+
+    -- Log phase: requests, bytes in ($request_length) and out ($bytes_sent), upstream time and errors by
+    -- class. no-upstream: a 503 that reached no upstream; connect failure: a request with an attempt whose
+    -- $upstream_connect_time is "-" (the connection to that peer failed).
+    function lbm.count_usage(service)
+        if usage_dict == nil then
+            return
+        end
+        local var = ngx.var
+        local status = ngx.status
+        local prefix = "u|" .. service .. "|"
+        usage_dict:incr(prefix .. "req", 1, 0)
+        usage_dict:incr(prefix .. "in", tonumber(var.request_length) or 0, 0)
+        usage_dict:incr(prefix .. "out", tonumber(var.bytes_sent) or 0, 0)
+        local upstream = var.upstream_addr
+        if upstream ~= nil and upstream ~= "" then
+            usage_dict:incr(prefix .. "ums", upstream_ms(var.upstream_response_time), 0)
+            local connect = var.upstream_connect_time
+            if connect ~= nil and string.find(connect, "-", 1, true) then
+                usage_dict:incr(prefix .. "conn", 1, 0)
+            end
+        elseif status == 503 then
+            usage_dict:incr(prefix .. "noup", 1, 0)
+        end
+        if status >= 400 and status < 500 then
+            usage_dict:incr(prefix .. "4xx", 1, 0)
+        elseif status >= 500 then
+            usage_dict:incr(prefix .. "5xx", 1, 0)
+        end
+    end
+
+    -- GET /_lbm/usage: "epoch <id>" then one line per service:
+    -- "<service> <requests> <bytes in> <bytes out> <upstream ms> <4xx> <5xx> <no upstream> <connect failures>".
+    function lbm.report_usage()
+        local lines = { "epoch " .. ((usage_dict and usage_dict:get("epoch")) or "none") }
+        if usage_dict ~= nil then
+            local services = {}
+            for _, key in ipairs(usage_dict:get_keys(0)) do
+                local service = string.match(key, "^u|(.+)|req$")
+                if service then
+                    services[#services + 1] = service
+                end
+            end
+            for _, service in ipairs(services) do
+                local values = { service }
+                for _, field in ipairs(USAGE_FIELDS) do
+                    values[#values + 1] = usage_dict:get("u|" .. service .. "|" .. field) or 0
+                end
+                lines[#lines + 1] = table.concat(values, " ")
+            end
+        end
+        ngx.header["Content-Type"] = "text/plain"
+        ngx.print(table.concat(lines, "\n"), "\n")
+    end
+    -- ---- end of usage counters ----
 
     -- POST /_lbm/peers, one line per service: "<service id>[ host:port:weight ...]".
     -- A line without peers removes the service's list. Every line is checked before any is applied.

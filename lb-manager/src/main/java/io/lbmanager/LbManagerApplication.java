@@ -19,6 +19,7 @@ import io.lbmanager.api.RequestBodies;
 import io.lbmanager.api.ServiceOwnership;
 import io.lbmanager.api.ServiceStatusResource;
 import io.lbmanager.api.ServiceUpstreamsResource;
+import io.lbmanager.api.UsageResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.baragon.LoadBalancerRequests;
 import io.lbmanager.catalog.CatalogStore;
@@ -48,6 +49,10 @@ import io.lbmanager.rollout.PublishedBundles;
 import io.lbmanager.rollout.RenderRequests;
 import io.lbmanager.rollout.RolloutCoordinator;
 import io.lbmanager.rollout.RolloutMetrics;
+import io.lbmanager.usage.UsageKeeper;
+import io.lbmanager.usage.UsageMetrics;
+import io.lbmanager.usage.UsagePrices;
+import io.lbmanager.usage.UsageRecords;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.signing.KeygenCommand;
@@ -196,6 +201,13 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         PrometheusRegistry prometheus = new PrometheusRegistry();
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics/prometheus");
+        UsageRecords usageRecords = new UsageRecords(client, layout);
+        UsageMetrics usageMetrics = new UsageMetrics(usageRecords, snapshots::groups, config.usage.metricsTopServices);
+        usageMetrics.register(prometheus);
+        environment.lifecycle().manage(new UsageKeeper(usageRecords, usageMetrics, snapshots::groups, leadership::isLeader,
+                Duration.ofDays(config.usage.retentionDays)));
+        environment.jersey().register(new UsageResource(snapshots, usageRecords, new UsagePrices(config.usage.pricePerMillionRequests,
+                config.usage.pricePerGbOut, config.usage.pricePerGbIn, config.usage.pricePerCoreHour, config.usage.pricePerGbHourMemory)));
 
         // the fleet of Nginx tasks
         String agentZk = config.fleet.agentZooKeeper.isBlank() ? connectString : config.fleet.agentZooKeeper;

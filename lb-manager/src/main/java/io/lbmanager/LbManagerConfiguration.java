@@ -3,6 +3,7 @@ package io.lbmanager;
 import io.dropwizard.core.Configuration;
 import io.lbmanager.api.ApiConfig;
 import io.lbmanager.config.BaragonConfig;
+import io.lbmanager.config.UsageConfig;
 import io.lbmanager.config.DiscoveryConfig;
 import io.lbmanager.config.FleetConfig;
 import io.lbmanager.config.NginxConfig;
@@ -48,6 +49,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public BaragonConfig baragon = new BaragonConfig();
+
+    @Valid
+    @NotNull
+    public UsageConfig usage = new UsageConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

@@ -43,8 +43,11 @@ final class AgentOptions {
     static final Option SIGNING_KEY_FILE = new Option("--signing-public-key-file", "signingPublicKeyFile",
             List.of("LBM_SIGNING_PUBLIC_KEY_FILE"), null, "a PEM file with that key, instead of the key itself");
 
+    static final Option USAGE_INTERVAL = new Option("--usage-interval-seconds", "usageIntervalSeconds",
+            List.of("LBM_USAGE_INTERVAL_SECONDS"), "10", "how often usage counters are read from Nginx and shipped to ZooKeeper");
+
     static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR,
-            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE);
+            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE, USAGE_INTERVAL);
 
     private AgentOptions() {
     }
@@ -72,7 +75,17 @@ final class AgentOptions {
                 value(namespace, env, NGINX).orElseThrow(),
                 Path.of(value(namespace, env, RUNTIME_DIR).orElseThrow()),
                 value(namespace, env, ZK_AUTH).orElse(null),
-                signingPublicKey(namespace, env).orElse(null));
+                signingPublicKey(namespace, env).orElse(null),
+                usageInterval(namespace, env));
+    }
+
+    private static java.time.Duration usageInterval(Namespace namespace, Map<String, String> env) {
+        String text = value(namespace, env, USAGE_INTERVAL).orElseThrow();
+        try {
+            return java.time.Duration.ofMillis(Math.round(Double.parseDouble(text) * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(USAGE_INTERVAL.flag() + " must be a number of seconds, was '" + text + "'");
+        }
     }
 
     private static Optional<String> signingPublicKey(Namespace namespace, Map<String, String> env) {

@@ -4,6 +4,7 @@ import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.zk.ZkCredentials;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Objects;
  *
  * @param zkAuth           {@code user:password} the agent authenticates to ZooKeeper with, or null
  * @param signingPublicKey the manager's Ed25519 public key (PEM or base64): only versions it signed are served; null accepts unsigned ones
+ * @param usageInterval    how often the agent reads its Nginx's usage counters and writes what grew to ZooKeeper
  */
 public record AgentSettings(
         String zkConnect,
@@ -25,12 +27,22 @@ public record AgentSettings(
         String nginxBinary,
         Path runtimeDir,
         String zkAuth,
-        String signingPublicKey) {
+        String signingPublicKey,
+        Duration usageInterval) {
+
+    public static final Duration DEFAULT_USAGE_INTERVAL = Duration.ofSeconds(10);
+
+    public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
+                         int adminPort, String nginxBinary, Path runtimeDir, String zkAuth, String signingPublicKey) {
+        this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, zkAuth, signingPublicKey,
+                DEFAULT_USAGE_INTERVAL);
+    }
 
     /** An agent that trusts whatever ZooKeeper holds (no credentials, no signing key). */
     public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
                          int adminPort, String nginxBinary, Path runtimeDir) {
-        this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, null, null);
+        this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, null, null,
+                DEFAULT_USAGE_INTERVAL);
     }
 
     public AgentSettings {
@@ -41,6 +53,10 @@ public record AgentSettings(
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(nginxBinary, "nginxBinary");
         Objects.requireNonNull(runtimeDir, "runtimeDir");
+        Objects.requireNonNull(usageInterval, "usageInterval");
+        if (usageInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("usage interval must be at least 100 ms, was " + usageInterval.toMillis() + " ms");
+        }
         if (!host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
             throw new IllegalArgumentException("host must be an IP address or host name, was '" + host + "'");
         }

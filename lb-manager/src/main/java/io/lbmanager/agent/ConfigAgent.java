@@ -54,6 +54,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final StatusNode statusNode;
     private final PeerSync peers;
     private final UpstreamsReport upstreamsReport;
+    private final UsageShipper usage;
     private final VersionDirectories dirs;
     private final LastGoodVersion lastGood;
     private final Optional<VersionVerifier> signatures;
@@ -93,6 +94,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.peers = new PeerSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId())
                 .keepingListsIn(new PeerListFile(lastGood.file().resolveSibling("peers.json")));
         this.upstreamsReport = new UpstreamsReport(settings, peers, dirs.peersSocket());
+        this.usage = new UsageShipper(settings, client, layout, dirs.peersSocket(), nginx::pid);
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
@@ -149,6 +151,7 @@ public final class ConfigAgent implements AutoCloseable {
         worker.execute(() -> statusNode.publish(status));
         worker.execute(this::serveFromDiskUnlessZooKeeperAnswers);
         queueCatchUp();
+        usage.start();
         worker.scheduleWithFixedDelay(this::superviseNginx, SUPERVISE_EVERY.toMillis(), SUPERVISE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(this::queueCatchUp, CATCH_UP_EVERY.toMillis(), CATCH_UP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -484,6 +487,7 @@ public final class ConfigAgent implements AutoCloseable {
         target.close();
         peers.close();
         upstreamsReport.close();
+        usage.close();
         nginx.stop();
         client.close();
         LOG.info("agent group={} id={} stopped", settings.group(), settings.agentId());

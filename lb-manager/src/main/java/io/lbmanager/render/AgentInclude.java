@@ -13,6 +13,7 @@ public final class AgentInclude {
 
     public static final String VERSION_PATH = "/_lbm/version";
     public static final String STATS_PATH = "/_lbm/stats";
+    public static final String USAGE_PATH = "/_lbm/usage";
     private static final String PEERS_LOCATION = "\n"
             + "# The agent replaces peer lists here, through the unix socket only.\n"
             + "location = /_lbm/peers {\n"
@@ -30,6 +31,14 @@ public final class AgentInclude {
             + "    deny all;\n"
             + "    access_log off;\n"
             + "    content_by_lua_block { lbm.report() }\n"
+            + "}\n"
+            + "\n"
+            + "# The agent reads the usage counters (chargeback) here, through the unix socket only.\n"
+            + "location = " + USAGE_PATH + " {\n"
+            + "    allow unix:;\n"
+            + "    deny all;\n"
+            + "    access_log off;\n"
+            + "    content_by_lua_block { lbm.report_usage() }\n"
             + "}\n";
 
     private AgentInclude() {

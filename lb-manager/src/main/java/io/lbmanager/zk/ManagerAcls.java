@@ -14,7 +14,7 @@ import java.util.List;
  * The ACL of every node the manager creates. Under {@code zookeeper.root}: the manager may do
  * everything; the agents (their digest identity, or anyone when agents have none) may read a
  * group's runtime nodes (target, versions, signatures, peers) and create and delete their own
- * status nodes under {@code groups/{group}/agents}; nobody else gets anything. Outside the root
+ * status nodes under {@code groups/{group}/agents} and their usage records under {@code groups/{group}/usage}; nobody else gets anything. Outside the root
  * (the discovery base path teams register under) nodes stay open, as teams' clients create them.
  */
 public final class ManagerAcls implements ACLProvider {
@@ -46,6 +46,9 @@ public final class ManagerAcls implements ACLProvider {
         String[] parts = relative(path);
         if (parts.length == 4 && parts[3].equals("agents") && parts[1].equals("groups")) {
             return acl(managerAll(), new ACL(Perms.READ | Perms.CREATE | Perms.DELETE, agent));
+        }
+        if (parts.length == 4 && parts[3].equals("usage") && parts[1].equals("groups")) {
+            return acl(managerAll(), new ACL(Perms.READ | Perms.CREATE, agent));
         }
         if (parts.length == 5 && parts[3].equals("agents") && parts[1].equals("groups")) {
             return agentStatusAcl(agent, manager);

@@ -20,6 +20,7 @@ import java.util.Base64;
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
  * {root}/groups/{group}/peers/{serviceId}        PeerList JSON: the peers the Lua balancer picks from (dynamic upstreams)
+ * {root}/groups/{group}/usage/{hour}-{agentId}   UsageRecord JSON: what one Nginx served in one hour (chargeback)
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
  * {root}/fleet/{group}/block                     DeployBlock JSON: the group refuses upgrades while it exists
@@ -129,6 +130,11 @@ public record ZkLayout(String root) {
 
     public String agent(String group, String agentId) {
         return groupAgents(group) + "/" + agentId;
+    }
+
+    /** Usage records of the group's agents, one node per agent and hour, pruned by the manager. */
+    public String groupUsage(String group) {
+        return group(group) + "/usage";
     }
 
     public String groupPeers(String group) {

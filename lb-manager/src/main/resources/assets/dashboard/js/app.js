@@ -6,8 +6,9 @@ import {renderHistory, setupHistory} from './history.js';
 import {renderServices, setupServices} from './services.js';
 import {session, setupSession} from './session.js';
 import {poll, store, subscribe} from './store.js';
+import {renderUsage, setupUsage} from './usage.js';
 
-const VIEWS = ['groups', 'services', 'history', 'audit'];
+const VIEWS = ['groups', 'services', 'history', 'audit', 'usage'];
 const SERVICE_PAGE = /^service\/(.+)$/;
 
 /** The view a hash names; #service/ID is the Services view with that service's page open. */
@@ -55,6 +56,7 @@ function redraw() {
     if (current === 'services') renderServices(store);
     if (current === 'history') renderHistory(store);
     if (current === 'audit') renderAudit();
+    if (current === 'usage') renderUsage();
     stats.slowestRedrawMillis = Math.max(stats.slowestRedrawMillis, performance.now() - start);
   });
 }
@@ -96,6 +98,7 @@ window.addEventListener('hashchange', () => {
 setupServices(store, redraw);
 setupHistory(store, redraw);
 setupAudit(redraw);
+setupUsage(redraw);
 subscribe(redraw);
 show(current);
 setupSession(poll);
