@@ -55,7 +55,7 @@ public class FleetConfig {
     @NotNull
     public String agentZooKeeper = "";
 
-    /** Docker: how long a retired container is left out of the fleet's task list before it is stopped. */
+    /** How long a retired Nginx task (Docker: container) is left out of the fleet's task list before it is stopped. */
     @Min(0)
     @Max(600_000)
     public int drainMillis = 2000;
