@@ -50,6 +50,7 @@ import io.lbmanager.routes.RoutesPipeline;
 import io.lbmanager.routes.RoutesPublisher;
 import io.lbmanager.routes.RoutesRollout;
 import io.lbmanager.routes.RoutesRolloutStore;
+import io.lbmanager.routes.RoutesSync;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.AgentLagHealthCheck;
 import io.lbmanager.rollout.ConfigPipeline;
@@ -182,7 +183,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         RoutesRollout routesRollout = new RoutesRollout(routesStore,
                 new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
-        RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader);
+        RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader,
+                group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())));
 
         snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);
         leadership.tell(peerPublisher).tell(pipeline).tell(coordinator).tell(routesPipeline);

@@ -11,11 +11,16 @@ import io.lbmanager.zk.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.lbmanager.contract.RouteLine;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -24,15 +29,30 @@ import java.util.function.BooleanSupplier;
  * leading manager, for groups whose services Lua routes. No render, no {@code nginx -t}, no reload:
  * a route line is checked by {@code RouteLine} and again by the agent and Nginx. Snapshots that
  * arrive while a pass runs are coalesced into one next pass over the newest.
+ *
+ * <p>A route goes into the table only once the group's config target has its option profile: a
+ * service whose new profile is still being rolled out, or whose config version was reverted, must
+ * not hold back every other route change of the group (agents confirm a table only when their
+ * config has all its profiles). While a route waits for its profile, passes repeat every
+ * {@value #WAITING_PASS_MILLIS} ms, so it follows its config without another catalog change.
  */
 public final class RoutesPipeline implements Managed, SnapshotListener, Leadership.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoutesPipeline.class);
 
+    /** The option profiles of a group's config target; empty while the group has none. */
+    @FunctionalInterface
+    public interface ConfigProfiles {
+        Optional<Set<String>> of(String group) throws Exception;
+    }
+
+    static final long WAITING_PASS_MILLIS = 1_000;
+
     private final RoutesRollout rollout;
     private final UpstreamMode mode;
     private final BooleanSupplier isLeader;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    private final ConfigProfiles configProfiles;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "routes-pipeline");
         thread.setDaemon(true);
         return thread;
@@ -43,10 +63,11 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
     private volatile CatalogSnapshot latest;
 
-    public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader) {
+    public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles) {
         this.rollout = rollout;
         this.mode = mode;
         this.isLeader = isLeader;
+        this.configProfiles = configProfiles;
     }
 
     @Override
@@ -67,26 +88,38 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     }
 
     private void queuePass() {
+        queuePass(0);
+    }
+
+    private void queuePass(long delayMillis) {
         if (mode.luaRouting() && passQueued.compareAndSet(false, true)) {
             try {
-                worker.execute(() -> {
+                worker.schedule(() -> {
                     passQueued.set(false);
-                    proposeEveryGroup();
-                });
+                    if (proposeEveryGroup()) {
+                        queuePass(WAITING_PASS_MILLIS);
+                    }
+                }, delayMillis, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException stopped) {
                 // stopping
             }
         }
     }
 
-    void proposeEveryGroup() {
+    /** @return whether a route waits for its profile in some group's config */
+    boolean proposeEveryGroup() {
         CatalogSnapshot snapshot = latest;
         if (snapshot == null || !isLeader.getAsBoolean()) {
-            return;
+            return false;
         }
+        boolean waiting = false;
         for (String group : snapshot.groups()) {
             try {
-                RoutingTable table = RoutingTable.of(group, RoutedServices.of(snapshot, group, mode).routes());
+                List<RouteLine> routes = RoutedServices.of(snapshot, group, mode).routes();
+                Set<String> profiles = configProfiles.of(group).orElse(Set.of());
+                List<RouteLine> ready = routes.stream().filter(route -> profiles.contains(route.profile())).toList();
+                waiting |= ready.size() < routes.size();
+                RoutingTable table = RoutingTable.of(group, ready);
                 String sha = table.sha256();
                 Proposal last = outcomes.get(group);
                 if (sha.equals(lastProposed.get(group)) && (last instanceof Proposal.Started
@@ -101,6 +134,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
                 lastProposed.remove(group);
             }
         }
+        return waiting;
     }
 
     @Override
