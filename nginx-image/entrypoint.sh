@@ -13,6 +13,7 @@
 #   LBM_ZK_AUTH   optional  user:password for ZooKeeper ACLs (the manager's zookeeper.auth.agent)
 #   LBM_SIGNING_PUBLIC_KEY  optional  the manager's Ed25519 public key (base64 or PEM); with it, only
 #                           versions the manager signed are served (or LBM_SIGNING_PUBLIC_KEY_FILE: a PEM file)
+#   LBM_ZONE      optional  the zone this Nginx runs in: its Lua balancer prefers upstreams of it
 #   JAVA_OPTS     optional  JVM options (default -Xmx96m -XX:+UseSerialGC)
 # Arguments are passed to the agent. `docker run IMAGE nginx -V` (or any other program on
 # PATH) runs that program instead, for debugging.

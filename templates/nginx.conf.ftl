@@ -34,17 +34,34 @@ http {
 
 <#if dynamicUpstreams>
     include lbm-lua.conf;
+<#if luaRouting>
+    include lbm-profile-upstreams.conf;
+</#if>
 
 </#if>
     include upstreams/*.conf;
 
     server {
         include lbm-agent.conf;
+<#if luaRouting>
+        # Set by lbm.route() for the profile location it runs (ngx.ctx does not survive ngx.exec).
+        set $lbm_service "";
+        set $lbm_upstream_uri "";
+        include lbm-profile-locations.conf;
+</#if>
 <#if !rootPathClaimed>
 
         location / {
             default_type application/json;
+<#if luaRouting>
+            # Services routed by Lua: the longest base path in the lbm_routes dict wins (no per-service file, no reload).
+            # The route's profile location limits the body; lbm.route() checks a declared length against it.
+            client_max_body_size 0;
+            access_by_lua_block { lbm.route() }
+            content_by_lua_block { lbm.not_found() }
+<#else>
             return 404 '{"error":"not_found","message":"no service is routed at this path"}\n';
+</#if>
         }
 </#if>
 

@@ -56,7 +56,7 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
             case DOCKER -> {
                 stablePorts.requireRoomFor(config.instances);
                 docker = new DockerTaskRunner(DockerClients.local(), config.image, config.name, agentZooKeeper, layout.root(),
-                        agentEnv, stablePorts);
+                        agentEnv, stablePorts).inZones(config.zones);
                 DockerFleetBackend generations = new DockerFleetBackend(docker, new ZkNodes(client), layout, config.instances,
                         Duration.ofMillis(config.drainMillis));
                 managed.add(generations);
@@ -66,7 +66,7 @@ public record FleetAssembly(FleetBackend backend, UpgradeOperations operations, 
                 FleetConfig.SingularityConfig singularity = config.singularity;
                 backend = new SingularityFleet(new SingularityHttp(singularity.baseUrl, Optional.of(singularity.authHeader),
                         Duration.ofMillis(singularity.connectTimeoutMs), Duration.ofMillis(singularity.requestTimeoutMs),
-                        singularity.retries), singularity.requestPrefix, agentEnv, stablePorts);
+                        singularity.retries), singularity.requestPrefix, agentEnv, stablePorts, Duration.ofMillis(config.drainMillis));
             }
             default -> throw new IllegalArgumentException("unknown fleet backend " + config.backend);
         }

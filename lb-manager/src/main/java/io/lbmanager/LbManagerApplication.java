@@ -39,11 +39,18 @@ import io.lbmanager.hibernation.Hibernator;
 import io.lbmanager.hibernation.Schedulers;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PeerPublisher;
+import io.lbmanager.zones.ZoneRanges;
 import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.peers.UpstreamModes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.routes.PublishedRoutes;
+import io.lbmanager.routes.RoutesPipeline;
+import io.lbmanager.routes.RoutesPublisher;
+import io.lbmanager.routes.RoutesRollout;
+import io.lbmanager.routes.RoutesRolloutStore;
+import io.lbmanager.routes.RoutesSync;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.AgentLagHealthCheck;
 import io.lbmanager.rollout.ConfigPipeline;
@@ -61,6 +68,7 @@ import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
 import io.lbmanager.signing.KeygenCommand;
 import io.lbmanager.signing.ManagerKeys;
+import io.lbmanager.signing.VersionVerifier;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.DiscoveryGuard;
 import io.lbmanager.snapshot.HoldReleases;
@@ -75,6 +83,7 @@ import io.lbmanager.zk.LeadershipHealthCheck;
 import io.lbmanager.zk.ManagerAcls;
 import io.lbmanager.zk.ManagerZooKeeper;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import io.lbmanager.zk.ZooKeeperBoundHealthCheck;
 import io.lbmanager.zk.ZooKeeperHealthCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
@@ -147,7 +156,9 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         TemplateSet templates = TemplateSet.load(Path.of(config.nginx.templatesDir));
         UpstreamMode upstreamMode = UpstreamModes.choose(config.nginx.dynamicUpstreams, config.nginx.binary,
                 config.nginx.luaModulesDir, config.nginx.peersDictMb, templates);
-        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader);
+        upstreamMode = UpstreamModes.withRouting(upstreamMode, config.nginx.routing, config.nginx.binary, config.nginx.routesDictMb, templates);
+        PeerPublisher peerPublisher = new PeerPublisher(client, layout, upstreamMode, leadership::isLeader,
+                ZoneRanges.from(config.zones));
 
         // snapshot -> render -> nginx -t -> publish -> rollout to every agent
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
@@ -167,9 +178,17 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 leadership::isLeader, config.pipeline.maxDelayMillis);
         PinWatcher pins = new PinWatcher(client, layout, renders);
 
-        snapshots.tell(peerPublisher).tell(pipeline);
-        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator);
-        List.of(snapshots, peerPublisher, pipeline, coordinator, pins, catalogWatcher, discovery, holdReleases, leadership)
+        // snapshot -> routing tables -> every agent's Lua router (no render, no reload)
+        RoutesRolloutStore routesStore = new RoutesRolloutStore(new ZkNodes(client), layout);
+        RoutesRollout routesRollout = new RoutesRollout(routesStore,
+                new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
+                Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
+        RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader,
+                group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())));
+
+        snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);
+        leadership.tell(peerPublisher).tell(pipeline).tell(coordinator).tell(routesPipeline);
+        List.of(snapshots, peerPublisher, pipeline, coordinator, routesPipeline, pins, catalogWatcher, discovery, holdReleases, leadership)
                 .forEach(environment.lifecycle()::manage);
 
         // the REST API, health and metrics
@@ -178,13 +197,16 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         CatalogApi.register(environment.jersey(), catalog, config.api);
         AuthApi auth = AuthApi.register(environment.jersey(), client, layout, catalog, config.api, System.getenv());
         environment.lifecycle().manage(auth);
-        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies));
+        environment.jersey().register(new GroupRuntimeResource(snapshots, publisher, rolloutStore, coordinator, statusStore, agents, bodies,
+                routesStore));
         environment.jersey().register(new GroupEndpointsResource(snapshots, rolloutStore, agents));
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         PublishedPeers publishedPeers = new PublishedPeers(client, layout);
         environment.lifecycle().manage(publishedPeers);
+        PublishedRoutes publishedRoutes = new PublishedRoutes(client, layout, routesStore,
+                keys.publicKey().map(VersionVerifier::new));
         ServiceUpstreamsResource routing = ServiceUpstreamsResource.create(snapshots, statusStore, published, agents, publishedPeers,
-                new AgentReports());
+                new AgentReports(), publishedRoutes);
         environment.jersey().register(routing);
         environment.jersey().register(routing.overview());
         environment.jersey().register(new DiscoveryResource(snapshots, holdReleases));
@@ -201,7 +223,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new OpenApiResource());
         if (config.baragon.enabled) {
             BaragonApi.register(environment.jersey(), new LoadBalancerRequests(client, layout, catalog, rolloutStore, publisher, statusStore,
-                    agents, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
+                    agents, publishedRoutes, config.baragon.requestsKept, config.baragon.confirmTimeoutSeconds * 1000L, System::currentTimeMillis), catalog, config.api);
         }
         environment.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         environment.healthChecks().register("leadership", new ZooKeeperBoundHealthCheck(client, new LeadershipHealthCheck(leadership)));

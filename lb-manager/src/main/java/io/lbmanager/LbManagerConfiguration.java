@@ -10,6 +10,7 @@ import io.lbmanager.config.HibernationConfig;
 import io.lbmanager.config.NginxConfig;
 import io.lbmanager.config.PipelineConfig;
 import io.lbmanager.config.SigningConfig;
+import io.lbmanager.config.ZonesConfig;
 import io.lbmanager.config.ZooKeeperConfig;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -58,6 +59,10 @@ public class LbManagerConfiguration extends Configuration {
     @Valid
     @NotNull
     public UsageConfig usage = new UsageConfig();
+
+    @Valid
+    @NotNull
+    public ZonesConfig zones = new ZonesConfig();
 
     /** Set by the {@code demo} command: sample backends registered through Curator x-discovery. */
     public boolean demo = false;

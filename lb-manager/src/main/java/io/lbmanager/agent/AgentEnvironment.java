@@ -12,6 +12,8 @@ public final class AgentEnvironment {
 
     public static final String ZK_AUTH = "LBM_ZK_AUTH";
     public static final String SIGNING_PUBLIC_KEY = "LBM_SIGNING_PUBLIC_KEY";
+    /** The zone of an Nginx task: read by the agent, and by Nginx's Lua balancer (the agent sets it for Nginx). */
+    public static final String ZONE = "LBM_ZONE";
 
     private AgentEnvironment() {
     }

@@ -46,13 +46,18 @@ final class AgentOptions {
     static final Option USAGE_INTERVAL = new Option("--usage-interval-seconds", "usageIntervalSeconds",
             List.of("LBM_USAGE_INTERVAL_SECONDS"), "10", "how often usage counters are read from Nginx and shipped to ZooKeeper");
 
+    static final Option ZONE = new Option("--zone", "zone", List.of(AgentEnvironment.ZONE), null,
+            "zone of this Nginx's task: its Lua balancer prefers upstreams of this zone (else Singularity's TASK_RACK_ID, lower-cased)");
+    /** Singularity's rack of the task: the zone when none is given, made a zone name (lower case, {@code _} as {@code -}). */
+    static final String RACK = "TASK_RACK_ID";
+
     static final Option MAX_OLD_GENERATIONS = new Option("--max-old-generations", "maxOldGenerations",
             List.of("LBM_MAX_OLD_GENERATIONS"), OldGenerationBound.DEFAULT.toString(),
             "old Nginx worker generations a reload may leave draining long requests (1.." + OldGenerationBound.LARGEST
                     + "); before a reload that would leave more, the oldest is ended and its requests cut; off: no bound");
 
     static final List<Option> ALL = List.of(ZK, ZK_ROOT, GROUP, AGENT_ID, HOST, TRAFFIC_PORT, ADMIN_PORT, NGINX, RUNTIME_DIR,
-            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE, USAGE_INTERVAL, MAX_OLD_GENERATIONS);
+            ZK_AUTH, SIGNING_KEY, SIGNING_KEY_FILE, USAGE_INTERVAL, ZONE, MAX_OLD_GENERATIONS);
 
     private AgentOptions() {
     }
@@ -82,8 +87,23 @@ final class AgentOptions {
                 value(namespace, env, ZK_AUTH).orElse(null),
                 signingPublicKey(namespace, env).orElse(null),
                 usageInterval(namespace, env),
+                zone(namespace, env),
                 OldGenerationBound.parse(value(namespace, env, MAX_OLD_GENERATIONS).orElseThrow(),
                         MAX_OLD_GENERATIONS.flag() + " (or env " + String.join(" / ", MAX_OLD_GENERATIONS.env()) + ")"));
+    }
+
+    /** {@code --zone} or {@code LBM_ZONE} as given (a bad one stops the agent, naming it), else the task's rack if it makes a zone name. */
+    private static String zone(Namespace namespace, Map<String, String> env) {
+        Optional<String> given = value(namespace, env, ZONE);
+        if (given.isPresent()) {
+            return given.get();
+        }
+        String rack = env.get(RACK);
+        if (rack == null || rack.isBlank()) {
+            return null;
+        }
+        String zone = rack.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return io.lbmanager.zones.ZoneName.valid(zone) ? zone : null;
     }
 
     private static java.time.Duration usageInterval(Namespace namespace, Map<String, String> env) {

@@ -2,6 +2,7 @@ package io.lbmanager.agent;
 
 import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.zk.ZkCredentials;
+import io.lbmanager.zones.ZoneName;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param zkAuth           {@code user:password} the agent authenticates to ZooKeeper with, or null
  * @param signingPublicKey the manager's Ed25519 public key (PEM or base64): only versions it signed are served; null accepts unsigned ones
  * @param usageInterval    how often the agent reads its Nginx's usage counters and writes what grew to ZooKeeper
+ * @param zone             the zone this Nginx's task runs in (its Lua balancer prefers peers of it), or null
  * @param maxOldGenerations old Nginx worker generations a reload may leave draining (the oldest are ended first)
  */
 public record AgentSettings(
@@ -30,6 +32,7 @@ public record AgentSettings(
         String zkAuth,
         String signingPublicKey,
         Duration usageInterval,
+        String zone,
         OldGenerationBound maxOldGenerations) {
 
     public static final Duration DEFAULT_USAGE_INTERVAL = Duration.ofSeconds(10);
@@ -37,9 +40,17 @@ public record AgentSettings(
     /** With the default bound of old worker generations. */
     public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
                          int adminPort, String nginxBinary, Path runtimeDir, String zkAuth, String signingPublicKey,
+                         Duration usageInterval, String zone) {
+        this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, zkAuth, signingPublicKey,
+                usageInterval, zone, OldGenerationBound.DEFAULT);
+    }
+
+    /** An agent in no zone. */
+    public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
+                         int adminPort, String nginxBinary, Path runtimeDir, String zkAuth, String signingPublicKey,
                          Duration usageInterval) {
         this(zkConnect, zkRoot, group, agentId, host, trafficPort, adminPort, nginxBinary, runtimeDir, zkAuth, signingPublicKey,
-                usageInterval, OldGenerationBound.DEFAULT);
+                usageInterval, null);
     }
 
     public AgentSettings(String zkConnect, String zkRoot, String group, String agentId, String host, int trafficPort,
@@ -79,6 +90,9 @@ public record AgentSettings(
         if (signingPublicKey != null) {
             SigningKeys.parsePublicKey(signingPublicKey, "the signing public key");
         }
+        if (zone != null && !ZoneName.valid(zone)) {
+            throw new IllegalArgumentException("zone must be " + ZoneName.RULE + ", was '" + zone + "'");
+        }
         if (trafficPort == adminPort) {
             throw new IllegalArgumentException("traffic and admin port must differ, both are " + trafficPort);
         }
@@ -94,6 +108,7 @@ public record AgentSettings(
     public String toString() {
         return "AgentSettings[group=" + group + ", agentId=" + agentId + ", zk=" + zkConnect + zkRoot
                 + (zkAuth == null ? "" : ", zkAuth=" + zkAuth.substring(0, zkAuth.indexOf(':')) + ":***")
-                + ", signed=" + (signingPublicKey != null) + ", maxOldGenerations=" + maxOldGenerations + "]";
+                + ", signed=" + (signingPublicKey != null) + (zone == null ? "" : ", zone=" + zone)
+                + ", maxOldGenerations=" + maxOldGenerations + "]";
     }
 }

@@ -9,6 +9,8 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.peers.PeerListFile;
 import io.lbmanager.peers.PeerSync;
+import io.lbmanager.routes.RoutesFile;
+import io.lbmanager.routes.RoutesSync;
 import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.signing.VersionVerifier;
@@ -26,6 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +57,7 @@ public final class ConfigAgent implements AutoCloseable {
     private final GroupTarget target;
     private final StatusNode statusNode;
     private final PeerSync peers;
+    private final RoutesSync routes;
     private final UpstreamsReport upstreamsReport;
     private final HibernationRelay hibernation;
     private final UsageShipper usage;
@@ -69,6 +73,8 @@ public final class ConfigAgent implements AutoCloseable {
     private Optional<ServedVersion> lastFailed = Optional.empty();
     private long startRetryMillis = START_RETRY_FIRST.toMillis();
     private boolean runningDynamic;
+    /** The Lua router's profiles of the config Nginx runs; null when it runs none. */
+    private Set<String> runningProfiles;
     private long applies;
     private volatile boolean zkTroubleLogged;
     private volatile boolean zooKeeperAnswered;
@@ -87,7 +93,7 @@ public final class ConfigAgent implements AutoCloseable {
         this.client = client;
         this.dirs = new VersionDirectories(settings.runtimeDir());
         this.lastGood = new LastGoodVersion(dirs.root());
-        this.nginx = new NginxProcess(settings.nginxBinary(), dirs, settings.maxOldGenerations());
+        this.nginx = new NginxProcess(settings.nginxBinary(), dirs, settings.zone(), settings.maxOldGenerations());
         this.probe = new VersionProbe(settings.host(), settings.trafficPort());
         this.applier = new ConfigApplier(settings, dirs, nginx, probe, confirmTimeout);
         ZkLayout layout = new ZkLayout(settings.zkRoot());
@@ -100,8 +106,15 @@ public final class ConfigAgent implements AutoCloseable {
         this.usage = new UsageShipper(settings, client, layout, dirs.peersSocket(), nginx::pid);
         this.signatures = Optional.ofNullable(settings.signingPublicKey())
                 .map(key -> new VersionVerifier(SigningKeys.parsePublicKey(key, "the signing public key")));
+        this.routes = new RoutesSync(client, layout, settings.group(), dirs.peersSocket(), settings.group() + "/" + settings.agentId(),
+                signatures, new RoutesFile(lastGood.file().resolveSibling("routes.txt")));
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "agent-" + settings.agentId()));
         this.status = statusOf(AgentState.STARTING, null);
+        routes.reportingTo(() -> {
+            if (!worker.isShutdown()) {
+                worker.execute(this::refreshPeerFields);
+            }
+        });
         nginx.onLateRefusal((version, error) -> worker.execute(() -> refusedLate(version, error)));
     }
 
@@ -150,6 +163,7 @@ public final class ConfigAgent implements AutoCloseable {
             client.start();
         }
         peers.start();
+        routes.start();
         hibernation.start();
         target.watch(this::queueCatchUp);
         worker.execute(() -> statusNode.publish(status));
@@ -179,7 +193,9 @@ public final class ConfigAgent implements AutoCloseable {
         AgentStatus current = status;
         if (current.peerPushes() != peers.pushes() || current.peersZxid() != peers.pushedZxid()
                 || !Objects.equals(current.peerError(), peers.error())
-                || !current.upstreams().equals(upstreamsMode())) {
+                || !current.upstreams().equals(upstreamsMode())
+                || current.routesVersion() != routes.routesVersion() || current.routesFailedVersion() != routes.failedVersion()
+                || !Objects.equals(current.routesError(), routes.error())) {
             report(current.state(), current.error());
         }
     }
@@ -197,7 +213,10 @@ public final class ConfigAgent implements AutoCloseable {
         Optional<PublishedVersion> goal = knownTarget;
         Optional<ServedVersion> disk = fromDisk;
         if (goal.isEmpty() && disk.isPresent()) {
-            return DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+            Readiness fromDisk = DiskStart.readiness(disk.get(), probe.servedVersion(), peers.knownListsPushed(), settings);
+            return fromDisk.ready() && !routes.tableLoaded()
+                    ? new Readiness(false, "nginx serves version " + disk.get().version() + " from disk but its routing table is not pushed yet")
+                    : fromDisk;
         }
         if (goal.isEmpty() && !zooKeeperAnswered) {
             return new Readiness(false, DiskStart.nothingToServe(settings, lastGood.file()));
@@ -216,6 +235,10 @@ public final class ConfigAgent implements AutoCloseable {
         if (!peers.listsLoaded()) {
             return new Readiness(false, "nginx serves target version " + wanted.version() + " but its peer lists are not all pushed yet"
                     + (peers.error() == null ? "" : ": " + peers.error()));
+        }
+        if (!routes.tableLoaded()) {
+            return new Readiness(false, "nginx serves target version " + wanted.version() + " but its routing table is not pushed yet"
+                    + (routes.error() == null ? "" : ": " + routes.error()));
         }
         return new Readiness(true, "nginx serves target version " + wanted.version());
     }
@@ -283,6 +306,7 @@ public final class ConfigAgent implements AutoCloseable {
         boolean dynamic = false;
         byte[] node = null;
         VersionSignature signature = null;
+        Set<String> profiles = null;
         try {
             node = target.readVersionNode(wanted.version());
             signature = signatures.isPresent() ? target.readSignature(wanted.version()) : null;
@@ -290,6 +314,7 @@ public final class ConfigAgent implements AutoCloseable {
                     ? signatures.get().check(settings.group(), wanted.version(), node, signature) : Optional.empty();
             ConfigBundle bundle = refusal.isPresent() ? null : BundleCodec.decode(target.versionPath(wanted.version()), node);
             dynamic = bundle != null && bundle.hasDynamicUpstreams();
+            profiles = bundle == null ? null : RoutesSync.profilesOf(bundle.files());
             if (refusal.isPresent()) {
                 outcome = new ApplyOutcome.Rejected(wanted, "refused: " + refusal.get(), running);
             } else if (!bundle.sha256().equals(wanted.sha256())) {
@@ -298,6 +323,9 @@ public final class ConfigAgent implements AutoCloseable {
             } else {
                 if (dynamic && (!runningDynamic || !nginx.isAlive())) {
                     peers.nginxLoading();
+                }
+                if (profiles != null && (runningProfiles == null || !nginx.isAlive())) {
+                    routes.nginxLoading();
                 }
                 outcome = applier.apply(bundle, wanted, running);
             }
@@ -313,12 +341,14 @@ public final class ConfigAgent implements AutoCloseable {
             startRetryMillis = START_RETRY_FIRST.toMillis();
             applies++;
             runningDynamic = dynamic;
+            runningProfiles = profiles;
             nginx.rememberWorkers();
             caughtUpFromDisk();
             keepOnDisk(wanted, node, signature);
             if (!pushPeers()) {
                 return;
             }
+            routes.nginxLoaded(runningProfiles);
             report(AgentState.READY, null);
             applier.pruneOldVersions();
         } else if (outcome instanceof ApplyOutcome.Rejected rejected) {
@@ -379,7 +409,12 @@ public final class ConfigAgent implements AutoCloseable {
 
     private void serveFromDisk(LastGoodVersion.Loaded.Usable usable) throws IOException, InterruptedException {
         boolean dynamic = usable.bundle().hasDynamicUpstreams();
+        Set<String> profiles = RoutesSync.profilesOf(usable.bundle().files());
         dirs.discard(usable.version());
+        if (profiles != null) {
+            routes.seedFromDisk();
+            routes.nginxLoading();
+        }
         if (dynamic) {
             peers.seed(new PeerListFile(lastGood.file().resolveSibling("peers.json")).read());
             peers.nginxLoading();
@@ -392,9 +427,11 @@ public final class ConfigAgent implements AutoCloseable {
         }
         running = Optional.of(usable.version());
         runningDynamic = dynamic;
+        runningProfiles = profiles;
         fromDisk = running;
         nginx.rememberWorkers();
         peers.nginxLoadedFromDisk(dynamic);
+        routes.nginxLoadedFromDisk(profiles);
         report(AgentState.READY, "serving version " + usable.version().version() + " from disk: ZooKeeper did not answer at start");
     }
 
@@ -441,8 +478,10 @@ public final class ConfigAgent implements AutoCloseable {
             if (runningDynamic) {
                 peers.nginxLoading();
             }
+            routes.nginxLoading();
             nginx.start();
             if (probe.awaitVersion(running.get(), Duration.ofSeconds(10), () -> !nginx.isAlive()) && pushPeers()) {
+                routes.nginxLoaded(runningProfiles);
                 restartFailing = false;
                 LOG.info("agent group={} id={} nginx restarted, serving version {}", settings.group(), settings.agentId(),
                         running.get().version());
@@ -481,7 +520,8 @@ public final class ConfigAgent implements AutoCloseable {
                 running.map(ServedVersion::sha256).orElse(null), state, error,
                 lastFailed.map(ServedVersion::version).orElse(0L), applies,
                 upstreamsMode(), peers.pushes(), peers.error(),
-                System.currentTimeMillis(), peers.pushedZxid(), nginx.generationsEnded());
+                System.currentTimeMillis(), peers.pushedZxid(), settings.zone(), routes.routesVersion(), routes.failedVersion(),
+                routes.error(), nginx.generationsEnded());
     }
 
     /** Stops following ZooKeeper and stops Nginx; the ephemeral node goes with the session. */
@@ -495,6 +535,7 @@ public final class ConfigAgent implements AutoCloseable {
         }
         target.close();
         peers.close();
+        routes.close();
         upstreamsReport.close();
         hibernation.close();
         usage.close();

@@ -1,6 +1,7 @@
 package io.lbmanager.agent;
 
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.contract.VersionNodes;
 import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.TreeWatch;
@@ -39,9 +40,9 @@ final class GroupTarget implements AutoCloseable {
         }
     }
 
-    /** A published version's node exactly as stored: what its signature covers. */
+    /** A published version's bytes exactly as stored (joined from its chunks, if any): what its signature covers. */
     byte[] readVersionNode(long version) throws Exception {
-        return client.getData().forPath(layout.groupVersion(group, version));
+        return new VersionNodes(client).read(layout.groupVersion(group, version));
     }
 
     /** The manager's signature of a version; null when it has none. */

@@ -57,6 +57,7 @@ public final class NginxProcess implements AutoCloseable {
 
     private final String binary;
     private final VersionDirectories dirs;
+    private final String zone;
     private Process master;
     private volatile String lastSeriousLine;
     /** The master's workers when last looked at; a master killed outright leaves them serving, holding its ports. */
@@ -66,12 +67,22 @@ public final class NginxProcess implements AutoCloseable {
 
     /** With the default bound of old worker generations ({@link OldGenerationBound#DEFAULT}). */
     public NginxProcess(String binary, VersionDirectories dirs) {
-        this(binary, dirs, OldGenerationBound.DEFAULT);
+        this(binary, dirs, null, OldGenerationBound.DEFAULT);
+    }
+
+    /** @param zone what the master and its workers see as {@code LBM_ZONE} (null: unset, whatever the agent's environment says) */
+    public NginxProcess(String binary, VersionDirectories dirs, String zone) {
+        this(binary, dirs, zone, OldGenerationBound.DEFAULT);
     }
 
     public NginxProcess(String binary, VersionDirectories dirs, OldGenerationBound oldGenerationBound) {
+        this(binary, dirs, null, oldGenerationBound);
+    }
+
+    public NginxProcess(String binary, VersionDirectories dirs, String zone, OldGenerationBound oldGenerationBound) {
         this.binary = binary;
         this.dirs = dirs;
+        this.zone = zone;
         this.oldGenerations = new OldGenerations(oldGenerationBound);
     }
 
@@ -89,6 +100,11 @@ public final class NginxProcess implements AutoCloseable {
         Files.deleteIfExists(dirs.peersSocket()); // left by a master that died; nginx will not bind over it
         ProcessBuilder builder = new ProcessBuilder(command(dirs.live().resolve("nginx.conf")))
                 .redirectErrorStream(true);
+        if (zone == null) {
+            builder.environment().remove(AgentEnvironment.ZONE);
+        } else {
+            builder.environment().put(AgentEnvironment.ZONE, zone);
+        }
         reloads.masterStarted();
         oldGenerations.masterStarted();
         master = builder.start();

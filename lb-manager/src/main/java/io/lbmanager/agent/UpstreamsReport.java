@@ -33,7 +33,7 @@ final class UpstreamsReport implements AutoCloseable {
         Map<String, AgentUpstreams.Service> services = new HashMap<>();
         reading.services().forEach((service, rates) -> services.put(service, new AgentUpstreams.Service(
                 confirmed.getOrDefault(service, 0L), rates.counters().peers(), rates.counters().requests(), rates.counters().errors(),
-                rates.requestsPerSecond(), rates.errorsPerSecond())));
+                rates.requestsPerSecond(), rates.errorsPerSecond(), rates.counters().zoneLocal(), rates.counters().zoneSpilled())));
         if (reading.error() == null) {
             // An empty list is no entry in lbm_peers: Nginx holds no peer for the service, which it confirmed.
             confirmed.forEach((service, version) -> services.putIfAbsent(service,

@@ -3,6 +3,7 @@ package io.lbmanager.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lbmanager.api.view.BundleView;
 import io.lbmanager.api.view.GroupStatusView;
+import io.lbmanager.routes.RoutesRolloutStore;
 import io.lbmanager.api.view.RolloutView;
 import io.lbmanager.auth.Requires;
 import io.lbmanager.auth.Scope;
@@ -55,17 +56,25 @@ public class GroupRuntimeResource {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AgentView(String agentId, String host, int trafficPort, int adminPort, long runningVersion, String runningSha256,
                             String state, String error, long failedVersion, long applies, long lag, String upstreams, long peerPushes,
-                            String peerError, long updatedAtMillis, long generationsEnded) {
+                            String peerError, long updatedAtMillis, String zone, long routesVersion, long routesFailedVersion,
+                            String routesError, long generationsEnded) {
         static AgentView of(AgentStatus a, long targetVersion) {
             long lag = a.runningVersion() == targetVersion ? 0 : Math.max(1, targetVersion - a.runningVersion());
             return new AgentView(a.agentId(), a.host(), a.trafficPort(), a.adminPort(), a.runningVersion(), a.runningSha256(),
                     a.state().name(), a.error(), a.failedVersion(), a.applies(), lag, a.upstreams(), a.peerPushes(), a.peerError(),
-                    a.updatedAtMillis(), a.generationsEnded());
+                    a.updatedAtMillis(), a.zone(), a.routesVersion(), a.routesFailedVersion(), a.routesError(),
+                    a.generationsEnded());
         }
     }
 
+    /** The group's routing table (services Lua routes, changed without a reload): its target, live version and rollout in flight. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RoutesRuntime(RolloutView.Version target, RolloutView.Version live, RolloutView rollout) {
+    }
+
+    /** @param routes null while the group has no routing table (routing by files, or nothing routed yet) */
     public record GroupRuntime(String group, RolloutView.Version target, RolloutView.Version live, RolloutView.Pin pinned,
-                               RolloutView rollout, GroupStatusView status, List<AgentView> agents) {
+                               RolloutView rollout, GroupStatusView status, List<AgentView> agents, RoutesRuntime routes) {
     }
 
     public record VersionDiff(long from, long to, String diff) {
@@ -84,9 +93,10 @@ public class GroupRuntimeResource {
     private final GroupStatusStore statuses;
     private final AgentDirectory agents;
     private final RequestBodies bodies;
+    private final RoutesRolloutStore routes;
 
     public GroupRuntimeResource(SnapshotSource source, VersionPublisher publisher, RolloutStore rollouts, RolloutCoordinator coordinator,
-                                GroupStatusStore statuses, AgentDirectory agents, RequestBodies bodies) {
+                                GroupStatusStore statuses, AgentDirectory agents, RequestBodies bodies, RoutesRolloutStore routes) {
         this.source = source;
         this.publisher = publisher;
         this.rollouts = rollouts;
@@ -94,6 +104,7 @@ public class GroupRuntimeResource {
         this.statuses = statuses;
         this.agents = agents;
         this.bodies = bodies;
+        this.routes = routes;
     }
 
     @Requires(Scope.READ)
@@ -108,7 +119,16 @@ public class GroupRuntimeResource {
         RolloutRecord rollout = rollouts.rollout(group).value().filter(RolloutRecord::inProgress).orElse(null);
         return new GroupRuntime(group, RolloutView.Version.of(target), RolloutView.Version.of(rollouts.live(group).value().orElse(null)),
                 RolloutView.Pin.of(rollouts.pin(group).orElse(null)), RolloutView.of(rollout), GroupStatusView.of(statuses.read(group).orElse(null)),
-                views);
+                views, routesOf(group));
+    }
+
+    private RoutesRuntime routesOf(String group) throws Exception {
+        PublishedVersion target = routes.target(group).value().orElse(null);
+        if (target == null) {
+            return null;
+        }
+        return new RoutesRuntime(RolloutView.Version.of(target), RolloutView.Version.of(routes.live(group).value().orElse(null)),
+                RolloutView.of(routes.rollout(group).value().filter(RolloutRecord::inProgress).orElse(null)));
     }
 
     @Requires(Scope.READ)

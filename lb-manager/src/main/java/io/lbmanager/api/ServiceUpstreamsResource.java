@@ -10,6 +10,7 @@ import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.PublishedBundles;
+import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.SnapshotSource;
 import jakarta.ws.rs.GET;
@@ -33,8 +34,9 @@ public class ServiceUpstreamsResource {
     }
 
     public static ServiceUpstreamsResource create(SnapshotSource source, GroupStatusStore statuses, PublishedBundles bundles,
-                                                  AgentDirectory agents, PublishedPeers publishedPeers, AgentReports reports) {
-        return new ServiceUpstreamsResource(source, new UpstreamsViews(statuses, bundles, agents, publishedPeers, reports));
+                                                  AgentDirectory agents, PublishedPeers publishedPeers, AgentReports reports,
+                                                  PublishedRoutes routes) {
+        return new ServiceUpstreamsResource(source, new UpstreamsViews(statuses, bundles, agents, publishedPeers, reports, routes));
     }
 
     /** {@code GET /api/v1/routing}, from the same views. */

@@ -10,6 +10,7 @@ import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.peers.AgentReports;
 import io.lbmanager.peers.PublishedPeers;
 import io.lbmanager.render.BundleRenderer;
+import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.GroupStatusStore;
@@ -35,20 +36,23 @@ final class UpstreamsViews {
     private static final Pattern SERVER = Pattern.compile("^\\s*server\\s+(\\S+?)(?:\\s+[^;]*)?;", Pattern.MULTILINE);
     private static final Pattern WEIGHT = Pattern.compile("\\sweight=(\\d{1,3})[\\s;]");
     private static final String PLACEHOLDER = "0.0.0.1";
+    private static final Pattern ZONED_PEER = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3}):(\\d{1,5}):(\\d{1,3}):([a-z0-9-]{1,32})");
 
     private final GroupStatusStore statuses;
     private final PublishedBundles bundles;
     private final AgentDirectory agents;
     private final PublishedPeers publishedPeers;
     private final AgentReports reports;
+    private final PublishedRoutes routes;
 
     UpstreamsViews(GroupStatusStore statuses, PublishedBundles bundles, AgentDirectory agents, PublishedPeers publishedPeers,
-                   AgentReports reports) {
+                   AgentReports reports, PublishedRoutes routes) {
         this.statuses = statuses;
         this.bundles = bundles;
         this.agents = agents;
         this.publishedPeers = publishedPeers;
         this.reports = reports;
+        this.routes = routes;
     }
 
     /** What is known about one group, read once per request however many services are shown. */
@@ -85,7 +89,7 @@ final class UpstreamsViews {
             return known;
         }
 
-        private UpstreamsView.Group group(ServiceRecord service, String group, GroupFacts facts, boolean withAgents) {
+        private UpstreamsView.Group group(ServiceRecord service, String group, GroupFacts facts, boolean withAgents) throws Exception {
             String id = service.id();
             Long configVersion = facts.target().map(t -> t.version().version()).orElse(null);
             if (facts.status().isPresent() && facts.status().get().quarantined().containsKey(id)) {
@@ -96,13 +100,15 @@ final class UpstreamsViews {
             }
             String heldReason = facts.status().map(s -> s.held().get(id)).orElse(null);
             boolean inTarget = facts.target().isPresent()
-                    && facts.target().get().bundle().files().containsKey(BundleRenderer.locationFile(id));
+                    && (facts.target().get().bundle().files().containsKey(BundleRenderer.locationFile(id))
+                    || routes.targetRoute(group, id).isPresent());
             // A peer list is published before the config with the service's location: until then Nginx answers 404.
             PublishedPeers.Published published = inTarget ? facts.peerLists().get(id) : null;
             List<UpstreamsView.Peer> rendered = published == null ? renderedPeers(facts.target(), id) : null;
             String mode = published != null ? "dynamic" : "rendered";
             List<UpstreamsView.Peer> peers = published != null
-                    ? published.peers().stream().map(p -> peer(service, p.host(), p.port(), p.weight())).toList()
+                    ? published.peers().stream().map(p -> peer(service, p.host(), p.port(), p.weight(),
+                            published.zones().get(p.host() + ":" + p.port()))).toList()
                     : rendered;
             if (peers == null || !inTarget) {
                 return new UpstreamsView.Group(group, null, UpstreamsView.State.NOT_PUBLISHED,
@@ -140,12 +146,14 @@ final class UpstreamsViews {
                 // Its status node says so too when every peer change up to the list's zxid reached its Nginx.
                 boolean listServed = (confirmed != null && confirmed == published.version()) || agent.peersZxid() >= published.version();
                 boolean current = listServed && configVersion != null && agent.runningVersion() == configVersion;
+                UpstreamsView.ZoneRouting zoneRouting = counted == null || counted.zoneLocal() == null ? null
+                        : new UpstreamsView.ZoneRouting(counted.zoneLocal(), counted.zoneSpilled() == null ? 0 : counted.zoneSpilled());
                 return new UpstreamsView.Agent(agent.agentId(), agent.host(), agent.trafficPort(), current, confirmed,
-                        agent.runningVersion(), routesTo, traffic, error);
+                        agent.runningVersion(), routesTo, traffic, error, agent.zone(), zoneRouting);
             }
             boolean current = configVersion != null && agent.runningVersion() == configVersion;
             return new UpstreamsView.Agent(agent.agentId(), agent.host(), agent.trafficPort(), current, null, agent.runningVersion(),
-                    current ? peers : null, traffic, error);
+                    current ? peers : null, traffic, error, agent.zone(), null);
         }
 
         /** The servers of {@code upstreams/<id>.conf} in the target bundle; null when it has none (not rendered, or no upstreams). */
@@ -177,8 +185,12 @@ final class UpstreamsViews {
             return peers;
         }
 
-        /** {@code host:port:weight} (IPv6 in brackets); null if it is not one. */
+        /** {@code host:port:weight} (IPv6 in brackets) or {@code ipv4:port:weight:zone}; null if it is neither. */
         private UpstreamsView.Peer parsePeer(ServiceRecord service, String token) {
+            Matcher zoned = ZONED_PEER.matcher(token);
+            if (zoned.matches()) {
+                return peer(service, zoned.group(1), Integer.parseInt(zoned.group(2)), Integer.parseInt(zoned.group(3)), zoned.group(4));
+            }
             int weightAt = token.lastIndexOf(':');
             int portAt = weightAt < 0 ? -1 : token.lastIndexOf(':', weightAt - 1);
             if (portAt <= 0) {
@@ -193,7 +205,11 @@ final class UpstreamsViews {
         }
 
         private UpstreamsView.Peer peer(ServiceRecord service, String host, int port, int weight) {
-            return new UpstreamsView.Peer(host, port, weight, sourceOf(service, host, port));
+            return peer(service, host, port, weight, null);
+        }
+
+        private UpstreamsView.Peer peer(ServiceRecord service, String host, int port, int weight, String zone) {
+            return new UpstreamsView.Peer(host, port, weight, sourceOf(service, host, port), zone);
         }
 
         private String sourceOf(ServiceRecord service, String host, int port) {

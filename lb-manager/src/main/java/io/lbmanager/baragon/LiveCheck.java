@@ -3,6 +3,7 @@ package io.lbmanager.baragon;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.contract.RouteLine;
 import io.lbmanager.peers.PeerList;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.rollout.AgentDirectory;
@@ -10,6 +11,7 @@ import io.lbmanager.rollout.GroupStatus;
 import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
@@ -23,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * Whether what a load-balancer request asked for is served, read from what Nginx runs: in each of
  * the service's groups the live version (every agent confirmed it, no rollout in flight) routes
- * the service at its base path (or no longer routes a deleted one), and every upstream asked for is
+ * the service at its base path (in a location file, or in the live routing table for a service
+ * the Lua router serves) or no longer routes a deleted one, and every upstream asked for is
  * in that version's upstream block or, with the Lua balancer, in the service's peer list that every
  * agent reports it pushed into Nginx ({@code AgentStatus.peersZxid}).
  */
@@ -49,15 +52,17 @@ final class LiveCheck {
     private final VersionPublisher versions;
     private final GroupStatusStore statuses;
     private final AgentDirectory agents;
+    private final PublishedRoutes routes;
 
     LiveCheck(CuratorFramework client, ZkLayout layout, RolloutStore rollouts, VersionPublisher versions, GroupStatusStore statuses,
-              AgentDirectory agents) {
+              AgentDirectory agents, PublishedRoutes routes) {
         this.client = client;
         this.layout = layout;
         this.rollouts = rollouts;
         this.versions = versions;
         this.statuses = statuses;
         this.agents = agents;
+        this.routes = routes;
     }
 
     Verdict check(LbRequestRecord request) throws Exception {
@@ -91,11 +96,14 @@ final class LiveCheck {
         long version = live.get().version();
         ConfigBundle bundle = versions.storedBundle(group, version);
         String location = bundle.files().get(BundleRenderer.locationFile(service));
+        Optional<RouteLine> route = routes.liveRoute(group, service);
         if (request.deleted()) {
-            return location == null ? agentsRun(group, version, 0)
+            return location == null && route.isEmpty() ? agentsRun(group, version, 0)
                     : new Verdict.Pending("group " + group + ": live version " + version + " still routes " + service);
         }
-        if (location == null || !location.contains(request.basePath())) {
+        boolean routed = location != null ? location.contains(request.basePath())
+                : route.isPresent() && route.get().basePath().equals(normalized(request.basePath()));
+        if (!routed) {
             return new Verdict.Pending(status.map(s -> s.state() == GroupStatus.State.BLOCKED || s.state() == GroupStatus.State.PINNED
                             ? "group " + group + " is " + s.state() + ": " + s.message() + "; " : "").orElse("")
                     + "group " + group + ": live version " + version + " does not route " + service + " at " + request.basePath() + " yet");
@@ -141,6 +149,11 @@ final class LiveCheck {
             }
         }
         return new Verdict.Live();
+    }
+
+    /** A base path as a route line holds it: "/" or without its trailing slash. */
+    private static String normalized(String basePath) {
+        return basePath.length() > 1 && basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
     }
 
     private static boolean inBlock(String block, String address) {

@@ -11,6 +11,7 @@ import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -48,12 +49,12 @@ public final class LoadBalancerRequests {
     private final LongSupplier clock;
 
     public LoadBalancerRequests(CuratorFramework client, ZkLayout layout, CatalogStore catalog, RolloutStore rollouts,
-                                VersionPublisher versions, GroupStatusStore statuses, AgentDirectory agents,
+                                VersionPublisher versions, GroupStatusStore statuses, AgentDirectory agents, PublishedRoutes routes,
                                 int requestsKept, long timeoutMillis, LongSupplier clock) {
         this.catalog = catalog;
         this.mapping = new BaragonMapping(new ServiceValidator(catalog::groupExists));
         this.store = new LbRequestStore(client, layout, requestsKept);
-        this.live = new LiveCheck(client, layout, rollouts, versions, statuses, agents);
+        this.live = new LiveCheck(client, layout, rollouts, versions, statuses, agents, routes);
         this.timeoutMillis = timeoutMillis;
         this.clock = clock;
     }

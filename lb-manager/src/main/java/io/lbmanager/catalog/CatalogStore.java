@@ -13,12 +13,13 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -64,7 +65,7 @@ public final class CatalogStore {
      * for a new service) in the same transaction as its base-path locks: all of it or nothing.
      */
     public ServicePut putService(ServiceDefinition definition, UnaryOperator<List<Upstream>> upstreamChange, String actor) {
-        String path = layout.service(definition.id());
+        String path = pathOf(definition.id());
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<ZkNodes.Node> current = zk.read(path);
             Optional<ServiceRecord> previous = current.flatMap(node -> parseOrNull(path, node));
@@ -90,7 +91,7 @@ public final class CatalogStore {
             ServiceRecord next = new ServiceRecord(definition, upstreams.stream().distinct().sorted().toList(), actor, clock.getAsLong());
             byte[] bytes = ServiceCodec.encode(next);
             if (current.isEmpty()) {
-                zk.ensure(layout.services());
+                zk.ensure(layout.serviceBucket(definition.id()));
             }
             ops.add(current.isEmpty()
                     ? zk.createOp(path, bytes)
@@ -105,7 +106,7 @@ public final class CatalogStore {
     }
 
     public Optional<ServiceRecord> service(String id) {
-        String path = layout.service(id);
+        String path = pathOf(id);
         return zk.read(path).map(node -> ServiceCodec.parse(path, node.data()));
     }
 
@@ -113,8 +114,7 @@ public final class CatalogStore {
     public ServiceListing services() {
         List<ServiceRecord> services = new ArrayList<>();
         List<ServiceListing.MalformedNode> malformed = new ArrayList<>();
-        for (String id : new TreeSet<>(zk.children(layout.services()))) {
-            String path = layout.service(id);
+        for (String path : servicePaths()) {
             Optional<ZkNodes.Node> node = zk.read(path);
             if (node.isEmpty()) {
                 continue; // deleted since it was listed
@@ -131,7 +131,7 @@ public final class CatalogStore {
 
     /** Deletes a service and releases its base-path locks in one transaction; false if it did not exist. */
     public boolean deleteService(String id) {
-        String path = layout.service(id);
+        String path = pathOf(id);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<ZkNodes.Node> current = zk.read(path);
             if (current.isEmpty()) {
@@ -205,7 +205,7 @@ public final class CatalogStore {
     }
 
     private ServiceRecord updateUpstreams(String id, String actor, UnaryOperator<List<Upstream>> change) {
-        String path = layout.service(id);
+        String path = pathOf(id);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ZkNodes.Node current = zk.read(path)
                     .orElseThrow(() -> new NotFoundException("id", "service " + id + " does not exist"));
@@ -223,6 +223,28 @@ public final class CatalogStore {
             }
         }
         throw concurrentChanges(id);
+    }
+
+    /** Where the service is stored: its bucket, or the flat node it was created at before buckets. */
+    private String pathOf(String id) {
+        String flat = layout.flatService(id);
+        return zk.exists(flat) ? flat : layout.service(id);
+    }
+
+    /** Every service node, bucketed and flat, in service id order; one listing per bucket, none of the whole catalog. */
+    private Collection<String> servicePaths() {
+        TreeMap<String, String> byId = new TreeMap<>();
+        for (String child : zk.children(layout.services())) {
+            if (!ZkLayout.isServiceBucket(child)) {
+                byId.put(child, layout.flatService(child));
+                continue;
+            }
+            String bucket = layout.services() + "/" + child;
+            for (String id : zk.children(bucket)) {
+                byId.putIfAbsent(id, bucket + "/" + id);
+            }
+        }
+        return byId.values();
     }
 
     private void claim(ServiceDefinition definition, Lock lock, List<CuratorOp> ops) {

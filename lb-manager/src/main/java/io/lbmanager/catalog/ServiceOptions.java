@@ -28,17 +28,19 @@ public final class ServiceOptions {
                     "wakeTimeoutSeconds", new OptionSpec.IntRange(1, 600),
                     "maxHeldRequests", new OptionSpec.IntRange(0, 10_000))));
 
-    public static final SortedMap<String, OptionSpec> ALLOWED = Collections.unmodifiableSortedMap(with(new TreeMap<>(Map.of(
-            "proxyConnectTimeoutMs", new OptionSpec.IntRange(1, 600_000),
-            "proxyReadTimeoutMs", new OptionSpec.IntRange(1, 3_600_000),
-            "proxySendTimeoutMs", new OptionSpec.IntRange(1, 3_600_000),
-            "clientMaxBodySizeMb", new OptionSpec.IntRange(0, 10_240),
-            "keepaliveConnections", new OptionSpec.IntRange(0, 1024),
-            "maxFails", new OptionSpec.IntRange(0, 100),
-            "failTimeoutSeconds", new OptionSpec.IntRange(1, 3600),
-            "loadBalancing", new OptionSpec.OneOf(List.of("round_robin", "least_conn", "ip_hash")),
-            "stripBasePath", new OptionSpec.Flag(),
-            "websocket", new OptionSpec.Flag())), "hibernation", HIBERNATION));
+    public static final SortedMap<String, OptionSpec> ALLOWED = Collections.unmodifiableSortedMap(with(new TreeMap<>(Map.ofEntries(
+            Map.entry("proxyConnectTimeoutMs", new OptionSpec.IntRange(1, 600_000)),
+            Map.entry("proxyReadTimeoutMs", new OptionSpec.IntRange(1, 3_600_000)),
+            Map.entry("proxySendTimeoutMs", new OptionSpec.IntRange(1, 3_600_000)),
+            Map.entry("clientMaxBodySizeMb", new OptionSpec.IntRange(0, 10_240)),
+            Map.entry("keepaliveConnections", new OptionSpec.IntRange(0, 1024)),
+            Map.entry("maxFails", new OptionSpec.IntRange(0, 100)),
+            Map.entry("failTimeoutSeconds", new OptionSpec.IntRange(1, 3600)),
+            Map.entry("loadBalancing", new OptionSpec.OneOf(List.of("round_robin", "least_conn", "ip_hash"))),
+            Map.entry("stripBasePath", new OptionSpec.Flag()),
+            Map.entry("websocket", new OptionSpec.Flag()),
+            Map.entry("zoneField", new OptionSpec.Text("[A-Za-z0-9_-]{1,64}", 64)),
+            Map.entry("zonePanicPercent", new OptionSpec.IntRange(0, 100)))), "hibernation", HIBERNATION));
 
     private ServiceOptions() {
     }

@@ -44,11 +44,18 @@ public class FleetConfig {
     @NotNull
     public Map<String, java.util.List<Integer>> stablePorts = new LinkedHashMap<>();
 
+    /**
+     * Docker: the zone of each named group's Nginx tasks, set as their {@code LBM_ZONE}, e.g. {@code {edge-east: east}}
+     * (Singularity: put {@code LBM_ZONE} in the group's deploy env).
+     */
+    @NotNull
+    public Map<String, @Pattern(regexp = "[a-z0-9-]{1,32}", message = "must be 1 to 32 of a-z, 0-9 and -") String> zones = new LinkedHashMap<>();
+
     /** ZooKeeper connect string the agents use; empty means the manager's own. */
     @NotNull
     public String agentZooKeeper = "";
 
-    /** Docker: how long a retired container is left out of the fleet's task list before it is stopped. */
+    /** How long a retired Nginx task (Docker: container) is left out of the fleet's task list before it is stopped. */
     @Min(0)
     @Max(600_000)
     public int drainMillis = 2000;

@@ -29,6 +29,18 @@ public class NginxConfig {
     @Min(1)
     public int peersDictMb = 32;
 
+    /**
+     * {@code lua}: with dynamic upstreams, services the Lua balancer serves are routed by Lua from the
+     * {@code lbm_routes} dict, so a new, moved or removed service needs no reload unless it needs a new
+     * option profile; {@code files}: every service is rendered as location files (every such change reloads).
+     */
+    @jakarta.validation.constraints.Pattern(regexp = "lua|files")
+    public String routing = "lua";
+
+    /** Size of Nginx's lbm_routes shared dict; 1 MB holds about 2,500 routes. */
+    @Min(1)
+    public int routesDictMb = 32;
+
     /** Where {@code nginx -t} sandboxes are created; empty is /dev/shm when writable, else the JVM's temporary directory. */
     @NotNull
     public String sandboxDir = "";

@@ -27,14 +27,22 @@ public record AgentUpstreams(String agentId, String group, String upstreams, lon
     /**
      * @param peerListVersion the version (the ZooKeeper node's modification zxid) of the service's peer list this
      *                        agent last pushed into Nginx and Nginx accepted; 0 when none
-     * @param peers           what Nginx's balancer picks from now, {@code host:port:weight}
+     * @param peers           what Nginx's balancer picks from now, {@code host:port:weight} ({@code host:port:weight:zone} with zones)
      * @param requests        requests since Nginx started; {@code errors} of them answered 5xx
+     * @param zoneLocal       with zones: requests since Nginx started answered by a peer of its own zone; absent without zones
+     * @param zoneSpilled     with zones: requests since Nginx started that spilled to a peer of another zone
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Service(long peerListVersion, List<String> peers, long requests, long errors, double requestsPerSecond,
-                          double errorsPerSecond) {
+                          double errorsPerSecond, Long zoneLocal, Long zoneSpilled) {
 
         public Service {
             peers = peers == null ? List.of() : List.copyOf(peers);
+        }
+
+        public Service(long peerListVersion, List<String> peers, long requests, long errors, double requestsPerSecond,
+                       double errorsPerSecond) {
+            this(peerListVersion, peers, requests, errors, requestsPerSecond, errorsPerSecond, null, null);
         }
     }
 }

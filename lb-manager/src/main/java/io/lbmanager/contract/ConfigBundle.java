@@ -25,6 +25,12 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
     public static final String LUA_FILE = "lbm-lua.conf";
     /** With {@link #LUA_FILE}: the {@code load_module} lines, written by the renderer from configuration, not by a template. */
     public static final String MODULES_FILE = "lbm-modules.conf";
+    /**
+     * Present only in bundles that route services by Lua: the option profiles this config renders, one
+     * name a line ({@link io.lbmanager.contract.RouteLine#PROFILE}); not read by Nginx. A route naming
+     * another profile cannot run on this config.
+     */
+    public static final String PROFILES_FILE = "lbm-profiles.txt";
 
     public ConfigBundle {
         files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
@@ -84,6 +90,11 @@ public record ConfigBundle(String group, SortedMap<String, String> files, String
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /** Whether Nginx running this bundle routes services from {@code /_lbm/routes}. */
+    public boolean routesByLua() {
+        return files.containsKey(PROFILES_FILE);
     }
 
     /** Whether Nginx running this bundle takes peer lists through {@code /_lbm/peers}. */

@@ -9,15 +9,20 @@ import io.lbmanager.errors.InvalidInputException;
 import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Reads a Curator x-discovery instance node as a JSON tree. The registrant's payload (with its
- * {@code @class}) is never deserialized (only its optional {@code weight} is read), so an unknown payload class cannot make an instance vanish.
+ * {@code @class}) is never deserialized (only its optional {@code weight} and top-level string fields are read), so an unknown payload class cannot make an instance vanish.
  * Every field that reaches the Nginx config is checked here.
  */
 public final class InstanceParser {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    static final int MAX_PAYLOAD_FIELDS = 16;
+    static final int MAX_PAYLOAD_VALUE = 64;
 
     private InstanceParser() {
     }
@@ -58,7 +63,26 @@ public final class InstanceParser {
             throw new MalformedInstanceException(path, "enabled is not a boolean");
         }
         return new DiscoveredInstance(name, id, address, port.intValue(), enabled == null || enabled.isNull() || enabled.booleanValue(),
-                weight(root.get("payload"), path));
+                weight(root.get("payload"), path), stringFields(root.get("payload")));
+    }
+
+    /**
+     * The payload's first {@value #MAX_PAYLOAD_FIELDS} top-level string fields but Jackson's {@code @class}, unchecked (a zone rule checks the one it
+     * reads), each value cut at {@value #MAX_PAYLOAD_VALUE} characters so a huge one is kept only as long as it takes to refuse it.
+     */
+    private static Map<String, String> stringFields(JsonNode payload) {
+        if (payload == null || !payload.isObject()) {
+            return Map.of();
+        }
+        Map<String, String> fields = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = payload.fields(); it.hasNext() && fields.size() < MAX_PAYLOAD_FIELDS; ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (field.getValue().isTextual() && field.getKey().length() <= MAX_PAYLOAD_VALUE && !field.getKey().startsWith("@")) {
+                String value = field.getValue().textValue();
+                fields.put(field.getKey(), value.length() <= MAX_PAYLOAD_VALUE ? value : value.substring(0, MAX_PAYLOAD_VALUE));
+            }
+        }
+        return fields;
     }
 
     /** {@code payload.weight} when the payload is an object that has one, else 1. */

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import io.lbmanager.agent.AgentEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class DockerTaskRunner implements TaskRunner {
     private final Map<String, String> agentEnv;
     private final ContainerPostMortem postMortem;
     private final StablePorts stablePorts;
+    private volatile Map<String, String> zones = Map.of();
 
     /**
      * @param image     the Nginx + agent image (nginx-image/)
@@ -80,6 +82,12 @@ public final class DockerTaskRunner implements TaskRunner {
     }
 
     /** Groups whose tasks listen on fixed traffic ports. */
+    /** Sets the zone of each named group's tasks (their {@code LBM_ZONE}), for tasks started from now on. */
+    public DockerTaskRunner inZones(Map<String, String> groupZones) {
+        this.zones = Map.copyOf(groupZones);
+        return this;
+    }
+
     public StablePorts stablePorts() {
         return stablePorts;
     }
@@ -145,6 +153,9 @@ public final class DockerTaskRunner implements TaskRunner {
         env.put("LBM_GROUP", group);
         env.put("LBM_HOST", HOST);
         env.putAll(agentEnv);
+        if (zones.containsKey(group)) {
+            env.put(AgentEnvironment.ZONE, zones.get(group));
+        }
         env.putAll(extraEnv);
         env.put("LBM_AGENT_ID", taskId);
         env.put("PORT0", Integer.toString(trafficPort));

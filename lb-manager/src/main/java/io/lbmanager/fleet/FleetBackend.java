@@ -30,6 +30,14 @@ public interface FleetBackend {
     /** Sets how many tasks of the pending generation should be active; old ones are retired as new ones get healthy. */
     void setGenerationTarget(String group, String generationId, int activeInstances);
 
+    /**
+     * Called on every tick after the last step's new tasks passed, until the generation is active: a backend
+     * that would stop the remaining old tasks itself, at once and undrained, when it makes the generation
+     * active retires them here first, drained (Singularity). Docker drains every task it retires anyway.
+     */
+    default void retireBeforeActivation(String group, String generationId) {
+    }
+
     /** Abandons the pending generation; its tasks go, the active generation stays (and is refilled). */
     void cancelGeneration(String group, String generationId);
 

@@ -9,6 +9,11 @@ import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.DiscoveredInstance;
 
+import io.lbmanager.zones.InstanceZones;
+import io.lbmanager.zones.ServiceZones;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class GroupPeerLists {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupPeerLists.class);
+
     /** What a service's list was derived from, and the list; {@code list} is null when the Lua balancer does not serve it. */
     private record Derivation(ServiceRecord service, List<DiscoveredInstance> instances, PeerList list) {
 
@@ -35,11 +42,13 @@ final class GroupPeerLists {
     }
 
     private final UpstreamMode mode;
+    private final InstanceZones zones;
     private final Map<String, Map<String, Derivation>> byGroup = new HashMap<>();
     private final AtomicLong derivations = new AtomicLong();
 
-    GroupPeerLists(UpstreamMode mode) {
+    GroupPeerLists(UpstreamMode mode, InstanceZones zones) {
         this.mode = mode;
+        this.zones = zones;
     }
 
     SortedMap<String, PeerList> of(CatalogSnapshot snapshot, String group) {
@@ -53,7 +62,7 @@ final class GroupPeerLists {
             List<DiscoveredInstance> instances = snapshot.discovered().getOrDefault(service.definition().discoveryName(), List.of());
             Derivation derivation = previous.get(service.id());
             if (derivation == null || !derivation.derivedFrom(service, instances)) {
-                derivation = new Derivation(service, instances, derive(snapshot, service));
+                derivation = new Derivation(service, instances, derive(snapshot, service, instances));
                 derivations.incrementAndGet();
             }
             current.put(service.id(), derivation);
@@ -75,7 +84,7 @@ final class GroupPeerLists {
         return derivations.get();
     }
 
-    private PeerList derive(CatalogSnapshot snapshot, ServiceRecord service) {
+    private PeerList derive(CatalogSnapshot snapshot, ServiceRecord service, List<DiscoveredInstance> instances) {
         RenderOptions options;
         try {
             options = OptionDefaults.resolve(service.definition().options());
@@ -83,6 +92,11 @@ final class GroupPeerLists {
             return null; // quarantined by the pipeline, which says why
         }
         List<Upstream> upstreams = snapshot.upstreamsOf(service);
-        return mode.balancesDynamically(options, upstreams) ? new PeerList(service.id(), upstreams) : null;
+        if (!mode.balancesDynamically(options, upstreams)) {
+            return null;
+        }
+        ServiceZones serviceZones = zones.of(service, upstreams, instances);
+        serviceZones.refused().forEach(reason -> LOG.warn("zone refused service={} {}", service.id(), reason));
+        return new PeerList(service.id(), upstreams, serviceZones.zones(), serviceZones.panicPercent());
     }
 }

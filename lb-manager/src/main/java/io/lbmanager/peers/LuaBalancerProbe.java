@@ -29,9 +29,19 @@ public final class LuaBalancerProbe {
 
     private static final String SAMPLE_BATCH = "lbm-probe 127.0.0.1:9:1\n";
     private static final String FUNCTIONS_PRESENT = "function function";
+    private static final String ROUTER_PRESENT = "function function function function";
 
     /** @param luaConf a rendered {@code lbm-lua.conf} (http context) */
     public static Verdict probe(String nginxBinary, String luaModulesDir, String luaConf, Duration timeout) {
+        return probe(nginxBinary, luaModulesDir, luaConf, false, timeout);
+    }
+
+    /**
+     * @param luaConf a rendered {@code lbm-lua.conf} (http context)
+     * @param router  whether the Lua router must be there as well: {@code lbm.route}, {@code lbm.balance_routed},
+     *                {@code lbm.update_routes} and {@code lbm.not_found}
+     */
+    public static Verdict probe(String nginxBinary, String luaModulesDir, String luaConf, boolean router, Duration timeout) {
         Optional<String> missing = missingModule(luaModulesDir);
         if (missing.isPresent()) {
             return new Verdict(false, missing.get());
@@ -39,7 +49,7 @@ public final class LuaBalancerProbe {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("lbm-lua-probe-");
-            return run(nginxBinary, luaModulesDir, luaConf, dir, timeout);
+            return run(nginxBinary, luaModulesDir, luaConf, router, dir, timeout);
         } catch (IOException e) {
             return new Verdict(false, "cannot run the Lua probe: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -59,7 +69,7 @@ public final class LuaBalancerProbe {
                 .findFirst();
     }
 
-    private static Verdict run(String nginxBinary, String modulesDir, String luaConf, Path dir, Duration timeout)
+    private static Verdict run(String nginxBinary, String modulesDir, String luaConf, boolean router, Path dir, Duration timeout)
             throws IOException, InterruptedException {
         Path socket = dir.resolve("probe.sock");
         Files.createDirectories(dir.resolve("logs"));
@@ -76,6 +86,8 @@ public final class LuaBalancerProbe {
                 "        listen unix:" + socket + ";",
                 "        location = /_lbm/peers { content_by_lua_block { lbm.update_peers() } }",
                 "        location = /_lbm/functions { content_by_lua_block { ngx.print(type(lbm.balance), \" \", type(lbm.require_peers)) } }",
+                "        location = /_lbm/router { content_by_lua_block { ngx.print(type(lbm.route), \" \", type(lbm.balance_routed), \" \","
+                        + " type(lbm.update_routes), \" \", type(lbm.not_found)) } }",
                 "    }",
                 "}", ""), StandardCharsets.UTF_8);
         Path output = dir.resolve("nginx.out");
@@ -87,7 +99,7 @@ public final class LuaBalancerProbe {
             while (System.nanoTime() < deadline && nginx.isAlive()) {
                 if (Files.exists(socket)) {
                     try {
-                        return exercise(endpoint, modulesDir);
+                        return exercise(endpoint, modulesDir, router);
                     } catch (IOException notYet) {
                         // bound before listening; try again
                     }
@@ -105,7 +117,7 @@ public final class LuaBalancerProbe {
         }
     }
 
-    private static Verdict exercise(NginxPeersEndpoint endpoint, String modulesDir) throws IOException {
+    private static Verdict exercise(NginxPeersEndpoint endpoint, String modulesDir, boolean router) throws IOException {
         NginxPeersEndpoint.Answer update = endpoint.post(SAMPLE_BATCH);
         if (!update.ok() || !update.body().equals("set 1 removed 0")) {
             return new Verdict(false, "lbm.update_peers() of lbm-lua.conf answered " + update.status() + " '" + update.body()
@@ -115,6 +127,14 @@ public final class LuaBalancerProbe {
         if (!functions.body().equals(FUNCTIONS_PRESENT)) {
             return new Verdict(false, "lbm-lua.conf must define lbm.balance and lbm.require_peers as functions; their types are '"
                     + functions.body() + "'");
+        }
+        if (router) {
+            NginxPeersEndpoint.Answer routerFunctions = endpoint.get("/_lbm/router");
+            if (!routerFunctions.body().equals(ROUTER_PRESENT)) {
+                return new Verdict(false, "lbm-lua.conf must define lbm.route, lbm.balance_routed, lbm.update_routes and lbm.not_found"
+                        + " as functions to route services by Lua; their types are '" + routerFunctions.body() + "'");
+            }
+            return new Verdict(true, "Lua balancer and router available (" + modulesDir + ")");
         }
         return new Verdict(true, "Lua balancer available (" + modulesDir + ")");
     }

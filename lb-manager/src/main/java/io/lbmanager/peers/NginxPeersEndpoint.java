@@ -14,7 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code POST /_lbm/peers} to the local Nginx over its unix socket (HTTP/1.0, so the answer is
+ * {@code POST /_lbm/peers} (and {@code /_lbm/routes}) to the local Nginx over its unix socket (HTTP/1.0, so the answer is
  * neither chunked nor kept alive). The Lua side checks every line before it applies any.
  */
 public final class NginxPeersEndpoint implements AutoCloseable {

@@ -23,8 +23,16 @@ public final class NginxTraffic implements AutoCloseable {
     static final Duration WINDOW = Duration.ofSeconds(10);
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    /** One service as Nginx holds it: counters since Nginx started, and the peers its balancer picks from. */
-    public record Counters(long requests, long errors, List<String> peers) {
+    /**
+     * One service as Nginx holds it: counters since Nginx started, and the peers its balancer picks from
+     * ({@code host:port:weight}, or {@code host:port:weight:zone}). With zones, {@code zoneLocal} requests went to a
+     * peer of the Nginx's own zone and {@code zoneSpilled} to another zone; both null when Nginx did not count them.
+     */
+    public record Counters(long requests, long errors, List<String> peers, Long zoneLocal, Long zoneSpilled) {
+
+        public Counters(long requests, long errors, List<String> peers) {
+            this(requests, errors, peers, null, null);
+        }
     }
 
     /** One service's counters with their growth per second over {@code windowSeconds}. */
@@ -102,21 +110,31 @@ public final class NginxTraffic implements AutoCloseable {
         return new Reading(System.currentTimeMillis(), 0, Map.of(), error);
     }
 
-    /** Lines of {@code lbm.report()}: {@code <service> <requests> <errors>[ host:port:weight ...]}; others are skipped. */
+    /**
+     * Lines of {@code lbm.report()}: {@code <service> <requests> <errors>[ host:port:weight[:zone] ...][ panic=N]}, and
+     * {@code @zoned <service> <local> <spilled>}; others are skipped.
+     */
     static Map<String, Counters> parse(String body) {
         Map<String, Counters> services = new HashMap<>();
+        Map<String, long[]> zoned = new HashMap<>();
         for (String line : body.split("\n")) {
             String[] words = line.strip().split("\\s+");
             if (words.length < 3 || words[0].isEmpty()) {
                 continue;
             }
             try {
-                services.put(words[0], new Counters(Long.parseLong(words[1]), Long.parseLong(words[2]),
-                        List.copyOf(Arrays.asList(words).subList(3, words.length))));
+                if (words[0].equals("@zoned") && words.length == 4) {
+                    zoned.put(words[1], new long[] {Long.parseLong(words[2]), Long.parseLong(words[3])});
+                } else {
+                    services.put(words[0], new Counters(Long.parseLong(words[1]), Long.parseLong(words[2]),
+                            Arrays.asList(words).subList(3, words.length).stream().filter(w -> !w.startsWith("panic=")).toList()));
+                }
             } catch (NumberFormatException notALine) {
                 // not from lbm.report(): ignored
             }
         }
+        zoned.forEach((service, counts) -> services.computeIfPresent(service,
+                (s, c) -> new Counters(c.requests(), c.errors(), c.peers(), counts[0], counts[1])));
         return services;
     }
 

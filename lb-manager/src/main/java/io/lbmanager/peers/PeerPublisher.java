@@ -7,6 +7,8 @@ import io.lbmanager.snapshot.SnapshotChange;
 import io.lbmanager.snapshot.SnapshotListener;
 import io.lbmanager.zk.Leadership;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zones.InstanceZones;
+import io.lbmanager.zones.ZoneRanges;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +51,14 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
     private volatile CatalogSnapshot latest;
 
     public PeerPublisher(CuratorFramework client, ZkLayout layout, UpstreamMode mode, BooleanSupplier isLeader) {
+        this(client, layout, mode, isLeader, ZoneRanges.NONE);
+    }
+
+    /** @param zoneRanges the operator's address range -> zone map (a service may name a payload field instead) */
+    public PeerPublisher(CuratorFramework client, ZkLayout layout, UpstreamMode mode, BooleanSupplier isLeader, ZoneRanges zoneRanges) {
         this.nodes = new PeerNodes(client, layout);
         this.mode = mode;
-        this.peerLists = new GroupPeerLists(mode);
+        this.peerLists = new GroupPeerLists(mode, new InstanceZones(zoneRanges));
         this.isLeader = isLeader;
     }
 

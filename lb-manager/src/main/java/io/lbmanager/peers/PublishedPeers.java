@@ -21,8 +21,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PublishedPeers implements Managed {
 
-    /** @param version the node's modification zxid */
-    public record Published(List<Upstream> peers, long version) {
+    /**
+     * @param version the node's modification zxid
+     * @param zones   the zone of each peer in a known zone, by {@code host:port}
+     */
+    public record Published(List<Upstream> peers, long version, Map<String, String> zones) {
+
+        public Published(List<Upstream> peers, long version) {
+            this(peers, version, Map.of());
+        }
     }
 
     private static final long FIRST_READ_WAIT_MILLIS = 2_000;
@@ -58,7 +65,7 @@ public final class PublishedPeers implements Managed {
                 }
                 try {
                     PeerList list = PeerList.parse(node.getPath(), node.getData());
-                    lists.put(service, new Published(list.peers(), node.getStat() == null ? 0 : node.getStat().getMzxid()));
+                    lists.put(service, new Published(list.peers(), node.getStat() == null ? 0 : node.getStat().getMzxid(), list.zones()));
                 } catch (CorruptNodeException e) {
                     lists.remove(service); // the publisher rewrites it
                 }

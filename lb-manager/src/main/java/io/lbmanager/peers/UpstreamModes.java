@@ -40,7 +40,38 @@ public final class UpstreamModes {
         return UpstreamMode.RELOAD;
     }
 
+    /**
+     * {@code mode} with services routed by Lua ({@link UpstreamMode#withLuaRouting}) when {@code routing} is {@code lua}, the
+     * upstreams are dynamic, the templates have {@link TemplateSet#PROFILE} and this nginx runs the router of their
+     * {@code lbm-lua.conf}; otherwise {@code mode} (services rendered as files), saying why.
+     *
+     * @param routing {@code lua} or {@code files}
+     */
+    public static UpstreamMode withRouting(UpstreamMode mode, String routing, String nginxBinary, int routesDictMb, TemplateSet templates) {
+        if (!mode.dynamic() || routing.equals("files")) {
+            LOG.info("routing=files ({}): every new, moved or removed service reloads Nginx",
+                    mode.dynamic() ? "nginx.routing is files" : "upstreams are not dynamic");
+            return mode;
+        }
+        if (!templates.templates().containsKey(TemplateSet.PROFILE)) {
+            LOG.warn("routing=files: the template directory has no {}; every new, moved or removed service reloads Nginx", TemplateSet.PROFILE);
+            return mode;
+        }
+        UpstreamMode routed = mode.withLuaRouting(routesDictMb);
+        LuaBalancerProbe.Verdict verdict = probe(nginxBinary, new BundleRenderer(templates, routed), templates, true);
+        if (!verdict.available()) {
+            LOG.warn("routing=files: the Lua router cannot run ({}); every new, moved or removed service reloads Nginx", verdict.reason());
+            return mode;
+        }
+        LOG.info("routing=lua: new, moved and removed services reach Nginx without a reload unless they need a new option profile");
+        return routed;
+    }
+
     private static LuaBalancerProbe.Verdict probe(String nginxBinary, BundleRenderer renderer, TemplateSet templates) {
+        return probe(nginxBinary, renderer, templates, false);
+    }
+
+    private static LuaBalancerProbe.Verdict probe(String nginxBinary, BundleRenderer renderer, TemplateSet templates, boolean router) {
         if (!templates.templates().containsKey(TemplateSet.LUA)) {
             return new LuaBalancerProbe.Verdict(false, "the template directory has no " + TemplateSet.LUA);
         }
@@ -50,6 +81,6 @@ public final class UpstreamModes {
         } catch (TemplateSetException e) {
             return new LuaBalancerProbe.Verdict(false, e.getMessage());
         }
-        return LuaBalancerProbe.probe(nginxBinary, renderer.mode().luaModulesDir(), luaConf, PROBE_TIMEOUT);
+        return LuaBalancerProbe.probe(nginxBinary, renderer.mode().luaModulesDir(), luaConf, router, PROBE_TIMEOUT);
     }
 }

@@ -6,13 +6,15 @@ import io.lbmanager.contract.ConfigBundle;
  * The content of {@link ConfigBundle#AGENT_FILE}, which the agent writes into every version
  * directory and {@code nginx.conf} includes inside its one server block: where Nginx listens,
  * and a {@code /_lbm/version} location answering {@code "<version> <sha256>\n"}. With dynamic
- * upstreams it also listens on a unix socket, the only way into {@code /_lbm/peers} and
- * {@code /_lbm/stats}.
+ * upstreams it also listens on a unix socket, the only way into {@code /_lbm/peers},
+ * {@code /_lbm/routes} and {@code /_lbm/stats}.
  */
 public final class AgentInclude {
 
     public static final String VERSION_PATH = "/_lbm/version";
     public static final String STATS_PATH = "/_lbm/stats";
+    /** {@code POST} a routing table or delta, {@code GET} the routes Nginx holds (see lua.conf.ftl, {@code lbm.update_routes}). */
+    public static final String ROUTES_PATH = "/_lbm/routes";
     public static final String HIBERNATION_PATH = "/_lbm/hibernation";
     public static final String USAGE_PATH = "/_lbm/usage";
     private static final String PEERS_LOCATION = "\n"
@@ -24,6 +26,16 @@ public final class AgentInclude {
             + "    client_max_body_size 64m;\n"
             + "    client_body_buffer_size 64m;\n"
             + "    content_by_lua_block { lbm.update_peers() }\n"
+            + "}\n"
+            + "\n"
+            + "# The agent replaces and reads the routes of the services Lua routes here, through the unix socket only.\n"
+            + "location = " + ROUTES_PATH + " {\n"
+            + "    allow unix:;\n"
+            + "    deny all;\n"
+            + "    access_log off;\n"
+            + "    client_max_body_size 64m;\n"
+            + "    client_body_buffer_size 64m;\n"
+            + "    content_by_lua_block { lbm.update_routes() }\n"
             + "}\n"
             + "\n"
             + "# The agent reads the peers Nginx holds and its per-service counters here, through the unix socket only.\n"

@@ -93,13 +93,18 @@ public final class IncrementalRenderer {
                 return new RenderOutcome.InputRejected(service.id(), e.field(), e.getMessage());
             }
         }
+        RoutedServices.Table routing = RoutedServices.over(pieces.stream().map(ServicePiece::model).toList(), renderer.mode());
+        if (!routing.refused().isEmpty()) {
+            return BundleRenderer.refusal(routing);
+        }
         List<Map<String, Object>> models = new ArrayList<>(pieces.size());
         List<ServicePiece> rendered = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
             ServicePiece piece = pieces.get(i);
-            if (piece.files() == null) {
+            boolean routed = routing.isRouted(piece.service().id());
+            if (piece.files() == null || piece.routed() != routed) {
                 try {
-                    piece = piece.withFiles(renderer.serviceFiles(group, piece.model()));
+                    piece = piece.withFiles(routed ? Map.of() : renderer.serviceFiles(group, piece.model()), routed);
                 } catch (BundleRenderer.Failure failure) {
                     return failure.outcome(piece.service().id());
                 }
@@ -107,11 +112,13 @@ public final class IncrementalRenderer {
                 kept.put(piece.service().id(), piece);
                 rendered.add(piece);
             }
-            models.add(piece.model());
+            if (!routed) {
+                models.add(piece.model());
+            }
         }
         Map<String, String> groupFiles;
         try {
-            groupFiles = renderer.groupFiles(group, models);
+            groupFiles = renderer.groupFiles(group, models, routing);
         } catch (BundleRenderer.Failure failure) {
             return failure.outcome(null);
         }
@@ -172,18 +179,21 @@ public final class IncrementalRenderer {
         }
     }
 
-    /** One service's model and files, with the inputs they were rendered from. {@code files} is null until rendered. */
+    /**
+     * One service's model and files, with the inputs they were rendered from. {@code files} is null until rendered,
+     * and empty when the service is {@code routed} by Lua ({@link RoutedServices}).
+     */
     private record ServicePiece(ServiceRecord service, List<DiscoveredInstance> discovered, Map<String, Object> model,
-                                Map<String, String> files, Map<String, byte[]> checksumEntries) {
+                                Map<String, String> files, Map<String, byte[]> checksumEntries, boolean routed) {
 
         ServicePiece(ServiceRecord service, List<DiscoveredInstance> discovered, Map<String, Object> model) {
-            this(service, discovered, model, null, null);
+            this(service, discovered, model, null, null, false);
         }
 
-        ServicePiece withFiles(Map<String, String> rendered) {
+        ServicePiece withFiles(Map<String, String> rendered, boolean routedByLua) {
             Map<String, byte[]> entries = new HashMap<>();
             rendered.forEach((name, content) -> entries.put(name, ConfigBundle.checksumEntry(name, content)));
-            return new ServicePiece(service, discovered, model, rendered, entries);
+            return new ServicePiece(service, discovered, model, rendered, entries, routedByLua);
         }
 
         /** True when the model would be the same: who changed the service last, and when, does not reach a template. */

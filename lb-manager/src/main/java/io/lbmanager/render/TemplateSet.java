@@ -25,6 +25,8 @@ public record TemplateSet(SortedMap<String, String> templates) {
     public static final String LOCATION = "location.conf.ftl";
     /** Needed only when upstreams are dynamic ({@link UpstreamMode}). */
     public static final String LUA = "lua.conf.ftl";
+    /** Needed only when services are routed by Lua ({@link UpstreamMode#luaRouting()}): one option profile's upstream and named location. */
+    public static final String PROFILE = "profile.conf.ftl";
     public static final List<String> REQUIRED = List.of(MAIN, UPSTREAM, LOCATION);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\.ftl");

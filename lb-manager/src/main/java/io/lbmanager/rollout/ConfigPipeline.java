@@ -2,6 +2,7 @@ package io.lbmanager.rollout;
 
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.VersionNodes;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.snapshot.CatalogSnapshot;
@@ -207,7 +208,8 @@ public final class ConfigPipeline implements Managed, SnapshotListener, Leadersh
         }
         int bytes = ((RolloutCoordinator.Proposal.TooLarge) proposal).bytes();
         return status(group, GroupStatus.State.BLOCKED, null, snapshot, quarantined, held,
-                "bundle of " + bytes + " bytes exceeds the " + VersionPublisher.MAX_NODE_BYTES + "-byte ZooKeeper node budget");
+                "bundle of " + bytes + " bytes exceeds the " + VersionPublisher.MAX_BUNDLE_BYTES + "-byte budget of a version ("
+                        + VersionNodes.MAX_CHUNKS + " chunks of " + VersionNodes.CHUNK_BYTES + " bytes)");
     }
 
     private GroupStatus status(String group, GroupStatus.State state, Long targetVersion, CatalogSnapshot snapshot,

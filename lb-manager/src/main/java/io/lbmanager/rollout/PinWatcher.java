@@ -8,30 +8,38 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 
 /**
  * Asks for a render when a group is pinned or unpinned from any manager, so the leader renders
- * the changes that waited. Watches the groups' runtime subtree without keeping its data.
+ * the changes that waited. Watches the groups' runtime nodes two levels deep ({@code groups/{group}/pin}),
+ * never the versions, peer lists or agents below them.
  */
 public final class PinWatcher implements Managed, TreeWatch.Events {
 
     private final RenderRequests renders;
+    private final ZkLayout layout;
     private final TreeWatch watch;
 
     public PinWatcher(CuratorFramework client, ZkLayout layout, RenderRequests renders) {
         this.renders = renders;
-        this.watch = TreeWatch.subtreeWithoutData(client, layout.groups(), this);
+        this.layout = layout;
+        this.watch = TreeWatch.levels(client, layout.groups(), 2, this);
     }
 
     @Override
     public void nodeChanged(ChildData node) {
-        if (node.getPath().endsWith("/pin")) {
+        if (isPin(node.getPath())) {
             renders.renderSoon("pinned " + node.getPath());
         }
     }
 
     @Override
     public void nodeDeleted(ChildData node) {
-        if (node.getPath().endsWith("/pin")) {
+        if (isPin(node.getPath())) {
             renders.renderSoon("unpinned " + node.getPath());
         }
+    }
+
+    private boolean isPin(String path) {
+        String group = path.startsWith(layout.groups() + "/") ? path.substring(layout.groups().length() + 1) : "";
+        return group.endsWith("/pin") && layout.groupPin(group.substring(0, group.length() - "/pin".length())).equals(path);
     }
 
     @Override

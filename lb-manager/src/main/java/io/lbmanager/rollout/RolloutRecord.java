@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param timedOut the rollout was reverted because its deadline passed, not because Nginx refused it:
  *                 the same config is tried again after a while, since the agents may have recovered
+ * @param kind     CONFIG: a config version (rendered, nginx -t, one reload per agent); ROUTES: a routing-table version
+ *                 (pushed into the Lua router, no reload). Absent in records written before routes existed: CONFIG.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutRecord(
@@ -26,9 +28,20 @@ public record RolloutRecord(
         long deadlineMillis,
         Long finishedAtMillis,
         List<AgentFailure> failures,
-        boolean timedOut) {
+        boolean timedOut,
+        Kind kind) {
 
     public enum State { IN_PROGRESS, SUCCEEDED, REVERTED }
+
+    /** Which path a change took to Nginx. */
+    public enum Kind { CONFIG, ROUTES }
+
+    /** A config rollout. */
+    public RolloutRecord(String id, String group, long version, String sha256, long fromVersion, State state, String cause, String actor,
+                         long startedAtMillis, long deadlineMillis, Long finishedAtMillis, List<AgentFailure> failures, boolean timedOut) {
+        this(id, group, version, sha256, fromVersion, state, cause, actor, startedAtMillis, deadlineMillis, finishedAtMillis, failures,
+                timedOut, Kind.CONFIG);
+    }
 
     /** Which agent stopped the rollout and why (Nginx's own words where it said something). */
     public record AgentFailure(String agentId, String reason) {
@@ -36,6 +49,7 @@ public record RolloutRecord(
 
     public RolloutRecord {
         failures = failures == null ? List.of() : List.copyOf(failures);
+        kind = kind == null ? Kind.CONFIG : kind;
     }
 
     public boolean inProgress() {
@@ -44,6 +58,6 @@ public record RolloutRecord(
 
     public RolloutRecord finished(State outcome, List<AgentFailure> why, boolean deadlinePassed, long nowMillis) {
         return new RolloutRecord(id, group, version, sha256, fromVersion, outcome, cause, actor, startedAtMillis, deadlineMillis, nowMillis,
-                why, deadlinePassed);
+                why, deadlinePassed, kind);
     }
 }

@@ -3,6 +3,7 @@ package io.lbmanager.rollout;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.contract.VersionNodes;
 import io.lbmanager.errors.NotFoundException;
 import io.lbmanager.signing.VersionSigner;
 import io.lbmanager.zk.CorruptNodeException;
@@ -27,13 +28,15 @@ import java.util.Optional;
 public final class VersionPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(VersionPublisher.class);
-    /** ZooKeeper refuses nodes near 1 MiB (jute.maxbuffer); stay well below. */
-    static final int MAX_NODE_BYTES = 900 * 1024;
+    /** Bundles past this are refused: chunked storage holds at most {@link VersionNodes#MAX_CHUNKS} chunks. */
+    static final int MAX_BUNDLE_BYTES = VersionNodes.MAX_CHUNKS * VersionNodes.CHUNK_BYTES;
 
     private final CuratorFramework client;
     private final ZkLayout layout;
     private final int versionsKept;
     private final Optional<VersionSigner> signer;
+    private final VersionNodes nodes;
+    private final int maxBundleBytes;
 
     public VersionPublisher(CuratorFramework client, ZkLayout layout, int versionsKept) {
         this(client, layout, versionsKept, Optional.empty());
@@ -41,10 +44,16 @@ public final class VersionPublisher {
 
     /** With a signer, every version is published with its signature, in the same transaction. */
     public VersionPublisher(CuratorFramework client, ZkLayout layout, int versionsKept, Optional<VersionSigner> signer) {
+        this(client, layout, versionsKept, signer, MAX_BUNDLE_BYTES);
+    }
+
+    VersionPublisher(CuratorFramework client, ZkLayout layout, int versionsKept, Optional<VersionSigner> signer, int maxBundleBytes) {
         this.client = client;
         this.layout = layout;
         this.versionsKept = versionsKept;
         this.signer = signer;
+        this.nodes = new VersionNodes(client);
+        this.maxBundleBytes = maxBundleBytes;
     }
 
     public sealed interface PublishOutcome {
@@ -66,15 +75,14 @@ public final class VersionPublisher {
             return new PublishOutcome.Unchanged(current.get());
         }
         byte[] encoded = BundleCodec.encode(bundle);
-        if (encoded.length > MAX_NODE_BYTES) {
+        if (encoded.length > maxBundleBytes) {
             return new PublishOutcome.TooLarge(encoded.length);
         }
         long next = Math.max(current.map(PublishedVersion::version).orElse(0L), newestStoredVersion(group)) + 1;
         PublishedVersion version = new PublishedVersion(group, next, bundle.sha256(), System.currentTimeMillis(), cause);
         ensurePersistent(layout.groupVersions(group));
         ensurePersistent(layout.groupAgents(group)); // agents may create their status nodes here, not the group's node
-        List<CuratorOp> ops = new ArrayList<>();
-        ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupVersion(group, next), encoded));
+        List<CuratorOp> ops = new ArrayList<>(nodes.stage(layout.groupVersion(group, next), encoded));
         if (signer.isPresent()) {
             ensurePersistent(layout.groupSignatures(group));
             ops.add(client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupSignature(group, next),
@@ -84,8 +92,8 @@ public final class VersionPublisher {
                 ? client.transactionOp().setData().withVersion(targetStat.getVersion()).forPath(layout.groupTarget(group), Json.write(version))
                 : client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(layout.groupTarget(group), Json.write(version)));
         client.transaction().forOperations(ops);
-        LOG.info("publish group={} version={} sha256={} files={} bytes={} cause={}",
-                group, next, bundle.sha256().substring(0, 12), bundle.files().size(), encoded.length, cause);
+        LOG.info("publish group={} version={} sha256={} files={} bytes={} chunks={} cause={}", group, next, bundle.sha256().substring(0, 12),
+                bundle.files().size(), encoded.length, VersionNodes.chunksFor(encoded.length), cause);
         pruneOldVersions(group, next);
         return new PublishOutcome.Published(version);
     }
@@ -101,7 +109,7 @@ public final class VersionPublisher {
             return Optional.empty();
         }
         String path = layout.groupVersion(group, target.get().version());
-        return Optional.of(BundleCodec.decode(path, client.getData().forPath(path)));
+        return Optional.of(BundleCodec.decode(path, nodes.read(path)));
     }
 
     /** A version still stored for the group, as a target would point at it; unknown versions are a 404. */
@@ -110,7 +118,8 @@ public final class VersionPublisher {
         Stat stat = new Stat();
         byte[] bytes;
         try {
-            bytes = client.getData().storingStatIn(stat).forPath(path);
+            client.getData().storingStatIn(stat).forPath(path);
+            bytes = nodes.read(path);
         } catch (KeeperException.NoNodeException e) {
             throw new NotFoundException("version", "group " + group + " has no stored version " + version
                     + " (the last " + versionsKept + " are kept)");
@@ -128,7 +137,7 @@ public final class VersionPublisher {
     public ConfigBundle storedBundle(String group, long version) throws Exception {
         String path = layout.groupVersion(group, version);
         try {
-            return BundleCodec.decode(path, client.getData().forPath(path));
+            return BundleCodec.decode(path, nodes.read(path));
         } catch (KeeperException.NoNodeException e) {
             throw new NotFoundException("version", "group " + group + " has no stored version " + version);
         }
@@ -180,11 +189,7 @@ public final class VersionPublisher {
         for (int i = 0; i < versions.size() - versionsKept; i++) {
             long old = versions.get(i);
             if (old != newest && old != live) {
-                try {
-                    client.delete().forPath(layout.groupVersion(group, old));
-                } catch (KeeperException.NoNodeException ignored) {
-                    // another manager pruned it first
-                }
+                nodes.delete(layout.groupVersion(group, old));
                 client.delete().quietly().forPath(layout.groupSignature(group, old));
             }
         }

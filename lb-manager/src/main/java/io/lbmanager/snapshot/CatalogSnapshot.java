@@ -16,6 +16,8 @@ import java.util.stream.Stream;
  * (keyed by id) and the instances to route (keyed by discovery name), after the discovery guard:
  * a discovery name in {@code held} shows its previous instances, for the reason given.
  * Rendering reads nothing else, so the same snapshot always renders the same bytes.
+ * The maps are persistent ({@link PersistentSortedMap}): the next snapshot shares every service
+ * and instance list that did not change, so taking one costs what changed, not the catalog.
  */
 public record CatalogSnapshot(
         SortedSet<String> groups,
@@ -28,10 +30,12 @@ public record CatalogSnapshot(
 
     public CatalogSnapshot {
         groups = Collections.unmodifiableSortedSet(new TreeSet<>(groups));
-        services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
-        TreeMap<String, List<DiscoveredInstance>> copy = new TreeMap<>();
-        discovered.forEach((name, instances) -> copy.put(name, List.copyOf(instances)));
-        discovered = Collections.unmodifiableSortedMap(copy);
+        services = PersistentSortedMap.copyOf(services);
+        if (!(discovered instanceof PersistentSortedMap)) {
+            TreeMap<String, List<DiscoveredInstance>> copy = new TreeMap<>();
+            discovered.forEach((name, instances) -> copy.put(name, List.copyOf(instances)));
+            discovered = PersistentSortedMap.copyOf(copy);
+        }
         held = Collections.unmodifiableSortedMap(new TreeMap<>(held));
     }
 
@@ -78,14 +82,19 @@ public record CatalogSnapshot(
     }
 
     public CatalogSnapshot withService(ServiceRecord service) {
-        TreeMap<String, ServiceRecord> next = new TreeMap<>(services);
-        next.put(service.id(), service);
-        return new CatalogSnapshot(groups, next, discovered, held);
+        return new CatalogSnapshot(groups, persistentServices().plus(service.id(), service), discovered, held);
     }
 
     public CatalogSnapshot withoutService(String serviceId) {
-        TreeMap<String, ServiceRecord> next = new TreeMap<>(services);
-        next.remove(serviceId);
-        return new CatalogSnapshot(groups, next, discovered, held);
+        return new CatalogSnapshot(groups, persistentServices().minus(serviceId), discovered, held);
+    }
+
+    /** The maps are persistent since the constructor made them so. */
+    PersistentSortedMap<String, ServiceRecord> persistentServices() {
+        return (PersistentSortedMap<String, ServiceRecord>) services;
+    }
+
+    PersistentSortedMap<String, List<DiscoveredInstance>> persistentDiscovered() {
+        return (PersistentSortedMap<String, List<DiscoveredInstance>>) discovered;
     }
 }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 import java.util.function.BiFunction;
 
 /**
- * Watches the catalog subtree ({@code {root}/catalog}) and tells the {@link SnapshotSource} of
+ * Watches the catalog's services and groups (not the base-path locks: one group's locks can
+ * outgrow a ZooKeeper listing) and tells the {@link SnapshotSource} of
  * every service and group that appears, changes or goes. A service node that stops parsing is
  * reported and keeps its last good value, so a hand edit gone wrong never drops a live service.
  */
@@ -24,7 +25,9 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
     private final ZkLayout layout;
     private final BiFunction<String, byte[], ServiceRecord> parser;
     private final SnapshotSource source;
-    private final TreeWatch watch;
+    private final TreeWatch services;
+    private final TreeWatch groups;
+    private final java.util.concurrent.atomic.AtomicInteger initializing = new java.util.concurrent.atomic.AtomicInteger(2);
 
     /** @param parser reads and checks a service node; throws {@link CorruptNodeException} on bad content */
     public CatalogWatcher(CuratorFramework client, ZkLayout layout, BiFunction<String, byte[], ServiceRecord> parser,
@@ -32,17 +35,20 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
         this.layout = layout;
         this.parser = parser;
         this.source = source;
-        this.watch = TreeWatch.subtree(client, layout.root() + "/catalog", this);
+        this.services = TreeWatch.subtree(client, layout.services(), this);
+        this.groups = TreeWatch.subtree(client, layout.catalogGroups(), this);
     }
 
     @Override
     public void start() {
-        watch.start();
+        services.start();
+        groups.start();
     }
 
     @Override
     public void stop() {
-        watch.close();
+        services.close();
+        groups.close();
     }
 
     @Override
@@ -53,7 +59,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
             source.groupAdded(group);
             return;
         }
-        String serviceId = childOf(layout.services(), path);
+        String serviceId = serviceIdOf(path);
         if (serviceId == null) {
             return;
         }
@@ -78,7 +84,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
             source.groupRemoved(group);
             return;
         }
-        String serviceId = childOf(layout.services(), path);
+        String serviceId = serviceIdOf(path);
         if (serviceId != null) {
             source.serviceRemoved(serviceId, path);
         }
@@ -86,7 +92,20 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
 
     @Override
     public void initialized() {
-        source.catalogRead();
+        if (initializing.decrementAndGet() == 0) {
+            source.catalogRead();
+        }
+    }
+
+    /** The id of a service node, in its bucket or flat (as stored before buckets); null for buckets and other nodes. */
+    private String serviceIdOf(String path) {
+        String flat = childOf(layout.services(), path);
+        if (flat != null) {
+            return ZkLayout.isServiceBucket(flat) ? null : flat;
+        }
+        int slash = path.lastIndexOf('/');
+        String bucket = slash > 0 ? childOf(layout.services(), path.substring(0, slash)) : null;
+        return bucket != null && ZkLayout.isServiceBucket(bucket) ? childOf(layout.services() + "/" + bucket, path) : null;
     }
 
     private static String childOf(String parent, String path) {

@@ -45,6 +45,9 @@ public final class DiscoveryGuard {
     private final int minServicesLost;
     private final long maxHoldMillis;
     private SortedMap<String, List<DiscoveredInstance>> baseline;
+    /** How many routable instances (by name|address:port) the baseline has; kept per change while nothing is held. */
+    private int baselineRoutable;
+    private long namesEvaluated;
     /** Instances (by name|address:port) that vanished within the loss window, or at any time while a hold lasts. */
     private final Map<String, Vanished> recentlyVanished = new HashMap<>();
     private boolean holding;
@@ -84,6 +87,53 @@ public final class DiscoveryGuard {
         this.maxHoldMillis = maxHoldMillis;
     }
 
+    /**
+     * Guards {@code current}, which differs from the last view only in the discovery names
+     * {@code changedNames}: while nothing is held, only those names are compared and the
+     * whole-discovery counts are kept up to date by difference, so a change costs what changed.
+     * When something is held, or might be, the whole of discovery is evaluated.
+     */
+    public synchronized Guarded guard(SortedMap<String, List<DiscoveredInstance>> current, Set<String> changedNames, long nowMillis) {
+        if (baseline == null || releaseRequested || holding) {
+            return guard(current, nowMillis);
+        }
+        boolean afterSessionLoss = sessionLostAtMillis >= 0 && nowMillis - sessionLostAtMillis < sessionGraceMillis;
+        int routableNow = baselineRoutable;
+        int newlyVanished = 0;
+        for (String name : changedNames) {
+            Map<String, DiscoveredInstance> before = routable(name, baseline.getOrDefault(name, List.of()));
+            Map<String, DiscoveredInstance> now = routable(name, current.getOrDefault(name, List.of()));
+            routableNow += now.size() - before.size();
+            for (Map.Entry<String, DiscoveredInstance> gone : before.entrySet()) {
+                if (!now.containsKey(gone.getKey())) {
+                    recentlyVanished.putIfAbsent(gone.getKey(), new Vanished(gone.getValue(), nowMillis));
+                    newlyVanished++;
+                }
+            }
+            recentlyVanished.keySet().removeAll(now.keySet());
+        }
+        namesEvaluated += changedNames.size();
+        recentlyVanished.values().removeIf(v -> nowMillis - v.atMillis() > lossWindowMillis);
+        int population = baselineRoutable + recentlyVanished.size() - newlyVanished;
+        if (afterSessionLoss || isMassLoss(population)) {
+            return guard(current, nowMillis); // the same sums over the whole of discovery, and the holds
+        }
+        baseline = current;
+        baselineRoutable = routableNow;
+        return new Guarded(current);
+    }
+
+    /** Discovery names compared since start: what guarding has cost. */
+    public synchronized long namesEvaluated() {
+        return namesEvaluated;
+    }
+
+    private boolean isMassLoss(int population) {
+        long servicesLost = recentlyVanished.values().stream().map(v -> v.instance().name()).distinct().count();
+        return population >= minInstances && recentlyVanished.size() > maxLossShare * population && servicesLost >= minServicesLost;
+    }
+
+    /** Guards {@code current} by comparing the whole of discovery with the last view. */
     public synchronized Guarded guard(SortedMap<String, List<DiscoveredInstance>> current, long nowMillis) {
         if (baseline == null || releaseRequested) {
             releaseRequested = false;
@@ -105,8 +155,8 @@ public final class DiscoveryGuard {
         before.addAll(recentlyVanished.keySet());
         int population = before.size();
         long servicesLost = recentlyVanished.values().stream().map(v -> v.instance().name()).distinct().count();
-        boolean massLoss = population >= minInstances && recentlyVanished.size() > maxLossShare * population
-                && servicesLost >= minServicesLost;
+        boolean massLoss = isMassLoss(population);
+        namesEvaluated += current.size();
         boolean afterSessionLoss = sessionLostAtMillis >= 0 && nowMillis - sessionLostAtMillis < sessionGraceMillis;
         if (!massLoss && !afterSessionLoss) {
             return applyAsItIs(current);
@@ -140,6 +190,7 @@ public final class DiscoveryGuard {
             holdingSinceMillis = -1;
         }
         baseline = view;
+        baselineRoutable = routable(view).size();
         return new Guarded(Collections.unmodifiableSortedMap(view), Collections.unmodifiableSortedMap(held), holding ? holdsEndAt : 0);
     }
 
@@ -147,6 +198,7 @@ public final class DiscoveryGuard {
         holding = false;
         holdingSinceMillis = -1;
         baseline = current;
+        baselineRoutable = routable(current).size();
         return new Guarded(current);
     }
 
@@ -179,8 +231,14 @@ public final class DiscoveryGuard {
 
     private static Map<String, DiscoveredInstance> routable(SortedMap<String, List<DiscoveredInstance>> view) {
         Map<String, DiscoveredInstance> routable = new HashMap<>();
-        view.forEach((name, instances) -> instances.stream().filter(DiscoveredInstance::enabled)
-                .forEach(i -> routable.put(name + "|" + i.address() + ":" + i.port(), i)));
+        view.forEach((name, instances) -> routable.putAll(routable(name, instances)));
+        return routable;
+    }
+
+    /** One discovery name's enabled instances, by name|address:port. */
+    private static Map<String, DiscoveredInstance> routable(String name, List<DiscoveredInstance> instances) {
+        Map<String, DiscoveredInstance> routable = new HashMap<>();
+        instances.stream().filter(DiscoveredInstance::enabled).forEach(i -> routable.put(name + "|" + i.address() + ":" + i.port(), i));
         return routable;
     }
 }

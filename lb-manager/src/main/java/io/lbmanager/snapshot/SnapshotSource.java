@@ -5,10 +5,10 @@ import io.lbmanager.catalog.ServiceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one merge point of desired state. The catalog watch and discovery feed it their changes;
@@ -30,10 +31,14 @@ import java.util.concurrent.TimeUnit;
  * {@link DiscoveryGuard} to it (here, and nowhere else), and hands the guarded snapshot to every
  * {@link SnapshotListener}, in the order they were added, on its own thread. Nothing is handed
  * out before both catalog and discovery were read in full: a partial snapshot would drop services.
+ * Each snapshot is the previous one with only the services and discovery names that changed
+ * since rebuilt ({@link #rebuilds}), so a change costs what changed, not the catalog.
  */
 public final class SnapshotSource implements DiscoveryFeed, Managed {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotSource.class);
+    private static final Comparator<DiscoveredInstance> INSTANCE_ORDER = Comparator.comparing(DiscoveredInstance::address)
+            .thenComparingInt(DiscoveredInstance::port).thenComparing(DiscoveredInstance::id);
 
     private final DiscoveryGuard guard;
     private final List<SnapshotListener> listeners = new CopyOnWriteArrayList<>();
@@ -41,6 +46,10 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     private final Set<String> groups = ConcurrentHashMap.newKeySet();
     private final Map<String, String> refusedCatalogNodes = new ConcurrentHashMap<>();
     private final Map<String, DiscoveredInstance> instancesByPath = new ConcurrentHashMap<>();
+    /** The same instances by discovery name, then path: what a changed name's list is rebuilt from. */
+    private final Map<String, Map<String, DiscoveredInstance>> instancesByName = new ConcurrentHashMap<>();
+    private final Set<String> changedServiceIds = ConcurrentHashMap.newKeySet();
+    private final Set<String> changedNames = ConcurrentHashMap.newKeySet();
     private final Map<String, String> refusedDiscoveryNodes = new ConcurrentHashMap<>();
     private final CountDownLatch catalogRead = new CountDownLatch(1);
     private final CountDownLatch discoveryRead = new CountDownLatch(1);
@@ -52,6 +61,10 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
         return thread;
     });
     private volatile CatalogSnapshot current = CatalogSnapshot.EMPTY;
+    /** Discovery as it is, before the guard; touched by the snapshot thread only. */
+    private PersistentSortedMap<String, List<DiscoveredInstance>> unguarded = PersistentSortedMap.empty();
+    private PersistentSortedMap<String, ServiceRecord> servicesView = PersistentSortedMap.empty();
+    private final AtomicLong rebuilds = new AtomicLong();
     /** When the guard is to be asked again because its holds end then; touched by the snapshot thread only. */
     private long holdsReviewAtMillis;
 
@@ -78,6 +91,11 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     /** The last guarded snapshot handed out; {@link CatalogSnapshot#EMPTY} before the first. */
     public CatalogSnapshot current() {
         return current;
+    }
+
+    /** Services and discovery names rebuilt into a snapshot since start: one per changed service or name, not per catalog. */
+    public long rebuilds() {
+        return rebuilds.get();
     }
 
     /** The LB groups of the last snapshot. */
@@ -125,6 +143,7 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     void serviceChanged(String serviceId, ServiceRecord service, String path) {
         refusedCatalogNodes.remove(path);
         if (!service.equals(services.put(serviceId, service))) {
+            changedServiceIds.add(serviceId);
             changed(SnapshotChange.Cause.CATALOG);
         }
     }
@@ -132,6 +151,7 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     void serviceRemoved(String serviceId, String path) {
         refusedCatalogNodes.remove(path);
         if (services.remove(serviceId) != null) {
+            changedServiceIds.add(serviceId);
             changed(SnapshotChange.Cause.CATALOG);
         }
     }
@@ -164,7 +184,17 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     @Override
     public void instanceChanged(String path, DiscoveredInstance instance) {
         refusedDiscoveryNodes.remove(path);
-        if (!instance.equals(instancesByPath.put(path, instance))) {
+        DiscoveredInstance before = instancesByPath.put(path, instance);
+        if (!instance.equals(before)) {
+            if (before != null && !before.name().equals(instance.name())) {
+                forgetByName(before.name(), path);
+            }
+            instancesByName.compute(instance.name(), (name, byPath) -> {
+                Map<String, DiscoveredInstance> next = byPath == null ? new ConcurrentHashMap<>() : byPath;
+                next.put(path, instance);
+                return next;
+            });
+            changedNames.add(instance.name());
             changed(SnapshotChange.Cause.DISCOVERY);
         }
     }
@@ -182,9 +212,19 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
     }
 
     private void forgetInstance(String path) {
-        if (instancesByPath.remove(path) != null) {
+        DiscoveredInstance gone = instancesByPath.remove(path);
+        if (gone != null) {
+            forgetByName(gone.name(), path);
             changed(SnapshotChange.Cause.DISCOVERY);
         }
+    }
+
+    private void forgetByName(String name, String path) {
+        instancesByName.computeIfPresent(name, (n, byPath) -> {
+            byPath.remove(path);
+            return byPath.isEmpty() ? null : byPath;
+        });
+        changedNames.add(name);
     }
 
     @Override
@@ -223,8 +263,19 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
         if (firstSnapshot.getCount() > 0) {
             change = new SnapshotChange(EnumSet.of(SnapshotChange.Cause.FIRST_READ));
         }
-        DiscoveryGuard.Guarded guarded = guard.guard(instancesByName(), System.currentTimeMillis());
-        CatalogSnapshot snapshot = new CatalogSnapshot(new TreeSet<>(groups), new TreeMap<>(services), guarded.view(), guarded.held());
+        Set<String> names = drain(changedNames);
+        for (String name : names) {
+            List<DiscoveredInstance> instances = instancesOf(name);
+            unguarded = instances.isEmpty() ? unguarded.minus(name) : unguarded.plus(name, instances);
+        }
+        for (String serviceId : drain(changedServiceIds)) {
+            ServiceRecord service = services.get(serviceId);
+            servicesView = service == null ? servicesView.minus(serviceId) : servicesView.plus(serviceId, service);
+            rebuilds.incrementAndGet();
+        }
+        rebuilds.addAndGet(names.size());
+        DiscoveryGuard.Guarded guarded = guard.guard(unguarded, names, System.currentTimeMillis());
+        CatalogSnapshot snapshot = new CatalogSnapshot(new TreeSet<>(groups), servicesView, guarded.view(), guarded.held());
         current = snapshot;
         firstSnapshot.countDown();
         reviewHoldsAt(guarded.holdsEndAtMillis());
@@ -250,15 +301,18 @@ public final class SnapshotSource implements DiscoveryFeed, Managed {
         }
     }
 
-    /** Every routable instance, by discovery name, in a stable order. */
-    private SortedMap<String, List<DiscoveredInstance>> instancesByName() {
-        TreeMap<String, List<DiscoveredInstance>> byName = new TreeMap<>();
-        for (DiscoveredInstance instance : instancesByPath.values()) {
-            byName.computeIfAbsent(instance.name(), n -> new ArrayList<>()).add(instance);
+    /** A discovery name's instances now, in a stable order. */
+    private List<DiscoveredInstance> instancesOf(String name) {
+        Map<String, DiscoveredInstance> byPath = instancesByName.getOrDefault(name, Map.of());
+        return byPath.values().stream().sorted(INSTANCE_ORDER).toList();
+    }
+
+    private static Set<String> drain(Set<String> changed) {
+        Set<String> drained = new TreeSet<>();
+        for (Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+            drained.add(it.next());
+            it.remove();
         }
-        Comparator<DiscoveredInstance> order = Comparator.comparing(DiscoveredInstance::address)
-                .thenComparingInt(DiscoveredInstance::port).thenComparing(DiscoveredInstance::id);
-        byName.replaceAll((name, list) -> list.stream().sorted(order).toList());
-        return byName;
+        return drained;
     }
 }

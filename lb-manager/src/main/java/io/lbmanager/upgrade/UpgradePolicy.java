@@ -257,6 +257,7 @@ public final class UpgradePolicy {
         if (now - upgrade.phaseSinceMillis() > holdMillis(upgrade.bakeSeconds()) + timing.stepTimeout().toMillis()) {
             return startRevert(upgrade, "the backend did not make the new generation active in time", now);
         }
+        backend.retireBeforeActivation(upgrade.group(), upgrade.id());
         return upgrade;
     }
 

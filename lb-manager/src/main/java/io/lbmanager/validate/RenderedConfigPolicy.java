@@ -68,6 +68,9 @@ public final class RenderedConfigPolicy {
         List<ConfigError> refusals = new ArrayList<>();
         for (Map.Entry<String, String> file : files.entrySet()) {
             String name = file.getKey();
+            if (name.equals(ConfigBundle.PROFILES_FILE)) {
+                continue; // profile names the renderer writes for the agent, not Nginx configuration (an include of it fails nginx -t)
+            }
             List<NginxConfParser.Directive> directives;
             try {
                 directives = NginxConfParser.parse(file.getValue());
@@ -182,6 +185,10 @@ public final class RenderedConfigPolicy {
         }
         if (file.equals(ConfigBundle.LUA_FILE)) {
             return "rendered from " + TemplateSet.LUA;
+        }
+        if (file.equals(io.lbmanager.render.BundleRenderer.PROFILE_UPSTREAMS_FILE)
+                || file.equals(io.lbmanager.render.BundleRenderer.PROFILE_LOCATIONS_FILE)) {
+            return "rendered from " + TemplateSet.PROFILE;
         }
         if (file.equals(ConfigBundle.MODULES_FILE)) {
             return "written from nginx.luaModulesDir";

@@ -5,6 +5,7 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.recipes.cache.CuratorCacheStorage;
+import org.apache.curator.framework.recipes.cache.TreeCache;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,11 +45,29 @@ public final class TreeWatch implements AutoCloseable {
         }
     }
 
-    private final CuratorCache cache;
+    /** What is started and closed: a {@link CuratorCache}, or a depth-limited {@link TreeCache}. */
+    private interface Cache extends AutoCloseable {
+        void start() throws Exception;
+
+        @Override
+        void close();
+    }
+
+    private final Cache cache;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
     private TreeWatch(CuratorCache cache, Events events) {
-        this.cache = cache;
+        this.cache = new Cache() {
+            @Override
+            public void start() {
+                cache.start();
+            }
+
+            @Override
+            public void close() {
+                cache.close();
+            }
+        };
         cache.listenable().addListener(CuratorCacheListener.builder()
                 .forCreatesAndChanges((before, node) -> events.nodeChanged(node))
                 .forDeletes(events::nodeDeleted)
@@ -57,6 +76,42 @@ public final class TreeWatch implements AutoCloseable {
                     events.initialized();
                 })
                 .build());
+    }
+
+    private TreeWatch(TreeCache cache, Events events) {
+        this.cache = new Cache() {
+            @Override
+            public void start() throws Exception {
+                cache.start();
+            }
+
+            @Override
+            public void close() {
+                cache.close();
+            }
+        };
+        cache.getListenable().addListener((client, event) -> {
+            switch (event.getType()) {
+                case NODE_ADDED, NODE_UPDATED -> events.nodeChanged(event.getData());
+                case NODE_REMOVED -> events.nodeDeleted(event.getData());
+                case INITIALIZED -> {
+                    initialized.countDown();
+                    events.initialized();
+                }
+                default -> {
+                    // connection state: Curator reconnects and resyncs by itself
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code path} and its descendants down to {@code maxDepth} levels (1: its children only), no
+     * data kept: nothing deeper is listed or read, so a watch of a few named nodes per group never
+     * lists a group's 50,000 peer lists (ZooKeeper refuses a listing past 1 MB).
+     */
+    public static TreeWatch levels(CuratorFramework client, String path, int maxDepth, Events events) {
+        return new TreeWatch(TreeCache.newBuilder(client, path).setMaxDepth(maxDepth).setCacheData(false).build(), events);
     }
 
     /** Every node below {@code path}, and {@code path} itself. */
@@ -75,7 +130,11 @@ public final class TreeWatch implements AutoCloseable {
     }
 
     public TreeWatch start() {
-        cache.start();
+        try {
+            cache.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the watch: " + e.getMessage(), e);
+        }
         return this;
     }
 

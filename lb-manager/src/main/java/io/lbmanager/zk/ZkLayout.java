@@ -6,7 +6,8 @@ import java.util.Base64;
 /**
  * Every ZooKeeper path lb-manager reads or writes, under one root (default {@code /lb-manager}):
  * <pre>
- * {root}/catalog/services/{serviceId}            ServiceRecord JSON
+ * {root}/catalog/services/_{xx}/{serviceId}      ServiceRecord JSON; xx: the first byte of SHA-256(serviceId), hex
+ * {root}/catalog/services/{serviceId}            ServiceRecord JSON as stored before buckets (still read, updated in place)
  * {root}/catalog/basepaths/{group}/{b64(path)}   owning service id (the lock that makes a base path unique per group)
  * {root}/catalog/groups/{group}                  group declaration (a group exists when this node does)
  * {root}/groups/{group}/versions/{0000000042}    ConfigBundle, gzip JSON
@@ -20,6 +21,11 @@ import java.util.Base64;
  * {root}/groups/{group}/status                   GroupStatus JSON: last render/validate outcome
  * {root}/groups/{group}/agents/{agentId}         AgentStatus JSON, ephemeral
  * {root}/groups/{group}/peers/{serviceId}        PeerList JSON: the peers the Lua balancer picks from (dynamic upstreams)
+ * {root}/groups/{group}/routes/chunks/{sha256}   gzip of one shard's sorted route lines, content-addressed, immutable
+ * {root}/groups/{group}/routes/versions/{0000000042}  RoutesVersion JSON: the 64 chunk sha256s of one routing table, signed
+ * {root}/groups/{group}/routes/target            PublishedVersion JSON: the routing table every agent should hold
+ * {root}/groups/{group}/routes/live              PublishedVersion JSON: the last routing table every agent confirmed
+ * {root}/groups/{group}/routes/rollout           RolloutRecord JSON (kind ROUTES): the latest routes rollout
  * {root}/groups/{group}/usage/{hour}-{agentId}   UsageRecord JSON: what one Nginx served in one hour (chargeback)
  * {root}/fleet/{group}/upgrade                   UpgradeRecord JSON: the current (or last) Nginx upgrade of the group
  * {root}/fleet/{group}/history/{h0000000042}     UpgradeRecord JSON of a finished upgrade, sequential
@@ -34,6 +40,7 @@ import java.util.Base64;
 public record ZkLayout(String root) {
 
     public static final String DEFAULT_ROOT = "/lb-manager";
+    private static final String SERVICE_BUCKET_PREFIX = "_";
 
     public ZkLayout {
         if (!root.startsWith("/") || (root.length() > 1 && root.endsWith("/"))) {
@@ -45,8 +52,32 @@ public record ZkLayout(String root) {
         return root + "/catalog/services";
     }
 
+    /**
+     * A service's node, in one of 256 buckets: at 50,000 services no listing of the catalog holds
+     * more than about 200 names, far below ZooKeeper's 1 MB response limit (one listing of every
+     * service id would pass it at about 20 characters per id).
+     */
     public String service(String serviceId) {
+        return serviceBucket(serviceId) + "/" + serviceId;
+    }
+
+    public String serviceBucket(String serviceId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(serviceId.getBytes(StandardCharsets.UTF_8));
+            return services() + "/" + SERVICE_BUCKET_PREFIX + java.util.HexFormat.of().toHexDigits(digest[0]);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where a service was stored before buckets: such a node is still read, updated and deleted where it is. */
+    public String flatService(String serviceId) {
         return services() + "/" + serviceId;
+    }
+
+    /** True for a child of {@link #services()} that is a bucket, not a service: no service id starts with "_". */
+    public static boolean isServiceBucket(String childName) {
+        return childName.startsWith(SERVICE_BUCKET_PREFIX);
     }
 
     public String basePaths(String group) {
@@ -144,6 +175,39 @@ public record ZkLayout(String root) {
 
     public String groupPeerList(String group, String serviceId) {
         return groupPeers(group) + "/" + serviceId;
+    }
+
+    /** The routing table of a group (routed services, pushed into Nginx's Lua dict without a reload). */
+    public String groupRoutes(String group) {
+        return group(group) + "/routes";
+    }
+
+    public String routeChunks(String group) {
+        return groupRoutes(group) + "/chunks";
+    }
+
+    public String routeChunk(String group, String sha256) {
+        return routeChunks(group) + "/" + sha256;
+    }
+
+    public String routeVersions(String group) {
+        return groupRoutes(group) + "/versions";
+    }
+
+    public String routeVersion(String group, long version) {
+        return routeVersions(group) + "/" + String.format("%010d", version);
+    }
+
+    public String routesTarget(String group) {
+        return groupRoutes(group) + "/target";
+    }
+
+    public String routesLive(String group) {
+        return groupRoutes(group) + "/live";
+    }
+
+    public String routesRollout(String group) {
+        return groupRoutes(group) + "/rollout";
     }
 
     /** The Nginx fleet of a group: upgrades, their history, deploy blocks, backend state. */

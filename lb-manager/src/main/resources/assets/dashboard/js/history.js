@@ -71,10 +71,12 @@ function table(caption, headers, rows) {
 }
 
 function rolloutTable(list) {
-  return table('Config rollouts, newest first', ['Rollout', 'Versions', 'Outcome', 'Cause / reason', 'By', 'Started', 'Finished'],
+  return table('Rollouts (config versions reload, routing tables do not), newest first', ['Rollout', 'Versions', 'Outcome', 'Cause / reason', 'By', 'Started', 'Finished'],
     list.map((r) => h('tr', {},
       h('th', {scope: 'row'}, r.id),
-      h('td', {}, `v${r.fromVersion ?? '?'} → v${r.version}`),
+      h('td', {}, r.kind === 'ROUTES'
+        ? `routes v${r.fromVersion ?? '?'} → v${r.version} (no reload)`
+        : `config v${r.fromVersion ?? '?'} → v${r.version} (reload)`),
       h('td', {}, outcome(r.state), r.timedOut ? ' timed out' : null),
       h('td', {}, r.cause || '—', (r.failures || []).map((f) => h('div', {class: 'error'}, `${f.agentId}: ${f.reason}`))),
       h('td', {}, r.actor || '—'),

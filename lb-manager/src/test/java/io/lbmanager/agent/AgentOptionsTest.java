@@ -40,6 +40,24 @@ class AgentOptionsTest {
     }
 
     @Test
+    void theZoneIsLbmZoneElseSingularitysRackMadeAZoneNameElseNone() {
+        Map<String, String> task = Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "edge", "PORT0", "31000", "PORT1", "31001");
+        Map<String, String> onRack = new HashMap<>(task);
+        onRack.put("TASK_RACK_ID", "US_EAST_1a");
+
+        assertThat(AgentOptions.resolve(flags(Map.of()), task).zone()).isNull();
+        assertThat(AgentOptions.resolve(flags(Map.of()), onRack).zone()).isEqualTo("us-east-1a");
+        onRack.put("LBM_ZONE", "west");
+        assertThat(AgentOptions.resolve(flags(Map.of()), onRack).zone()).isEqualTo("west");
+        onRack.remove("LBM_ZONE");
+        onRack.put("TASK_RACK_ID", "rack 7; evil");
+        assertThat(AgentOptions.resolve(flags(Map.of()), onRack).zone()).as("a rack that makes no zone name is no zone").isNull();
+        Map<String, String> badZone = new HashMap<>(task);
+        badZone.put("LBM_ZONE", "East Coast");
+        assertThatThrownBy(() -> AgentOptions.resolve(flags(Map.of()), badZone)).hasMessageContaining("zone must be 1 to 32 of a-z, 0-9 and -");
+    }
+
+    @Test
     void agentIdDefaultsToHostNameAndTrafficPort() {
         AgentSettings settings = AgentOptions.resolve(flags(Map.of()),
                 Map.of("LBM_ZK", "zk:2181", "LBM_GROUP", "edge", "PORT0", "31000", "PORT1", "31001"));

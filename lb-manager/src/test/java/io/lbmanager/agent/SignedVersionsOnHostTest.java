@@ -74,6 +74,22 @@ class SignedVersionsOnHostTest {
     }
 
     @Test
+    void aSignedVersionPastOneMegabyteIsJoinedFromItsChunksCheckedAndServed() throws Exception {
+        byte[] noise = new byte[1_500_000];
+        new java.util.Random(9).nextBytes(noise);
+        java.util.Map<String, String> files = new java.util.TreeMap<>(NginxBundles.proxyingTo(GROUP, evil.port()).files());
+        files.put("padding.txt", java.util.HexFormat.of().formatHex(noise));
+        ConfigBundle large = ConfigBundle.of(GROUP, files);
+        assertThat(io.lbmanager.contract.VersionNodes.chunksFor(BundleCodec.encode(large).length)).isGreaterThan(2);
+
+        publisher.publishSigned(2, large, signer);
+
+        Await.await("the chunked version 2 served (" + agent.agent.status() + ")", WAIT,
+                () -> agent.agent.status().state() == AgentState.READY && agent.agent.status().runningVersion() == 2);
+        assertThat(Http.get(agent.trafficPort(), "/x").body()).isEqualTo("evil");
+    }
+
+    @Test
     void anUnsignedVersionIsRefusedAndTheSignedOneKeepsServing() throws Exception {
         try (Load load = Load.toPorts(() -> List.of(agent.trafficPort())).path("/x").maxRequests(20_000)
                 .maxTime(Duration.ofSeconds(30)).start()) {

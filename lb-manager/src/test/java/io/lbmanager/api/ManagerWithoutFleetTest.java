@@ -81,16 +81,17 @@ class ManagerWithoutFleetTest {
     @Test
     void handCorruptedCatalogNodeKeepsItsLastGoodValueAndIsReported() throws Exception {
         String liveBefore = get(api("/groups/edge/config")).body();
-        byte[] good = client.getData().forPath(ROOT + "/catalog/services/orders");
+        String orders = new io.lbmanager.zk.ZkLayout(ROOT).service("orders");
+        byte[] good = client.getData().forPath(orders);
         try {
-            client.setData().forPath(ROOT + "/catalog/services/orders",
+            client.setData().forPath(orders,
                     "{\"definition\":{\"id\":\"orders\",\"basePath\":\"/x; return 200\"}}".getBytes(StandardCharsets.UTF_8));
             await("corrupt node reported", Duration.ofSeconds(10),
-                    () -> json(get(api("/discovery"))).path("corruptCatalogNodes").has(ROOT + "/catalog/services/orders"));
+                    () -> json(get(api("/discovery"))).path("corruptCatalogNodes").has(orders));
             Thread.sleep(500);
             assertThat(get(api("/groups/edge/config")).body()).isEqualTo(liveBefore);
         } finally {
-            client.setData().forPath(ROOT + "/catalog/services/orders", good);
+            client.setData().forPath(orders, good);
         }
     }
 

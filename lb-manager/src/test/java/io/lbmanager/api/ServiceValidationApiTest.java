@@ -269,7 +269,7 @@ class ServiceValidationApiTest {
 
         assertThat(reply.status()).isIn(200, 201);
         assertThat(reply.body().get("updatedBy").asText()).isEqualTo(TestTokens.ADMIN_ACTOR);
-        assertThat(ZK.text(ROOT + "/catalog/services/payments")).doesNotContain(actor);
+        assertThat(ZK.text(new io.lbmanager.zk.ZkLayout(ROOT).service("payments"))).doesNotContain(actor);
     }
 
     static Stream<String> actorInjections() {

@@ -74,6 +74,7 @@ class BaragonApiOnHostTest {
         LbManagerConfiguration config = ManagerUnderTest.config(ZK.connectString(), GROUP);
         config.baragon.enabled = true;
         config.baragon.confirmTimeoutSeconds = 60;
+        config.nginx.routing = "lua"; // the default: a service Singularity registers is routed by Lua, no location file
         manager = RunningManager.start(config);
         for (int i = 1; i <= 2; i++) {
             backends.add(TinyBackend.answering("b" + i + "\n"));

@@ -6,8 +6,11 @@ import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupStatusStore;
 import io.lbmanager.rollout.RolloutStore;
 import io.lbmanager.rollout.VersionPublisher;
+import io.lbmanager.routes.PublishedRoutes;
+import io.lbmanager.routes.RoutesRolloutStore;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +45,7 @@ class LoadBalancerRequestsTest {
         catalog.createGroup("edge");
         requests = new LoadBalancerRequests(ZK.curator(), LAYOUT, catalog, new RolloutStore(ZK.curator(), LAYOUT),
                 new VersionPublisher(ZK.curator(), LAYOUT, 5), new GroupStatusStore(ZK.curator(), LAYOUT), new AgentDirectory(ZK.curator(), LAYOUT),
+                new PublishedRoutes(ZK.curator(), LAYOUT, new RoutesRolloutStore(new ZkNodes(ZK.curator()), LAYOUT), Optional.empty()),
                 10, TIMEOUT_MILLIS, clock::get);
     }
 

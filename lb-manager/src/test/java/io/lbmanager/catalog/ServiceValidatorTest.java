@@ -49,6 +49,9 @@ class ServiceValidatorTest {
                 low.put(key, new java.util.TreeMap<>(Map.of("scheduler", "docker", "handle", "a", "idleSeconds", 1)));
                 high.put(key, Map.of("scheduler", "singularity", "handle", "h".repeat(100), "idleSeconds", 2_592_000,
                         "wakeTimeoutSeconds", 600, "maxHeldRequests", 10_000));
+            } else if (spec instanceof OptionSpec.Text) {
+                low.put(key, "a");
+                high.put(key, "z".repeat(64));
             } else {
                 low.put(key, false);
                 high.put(key, true);

@@ -73,7 +73,8 @@ class DiscoveryWatcherTest {
 
         await("orders discovered", WITHIN, () -> instances().containsKey("orders"));
         assertThat(instances().get("orders"))
-                .containsExactly(new DiscoveredInstance("orders", instance.getId(), "127.0.0.1", 18080, true));
+                .containsExactly(new DiscoveredInstance("orders", instance.getId(), "127.0.0.1", 18080, true, 1,
+                        java.util.Map.of("team", "orders-team", "description", "registered by a service team")));
 
         discovery.unregisterService(instance);
         await("orders no longer discovered", WITHIN, () -> !instances().containsKey("orders"));

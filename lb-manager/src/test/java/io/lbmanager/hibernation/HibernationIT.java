@@ -72,7 +72,9 @@ class HibernationIT {
             return;
         }
         docker = DockerClients.local();
-        manager = RunningManager.start(ManagerUnderTest.config(ZK.connectString(), GROUP));
+        var config = ManagerUnderTest.config(ZK.connectString(), GROUP);
+        config.nginx.routing = "lua"; // the default: the Lua router holds a hibernated service's first requests
+        manager = RunningManager.start(config);
         agent = HostAgent.start(ZK.connectString(), "/lb-manager", GROUP, "agent-1", dir.resolve("agent-1"));
         container = startBackend(HANDLE, SERVICE);
         putService(SERVICE, "/sleepy", HANDLE, "\"idleSeconds\":3");

@@ -107,6 +107,28 @@ class LuaBalancerProbeTest {
                 .hasMessageContaining("template lua.conf.ftl:1", "noSuchValue");
     }
 
+    @Test
+    void routingByLuaNeedsTheRouterFunctionsAndTheProfileTemplate() {
+        UpstreamMode dynamic = UpstreamMode.dynamic(UpstreamMode.DEBIAN_MODULES_DIR, 8);
+        String lua = Fixtures.templates().templates().get(TemplateSet.LUA);
+        TemplateSet noRouter = withLua(lua.replace("function lbm.route(", "function lbm.routed("));
+        Map<String, String> withoutProfile = new TreeMap<>(Fixtures.templates().templates());
+        withoutProfile.remove(TemplateSet.PROFILE);
+
+        LuaBalancerProbe.Verdict missing = LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, luaConf(noRouter),
+                true, Duration.ofSeconds(10));
+
+        assertThat(missing.available()).isFalse();
+        assertThat(missing.reason()).contains("lbm.route, lbm.balance_routed", "'nil function function function'");
+        assertThat(LuaBalancerProbe.probe(Fixtures.NGINX, UpstreamMode.DEBIAN_MODULES_DIR, luaConf(noRouter), false, Duration.ofSeconds(10))
+                .available()).isTrue();
+        assertThat(UpstreamModes.withRouting(dynamic, "lua", Fixtures.NGINX, 4, Fixtures.templates())).isEqualTo(dynamic.withLuaRouting(4));
+        assertThat(UpstreamModes.withRouting(dynamic, "lua", Fixtures.NGINX, 4, noRouter)).isEqualTo(dynamic);
+        assertThat(UpstreamModes.withRouting(dynamic, "lua", Fixtures.NGINX, 4, TemplateSet.of(withoutProfile))).isEqualTo(dynamic);
+        assertThat(UpstreamModes.withRouting(dynamic, "files", Fixtures.NGINX, 4, Fixtures.templates())).isEqualTo(dynamic);
+        assertThat(UpstreamModes.withRouting(UpstreamMode.RELOAD, "lua", Fixtures.NGINX, 4, Fixtures.templates())).isEqualTo(UpstreamMode.RELOAD);
+    }
+
     private static TemplateSet withLua(String luaTemplate) {
         return Fixtures.templates().withOverrides(Map.of(TemplateSet.LUA, luaTemplate));
     }

@@ -24,6 +24,21 @@ class NginxTrafficTest {
     }
 
     @Test
+    void readsZonedPeersAndTheLocalAndSpilledCountsWithoutTakingPanicForAPeer() {
+        Map<String, NginxTraffic.Counters> services = NginxTraffic.parse("""
+                shop 120 3 127.0.0.1:8080:1:east 127.0.0.1:8081:5:west panic=50
+                cart 4 0 127.0.0.1:9090:1
+                @zone east
+                @zoned shop 100 20
+                @zoned gone 1 1
+                """);
+        assertThat(services).containsOnlyKeys("shop", "cart");
+        assertThat(services.get("shop")).isEqualTo(new NginxTraffic.Counters(120, 3,
+                List.of("127.0.0.1:8080:1:east", "127.0.0.1:8081:5:west"), 100L, 20L));
+        assertThat(services.get("cart").zoneLocal()).as("not counted by zone").isNull();
+    }
+
+    @Test
     void aMissingSocketIsAnErrorInWordsNotAnException() {
         try (NginxTraffic traffic = new NginxTraffic(java.nio.file.Path.of("/nonexistent/lbm-test/peers.sock"))) {
             NginxTraffic.Reading reading = traffic.read();

@@ -1,21 +1,28 @@
 package io.lbmanager.rollout;
 
+import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
+import io.lbmanager.contract.VersionNodes;
 import io.lbmanager.signing.SigningKeys;
 import io.lbmanager.signing.VersionSignature;
 import io.lbmanager.signing.VersionSigner;
 import io.lbmanager.signing.VersionVerifier;
+import io.lbmanager.testsupport.BundlePublisher;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.security.KeyPair;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -100,16 +107,91 @@ class VersionPublisherTest {
     }
 
     @Test
-    void bundleBeyondTheNodeBudgetIsRefusedAndTargetUntouched() throws Exception {
-        publisher.publishIfChanged(bundle("small"), "test");
-        byte[] noise = new byte[1_200_000];
-        new Random(7).nextBytes(noise);
-        ConfigBundle huge = ConfigBundle.of("edge", Map.of("nginx.conf", HexFormat.of().formatHex(noise)));
+    void bundleBeyondTheBundleBudgetIsRefusedAndTargetUntouched() throws Exception {
+        VersionPublisher small = new VersionPublisher(client, layout, 3, Optional.empty(), 1_000_000);
+        small.publishIfChanged(bundle("small"), "test");
+
+        var outcome = small.publishIfChanged(noiseBundle(1_200_000, 7), "huge");
+
+        assertThat(outcome).isInstanceOf(VersionPublisher.PublishOutcome.TooLarge.class);
+        assertThat(small.target("edge").orElseThrow().version()).isEqualTo(1);
+    }
+
+    @Test
+    void thisZooKeeperRefusesOneNodePastItsDefaultLimit() throws Exception {
+        byte[] encoded = BundleCodec.encode(noiseBundle(1_000_000, 1));
+        assertThat(encoded.length).isGreaterThan(1024 * 1024);
+
+        try (CuratorFramework noRetries = CuratorFrameworkFactory.newClient(zk.connectString(), 10_000, 5_000, new RetryNTimes(0, 0))) {
+            noRetries.start();
+            assertThatThrownBy(() -> noRetries.create().forPath("/one-big-node", encoded))
+                    .as("jute.maxbuffer is ZooKeeper's default here, so the chunk tests below mean something")
+                    .isInstanceOf(KeeperException.ConnectionLossException.class);
+        }
+        assertThat(client.checkExists().forPath("/one-big-node")).isNull();
+    }
+
+    @Test
+    void bundlePastOneMegabyteIsStoredInChunksAndReadBackWhole() throws Exception {
+        ConfigBundle huge = noiseBundle(2_000_000, 11);
+        int encodedBytes = BundleCodec.encode(huge).length;
+        assertThat(encodedBytes).isGreaterThan(2 * 1024 * 1024);
 
         var outcome = publisher.publishIfChanged(huge, "huge");
 
-        assertThat(outcome).isInstanceOf(VersionPublisher.PublishOutcome.TooLarge.class);
-        assertThat(publisher.target("edge").orElseThrow().version()).isEqualTo(1);
+        assertThat(outcome).isInstanceOf(VersionPublisher.PublishOutcome.Published.class);
+        String path = layout.groupVersion("edge", 1);
+        List<String> chunks = client.getChildren().forPath(path);
+        assertThat(chunks).hasSize(VersionNodes.chunksFor(encodedBytes)).hasSizeGreaterThanOrEqualTo(5);
+        for (String chunk : chunks) {
+            assertThat(client.getData().forPath(path + "/" + chunk).length).isLessThanOrEqualTo(VersionNodes.CHUNK_BYTES);
+        }
+        assertThat(client.getData().forPath(path).length).as("the version node holds the manifest only").isLessThan(1024);
+        assertThat(publisher.targetBundle("edge").orElseThrow()).isEqualTo(huge);
+        assertThat(publisher.storedVersion("edge", 1).sha256()).isEqualTo(huge.sha256());
+    }
+
+    @Test
+    void aChunkedVersionIsSignedWholeAndPrunedWithItsChunks() throws Exception {
+        KeyPair keys = SigningKeys.generate();
+        VersionPublisher signing = new VersionPublisher(client, layout, 1, Optional.of(new VersionSigner(keys.getPrivate())));
+        ConfigBundle huge = noiseBundle(1_500_000, 3);
+        signing.publishIfChanged(huge, "huge");
+
+        byte[] joined = new VersionNodes(client).read(layout.groupVersion("edge", 1));
+        VersionSignature signature = Json.read("sig", client.getData().forPath(layout.groupSignature("edge", 1)), VersionSignature.class);
+        assertThat(joined).isEqualTo(BundleCodec.encode(huge));
+        assertThat(new VersionVerifier(keys.getPublic()).check("edge", 1, joined, signature)).isEmpty();
+
+        signing.publishIfChanged(bundle("small again"), "shrink");
+        signing.publishIfChanged(bundle("small once more"), "again");
+        assertThat(client.checkExists().forPath(layout.groupVersion("edge", 1))).isNull();
+        assertThat(client.getChildren().forPath(layout.groupVersion("edge", 3))).as("a small version is one node").isEmpty();
+    }
+
+    @Test
+    void aTamperedOrMissingChunkIsReportedWithTheVersionPath() throws Exception {
+        publisher.publishIfChanged(noiseBundle(1_500_000, 5), "huge");
+        String path = layout.groupVersion("edge", 1);
+        byte[] second = client.getData().forPath(VersionNodes.chunkPath(path, 1));
+        second[100] ^= 1;
+        client.setData().forPath(VersionNodes.chunkPath(path, 1), second);
+
+        assertThatThrownBy(() -> publisher.targetBundle("edge"))
+                .isInstanceOf(CorruptNodeException.class).hasMessageContaining(path).hasMessageContaining("sha256");
+
+        client.delete().forPath(VersionNodes.chunkPath(path, 2));
+        assertThatThrownBy(() -> publisher.storedBundle("edge", 1))
+                .isInstanceOf(CorruptNodeException.class).hasMessageContaining(path).hasMessageContaining("chunk 2 of");
+    }
+
+    @Test
+    void aSingleNodeVersionWrittenBeforeChunkingStillReads() throws Exception {
+        ConfigBundle old = bundle("written by an older manager");
+        new BundlePublisher(client, layout).publish(4, old);
+
+        assertThat(publisher.storedBundle("edge", 4)).isEqualTo(old);
+        assertThat(publisher.targetBundle("edge").orElseThrow()).isEqualTo(old);
     }
 
     @Test
@@ -120,6 +202,13 @@ class VersionPublisherTest {
         assertThatThrownBy(() -> publisher.targetBundle("edge"))
                 .isInstanceOf(CorruptNodeException.class)
                 .hasMessageContaining(layout.groupVersion("edge", 1));
+    }
+
+    /** A bundle whose gzip JSON is about {@code noiseBytes} long: random bytes as hex compress about 2:1. */
+    private static ConfigBundle noiseBundle(int noiseBytes, long seed) {
+        byte[] noise = new byte[noiseBytes];
+        new Random(seed).nextBytes(noise);
+        return ConfigBundle.of("edge", Map.of("nginx.conf", HexFormat.of().formatHex(noise)));
     }
 
     private static ConfigBundle bundle(String content) {

@@ -3,12 +3,13 @@ package io.lbmanager.testsupport;
 import io.lbmanager.contract.BundleCodec;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.contract.VersionNodes;
 import io.lbmanager.signing.VersionSigner;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 
-/** Publishes bundles the way the manager does: the version node first, then the target. */
+/** Publishes bundles the way the manager does: the version node first (in chunks past 512 KB), then the target. */
 public final class BundlePublisher {
 
     private final CuratorFramework client;
@@ -30,8 +31,18 @@ public final class BundlePublisher {
 
     private PublishedVersion publish(long version, ConfigBundle bundle, VersionSigner signerOrNull) throws Exception {
         byte[] node = BundleCodec.encode(bundle);
-        client.create().orSetData().creatingParentContainersIfNeeded()
-                .forPath(layout.groupVersion(bundle.group(), version), node);
+        String path = layout.groupVersion(bundle.group(), version);
+        if (node.length <= VersionNodes.CHUNK_BYTES) {
+            client.create().orSetData().creatingParentContainersIfNeeded().forPath(path, node);
+        } else {
+            if (client.checkExists().forPath(layout.groupVersions(bundle.group())) == null) {
+                client.create().creatingParentContainersIfNeeded().forPath(layout.groupVersions(bundle.group()));
+            }
+            if (client.checkExists().forPath(path) != null) {
+                client.delete().deletingChildrenIfNeeded().forPath(path);
+            }
+            client.transaction().forOperations(new VersionNodes(client).stage(path, node));
+        }
         if (signerOrNull != null) {
             client.create().orSetData().creatingParentContainersIfNeeded().forPath(layout.groupSignature(bundle.group(), version),
                     Json.write(signerOrNull.sign(bundle.group(), version, node)));

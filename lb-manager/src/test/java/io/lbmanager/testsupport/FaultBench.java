@@ -270,8 +270,14 @@ public final class FaultBench implements AutoCloseable {
 
     /** Creates (or replaces) a service of the group with base path {@code /id} through a running manager. */
     public void defineService(String id) throws Exception {
+        defineService(id, "{}");
+    }
+
+    /** The same with these options: e.g. a new option profile, so the change is a config version and a reload, not a route. */
+    public void defineService(String id, String optionsJson) throws Exception {
         int status = ManagerUnderTest.send("PUT", anyManager().api("/services/" + id),
-                "{\"owners\":[\"" + id + "\"],\"basePath\":\"/" + id + "\",\"groups\":[\"" + GROUP + "\"]}").statusCode();
+                "{\"owners\":[\"" + id + "\"],\"basePath\":\"/" + id + "\",\"groups\":[\"" + GROUP + "\"],\"options\":"
+                        + optionsJson + "}").statusCode();
         if (status != 201 && status != 200) {
             throw new IllegalStateException("PUT /services/" + id + " answered " + status);
         }

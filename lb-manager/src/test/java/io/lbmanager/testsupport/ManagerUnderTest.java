@@ -33,6 +33,8 @@ public final class ManagerUnderTest {
         LbManagerConfiguration config = new LbManagerConfiguration();
         config.zookeeper.connectString = zookeeper;
         config.nginx.templatesDir = templatesDir().toString();
+        // Every service as location files, as before issue 14: these managers' agents push no routing tables. Routing tests opt in.
+        config.nginx.routing = "files";
         config.pipeline.quietMillis = 50;
         config.pipeline.maxDelayMillis = 300;
         config.api.adminTokenFile = TestTokens.adminTokenFile();

@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
-/** A JDK HTTP server on 127.0.0.1 that answers every request with one fixed body: a backend for Nginx to proxy to. */
+/** A JDK HTTP server on 127.0.0.1 that answers every request with one fixed body, or echoes its target: a backend for Nginx to proxy to. */
 public final class TinyBackend implements AutoCloseable {
 
     private final HttpServer server;
@@ -19,12 +21,28 @@ public final class TinyBackend implements AutoCloseable {
     }
 
     public static TinyBackend answering(String body) {
+        return answeringOn(0, body);
+    }
+
+    /** On {@code port} (0: any free one), e.g. a backend that comes back where it was. */
+    public static TinyBackend answeringOn(int port, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return serving(port, uri -> bytes);
+    }
+
+    /** Answers every request with {@code name}, a space and the request target exactly as Nginx sent it (path and query, still encoded). */
+    public static TinyBackend echoing(String name) {
+        return serving(0, uri -> (name + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static TinyBackend serving(int port, Function<URI, byte[]> answer) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
             server.createContext("/", exchange -> {
                 try (exchange; OutputStream out = exchange.getResponseBody()) {
                     exchange.getRequestBody().readAllBytes();
+                    byte[] bytes = answer.apply(exchange.getRequestURI());
                     exchange.sendResponseHeaders(200, bytes.length);
                     out.write(bytes);
                 }

@@ -86,6 +86,7 @@ class UsageOnHostTest {
         closing.add(discovery);
         var config = ManagerUnderTest.config(ZK.connectString(), GROUP);
         config.usage.pricePerMillionRequests = 1_000_000; // 1 per request: the cost is the request count
+        config.nginx.routing = "lua"; // the default: requests the Lua router routes are counted
         manager = RunningManager.start(config);
         closing.add(manager);
         TinyBackend shopBackend = TinyBackend.answering("s".repeat(100));
@@ -115,7 +116,7 @@ class UsageOnHostTest {
         }
         long[] pids = {masterPid(agents.get(0)), masterPid(agents.get(1))};
         long[] applies = {agents.get(0).agent.status().applies(), agents.get(1).agent.status().applies()};
-        putService("extra", "team-c"); // a new location: every Nginx reloads
+        putService("extra", "team-c", "{\"clientMaxBodySizeMb\":7}"); // a new option profile: every Nginx reloads
         for (int i = 0; i < 2; i++) {
             HostAgent agent = agents.get(i);
             long before = applies[i];
@@ -242,8 +243,12 @@ class UsageOnHostTest {
     }
 
     private void putService(String id, String team) throws Exception {
+        putService(id, team, "{}");
+    }
+
+    private void putService(String id, String team, String options) throws Exception {
         assertThat(send("PUT", manager.api("/services/" + id), "{\"owners\":[\"" + team + "\"],\"basePath\":\"/" + id
-                + "\",\"groups\":[\"" + GROUP + "\"]}").statusCode()).isEqualTo(201);
+                + "\",\"groups\":[\"" + GROUP + "\"],\"options\":" + options + "}").statusCode()).isEqualTo(201);
     }
 
     private static void register(ServiceDiscovery<Payload> discovery, String name, int port) throws Exception {

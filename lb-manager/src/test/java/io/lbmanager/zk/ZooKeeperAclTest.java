@@ -84,7 +84,8 @@ class ZooKeeperAclTest {
 
         byte[] evil = "{\"owners\":[\"mallory\"],\"basePath\":\"/\"}".getBytes(StandardCharsets.UTF_8);
         assertNoAuth(() -> team.setData().forPath(LAYOUT.service("orders"), evil));
-        assertNoAuth(() -> team.create().forPath(LAYOUT.service("evil"), evil));
+        assertNoAuth(() -> team.create().forPath(LAYOUT.flatService("evil"), evil));
+        assertNoAuth(() -> team.create().forPath(LAYOUT.serviceBucket("orders") + "/evil", evil));
         assertNoAuth(() -> team.delete().forPath(LAYOUT.service("orders")));
         assertNoAuth(() -> team.getData().forPath(LAYOUT.service("orders")));
         assertNoAuth(() -> team.setData().forPath(LAYOUT.groupVersion("edge", version), new byte[]{1, 2, 3}));

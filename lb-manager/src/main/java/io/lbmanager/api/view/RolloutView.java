@@ -7,10 +7,14 @@ import io.lbmanager.rollout.RolloutRecord;
 
 import java.util.List;
 
-/** One rollout of a version to a group's agents, and how it ended. */
+/**
+ * One rollout of a version to a group's agents, and how it ended. {@code kind} says which path the change took:
+ * CONFIG (config version, one reload per Nginx) or ROUTES (routing table version, pushed into the Lua router, 0 reloads).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RolloutView(String id, String group, long version, String sha256, long fromVersion, String state, String cause, String actor,
-                          long startedAtMillis, long deadlineMillis, Long finishedAtMillis, List<AgentFailure> failures, boolean timedOut) {
+                          long startedAtMillis, long deadlineMillis, Long finishedAtMillis, List<AgentFailure> failures, boolean timedOut,
+                          String kind) {
 
     public record AgentFailure(String agentId, String reason) {
     }
@@ -35,6 +39,6 @@ public record RolloutView(String id, String group, long version, String sha256, 
                 rollout.fromVersion(), rollout.state().name(), rollout.cause(), rollout.actor(), rollout.startedAtMillis(),
                 rollout.deadlineMillis(), rollout.finishedAtMillis(),
                 rollout.failures() == null ? null : rollout.failures().stream().map(f -> new AgentFailure(f.agentId(), f.reason())).toList(),
-                rollout.timedOut());
+                rollout.timedOut(), rollout.kind().name());
     }
 }

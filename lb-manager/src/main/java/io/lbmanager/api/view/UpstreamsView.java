@@ -51,8 +51,25 @@ public final class UpstreamsView {
                         List<Agent> agents, Traffic traffic) {
     }
 
-    /** @param source {@code static} (added through the API), {@code discovery}, {@code held} (discovered, held by the guard) or {@code unknown} (no longer in the catalog) */
-    public record Peer(String host, int port, int weight, String source) {
+    /**
+     * @param source {@code static} (added through the API), {@code discovery}, {@code held} (discovered, held by the guard) or {@code unknown} (no longer in the catalog)
+     * @param zone   the peer's zone (dynamic mode, zone rules configured); absent: no known zone
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Peer(String host, int port, int weight, String source, String zone) {
+
+        public Peer(String host, int port, int weight, String source) {
+            this(host, port, weight, source, null);
+        }
+    }
+
+    /**
+     * How one Nginx with a zone routed the service since it started.
+     *
+     * @param local   requests answered by a peer of the Nginx's own zone
+     * @param spilled requests sent to a peer of another zone (own zone empty, or fewer healthy peers than the panic threshold)
+     */
+    public record ZoneRouting(long local, long spilled) {
     }
 
     /**
@@ -65,10 +82,12 @@ public final class UpstreamsView {
      * @param routesTo        what its balancer picks from (dynamic mode: read from Nginx), or the rendered peers of the
      *                        config version it serves when that is the target
      * @param error           why its Nginx could not be asked
+     * @param zone            the zone of its Nginx task; absent: none
+     * @param zoneRouting     with a zone and zoned peers: how many requests stayed in its zone and how many spilled
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Agent(String agentId, String host, int trafficPort, boolean current, Long peerListVersion, long configVersion,
-                        List<Peer> routesTo, Traffic traffic, String error) {
+                        List<Peer> routesTo, Traffic traffic, String error, String zone, ZoneRouting zoneRouting) {
     }
 
     /**

@@ -19,6 +19,7 @@ import io.lbmanager.fleet.singularity.SingularityModel.TaskIdsByStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,8 @@ public final class SingularityFleet implements FleetBackend {
     private static final Logger LOG = LoggerFactory.getLogger(SingularityFleet.class);
     private static final int TRAFFIC_PORT_INDEX = 0;
     private static final int ADMIN_PORT_INDEX = 1;
+    /** {@code fleet.drainMillis}'s default. */
+    static final Duration DEFAULT_DRAIN = Duration.ofSeconds(2);
 
     private final SingularityHttp http;
     private final String requestPrefix;
@@ -50,6 +53,8 @@ public final class SingularityFleet implements FleetBackend {
     private final Map<String, String> agentEnv;
     private final SingularityTaskPostMortem postMortem;
     private final Map<String, String> failedReasons = new ConcurrentHashMap<>();
+    /** Task id to request id of the old tasks an upgrade is draining. */
+    private final Map<String, String> draining = new ConcurrentHashMap<>();
     private final StepRetirement retirement;
     private final StablePorts stablePorts;
 
@@ -67,13 +72,19 @@ public final class SingularityFleet implements FleetBackend {
      *                    each deploy posted; the group's request must place one task per host)
      */
     public SingularityFleet(SingularityHttp http, String requestPrefix, Map<String, String> agentEnv, StablePorts stablePorts) {
+        this(http, requestPrefix, agentEnv, stablePorts, DEFAULT_DRAIN);
+    }
+
+    /** @param drain how long an old task the upgrade retires is left out of {@link #tasks} before it is killed */
+    public SingularityFleet(SingularityHttp http, String requestPrefix, Map<String, String> agentEnv, StablePorts stablePorts,
+                            Duration drain) {
         stablePorts.requireOnePortPerGroup();
         this.stablePorts = stablePorts;
         this.http = http;
         this.requestPrefix = requestPrefix;
         this.agentEnv = Map.copyOf(agentEnv);
         this.postMortem = new SingularityTaskPostMortem(http);
-        this.retirement = new StepRetirement(http);
+        this.retirement = new StepRetirement(http, drain, draining);
     }
 
     @Override
@@ -104,12 +115,19 @@ public final class SingularityFleet implements FleetBackend {
                 pendingDeployId(parent));
     }
 
+    /** Singularity's healthy and not-yet-healthy tasks of the group, less the old ones an upgrade is draining. */
     @Override
     public List<NginxTask> tasks(String group) {
         TaskIdsByStatus ids = http.get("/tasks/ids/request/" + requestId(group), TaskIdsByStatus.class)
                 .orElse(new TaskIdsByStatus(List.of(), List.of(), List.of()));
         List<NginxTask> tasks = new ArrayList<>();
-        for (TaskId id : Stream.concat(listOf(ids.healthy()).stream(), listOf(ids.notYetHealthy()).stream()).toList()) {
+        List<TaskId> listed = Stream.concat(listOf(ids.healthy()).stream(), listOf(ids.notYetHealthy()).stream()).toList();
+        draining.entrySet().removeIf(entry -> entry.getValue().equals(requestId(group))
+                && listed.stream().noneMatch(task -> task.id().equals(entry.getKey())));
+        for (TaskId id : listed) {
+            if (draining.containsKey(id.id())) {
+                continue;
+            }
             NginxTask task = taskCache.get(id.id());
             if (task == null) {
                 Optional<Task> details = http.get("/tasks/task/" + id.id(), Task.class);
@@ -178,6 +196,34 @@ public final class SingularityFleet implements FleetBackend {
         retirement.retireReplaced(requestId(group), generationId, requestParent(group));
         http.post("/deploys/update", new SingularityModel.UpdatePendingDeploy(requestId(group), generationId, activeInstances),
                 JsonNode.class, Retry.ONCE);
+    }
+
+    /**
+     * Singularity kills the old tasks left at the last step itself, undrained, the moment its TIMED wait after
+     * the last group ends and the deploy succeeds. Once it counts every new task active, this holds the
+     * deploy (re-posting the target restarts that wait) and drains and kills them first: the deploy then
+     * succeeds with no old task left to kill.
+     */
+    @Override
+    public void retireBeforeActivation(String group, String generationId) {
+        RequestParent parent = requestParent(group);
+        if (pendingDeployId(parent).filter(generationId::equals).isEmpty() || parent.pendingDeployState() == null
+                || parent.pendingDeployState().deployProgress() == null) {
+            return;
+        }
+        int target = parent.pendingDeployState().deployProgress().targetActiveInstances();
+        retirement.retireReplaced(requestId(group), generationId, parent, () -> {
+            try {
+                http.post("/deploys/update", new SingularityModel.UpdatePendingDeploy(requestId(group), generationId, target),
+                        JsonNode.class, Retry.ONCE);
+                return true;
+            } catch (SingularityException e) {
+                if (e.status() != 400 && e.status() != 404) {
+                    throw e;
+                }
+                return false; // no longer pending: Singularity ended the deploy meanwhile
+            }
+        });
     }
 
     @Override

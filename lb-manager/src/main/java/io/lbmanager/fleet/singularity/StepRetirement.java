@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -19,10 +21,13 @@ import java.util.stream.Stream;
  * ones only at the steps it accepts by itself (TIMED acceptance) or all at once when the deploy
  * succeeds: the fleet would grow to old + new. Its scheduler, though, wants only
  * {@code instances - currentActiveInstances} tasks of the active deploy while a canary deploy is
- * pending, so old tasks killed down to that number are not replaced. Before each step this kills
- * ({@code DELETE /api/tasks/task/{id}}, Singularity's own cleanup) the old tasks beyond it, lowest
- * instance number first, and waits (up to 30 s) until Singularity has killed them: running
- * tasks stay between {@code instances} and {@code instances + step size}.
+ * pending, so old tasks killed down to that number are not replaced. Before each step this drains
+ * the old tasks beyond it, lowest instance number first (they leave {@link SingularityFleet#tasks}
+ * for the drain time, so whatever sends traffic by that list stops first: Singularity kills a
+ * task a few hundred milliseconds after the {@code DELETE}, sooner than an upstream re-reads its
+ * list), then kills them ({@code DELETE /api/tasks/task/{id}}, Singularity's own cleanup) and waits
+ * (up to 30 s) until Singularity has killed them: running tasks stay between {@code instances}
+ * and {@code instances + step size}.
  */
 final class StepRetirement {
 
@@ -30,13 +35,26 @@ final class StepRetirement {
     private static final Duration RETIRE_TIMEOUT = Duration.ofSeconds(30);
 
     private final SingularityHttp http;
+    private final Duration drain;
+    private final Map<String, String> draining;
 
-    StepRetirement(SingularityHttp http) {
+    /** @param draining where the tasks being drained are listed, task id to request id (left out of the fleet's task list) */
+    StepRetirement(SingularityHttp http, Duration drain, Map<String, String> draining) {
         this.http = http;
+        this.drain = drain;
+        this.draining = draining;
     }
 
     /** Kills old tasks of {@code requestId} beyond what the pending deploy {@code deployId} leaves them; returns how many. */
     int retireReplaced(String requestId, String deployId, RequestParent parent) {
+        return retireReplaced(requestId, deployId, parent, () -> true);
+    }
+
+    /**
+     * The same, running {@code beforeDrain} first when there is a task to retire; when it answers false
+     * nothing is retired.
+     */
+    int retireReplaced(String requestId, String deployId, RequestParent parent, BooleanSupplier beforeDrain) {
         if (parent.request() == null || parent.pendingDeployState() == null
                 || parent.pendingDeployState().deployProgress() == null) {
             return 0;
@@ -50,8 +68,12 @@ final class StepRetirement {
                 .sorted(Comparator.comparing((TaskId task) -> task.instanceNo() == null ? 0 : task.instanceNo())
                         .thenComparing(TaskId::id))
                 .toList();
+        List<TaskId> replaced = old.subList(0, Math.max(old.size() - keepOld, 0));
+        if (replaced.isEmpty() || !beforeDrain.getAsBoolean() || !drainFirst(requestId, deployId, replaced)) {
+            return 0;
+        }
         List<TaskId> killed = new ArrayList<>();
-        for (TaskId task : old.subList(0, Math.max(old.size() - keepOld, 0))) {
+        for (TaskId task : replaced) {
             try {
                 http.delete("/tasks/task/" + task.id());
                 killed.add(task);
@@ -59,6 +81,7 @@ final class StepRetirement {
                         task.id(), keepOld);
             } catch (SingularityException e) {
                 if (e.status() != 404) {
+                    replaced.forEach(notKilled -> draining.remove(notKilled.id()));
                     throw e;
                 }
                 // 404: gone already
@@ -66,6 +89,27 @@ final class StepRetirement {
         }
         awaitGone(requestId, killed);
         return killed.size();
+    }
+
+    /**
+     * Leaves the tasks out of the task list, then waits the drain time once for all of them (not again for
+     * tasks already draining); false when interrupted, with the tasks back in the list and none killed.
+     */
+    private boolean drainFirst(String requestId, String deployId, List<TaskId> tasks) {
+        List<TaskId> fresh = tasks.stream().filter(task -> draining.putIfAbsent(task.id(), requestId) == null).toList();
+        fresh.forEach(task -> LOG.info("fleet=singularity request={} deploy={} task={} state=DRAINING drainMillis={}",
+                requestId, deployId, task.id(), drain.toMillis()));
+        if (fresh.isEmpty() || drain.isZero()) {
+            return true;
+        }
+        try {
+            Thread.sleep(drain.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fresh.forEach(task -> draining.remove(task.id()));
+            return false;
+        }
     }
 
     /** Waits until Singularity lists none of them any more (killed, not only cleaning), so no step overlaps a kill. */

@@ -68,6 +68,7 @@ public final class MesosMasterStandIn implements AutoCloseable {
     private final Map<String, StandInAgent> outstandingOffers = new ConcurrentHashMap<>();
     private final Map<String, String> agentOfTask = new ConcurrentHashMap<>();
     private final Map<String, TaskState> lastState = new ConcurrentHashMap<>();
+    private final Map<String, Long> killCalls = new ConcurrentHashMap<>();
     private final AtomicInteger offerCounter = new AtomicInteger();
     private volatile EventStream stream;
     private volatile FrameworkID frameworkId;
@@ -104,6 +105,11 @@ public final class MesosMasterStandIn implements AutoCloseable {
     /** Ids of the tasks running now. */
     public Set<String> runningTasks() {
         return new TreeSet<>(containers.running().keySet());
+    }
+
+    /** When the scheduler first asked to kill each task (wall clock, ms), by task id. */
+    public Map<String, Long> killCalls() {
+        return Map.copyOf(killCalls);
     }
 
     @Override
@@ -190,6 +196,7 @@ public final class MesosMasterStandIn implements AutoCloseable {
             case DECLINE -> call.getDecline().getOfferIdsList().forEach(offer -> outstandingOffers.remove(offer.getValue()));
             case KILL -> {
                 String taskId = call.getKill().getTaskId().getValue();
+                killCalls.putIfAbsent(taskId, System.currentTimeMillis());
                 docker.execute(guarded(() -> containers.kill(taskId)));
             }
             case RECONCILE -> reconcile(call.getReconcile());

@@ -1,0 +1,149 @@
+package io.lbmanager.routes;
+
+import io.dropwizard.lifecycle.Managed;
+import io.lbmanager.render.RoutedServices;
+import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.rollout.RolloutCoordinator.Proposal;
+import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.SnapshotChange;
+import io.lbmanager.snapshot.SnapshotListener;
+import io.lbmanager.zk.Leadership;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lbmanager.contract.RouteLine;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Snapshot -> each group's routing table ({@link RoutedServices}) -> {@link RoutesRollout}, on the
+ * leading manager, for groups whose services Lua routes. No render, no {@code nginx -t}, no reload:
+ * a route line is checked by {@code RouteLine} and again by the agent and Nginx. Snapshots that
+ * arrive while a pass runs are coalesced into one next pass over the newest.
+ *
+ * <p>A route goes into the table only once the group's config target has its option profile: a
+ * service whose new profile is still being rolled out, or whose config version was reverted, must
+ * not hold back every other route change of the group (agents confirm a table only when their
+ * config has all its profiles). While a route waits for its profile, passes repeat every
+ * {@value #WAITING_PASS_MILLIS} ms, so it follows its config without another catalog change.
+ */
+public final class RoutesPipeline implements Managed, SnapshotListener, Leadership.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoutesPipeline.class);
+
+    /** The option profiles of a group's config target; empty while the group has none. */
+    @FunctionalInterface
+    public interface ConfigProfiles {
+        Optional<Set<String>> of(String group) throws Exception;
+    }
+
+    static final long WAITING_PASS_MILLIS = 1_000;
+
+    private final RoutesRollout rollout;
+    private final UpstreamMode mode;
+    private final BooleanSupplier isLeader;
+    private final ConfigProfiles configProfiles;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "routes-pipeline");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    /** Per group, the sha256 of the table proposed last and what came of it. */
+    private final Map<String, String> lastProposed = new ConcurrentHashMap<>();
+    private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
+    private volatile CatalogSnapshot latest;
+
+    public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles) {
+        this.rollout = rollout;
+        this.mode = mode;
+        this.isLeader = isLeader;
+        this.configProfiles = configProfiles;
+    }
+
+    @Override
+    public void snapshotChanged(CatalogSnapshot snapshot, SnapshotChange change) {
+        latest = snapshot;
+        queuePass();
+    }
+
+    @Override
+    public void leadershipGained() {
+        lastProposed.clear();
+        queuePass();
+    }
+
+    /** What the last proposal of the group's table came to (for the status view); null before the first. */
+    public Proposal lastOutcome(String group) {
+        return outcomes.get(group);
+    }
+
+    private void queuePass() {
+        queuePass(0);
+    }
+
+    private void queuePass(long delayMillis) {
+        if (mode.luaRouting() && passQueued.compareAndSet(false, true)) {
+            try {
+                worker.schedule(() -> {
+                    passQueued.set(false);
+                    if (proposeEveryGroup()) {
+                        queuePass(WAITING_PASS_MILLIS);
+                    }
+                }, delayMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                // stopping
+            }
+        }
+    }
+
+    /** @return whether a route waits for its profile in some group's config */
+    boolean proposeEveryGroup() {
+        CatalogSnapshot snapshot = latest;
+        if (snapshot == null || !isLeader.getAsBoolean()) {
+            return false;
+        }
+        boolean waiting = false;
+        for (String group : snapshot.groups()) {
+            try {
+                List<RouteLine> routes = RoutedServices.of(snapshot, group, mode).routes();
+                Set<String> profiles = configProfiles.of(group).orElse(Set.of());
+                List<RouteLine> ready = routes.stream().filter(route -> profiles.contains(route.profile())).toList();
+                waiting |= ready.size() < routes.size();
+                RoutingTable table = RoutingTable.of(group, ready);
+                String sha = table.sha256();
+                Proposal last = outcomes.get(group);
+                if (sha.equals(lastProposed.get(group)) && (last instanceof Proposal.Started
+                        || last instanceof Proposal.Unchanged)) {
+                    continue;
+                }
+                Proposal outcome = rollout.propose(table, "catalog change, " + table.size() + " routed services");
+                lastProposed.put(group, sha);
+                outcomes.put(group, outcome);
+            } catch (Exception e) {
+                LOG.warn("routes group={} cannot be proposed, agents keep their routes: {}", group, e.toString());
+                lastProposed.remove(group);
+            }
+        }
+        return waiting;
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void stop() {
+        worker.shutdownNow();
+        rollout.close();
+    }
+}

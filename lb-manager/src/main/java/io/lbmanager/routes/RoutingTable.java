@@ -1,0 +1,161 @@
+package io.lbmanager.routes;
+
+import io.lbmanager.contract.RouteLine;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+
+/**
+ * The routed services of one group, as the Lua router reads them: service id -> its {@link RouteLine},
+ * sorted by service id and split into {@value #SHARDS} shards by a fixed hash of the id, so a
+ * change of one service touches one shard. Immutable; two tables with the same lines are equal and
+ * have the same {@link #sha256()}.
+ */
+public final class RoutingTable {
+
+    public static final int SHARDS = 64;
+
+    private final String group;
+    private final SortedMap<String, RouteLine> routes;
+    private volatile List<RouteChunk> chunks;
+
+    private RoutingTable(String group, SortedMap<String, RouteLine> routes) {
+        this.group = group;
+        this.routes = Collections.unmodifiableSortedMap(routes);
+    }
+
+    /** @throws IllegalArgumentException when two lines share a service id or a base path (the Lua dict keys on both) */
+    public static RoutingTable of(String group, Collection<RouteLine> lines) {
+        SortedMap<String, RouteLine> routes = new TreeMap<>();
+        Map<String, String> byBasePath = new HashMap<>();
+        for (RouteLine line : lines) {
+            if (routes.putIfAbsent(line.serviceId(), line) != null) {
+                throw new IllegalArgumentException("routing table of group " + group + " has service " + line.serviceId() + " twice");
+            }
+            String other = byBasePath.putIfAbsent(line.basePath(), line.serviceId());
+            if (other != null) {
+                throw new IllegalArgumentException("routing table of group " + group + ": services " + other + " and "
+                        + line.serviceId() + " both have base path " + line.basePath());
+            }
+        }
+        return new RoutingTable(group, routes);
+    }
+
+    public static RoutingTable empty(String group) {
+        return new RoutingTable(group, new TreeMap<>());
+    }
+
+    /** The shard of a service: CRC-32 of its id (UTF-8) mod {@value #SHARDS}; fixed, since stored chunks depend on it. */
+    public static int shard(String serviceId) {
+        CRC32 crc = new CRC32();
+        crc.update(serviceId.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % SHARDS);
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public SortedMap<String, RouteLine> routes() {
+        return routes;
+    }
+
+    public int size() {
+        return routes.size();
+    }
+
+    /** The lines of one shard, sorted by service id. */
+    public List<RouteLine> shardLines(int shard) {
+        List<RouteLine> lines = new ArrayList<>();
+        for (RouteLine line : routes.values()) {
+            if (shard(line.serviceId()) == shard) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** Per shard, its chunk; null for a shard without services. */
+    public List<RouteChunk> chunks() {
+        List<RouteChunk> computed = chunks;
+        if (computed == null) {
+            List<List<RouteLine>> shards = new ArrayList<>();
+            for (int i = 0; i < SHARDS; i++) {
+                shards.add(new ArrayList<>());
+            }
+            routes.values().forEach(line -> shards.get(shard(line.serviceId())).add(line));
+            List<RouteChunk> encoded = new ArrayList<>();
+            for (List<RouteLine> lines : shards) {
+                encoded.add(lines.isEmpty() ? null : RouteChunk.encode(lines));
+            }
+            computed = Collections.unmodifiableList(encoded);
+            chunks = computed;
+        }
+        return computed;
+    }
+
+    /** Per shard, the chunk's sha256 or null: what a routes version lists. */
+    public List<String> chunkShas() {
+        List<String> shas = new ArrayList<>();
+        chunks().forEach(chunk -> shas.add(chunk == null ? null : chunk.sha256()));
+        return Collections.unmodifiableList(shas);
+    }
+
+    /** Identifies the table: sha256 over its {@value #SHARDS} chunk hashes. */
+    public String sha256() {
+        return sha256Of(chunkShas());
+    }
+
+    static String sha256Of(List<String> chunkShas) {
+        StringBuilder text = new StringBuilder();
+        chunkShas.forEach(sha -> text.append(sha == null ? "-" : sha).append('\n'));
+        return sha256(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What turns this table into {@code newer}: lines added or changed, services removed. */
+    public RoutesDelta deltaTo(RoutingTable newer) {
+        List<RouteLine> upserts = new ArrayList<>();
+        List<String> removals = new ArrayList<>();
+        newer.routes.forEach((service, line) -> {
+            if (!line.equals(routes.get(service))) {
+                upserts.add(line);
+            }
+        });
+        routes.keySet().stream().filter(service -> !newer.routes.containsKey(service)).forEach(removals::add);
+        return new RoutesDelta(upserts, removals);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RoutingTable table && table.group.equals(group) && table.routes.equals(routes);
+    }
+
+    @Override
+    public int hashCode() {
+        return group.hashCode() * 31 + routes.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingTable[group=" + group + ", services=" + routes.size() + "]";
+    }
+}

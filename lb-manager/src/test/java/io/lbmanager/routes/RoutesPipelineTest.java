@@ -1,0 +1,84 @@
+package io.lbmanager.routes;
+
+import io.lbmanager.catalog.Upstream;
+import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.render.OptionDefaults;
+import io.lbmanager.render.OptionProfile;
+import io.lbmanager.render.RenderOptions;
+import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.rollout.AgentDirectory;
+import io.lbmanager.rollout.RolloutStore;
+import io.lbmanager.snapshot.CatalogSnapshot;
+import io.lbmanager.snapshot.SnapshotChange;
+import io.lbmanager.testsupport.ZooKeeperExtension;
+import io.lbmanager.zk.ZkLayout;
+import io.lbmanager.zk.ZkNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.lbmanager.render.Fixtures.GROUP;
+import static io.lbmanager.render.Fixtures.service;
+import static io.lbmanager.render.Fixtures.snapshot;
+import static io.lbmanager.testsupport.Await.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The routes pipeline on a real ZooKeeper: a route waits for its option profile in the group's config target, alone. */
+class RoutesPipelineTest {
+
+    private static final ZkLayout LAYOUT = new ZkLayout("/lb-manager");
+    private static final UpstreamMode ROUTING = UpstreamMode.dynamic(UpstreamMode.DEBIAN_MODULES_DIR, 8).withLuaRouting(4);
+    private static final Upstream IP = new Upstream("10.0.0.1", 8080);
+    private static final Duration WITHIN = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final ZooKeeperExtension zk = ZooKeeperExtension.perTest();
+    private RoutesPipeline pipeline;
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            pipeline.stop();
+        }
+    }
+
+    @Test
+    void aRouteWhoseProfileTheConfigLacksWaitsAloneAndFollowsItsConfigWithoutACatalogChange() throws Exception {
+        String usual = profile(Map.of());
+        String big = profile(Map.of("clientMaxBodySizeMb", 50));
+        AtomicReference<Set<String>> configProfiles = new AtomicReference<>(Set.of(usual));
+        RoutesRollout rollout = new RoutesRollout(new RoutesRolloutStore(new ZkNodes(zk.curator()), LAYOUT),
+                new RoutesPublisher(zk.curator(), LAYOUT, 5, Optional.empty()), new RolloutStore(zk.curator(), LAYOUT),
+                new AgentDirectory(zk.curator(), LAYOUT), Duration.ofSeconds(30), () -> true);
+        pipeline = new RoutesPipeline(rollout, ROUTING, () -> true, group -> Optional.of(configProfiles.get()));
+        CatalogSnapshot snapshot = snapshot(service("shop", "/shop", Map.of(), IP), service("uploads", "/uploads",
+                Map.of("clientMaxBodySizeMb", 50), IP));
+
+        pipeline.snapshotChanged(snapshot, SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+
+        await("shop in the routes target", WITHIN, () -> targetServices().equals(Set.of("shop")));
+        configProfiles.set(Set.of(usual, big)); // the config with the new profile is now the target
+        await("uploads joins the routes target with no catalog change", WITHIN,
+                () -> targetServices().equals(Set.of("shop", "uploads")));
+    }
+
+    private static String profile(Map<String, Object> options) {
+        RenderOptions resolved = OptionDefaults.resolve(options);
+        return OptionProfile.of(resolved).name();
+    }
+
+    private Set<String> targetServices() throws Exception {
+        RoutesReader reader = new RoutesReader(zk.curator(), LAYOUT, GROUP, Optional.empty());
+        Optional<PublishedVersion> target = reader.target();
+        if (target.isEmpty() || !(reader.read(target.get()) instanceof RoutesReader.Read.Table read)) {
+            return Set.of();
+        }
+        return read.table().routes().keySet();
+    }
+}
