@@ -46,8 +46,9 @@ class ValidateRoutedServicesTest {
         assertThat(send("POST", api("/services/orders/upstreams"), "{\"host\":\"127.0.0.1\",\"port\":18080}").statusCode()).isEqualTo(200);
         assertThat(send("PUT", api("/services/named"), service("/named", Map.of())).statusCode()).isEqualTo(201);
         assertThat(send("POST", api("/services/named/upstreams"), "{\"host\":\"localhost\",\"port\":18081}").statusCode()).isEqualTo(200);
-        await("a config with the profile of orders published", Duration.ofSeconds(20),
-                () -> get(api("/groups/edge/config")).body().contains("lbm-profiles.txt"));
+        await("a config with the profile of orders and the files of named published", Duration.ofSeconds(30),
+                () -> get(api("/groups/edge/config")).body().contains("lbm-profiles.txt")
+                        && get(api("/groups/edge/config")).body().contains("locations/named.conf"));
     }
 
     @Test
