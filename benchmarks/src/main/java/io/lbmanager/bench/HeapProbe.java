@@ -1,6 +1,5 @@
 package io.lbmanager.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.Http;
 import io.lbmanager.testsupport.ManagerUnderTest;
@@ -125,14 +124,15 @@ final class HeapProbe {
                 registerInstances(discovery, services);
                 log.accept("heap: " + services + " services defined, " + services * UPSTREAMS_PER_SERVICE
                         + " instances registered; waiting for the published config and the manager's view of every instance");
-                String last = "upstreams/" + Catalogs.serviceId(services - 1) + ".conf";
-                Await.await("the config with every service published", Duration.ofMinutes(20), () -> {
-                    HttpResponse<String> r = send("GET", api + "/groups/edge/config", null, Duration.ofSeconds(60));
+                // The last service in the published config or routing table (Lua-routed services have no files).
+                String lastRouting = api + "/services/" + Catalogs.serviceId(services - 1) + "/routing";
+                Await.await("the config or routing table with every service published", Duration.ofMinutes(20), () -> {
+                    HttpResponse<String> r = send("GET", lastRouting, null, Duration.ofSeconds(60));
                     if (r.statusCode() != 200) {
                         return false;
                     }
-                    JsonNode files = ManagerUnderTest.JSON.readTree(r.body()).path("files");
-                    return files.path(last).asText("").contains("server ");
+                    String state = ManagerUnderTest.JSON.readTree(r.body()).path("groups").path(0).path("state").asText("");
+                    return !state.isEmpty() && !state.equals("NOT_PUBLISHED");
                 });
                 for (int i : new int[] {0, services / 2, services - 1}) {
                     String statusUrl = api + "/services/" + Catalogs.serviceId(i) + "/status";
