@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hubspot.singularity.SingularityDeployHistory;
 import com.hubspot.singularity.SingularityRequestParent;
 import com.hubspot.singularity.SingularityTaskIdsByStatus;
+import io.lbmanager.hibernation.SingularityScaler;
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.singularity.SingularityEndpoint;
 import io.lbmanager.testsupport.singularity.SingularityOracle;
@@ -148,6 +149,23 @@ public abstract class SingularityContract {
                 .contains("minimum required: " + (tooMany + 1) + ",", "current: " + singularity.activeAgents() + ")");
         assertThat(call("GET", "/requests/request/" + requestId, null).json().path("request").path("instances").asInt())
                 .isEqualTo(1);
+    }
+
+    /** Hibernation's way to zero (Singularity refuses a scale to 0 instances): pausing kills the tasks, unpausing brings them back. */
+    @Test
+    void hibernatingPausesARequestsTasksAwayAndWakingBringsItsInstancesBack() throws Exception {
+        runningFirstDeploy(2);
+        SingularityScaler scaler = new SingularityScaler(new SingularityRequests(new SingularityHttp(singularity.baseUrl(),
+                Optional.empty(), Duration.ofSeconds(2), Duration.ofSeconds(10), 0)));
+
+        assertThat(scaler.scaleToZero(requestId)).as("instances to bring back").isEqualTo(2);
+        Await.await("the paused request's tasks gone", DEPLOY_TIMEOUT, () -> singularity.runningTaskIds().isEmpty());
+        assertThat(call("GET", "/requests/request/" + requestId, null).json().path("state").asText()).isEqualTo("PAUSED");
+
+        scaler.scaleUp(requestId, 2);
+        Await.await("the woken request's two tasks healthy", DEPLOY_TIMEOUT,
+                () -> healthyTasksByDeploy().getOrDefault("d1", 0) == 2);
+        assertThat(call("GET", "/requests/request/" + requestId, null).json().path("state").asText()).isEqualTo("ACTIVE");
     }
 
     // ------------------------------------------------------------------ deploys
