@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,7 +57,7 @@ final class UpstreamsViews {
     }
 
     /** What is known about one group, read once per request however many services are shown. */
-    private record GroupFacts(Optional<GroupStatus> status, Optional<PublishedBundles.Published> target,
+    private record GroupFacts(Optional<GroupStatus> status, Optional<PublishedBundles.Published> target, Set<String> routed,
                               Map<String, PublishedPeers.Published> peerLists, List<AgentStatus> agents,
                               Map<String, AgentReports.Report> reports) {
     }
@@ -82,14 +83,14 @@ final class UpstreamsViews {
             GroupFacts known = facts.get(group);
             if (known == null) {
                 List<AgentStatus> groupAgents = agents.agents(group);
-                known = new GroupFacts(statuses.read(group), bundles.target(group), publishedPeers.of(group), groupAgents,
-                        reports.of(groupAgents));
+                known = new GroupFacts(statuses.read(group), bundles.target(group), routes.targetServices(group),
+                        publishedPeers.of(group), groupAgents, reports.of(groupAgents));
                 facts.put(group, known);
             }
             return known;
         }
 
-        private UpstreamsView.Group group(ServiceRecord service, String group, GroupFacts facts, boolean withAgents) throws Exception {
+        private UpstreamsView.Group group(ServiceRecord service, String group, GroupFacts facts, boolean withAgents) {
             String id = service.id();
             Long configVersion = facts.target().map(t -> t.version().version()).orElse(null);
             if (facts.status().isPresent() && facts.status().get().quarantined().containsKey(id)) {
@@ -101,7 +102,7 @@ final class UpstreamsViews {
             String heldReason = facts.status().map(s -> s.held().get(id)).orElse(null);
             boolean inTarget = facts.target().isPresent()
                     && (facts.target().get().bundle().files().containsKey(BundleRenderer.locationFile(id))
-                    || routes.targetRoute(group, id).isPresent());
+                    || facts.routed().contains(id));
             // A peer list is published before the config with the service's location: until then Nginx answers 404.
             PublishedPeers.Published published = inTarget ? facts.peerLists().get(id) : null;
             List<UpstreamsView.Peer> rendered = published == null ? renderedPeers(facts.target(), id) : null;

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The routing tables a group's routes target and live versions point at, read and verified once
@@ -43,9 +44,10 @@ public final class PublishedRoutes {
         return route(group, store.live(group).value(), service);
     }
 
-    /** The route of {@code service} in the table the group's agents are told to hold, if it has one. */
-    public Optional<RouteLine> targetRoute(String group, String service) throws Exception {
-        return route(group, store.target(group).value(), service);
+    /** The services routed by the table the group's agents are told to hold; empty when it has none. */
+    public Set<String> targetServices(String group) throws Exception {
+        Optional<PublishedVersion> target = store.target(group).value();
+        return target.isEmpty() ? Set.of() : table(group, target.get()).map(t -> t.routes().keySet()).orElse(Set.of());
     }
 
     /** The live routes version of the group; 0 when none is. */
