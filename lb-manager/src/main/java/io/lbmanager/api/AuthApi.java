@@ -60,6 +60,7 @@ public final class AuthApi implements Managed {
 
     @Override
     public void start() {
+        store.awaitConnection();
         if (adminToken.isPresent()) {
             AdminToken.install(store, adminToken.get(), System::currentTimeMillis);
         } else if (store.all().stream().noneMatch(t -> t.scopes().contains(Scope.ADMIN.wire()) && t.usableAt(System.currentTimeMillis()))) {

@@ -27,6 +27,22 @@ public final class TokenStore {
     public record Versioned(TokenRecord token, int version) {
     }
 
+    /**
+     * Waits, at start-up, up to the client's connection timeout for ZooKeeper: {@link #read} answers
+     * at once while disconnected, which would fail a start whose client is still connecting.
+     */
+    public void awaitConnection() {
+        int timeoutMs = curator.getZookeeperClient().getConnectionTimeoutMs();
+        try {
+            if (!curator.blockUntilConnected(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new StoreUnavailableException("token store: ZooKeeper not connected within " + timeoutMs + " ms of start", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("token store: interrupted while waiting for ZooKeeper", e);
+        }
+    }
+
     public Optional<Versioned> read(String id) {
         if (!TokenSecrets.validId(id)) {
             return Optional.empty();

@@ -46,4 +46,29 @@ class TokenStoreOutageTest {
             }
         });
     }
+    /** A manager starting while its client still connects (CI saw it fail at start): start-up waits for the connection. */
+    @Test
+    void startUpWaitsForAClientStillConnecting() throws Exception {
+        ZK.stop();
+        try (CuratorFramework client = io.lbmanager.zk.ZooKeeperClients.client(ZK.connectString(), 20_000, 15_000)) {
+            client.start();
+            TokenStore store = new TokenStore(client, new ZkLayout("/starting"));
+            assertThatThrownBy(() -> store.read("b".repeat(12))).as("a read before the connection")
+                    .isInstanceOf(StoreUnavailableException.class);
+            Thread restart = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                    ZK.restart();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            restart.start();
+
+            store.awaitConnection();
+
+            assertThat(store.read("b".repeat(12))).isEmpty();
+            restart.join();
+        }
+    }
 }
