@@ -46,6 +46,7 @@ import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.routes.PublishedRoutes;
+import io.lbmanager.routes.ProposedRoutes;
 import io.lbmanager.routes.RoutesPipeline;
 import io.lbmanager.routes.RoutesPublisher;
 import io.lbmanager.routes.RoutesRollout;
@@ -164,7 +165,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         NginxValidator validator = new NginxValidator(config.nginx.binary, Duration.ofSeconds(config.nginx.validateTimeoutSeconds),
                 config.nginx.sandboxDir.isBlank() ? NginxValidator.defaultSandboxParent() : Path.of(config.nginx.sandboxDir),
                 NginxJails.configured(config.nginx));
-        IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode);
+        ProposedRoutes proposedRoutes = new ProposedRoutes();
+        IncrementalRenderer renderer = new IncrementalRenderer(templates, upstreamMode, proposedRoutes);
         VersionPublisher publisher = new VersionPublisher(client, layout, config.pipeline.versionsKept, keys.signer());
         AgentDirectory agents = new AgentDirectory(client, layout);
         RolloutStore rolloutStore = new RolloutStore(client, layout);
@@ -184,7 +186,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
         RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader,
-                group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())));
+                group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())), proposedRoutes);
+        coordinator.onTargetMoved(routesPipeline::configTargetMoved);
 
         snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);
         leadership.tell(peerPublisher).tell(pipeline).tell(coordinator).tell(routesPipeline);

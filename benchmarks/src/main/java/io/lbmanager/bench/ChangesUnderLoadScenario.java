@@ -10,7 +10,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-/** (e) Back-to-back config changes (each one a reload) under steady load: failures, p99, worker generations. */
+/**
+ * (e) Back-to-back changes of one service under steady load on it and on a service that never
+ * changes: failures, p99, worker generations. Routing by files, every change is a config version
+ * (a reload). With Lua routing every change is a routing-table version (its read timeout), and one
+ * in {@code changes / 20} also moves the service to a new option profile (a config version, a reload).
+ */
 record ChangesUnderLoadScenario(EndToEndBench.Options options, Consumer<Row> rows) implements RigScenario {
 
     @Override
@@ -21,11 +26,12 @@ record ChangesUnderLoadScenario(EndToEndBench.Options options, Consumer<Row> row
         Duration quietLoad = Duration.ofSeconds(Math.max(3, Math.min(15, options.changes() / 5)));
         Stats baseline;
         int baselineFailed;
-        try (Load load = pacedLoad(ports, path, quietLoad)) {
+        try (Load load = pacedLoad(ports, path, quietLoad); Load churnLoad = pacedLoad(ports, "/churn/x", quietLoad)) {
             Thread.sleep(quietLoad.toMillis());
             load.stop();
-            baseline = Stats.of(load.latenciesMillis());
-            baselineFailed = load.failed();
+            churnLoad.stop();
+            baseline = Stats.of(latencies(load, churnLoad));
+            baselineFailed = load.failed() + churnLoad.failed();
         }
         List<Long> masters = new ArrayList<>();
         for (int i = 1; i <= rig.agents.size(); i++) {
@@ -55,41 +61,62 @@ record ChangesUnderLoadScenario(EndToEndBench.Options options, Consumer<Row> row
 
         List<Long> changeMillis = new ArrayList<>();
         List<Long> before = rig.appliesOfEach();
+        Rig.Targets targetsBefore = rig.targets();
+        int profileEvery = Math.max(1, options.changes() / 20);
         Load load = pacedLoad(ports, path, Duration.ofMinutes(30));
+        Load churnLoad = pacedLoad(ports, "/churn/x", Duration.ofMinutes(30));
         long loadStart = System.nanoTime();
         try {
             for (int i = 0; i < options.changes(); i++) {
-                long target = rig.targetVersion();
+                Rig.Targets targets = rig.targets();
+                int bodyMb = rig.routesByLua() ? 1_000 + i / profileEvery : 10;
                 long start = System.nanoTime();
-                rig.putService("churn", "{\"proxyReadTimeoutMs\":" + (10_000 + i) + "}");
-                Await.await("change " + i + " live on every Nginx", Rig.LONG,
-                        () -> rig.targetVersion() > target && rig.settled());
+                rig.putService("churn", "{\"proxyReadTimeoutMs\":" + (10_000 + i) + ",\"clientMaxBodySizeMb\":" + bodyMb + "}");
+                Await.await("change " + i + " live on every Nginx", Rig.LONG, () -> changeLive(rig, targets) && rig.settled());
                 changeMillis.add((System.nanoTime() - start) / 1_000_000);
             }
         } finally {
             load.stop();
+            churnLoad.stop();
             sampling.set(false);
             sampler.join(2_000);
         }
         long reloads = Rig.mostAppliesSince(before, rig.appliesOfEach());
-        Stats under = Stats.of(load.latenciesMillis());
-        double rate = load.sent() / ((System.nanoTime() - loadStart) / 1e9);
+        Rig.Targets targetsAfter = rig.targets();
+        String versions = targetsAfter.config() - targetsBefore.config() + " config versions, "
+                + (targetsAfter.routes() - targetsBefore.routes()) + " routing-table versions";
+        Stats under = Stats.of(latencies(load, churnLoad));
+        double rate = (load.sent() + churnLoad.sent()) / ((System.nanoTime() - loadStart) / 1e9);
         String baselineText = "same load, no changes: p99 " + Stats.num(baseline.p99()) + " ms, " + baselineFailed + " failed";
-        rows.accept(new Row("(e) failed requests during " + options.changes() + " back-to-back config changes (" + reloads
-                + " reloads per Nginx) under " + load.sent() + " requests (paced for 200/s, "
-                + Stats.num(rate) + "/s achieved)", n,
-                load.failed() + " failed", "-", baselineText, "0 failed",
-                load.failed() == 0 ? "met" : "missed: " + load.failed() + " failed " + load.firstFailures()));
+        int failed = load.failed() + churnLoad.failed();
+        rows.accept(new Row("(e) failed requests during " + options.changes() + " back-to-back changes of one service (" + versions
+                + ", " + reloads + " reloads per Nginx) under " + (load.sent() + churnLoad.sent())
+                + " requests to it and to a service that never changes (paced for 200/s, "
+                + Stats.num(rate) + "/s achieved; routing by " + rig.routing + ")", n,
+                failed + " failed", "-", baselineText, "0 failed",
+                failed == 0 ? "met" : "missed: " + failed + " failed " + load.firstFailures() + churnLoad.firstFailures()));
         rows.accept(Row.ms("(e) request latency through Nginx during those changes", n, under, baselineText, "-", Double.NaN));
         rows.accept(new Row("(e) Nginx worker generations alive at once (max over the run; old workers seen: "
                 + maxOldWorkers.get() + ", " + steadyWorkers + " per generation)", n, String.valueOf(maxGenerations.get()), "-",
                 "1 generation at rest", "<= 3", maxGenerations.get() <= 3 ? "met" : "missed: " + maxGenerations.get()));
-        rows.accept(Row.ms("(e) one config change (PUT) -> live on every Nginx, back to back", n, Stats.of(changeMillis),
+        rows.accept(Row.ms("(e) one change (PUT) -> live on every Nginx, back to back", n, Stats.of(changeMillis),
                 "-", "-", Double.NaN));
     }
 
-    /** One request every 5 ms (200/s), round robin, a fresh connection each. */
+    /** Routing by files a change is a new config target; with Lua routing every change here moves the service's route. */
+    private static boolean changeLive(Rig rig, Rig.Targets before) throws Exception {
+        Rig.Targets now = rig.targets();
+        return rig.routesByLua() ? now.routes() > before.routes() : now.config() > before.config();
+    }
+
+    private static List<Double> latencies(Load a, Load b) {
+        List<Double> all = new ArrayList<>(a.latenciesMillis());
+        all.addAll(b.latenciesMillis());
+        return all;
+    }
+
+    /** One request every 10 ms (100/s), round robin, a fresh connection each. */
     private static Load pacedLoad(List<Integer> ports, String path, Duration maxTime) {
-        return Load.toPorts(() -> ports).path(path).everyMillis(5).maxRequests(1_000_000).maxTime(maxTime).start();
+        return Load.toPorts(() -> ports).path(path).everyMillis(10).maxRequests(1_000_000).maxTime(maxTime).start();
     }
 }

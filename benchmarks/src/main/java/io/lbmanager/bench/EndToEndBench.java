@@ -24,9 +24,11 @@ import java.util.function.Consumer;
  * java -Dlbm.templates=templates -cp benchmarks/target/benchmarks.jar io.lbmanager.bench.EndToEndBench \
  *     [--sizes 100,1000|none] [--runs 20] [--changes 100] [--discovery-changes 1000] [--validate-calls 50] \
  *     [--callers 20] [--heap-services 10000] [--manager-jar lb-manager/target/lb-manager.jar] [--out FILE] \
- *     [--scenarios floor,propagation,new-service,fifty,validate,reloads,load,generations,upgrade]
+ *     [--scenarios floor,propagation,new-service,new-profile,fifty,validate,reloads,load,agent-start,generations,upgrade]
  *     [--reloads-with-connections 1000] [--stream-seconds 60] [--image lb-manager/nginx:dev] [--step-timings true]
+ *     [--routing lua|files]
  * </pre>
+ * {@code --routing} is the rig's {@code nginx.routing}: {@code lua} (the product's default) or {@code files}.
  * {@code --scenarios} runs only the named scenarios at each size (default: all of them). The
  * generations scenario needs only the host's nginx; the upgrade scenario needs Docker and the
  * image (else it prints a SKIPPED line). {@code --step-timings true} prints the manager's nginx -t
@@ -38,26 +40,31 @@ public final class EndToEndBench {
      * @param reloadsWithConnections reloads of the generations scenario
      * @param streamSeconds          how long each slow response of the generations scenario lasts
      * @param image                  the Nginx + agent image of the upgrade scenario
+     * @param routing                the rig's {@code nginx.routing}: {@code lua} or {@code files}
      */
     public record Options(List<Integer> sizes, int runs, int changes, int discoveryChanges, int validateCalls,
                           int callers, int heapServices, Path managerJar, Path out, Set<String> scenarios,
-                          int reloadsWithConnections, int streamSeconds, String image, boolean stepTimings) {
+                          int reloadsWithConnections, int streamSeconds, String image, boolean stepTimings, String routing) {
 
         /** The scenarios that share one Rig (ZooKeeper, manager, two agents on this host) per size. */
-        public static final Set<String> RIG_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load");
-        public static final Set<String> ALL_SCENARIOS = Set.of("floor", "propagation", "new-service", "fifty", "validate", "reloads", "load",
-                "generations", "upgrade");
+        public static final Set<String> RIG_SCENARIOS = Set.of("floor", "propagation", "new-service", "new-profile", "fifty", "validate",
+                "reloads", "load", "agent-start");
+        public static final Set<String> ALL_SCENARIOS = Set.of("floor", "propagation", "new-service", "new-profile", "fifty", "validate",
+                "reloads", "load", "agent-start", "generations", "upgrade");
 
         public Options {
             if (!ALL_SCENARIOS.containsAll(scenarios)) {
                 throw new IllegalArgumentException("unknown scenario in " + scenarios + "; known: " + new TreeSet<>(ALL_SCENARIOS));
             }
             scenarios = Set.copyOf(scenarios);
+            if (!Set.of("lua", "files").contains(routing)) {
+                throw new IllegalArgumentException("--routing must be lua or files, got " + routing);
+            }
         }
 
         public static Options full() {
             return new Options(List.of(100, 1000), 20, 100, 1000, 50, 20, 10_000, defaultManagerJar(), null, ALL_SCENARIOS,
-                    1000, 60, io.lbmanager.testsupport.DockerSupport.image(), false);
+                    1000, 60, io.lbmanager.testsupport.DockerSupport.image(), false, "lua");
         }
 
         static Path defaultManagerJar() {
@@ -85,6 +92,7 @@ public final class EndToEndBench {
         int reloadsWithConnections = o.reloadsWithConnections(), streamSeconds = o.streamSeconds();
         String image = o.image();
         boolean stepTimings = false;
+        String routing = o.routing();
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -102,12 +110,13 @@ public final class EndToEndBench {
                 case "--stream-seconds" -> streamSeconds = Integer.parseInt(v);
                 case "--image" -> image = v;
                 case "--step-timings" -> stepTimings = Boolean.parseBoolean(v);
+                case "--routing" -> routing = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         EndToEndBench bench = new EndToEndBench(
                 new Options(sizes, runs, changes, discoveryChanges, validateCalls, callers, heap, jar, out, scenarios,
-                        reloadsWithConnections, streamSeconds, image, stepTimings),
+                        reloadsWithConnections, streamSeconds, image, stepTimings, routing),
                 line -> System.out.println("[bench " + Instant.now() + "] " + line));
         try {
             List<Row> rows = bench.runAll();
@@ -170,17 +179,19 @@ public final class EndToEndBench {
         scenarios.put("floor", floor);
         scenarios.put("propagation",
                 new PropagationScenario(options, this::add, () -> floor.luaFloorText() + "; " + floor.floorText()));
-        scenarios.put("new-service", new NewServiceScenario(options, this::add, floor::floorText));
+        scenarios.put("new-service", new NewServiceScenario(options, this::add, floor::floorText, false));
+        scenarios.put("new-profile", new NewServiceScenario(options, this::add, floor::floorText, true));
         scenarios.put("fifty", new FiftyAtOnceScenario(options, this::add));
         scenarios.put("validate", new ValidateScenario(options, this::add));
         scenarios.put("reloads", new DiscoveryReloadsScenario(options, this::add));
         scenarios.put("load", new ChangesUnderLoadScenario(options, this::add));
+        scenarios.put("agent-start", new AgentStartScenario(options, this::add));
         return scenarios;
     }
 
     private void runWithRig(int size, String n) throws Exception {
-        log.accept("=== " + n + ": starting ZooKeeper, manager, 2 agents with nginx");
-        try (Rig rig = Rig.start(2)) {
+        log.accept("=== " + n + ": starting ZooKeeper, manager, 2 agents with nginx, routing by " + options.routing());
+        try (Rig rig = Rig.start(2, options.routing())) {
             if (options.stepTimings()) {
                 Rig.showStepTimings();
             }

@@ -5,17 +5,18 @@ import org.apache.curator.x.discovery.ServiceInstance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
 
 /** 50 new services defined at once (10 callers) until all are served by every Nginx, and reloads that took. */
 record FiftyAtOnceScenario(EndToEndBench.Options options, Consumer<Row> rows) implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {
-        int reps = Math.max(1, options.runs() / 5);
+        int reps = options.runs();
         int count = Math.min(50, Math.max(5, options.runs() * 5 / 2));
         List<Long> times = new ArrayList<>();
         List<Long> reloads = new ArrayList<>();
+        List<Long> routesVersions = new ArrayList<>();
+        List<Long> answered = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
             List<String> ids = new ArrayList<>();
             List<ServiceInstance<String>> instances = new ArrayList<>();
@@ -26,12 +27,15 @@ record FiftyAtOnceScenario(EndToEndBench.Options options, Consumer<Row> rows) im
             }
             rig.awaitSettled();
             List<Long> before = rig.appliesOfEach();
+            Rig.Targets targetsBefore = rig.targets();
             long start = System.nanoTime();
             rig.putServices(ids, 10);
+            answered.add((System.nanoTime() - start) / 1_000_000);
             times.add(rig.untilAllServed(start, ids.stream().map(id -> "/" + id + "/x").toList(), Rig.LONG));
             rig.awaitSettled();
             List<Long> after = rig.appliesOfEach();
-            reloads.add(IntStream.range(0, after.size()).mapToLong(i -> after.get(i) - before.get(i)).max().orElse(0));
+            reloads.add(Rig.mostAppliesSince(before, after));
+            routesVersions.add(rig.targets().routes() - targetsBefore.routes());
             for (String id : ids) {
                 rig.deleteService(id);
             }
@@ -42,8 +46,17 @@ record FiftyAtOnceScenario(EndToEndBench.Options options, Consumer<Row> rows) im
             rig.awaitSettled();
         }
         Stats r = Stats.of(reloads);
-        rows.accept(Row.ms(count + " new services at once -> all served by every Nginx (most reloads on one Nginx: median "
-                + Stats.num(r.median()) + ", max " + Stats.num(r.max()) + ")", n, Stats.of(times),
-                "Baragon: 19-20 s", "<= 2000 ms, <= 2 reloads", 2000));
+        Stats v = Stats.of(routesVersions);
+        String figure = count + " new services at once (10 callers) -> all served by every Nginx (most reloads on one Nginx: median "
+                + Stats.num(r.median()) + ", max " + Stats.num(r.max()) + "; routing-table versions per burst: median "
+                + Stats.num(v.median()) + ", max " + Stats.num(v.max()) + "; every PUT answered after: " + Stats.of(answered).format("ms") + ")";
+        if (rig.routesByLua()) {
+            double target = RoutingTargets.fiftyNewServices(rig.services());
+            rows.accept(Row.ms(figure, n, Stats.of(times), "Baragon: 19-20 s", RoutingTargets.text(target, "0 reloads"), target)
+                    .reloadsAtMost((long) r.max(), 0));
+        } else {
+            rows.accept(Row.ms(figure + ", routing by files", n, Stats.of(times), "Baragon: 19-20 s", "<= 2000 ms, <= 2 reloads", 2000)
+                    .reloadsAtMost((long) r.max(), 2));
+        }
     }
 }

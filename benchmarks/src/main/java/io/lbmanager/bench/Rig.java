@@ -43,9 +43,14 @@ final class Rig implements AutoCloseable {
     final RunningManager manager;
     final TinyBackend backend;
     final List<HostAgent> agents = new ArrayList<>();
+    /** How long each agent took to be ready when the rig started, with an empty catalog. */
+    final List<Long> agentStartMillis = new ArrayList<>();
+    /** {@code lua} (the product's default: routed services reach Nginx as routing-table versions, 0 reloads) or {@code files}. */
+    final String routing;
     private int services;
 
-    private Rig(int agentCount) throws Exception {
+    private Rig(int agentCount, String routing) throws Exception {
+        this.routing = routing;
         dir = Files.createTempDirectory("lbm-bench-");
         zookeeper = new ZooKeeperExtension().start();
         client = ZooKeeperClients.client(zookeeper.connectString(), 30_000, 10_000);
@@ -57,17 +62,26 @@ final class Rig implements AutoCloseable {
         config.pipeline.quietMillis = 100;
         config.pipeline.maxDelayMillis = 1000;
         config.pipeline.rolloutTimeoutSeconds = 120;
+        config.nginx.routing = routing;
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
         manager = RunningManager.start(config);
         quietLogs();
         backend = TinyBackend.answering("bench backend\n");
         for (int i = 1; i <= agentCount; i++) {
-            agents.add(HostAgent.start(zookeeper.connectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i)));
+            Targets targets = targets();
+            long start = System.nanoTime();
+            HostAgent agent = HostAgent.start(zookeeper.connectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i));
+            agents.add(agent);
+            agentStartMillis.add(AgentStartScenario.untilReady(agent, targets, start));
         }
     }
 
-    static Rig start(int agentCount) throws Exception {
-        return new Rig(agentCount);
+    static Rig start(int agentCount, String routing) throws Exception {
+        return new Rig(agentCount, routing);
+    }
+
+    boolean routesByLua() {
+        return routing.equals("lua");
     }
 
     /** Dropwizard resets logging to INFO when the manager starts and stops; the figures need quiet. */
@@ -78,7 +92,8 @@ final class Rig implements AutoCloseable {
 
     /** Prints the manager's nginx -t time per render, its peer-list publish times and each agent's time per step of an apply (DEBUG lines). */
     static void showStepTimings() {
-        for (String logger : List.of("io.lbmanager.rollout.ConfigPipeline", "io.lbmanager.agent.ConfigApplier", "io.lbmanager.peers.PeerPublisher")) {
+        for (String logger : List.of("io.lbmanager.rollout.ConfigPipeline", "io.lbmanager.agent.ConfigApplier", "io.lbmanager.peers.PeerPublisher",
+                "io.lbmanager.routes.RoutesRollout", "io.lbmanager.routes.RoutesSync")) {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger)).setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
     }
@@ -187,7 +202,23 @@ final class Rig implements AutoCloseable {
         if (status.path("live").path("version").asLong(-2) != target) {
             return false;
         }
-        return agents.stream().allMatch(a -> a.agent.status().runningVersion() == target);
+        if (!agents.stream().allMatch(a -> a.agent.status().runningVersion() == target)) {
+            return false;
+        }
+        return routesSettled(status.path("routes"));
+    }
+
+    /** No routing table, or no routes rollout in flight, routes live == target, and every agent's Nginx holds it. */
+    private boolean routesSettled(JsonNode routes) {
+        if (routes.isMissingNode() || routes.isNull()) {
+            return true;
+        }
+        long target = routes.path("target").path("version").asLong(-1);
+        if (!routes.path("rollout").isMissingNode() && !routes.path("rollout").isNull()
+                || routes.path("live").path("version").asLong(-2) != target) {
+            return false;
+        }
+        return agents.stream().allMatch(a -> a.agent.status().routesVersion() == target);
     }
 
     void awaitSettled() throws Exception {
@@ -200,6 +231,12 @@ final class Rig implements AutoCloseable {
      * been rendered and published, not only made (the settled check alone cannot see a render in progress).
      */
     void awaitUnpublished(List<String> serviceIds) throws Exception {
+        if (routesByLua()) {
+            long start = System.nanoTime();
+            for (String id : serviceIds) {
+                untilEveryNginx(start, "/" + id + "/x", s -> s == 404, LONG);
+            }
+        }
         java.util.Set<String> files = serviceIds.stream().flatMap(id -> java.util.stream.Stream.of(
                 "upstreams/" + id + ".conf", "locations/" + id + ".conf")).collect(java.util.stream.Collectors.toSet());
         Await.await(serviceIds.size() + " removed services unpublished", LONG, () -> {
@@ -215,6 +252,18 @@ final class Rig implements AutoCloseable {
 
     long targetVersion() throws Exception {
         return status().path("target").path("version").asLong(-1);
+    }
+
+    /** The group's config and routes target versions (routes 0 while it has no routing table). */
+    record Targets(long config, long routes) {
+        boolean movedSince(Targets before) {
+            return config > before.config || routes > before.routes;
+        }
+    }
+
+    Targets targets() throws Exception {
+        JsonNode status = status();
+        return new Targets(status.path("target").path("version").asLong(-1), status.path("routes").path("target").path("version").asLong(0));
     }
 
     /**

@@ -17,4 +17,13 @@ public record Row(String figure, String size, String median, String p99, String 
         return new Row(figure, size, Stats.num(stats.median()) + " ms", Stats.num(stats.p99()) + " ms (n=" + stats.n() + ")",
                 baseline, target, verdict);
     }
+
+    /** This row, missed when one Nginx reloaded more often than {@code allowed} (its p99 verdict kept otherwise). */
+    Row reloadsAtMost(long mostReloads, long allowed) {
+        if (mostReloads <= allowed) {
+            return this;
+        }
+        String missed = mostReloads + " reloads on one Nginx, " + allowed + " allowed";
+        return new Row(figure, size, median, p99, baseline, target, verdict.startsWith("missed") ? verdict + "; " + missed : "missed: " + missed);
+    }
 }

@@ -50,7 +50,7 @@ class BenchmarkSmokeTest {
         java.util.Set<String> scenarios = new java.util.HashSet<>(EndToEndBench.Options.ALL_SCENARIOS);
         scenarios.remove("upgrade");
         EndToEndBench bench = new EndToEndBench(new EndToEndBench.Options(List.of(3), 1, 2, 10, 1, 2, heap ? 10 : 0,
-                managerJar, null, scenarios, 20, 2, io.lbmanager.testsupport.DockerSupport.image(), false), System.out::println);
+                managerJar, null, scenarios, 20, 2, io.lbmanager.testsupport.DockerSupport.image(), false, "lua"), System.out::println);
         List<Row> rows = bench.runAll();
         System.out.println(EndToEndBench.table(rows));
         assertThat(rows).extracting(Row::figure).anyMatch(f -> f.startsWith("floor"))

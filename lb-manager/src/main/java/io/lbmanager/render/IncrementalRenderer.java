@@ -24,12 +24,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * every time. What is kept per group is what the last render produced, so a service that leaves
  * the group (or is excluded) is dropped at the next render.
  *
+ * <p>With Lua routing and {@link ProfilesInUse} one thing may differ: an option profile no service
+ * needs any more stays while a routing table agents may hold names it, so a service that moves to
+ * another profile is never routed to a location the running config lacks; and a profile nothing
+ * needs stays until a render changes something else (a reload for nothing is avoided).
+ *
  * <p>Thread-safe: concurrent renders of a group each produce a correct bundle (every kept piece is
  * checked against the snapshot being rendered); the last one to finish leaves its pieces.
  */
 public final class IncrementalRenderer {
 
     private final BundleRenderer renderer;
+    private final ProfilesInUse profilesInUse;
     private final Map<String, Rendered> lastRenderByGroup = new ConcurrentHashMap<>();
 
     public IncrementalRenderer(TemplateSet templates) {
@@ -37,7 +43,12 @@ public final class IncrementalRenderer {
     }
 
     public IncrementalRenderer(TemplateSet templates, UpstreamMode mode) {
+        this(templates, mode, ProfilesInUse.NONE);
+    }
+
+    public IncrementalRenderer(TemplateSet templates, UpstreamMode mode, ProfilesInUse profilesInUse) {
         this.renderer = new BundleRenderer(templates, mode);
+        this.profilesInUse = profilesInUse;
     }
 
     public RenderOutcome renderGroup(CatalogSnapshot snapshot, String group) {
@@ -93,7 +104,10 @@ public final class IncrementalRenderer {
                 return new RenderOutcome.InputRejected(service.id(), e.field(), e.getMessage());
             }
         }
-        RoutedServices.Table routing = RoutedServices.over(pieces.stream().map(ServicePiece::model).toList(), renderer.mode());
+        RoutedServices.Table needed = RoutedServices.over(pieces.stream().map(ServicePiece::model).toList(), renderer.mode());
+        RoutedServices.Table routing = needed.retaining(previous.profiles(), profilesInUse.of(group));
+        RoutedServices.Table sticky = profilesInUse == ProfilesInUse.NONE ? routing
+                : needed.retaining(previous.profiles(), previous.profiles().keySet());
         if (!routing.refused().isEmpty()) {
             return BundleRenderer.refusal(routing);
         }
@@ -116,13 +130,16 @@ public final class IncrementalRenderer {
                 models.add(piece.model());
             }
         }
-        Map<String, String> groupFiles;
+        Rendered now;
         try {
-            groupFiles = renderer.groupFiles(group, models, routing);
+            // Profiles no table names any more go with the next change that reloads anyway, never on their own.
+            now = previous.patchedWith(kept, rendered, renderer.groupFiles(group, models, sticky)).withProfiles(sticky.profiles());
+            if (sticky.profiles().size() != routing.profiles().size() && !now.files().equals(previous.files())) {
+                now = previous.patchedWith(kept, rendered, renderer.groupFiles(group, models, routing)).withProfiles(routing.profiles());
+            }
         } catch (BundleRenderer.Failure failure) {
             return failure.outcome(null);
         }
-        Rendered now = previous.patchedWith(kept, rendered, groupFiles);
         lastRenderByGroup.put(group, now);
         String sha256 = ConfigBundle.checksumOfEntries(now.checksumEntries().values());
         return new RenderOutcome.Rendered(new ConfigBundle(group, now.files(), sha256));
@@ -133,9 +150,13 @@ public final class IncrementalRenderer {
      * checksum entry (kept, so that summing a bundle hashes only the files that changed).
      */
     private record Rendered(Map<String, ServicePiece> pieces, SortedMap<String, String> files,
-                            SortedMap<String, byte[]> checksumEntries) {
+                            SortedMap<String, byte[]> checksumEntries, Map<String, OptionProfile> profiles) {
 
-        static final Rendered NOTHING = new Rendered(Map.of(), new TreeMap<>(), new TreeMap<>());
+        static final Rendered NOTHING = new Rendered(Map.of(), new TreeMap<>(), new TreeMap<>(), Map.of());
+
+        Rendered withProfiles(Map<String, OptionProfile> rendered) {
+            return new Rendered(pieces, files, checksumEntries, Map.copyOf(rendered));
+        }
 
         /**
          * The next render's state: {@code current} are all its pieces, {@code rendered} those of them it
@@ -170,7 +191,7 @@ public final class IncrementalRenderer {
                     newEntries.put(name, ConfigBundle.checksumEntry(name, content));
                 });
             }
-            return new Rendered(current, newFiles, newEntries);
+            return new Rendered(current, newFiles, newEntries, profiles);
         }
 
         private static void remove(String name, Map<String, String> files, Map<String, byte[]> entries) {

@@ -59,6 +59,17 @@ public final class RoutedServices {
         public boolean isRouted(String serviceId) {
             return routesByService.containsKey(serviceId);
         }
+
+        /** This split, also with the profiles of {@code earlier} that {@code inUse} names (see {@link ProfilesInUse}). */
+        public Table retaining(Map<String, OptionProfile> earlier, Set<String> inUse) {
+            SortedMap<String, OptionProfile> kept = new TreeMap<>(profiles);
+            earlier.forEach((name, profile) -> {
+                if (inUse.contains(name)) {
+                    kept.putIfAbsent(name, profile);
+                }
+            });
+            return kept.size() == profiles.size() ? this : new Table(routesByService, kept, renderedAsFiles, refused);
+        }
     }
 
     private static final Pattern ROUTE_FIELD = Pattern.compile("^route field (\\w+):");

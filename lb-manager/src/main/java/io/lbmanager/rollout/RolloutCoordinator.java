@@ -15,11 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -75,6 +77,7 @@ public final class RolloutCoordinator implements Managed, Leadership.Listener {
     private final GroupWatches watches;
     /** Per group, when its next timed check is scheduled. */
     private final Map<String, Long> checkScheduled = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> targetListeners = new CopyOnWriteArrayList<>();
 
     public RolloutCoordinator(RolloutStore store, VersionPublisher publisher, AgentDirectory agents, Duration timeout,
                               BooleanSupplier isLeader, Supplier<Set<String>> groups, RenderRequests renders, RolloutMetrics metrics) {
@@ -166,6 +169,7 @@ public final class RolloutCoordinator implements Managed, Leadership.Listener {
             LOG.warn("rollout group={} version={} could not be recorded: the rollout node changed meanwhile", group, published.version());
         }
         LOG.info("rollout group={} version={} from={} state=started cause={}", group, published.version(), from, cause);
+        targetMoved(group);
         evaluate(group);
         return new Proposal.Started(started);
     }
@@ -198,10 +202,20 @@ public final class RolloutCoordinator implements Managed, Leadership.Listener {
             PublishedVersion newTarget = new PublishedVersion(group, version, chosen.sha256(), now, cause);
             if (store.rollBack(record, newTarget, new GroupPin(actor, cause, now), target.nodeVersion(), rollout.nodeVersion())) {
                 LOG.info("rollout group={} version={} from={} state=started cause={}", group, version, from, cause);
+                targetMoved(group);
                 return record;
             }
         }
         throw new IllegalStateException("group " + group + " kept changing during the rollback; retry");
+    }
+
+    /** Tells {@code listener} the group each time this coordinator moves a group's target (a new version, a rollback, a revert). */
+    public void onTargetMoved(Consumer<String> listener) {
+        targetListeners.add(listener);
+    }
+
+    private void targetMoved(String group) {
+        targetListeners.forEach(listener -> listener.accept(group));
     }
 
     private void evaluateAll() {
@@ -324,6 +338,7 @@ public final class RolloutCoordinator implements Managed, Leadership.Listener {
                     rollout.version(), live.value().map(PublishedVersion::version).orElse(0L), f.agentId(), f.reason()));
             store.pruneHistory(rollout.group());
             metrics.rolloutFinished(RolloutRecord.State.REVERTED, now - rollout.startedAtMillis());
+            targetMoved(rollout.group());
             renders.renderSoon("rollout group=" + rollout.group() + " version=" + rollout.version() + " reverted");
         }
     }

@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.lbmanager.contract.RouteLine;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -33,8 +35,10 @@ import java.util.function.BooleanSupplier;
  * <p>A route goes into the table only once the group's config target has its option profile: a
  * service whose new profile is still being rolled out, or whose config version was reverted, must
  * not hold back every other route change of the group (agents confirm a table only when their
- * config has all its profiles). While a route waits for its profile, passes repeat every
- * {@value #WAITING_PASS_MILLIS} ms, so it follows its config without another catalog change.
+ * config has all its profiles). Meanwhile the service keeps the line proposed before (its old
+ * profile, which the renderer keeps while a proposed table names it: {@link ProposedRoutes}); a new
+ * service waits. A new config target starts a pass ({@link #configTargetMoved}); while a route
+ * waits, passes also repeat every {@value #WAITING_PASS_MILLIS} ms.
  */
 public final class RoutesPipeline implements Managed, SnapshotListener, Leadership.Listener {
 
@@ -52,22 +56,31 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final UpstreamMode mode;
     private final BooleanSupplier isLeader;
     private final ConfigProfiles configProfiles;
+    private final ProposedRoutes proposed;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "routes-pipeline");
         thread.setDaemon(true);
         return thread;
     });
-    private final AtomicBoolean passQueued = new AtomicBoolean();
+    /** The pass queued and not yet started, and when it runs (System.nanoTime()); guarded by this. */
+    private ScheduledFuture<?> queued;
+    private long queuedRunsAt;
     /** Per group, the sha256 of the table proposed last and what came of it. */
     private final Map<String, String> lastProposed = new ConcurrentHashMap<>();
     private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
     private volatile CatalogSnapshot latest;
 
     public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles) {
+        this(rollout, mode, isLeader, configProfiles, new ProposedRoutes());
+    }
+
+    public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles,
+                          ProposedRoutes proposed) {
         this.rollout = rollout;
         this.mode = mode;
         this.isLeader = isLeader;
         this.configProfiles = configProfiles;
+        this.proposed = proposed;
     }
 
     @Override
@@ -79,6 +92,12 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     @Override
     public void leadershipGained() {
         lastProposed.clear();
+        proposed.clear();
+        queuePass();
+    }
+
+    /** The group's config target moved: routes waiting for a profile may go now. */
+    public void configTargetMoved(String group) {
         queuePass();
     }
 
@@ -91,18 +110,32 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
         queuePass(0);
     }
 
-    private void queuePass(long delayMillis) {
-        if (mode.luaRouting() && passQueued.compareAndSet(false, true)) {
-            try {
-                worker.schedule(() -> {
-                    passQueued.set(false);
-                    if (proposeEveryGroup()) {
-                        queuePass(WAITING_PASS_MILLIS);
-                    }
-                }, delayMillis, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException stopped) {
-                // stopping
+    /** Queues a pass in {@code delayMillis}, unless one is queued to run sooner; a pass queued for later runs sooner instead. */
+    private synchronized void queuePass(long delayMillis) {
+        if (!mode.luaRouting()) {
+            return;
+        }
+        long runsAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        if (queued != null) {
+            if (queuedRunsAt <= runsAt) {
+                return;
             }
+            queued.cancel(false);
+        }
+        try {
+            queued = worker.schedule(this::pass, delayMillis, TimeUnit.MILLISECONDS);
+            queuedRunsAt = runsAt;
+        } catch (RejectedExecutionException stopped) {
+            // stopping
+        }
+    }
+
+    private void pass() {
+        synchronized (this) {
+            queued = null;
+        }
+        if (proposeEveryGroup()) {
+            queuePass(WAITING_PASS_MILLIS);
         }
     }
 
@@ -117,9 +150,9 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             try {
                 List<RouteLine> routes = RoutedServices.of(snapshot, group, mode).routes();
                 Set<String> profiles = configProfiles.of(group).orElse(Set.of());
-                List<RouteLine> ready = routes.stream().filter(route -> profiles.contains(route.profile())).toList();
-                waiting |= ready.size() < routes.size();
-                RoutingTable table = RoutingTable.of(group, ready);
+                Ready ready = ready(group, routes, profiles);
+                waiting |= ready.waiting();
+                RoutingTable table = RoutingTable.of(group, ready.lines());
                 String sha = table.sha256();
                 Proposal last = outcomes.get(group);
                 if (sha.equals(lastProposed.get(group)) && (last instanceof Proposal.Started
@@ -129,12 +162,40 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
                 Proposal outcome = rollout.propose(table, "catalog change, " + table.size() + " routed services");
                 lastProposed.put(group, sha);
                 outcomes.put(group, outcome);
+                if (outcome instanceof Proposal.Started || outcome instanceof Proposal.Waiting || outcome instanceof Proposal.Unchanged) {
+                    proposed.proposed(table, rollout.liveSha256(group).orElse(null));
+                }
             } catch (Exception e) {
                 LOG.warn("routes group={} cannot be proposed, agents keep their routes: {}", group, e.toString());
                 lastProposed.remove(group);
             }
         }
         return waiting;
+    }
+
+    /**
+     * The routes whose profile the config target has; for a route whose profile it lacks, the line
+     * proposed before for that service when its profile is there and its base path is free.
+     */
+    private Ready ready(String group, List<RouteLine> routes, Set<String> profiles) {
+        List<RouteLine> ready = new ArrayList<>(routes.size());
+        List<RouteLine> held = new ArrayList<>();
+        Set<String> basePaths = new HashSet<>();
+        for (RouteLine route : routes) {
+            if (profiles.contains(route.profile())) {
+                ready.add(route);
+                basePaths.add(route.basePath());
+            } else {
+                proposed.lineOf(group, route.serviceId()).filter(line -> profiles.contains(line.profile())).ifPresent(held::add);
+            }
+        }
+        boolean waiting = ready.size() < routes.size();
+        held.stream().filter(line -> basePaths.add(line.basePath())).forEach(ready::add);
+        return new Ready(ready, waiting);
+    }
+
+    /** @param waiting whether some route waits for its profile (held at its line before, or left out) */
+    private record Ready(List<RouteLine> lines, boolean waiting) {
     }
 
     @Override

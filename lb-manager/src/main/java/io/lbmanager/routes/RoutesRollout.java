@@ -114,6 +114,11 @@ public final class RoutesRollout implements AutoCloseable {
         return new Proposal.Started(started);
     }
 
+    /** The sha256 of the table every agent of the group confirmed last, if any. */
+    public Optional<String> liveSha256(String group) throws Exception {
+        return store.live(group).value().map(PublishedVersion::sha256);
+    }
+
     /** Judges the group's routes rollout in flight now: succeeded, reverted, or still waiting for agents. */
     public synchronized void evaluate(String group) throws Exception {
         RolloutStore.Versioned<RolloutRecord> current = store.rollout(group);

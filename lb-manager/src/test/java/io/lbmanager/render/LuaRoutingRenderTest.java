@@ -69,6 +69,34 @@ class LuaRoutingRenderTest {
     }
 
     @Test
+    void aProfileARoutingTableStillNamesStaysAndAnUnusedOneGoesWithTheNextChange() {
+        String usual = OptionProfile.of(OptionDefaults.defaults()).name();
+        String big = OptionProfile.of(OptionDefaults.resolve(Map.of("clientMaxBodySizeMb", 500))).name();
+        java.util.concurrent.atomic.AtomicReference<Set<String>> inUse = new java.util.concurrent.atomic.AtomicReference<>(Set.of());
+        IncrementalRenderer renderer = new IncrementalRenderer(Fixtures.templates(), LUA, group -> inUse.get());
+        rendered(renderer.renderGroup(snapshot(service("shop", "/shop", Map.of(), IP)), GROUP));
+        inUse.set(Set.of(usual)); // agents hold shop's line at the usual profile
+
+        CatalogSnapshot moved = snapshot(service("shop", "/shop", Map.of("clientMaxBodySizeMb", 500), IP));
+        ConfigBundle both = rendered(renderer.renderGroup(moved, GROUP));
+        inUse.set(Set.of(big)); // every agent confirmed the table with shop at the big profile
+        ConfigBundle unchanged = rendered(renderer.renderGroup(moved, GROUP));
+        CatalogSnapshot withHuge = snapshot(service("shop", "/shop", Map.of("clientMaxBodySizeMb", 500), IP),
+                service("huge", "/huge", Map.of("clientMaxBodySizeMb", 900), IP));
+        String huge = OptionProfile.of(OptionDefaults.resolve(Map.of("clientMaxBodySizeMb", 900))).name();
+        ConfigBundle after = rendered(renderer.renderGroup(withHuge, GROUP));
+
+        assertThat(both.files().get(ConfigBundle.PROFILES_FILE).lines().sorted().toList())
+                .isEqualTo(Set.of(usual, big).stream().sorted().toList());
+        assertThat(both.files().get(BundleRenderer.PROFILE_LOCATIONS_FILE)).contains("location @lbm_" + usual + " {",
+                "location @lbm_" + big + " {");
+        assertThat(unchanged.sha256()).as("dropping the unused profile alone would be a reload for nothing").isEqualTo(both.sha256());
+        assertThat(after.files().get(ConfigBundle.PROFILES_FILE).lines().sorted().toList())
+                .isEqualTo(Set.of(big, huge).stream().sorted().toList());
+        assertThat(after.sha256()).isEqualTo(rendered(render(withHuge)).sha256());
+    }
+
+    @Test
     void aValueTheRouteLineRefusesQuarantinesTheServiceWithItsField() {
         RenderOutcome outcome = render(snapshot(service("shop", "/shop", Map.of(), IP),
                 service("slow", "/slow", Map.of("proxyConnectTimeoutMs", 0), IP)));

@@ -68,6 +68,40 @@ class RoutesPipelineTest {
                 () -> targetServices().equals(Set.of("shop", "uploads")));
     }
 
+    @Test
+    void aServiceMovingToANewProfileKeepsItsLineUntilTheConfigTargetHasTheProfile() throws Exception {
+        String usual = profile(Map.of());
+        String big = profile(Map.of("clientMaxBodySizeMb", 50));
+        AtomicReference<Set<String>> configProfiles = new AtomicReference<>(Set.of(usual));
+        RoutesRollout rollout = new RoutesRollout(new RoutesRolloutStore(new ZkNodes(zk.curator()), LAYOUT),
+                new RoutesPublisher(zk.curator(), LAYOUT, 5, Optional.empty()), new RolloutStore(zk.curator(), LAYOUT),
+                new AgentDirectory(zk.curator(), LAYOUT), Duration.ofSeconds(30), () -> true);
+        ProposedRoutes proposed = new ProposedRoutes();
+        pipeline = new RoutesPipeline(rollout, ROUTING, () -> true, group -> Optional.of(configProfiles.get()), proposed);
+        pipeline.snapshotChanged(snapshot(service("shop", "/shop", Map.of(), IP)), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+        await("shop in the routes target at the usual profile", WITHIN, () -> usual.equals(targetProfileOf("shop")));
+
+        pipeline.snapshotChanged(snapshot(service("shop", "/shop", Map.of("clientMaxBodySizeMb", 50), IP), service("cart", "/cart",
+                Map.of(), IP)), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+        await("cart joins while shop waits for its profile", WITHIN, () -> targetServices().equals(Set.of("shop", "cart")));
+        assertThat(targetProfileOf("shop")).as("shop keeps the line Nginx serves it by").isEqualTo(usual);
+
+        configProfiles.set(Set.of(usual, big));
+        pipeline.configTargetMoved(GROUP);
+        await("shop at the big profile once the config target has it", WITHIN, () -> big.equals(targetProfileOf("shop")));
+        assertThat(proposed.of(GROUP)).contains(big);
+    }
+
+    private String targetProfileOf(String serviceId) throws Exception {
+        RoutesReader reader = new RoutesReader(zk.curator(), LAYOUT, GROUP, Optional.empty());
+        Optional<PublishedVersion> target = reader.target();
+        if (target.isEmpty() || !(reader.read(target.get()) instanceof RoutesReader.Read.Table read)) {
+            return null;
+        }
+        io.lbmanager.contract.RouteLine line = read.table().routes().get(serviceId);
+        return line == null ? null : line.profile();
+    }
+
     private static String profile(Map<String, Object> options) {
         RenderOptions resolved = OptionDefaults.resolve(options);
         return OptionProfile.of(resolved).name();
