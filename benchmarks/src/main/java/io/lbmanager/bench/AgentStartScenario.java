@@ -6,6 +6,7 @@ import io.lbmanager.testsupport.Http;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +27,7 @@ record AgentStartScenario(EndToEndBench.Options options, Consumer<Row> rows) imp
             long start = System.nanoTime();
             try (HostAgent joining = HostAgent.start(rig.zookeeper.connectString(), "/lb-manager", Rig.GROUP, "joining-" + run,
                     rig.dir.resolve("joining-" + run))) {
-                starts.add(untilReady(joining, targets, start));
+                starts.add(untilReady(joining, () -> targets, start));
             }
         }
         rig.awaitSettled();
@@ -35,10 +36,12 @@ record AgentStartScenario(EndToEndBench.Options options, Consumer<Row> rows) imp
                 "empty catalog: " + Stats.of(rig.agentStartMillis).format("ms"), "p99 <= 5,000 ms", TARGET_MILLIS));
     }
 
-    /** Milliseconds from {@code startNanos} until the agent is ready with both targets, polled every 5 ms. */
-    static long untilReady(HostAgent agent, Rig.Targets targets, long startNanos) throws InterruptedException {
+    /** Milliseconds from {@code startNanos} until the agent is ready with the group's targets (read at each poll), polled every 5 ms. */
+    static long untilReady(HostAgent agent, Callable<Rig.Targets> groupTargets, long startNanos) throws Exception {
         long deadline = startNanos + Duration.ofMinutes(2).toNanos();
+        Rig.Targets targets = groupTargets.call();
         while (System.nanoTime() < deadline) {
+            targets = groupTargets.call();
             var status = agent.agent.status();
             if (status.runningVersion() == targets.config() && status.routesVersion() == targets.routes()
                     && Http.tryGet(agent.adminPort(), "/ready").status() == 200) {

@@ -179,7 +179,7 @@ public final class EndToEndBench {
         scenarios.put("floor", floor);
         scenarios.put("propagation",
                 new PropagationScenario(options, this::add, () -> floor.luaFloorText() + "; " + floor.floorText()));
-        scenarios.put("new-service", new NewServiceScenario(options, this::add, floor::floorText, false));
+        scenarios.put("new-service", new NewServiceScenario(options, this::add, () -> floor.luaFloorText() + "; " + floor.floorText(), false));
         scenarios.put("new-profile", new NewServiceScenario(options, this::add, floor::floorText, true));
         scenarios.put("fifty", new FiftyAtOnceScenario(options, this::add));
         scenarios.put("validate", new ValidateScenario(options, this::add));

@@ -20,10 +20,12 @@ final class FloorScenario implements RigScenario {
 
     @Override
     public void run(Rig rig, String n) throws Exception {
+        // Past 10,000 services one reload floor takes about a minute here: 3 runs, not options.runs().
+        int reloadRuns = rig.services() > 10_000 ? Math.min(3, options.runs()) : options.runs();
         floorText = floor("floor", "config write + nginx -t + reload until served (one Nginx, no manager)", n,
-                new FloorNginx(rig.dir.resolve("floor"), rig.services(), rig.backend.port()));
+                new FloorNginx(rig.dir.resolve("floor"), rig.services(), rig.backend.port()), reloadRuns);
         luaFloorText = floor("Lua floor", "peer list pushed to /_lbm/peers until served (one Nginx, no manager, no reload)", n,
-                new LuaFloor(rig.dir.resolve("lua-floor"), rig.services(), rig.backend.port()));
+                new LuaFloor(rig.dir.resolve("lua-floor"), rig.services(), rig.backend.port()), options.runs());
     }
 
     /** "floor median / p99 ms", or that it was not measured. */
@@ -36,10 +38,10 @@ final class FloorScenario implements RigScenario {
     }
 
     /** Measures a floor, adds its row and returns "name median / p99 ms" for the rows that compare with it. */
-    private String floor(String name, String what, String n, Floor floor) throws Exception {
+    private String floor(String name, String what, String n, Floor floor, int runs) throws Exception {
         Stats stats;
         try (floor) {
-            stats = Stats.of(floor.changes(options.runs()));
+            stats = Stats.of(floor.changes(runs));
         }
         rows.accept(Row.ms(name + ": " + what, n, stats, "-", "-", Double.NaN));
         return name + " " + Stats.num(stats.median()) + " / " + Stats.num(stats.p99()) + " ms";

@@ -67,12 +67,12 @@ final class Rig implements AutoCloseable {
         manager = RunningManager.start(config);
         quietLogs();
         backend = TinyBackend.answering("bench backend\n");
+        Await.await("the group's first config version", LONG, () -> targets().config() > 0);
         for (int i = 1; i <= agentCount; i++) {
-            Targets targets = targets();
             long start = System.nanoTime();
             HostAgent agent = HostAgent.start(zookeeper.connectString(), "/lb-manager", GROUP, "agent-" + i, agentDir(i));
             agents.add(agent);
-            agentStartMillis.add(AgentStartScenario.untilReady(agent, targets, start));
+            agentStartMillis.add(AgentStartScenario.untilReady(agent, this::targets, start));
         }
     }
 

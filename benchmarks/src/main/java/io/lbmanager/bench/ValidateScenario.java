@@ -56,6 +56,13 @@ record ValidateScenario(EndToEndBench.Options options, Consumer<Row> rows) imple
         int perCaller = Math.max(1, options.validateCalls() / 10);
         rows.accept(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers, one new service per call", n,
                 concurrently(rig, perCaller, (caller, i) -> proposal("c" + caller + "-" + i)), baseline, targetText, target));
+        if (rig.routesByLua()) {
+            // A routed service with a known profile leaves the bundle as it is: no nginx -t. One with a profile of its own does not.
+            rows.accept(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers, one new service with an option"
+                            + " profile of its own per call (nginx -t)", n,
+                    concurrently(rig, perCaller, (caller, i) -> proposal("p" + caller + "-" + i,
+                            "{\"clientMaxBodySizeMb\":" + (2_000 + caller * 100 + i) + "}")), baseline, targetText, target));
+        }
         String same = proposal("same");
         rows.accept(Row.ms("(c) POST /api/v1/validate, " + options.callers() + " concurrent callers, one identical proposal", n,
                 concurrently(rig, perCaller, (caller, i) -> same), baseline, targetText, target));
@@ -70,6 +77,7 @@ record ValidateScenario(EndToEndBench.Options options, Consumer<Row> rows) imple
     private void jailCost(Rig rig, String n) throws Exception {
         LbManagerConfiguration config = ManagerUnderTest.config(rig.zookeeper.connectString(), Rig.GROUP);
         config.nginx.jail = "none";
+        config.nginx.routing = rig.routing; // the same routing as the manager it is compared with
         ((DefaultLoggingFactory) config.getLoggingFactory()).setLevel("WARN");
         RunningManager unjailed = RunningManager.start(config);
         Rig.quietLogs();
@@ -77,7 +85,8 @@ record ValidateScenario(EndToEndBench.Options options, Consumer<Row> rows) imple
             List<Double> jailed = new ArrayList<>();
             List<Double> none = new ArrayList<>();
             for (int i = 0; i < options.validateCalls() * 2; i++) {
-                String body = proposal("jail-" + i);
+                // With Lua routing, a profile of its own, so that each proposal runs nginx -t.
+                String body = proposal("jail-" + i, rig.routesByLua() ? "{\"clientMaxBodySizeMb\":" + (5_000 + i) + "}" : null);
                 boolean jailedFirst = i % 2 == 0;
                 (jailedFirst ? jailed : none).add(validateOnce(jailedFirst ? rig.api("/validate") : unjailed.api("/validate"), body));
                 (jailedFirst ? none : jailed).add(validateOnce(jailedFirst ? unjailed.api("/validate") : rig.api("/validate"), body));
@@ -113,7 +122,11 @@ record ValidateScenario(EndToEndBench.Options options, Consumer<Row> rows) imple
     }
 
     private static String proposal(String id) {
-        return "{\"serviceId\":\"proposed-" + id + "\",\"service\":" + Rig.serviceBody("/proposed-" + id, null) + "}";
+        return proposal(id, null);
+    }
+
+    private static String proposal(String id, String options) {
+        return "{\"serviceId\":\"proposed-" + id + "\",\"service\":" + Rig.serviceBody("/proposed-" + id, options) + "}";
     }
 
     private Stats concurrently(Rig rig, int perCaller, java.util.function.BiFunction<Integer, Integer, String> body) throws Exception {

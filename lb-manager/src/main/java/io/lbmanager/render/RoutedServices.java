@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -113,12 +114,26 @@ public final class RoutedServices {
 
     /** The split over the {@link ServiceModel}s of a group's services (what the renderers already have). */
     static Table over(List<Map<String, Object>> models, UpstreamMode mode) {
-        SortedMap<String, RouteLine> routes = new TreeMap<>();
+        return over(models, mode, RoutedServices::routeOf);
+    }
+
+    /** A routed service's line and the profile it names. */
+    record Route(RouteLine line, OptionProfile profile) {
+    }
+
+    /**
+     * As {@link #over(List, UpstreamMode)}, with {@code routes} making each routed model's {@link Route}
+     * (it may return one it made before for the same model).
+     *
+     * @param routes throws IllegalArgumentException when the line refuses a value
+     */
+    static Table over(List<Map<String, Object>> models, UpstreamMode mode, Function<Map<String, Object>, Route> routes) {
+        SortedMap<String, RouteLine> lines = new TreeMap<>();
         SortedMap<String, OptionProfile> profiles = new TreeMap<>();
         SortedMap<String, String> asFiles = new TreeMap<>();
         SortedMap<String, Refusal> refused = new TreeMap<>();
         if (!mode.luaRouting()) {
-            return new Table(routes, profiles, asFiles, refused);
+            return new Table(lines, profiles, asFiles, refused);
         }
         Map<String, String> staticPaths = new HashMap<>();
         for (Map<String, Object> model : models) {
@@ -132,27 +147,33 @@ public final class RoutedServices {
             }
             String id = (String) model.get("id");
             String basePath = (String) model.get("basePath");
-            String shadowing = staticAncestor(basePath, staticPaths);
+            String shadowing = staticPaths.isEmpty() ? null : staticAncestor(basePath, staticPaths);
             if (shadowing != null) {
                 asFiles.put(id, "base path " + basePath + " is under " + shadowing + " of file-rendered service "
                         + staticPaths.get(shadowing) + ", whose location Nginx picks before the Lua router runs");
                 continue;
             }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> options = (Map<String, Object>) model.get("options");
-            OptionProfile profile = new OptionProfile((Integer) options.get("clientMaxBodySizeMb"),
-                    (Integer) options.get("keepaliveConnections"), (Boolean) options.get("websocket"));
             try {
-                routes.put(id, new RouteLine(id, basePath, profile.name(), (Integer) options.get("proxyConnectTimeoutMs"),
-                        (Integer) options.get("proxySendTimeoutMs"), (Integer) options.get("proxyReadTimeoutMs"),
-                        (Integer) options.get("maxFails"), (Integer) options.get("failTimeoutSeconds"),
-                        (Boolean) options.get("stripBasePath")));
-                profiles.put(profile.name(), profile);
+                Route route = routes.apply(model);
+                lines.put(id, route.line());
+                profiles.put(route.profile().name(), route.profile());
             } catch (IllegalArgumentException e) {
                 refused.put(id, new Refusal(serviceField(e.getMessage()), e.getMessage()));
             }
         }
-        return new Table(routes, profiles, asFiles, refused);
+        return new Table(lines, profiles, asFiles, refused);
+    }
+
+    /** @throws IllegalArgumentException when the line refuses a value of the model */
+    static Route routeOf(Map<String, Object> model) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> options = (Map<String, Object>) model.get("options");
+        OptionProfile profile = new OptionProfile((Integer) options.get("clientMaxBodySizeMb"),
+                (Integer) options.get("keepaliveConnections"), (Boolean) options.get("websocket"));
+        return new Route(new RouteLine((String) model.get("id"), (String) model.get("basePath"), profile.name(),
+                (Integer) options.get("proxyConnectTimeoutMs"), (Integer) options.get("proxySendTimeoutMs"),
+                (Integer) options.get("proxyReadTimeoutMs"), (Integer) options.get("maxFails"),
+                (Integer) options.get("failTimeoutSeconds"), (Boolean) options.get("stripBasePath")), profile);
     }
 
     /** The longest file-rendered base path that is a proper prefix of {@code basePath} at a "/" boundary, or null. */

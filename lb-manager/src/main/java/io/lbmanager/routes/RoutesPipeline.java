@@ -1,7 +1,7 @@
 package io.lbmanager.routes;
 
 import io.dropwizard.lifecycle.Managed;
-import io.lbmanager.render.RoutedServices;
+import io.lbmanager.render.RoutedServicesCache;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.rollout.RolloutCoordinator.Proposal;
 import io.lbmanager.snapshot.CatalogSnapshot;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Snapshot -> each group's routing table ({@link RoutedServices}) -> {@link RoutesRollout}, on the
+ * Snapshot -> each group's routing table ({@link io.lbmanager.render.RoutedServices}) -> {@link RoutesRollout}, on the
  * leading manager, for groups whose services Lua routes. No render, no {@code nginx -t}, no reload:
  * a route line is checked by {@code RouteLine} and again by the agent and Nginx. Snapshots that
  * arrive while a pass runs are coalesced into one next pass over the newest.
@@ -57,6 +57,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final BooleanSupplier isLeader;
     private final ConfigProfiles configProfiles;
     private final ProposedRoutes proposed;
+    private final RoutedServicesCache routedServices;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "routes-pipeline");
         thread.setDaemon(true);
@@ -68,6 +69,8 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     /** Per group, the sha256 of the table proposed last and what came of it. */
     private final Map<String, String> lastProposed = new ConcurrentHashMap<>();
     private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
+    /** Per group, the table built last (its chunks are reused where a shard did not change). */
+    private final Map<String, RoutingTable> lastBuilt = new ConcurrentHashMap<>();
     private volatile CatalogSnapshot latest;
 
     public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles) {
@@ -81,6 +84,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
         this.isLeader = isLeader;
         this.configProfiles = configProfiles;
         this.proposed = proposed;
+        this.routedServices = new RoutedServicesCache(mode);
     }
 
     @Override
@@ -146,14 +150,17 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             return false;
         }
         boolean waiting = false;
+        routedServices.retainGroups(snapshot.groups());
+        lastBuilt.keySet().retainAll(snapshot.groups());
         for (String group : snapshot.groups()) {
             try {
-                List<RouteLine> routes = RoutedServices.of(snapshot, group, mode).routes();
+                List<RouteLine> routes = routedServices.of(snapshot, group).routes();
                 Set<String> profiles = configProfiles.of(group).orElse(Set.of());
                 Ready ready = ready(group, routes, profiles);
                 waiting |= ready.waiting();
-                RoutingTable table = RoutingTable.of(group, ready.lines());
+                RoutingTable table = RoutingTable.of(group, ready.lines(), lastBuilt.get(group));
                 String sha = table.sha256();
+                lastBuilt.put(group, table);
                 Proposal last = outcomes.get(group);
                 if (sha.equals(lastProposed.get(group)) && (last instanceof Proposal.Started
                         || last instanceof Proposal.Unchanged)) {

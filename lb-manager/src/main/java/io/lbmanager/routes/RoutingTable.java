@@ -28,7 +28,10 @@ public final class RoutingTable {
 
     private final String group;
     private final SortedMap<String, RouteLine> routes;
-    private volatile List<RouteChunk> chunks;
+    /** A table of the same group whose chunks this one reuses where a shard's lines are the same; dropped once chunks are made. */
+    private RoutingTable earlier;
+    private List<List<RouteLine>> shardLists;
+    private List<RouteChunk> chunks;
 
     private RoutingTable(String group, SortedMap<String, RouteLine> routes) {
         this.group = group;
@@ -37,6 +40,21 @@ public final class RoutingTable {
 
     /** @throws IllegalArgumentException when two lines share a service id or a base path (the Lua dict keys on both) */
     public static RoutingTable of(String group, Collection<RouteLine> lines) {
+        return of(group, lines, null);
+    }
+
+    /**
+     * As {@link #of(String, Collection)}; the chunks of shards whose lines are those of {@code earlier}
+     * (a table of the same group, or null) are taken from it, not encoded again: a change of one
+     * service gzips one shard, not the whole table.
+     */
+    public static RoutingTable of(String group, Collection<RouteLine> lines, RoutingTable earlier) {
+        RoutingTable table = build(group, lines);
+        table.earlier = earlier != null && earlier.group.equals(group) ? earlier : null;
+        return table;
+    }
+
+    private static RoutingTable build(String group, Collection<RouteLine> lines) {
         SortedMap<String, RouteLine> routes = new TreeMap<>();
         Map<String, String> byBasePath = new HashMap<>();
         for (RouteLine line : lines) {
@@ -77,32 +95,43 @@ public final class RoutingTable {
 
     /** The lines of one shard, sorted by service id. */
     public List<RouteLine> shardLines(int shard) {
-        List<RouteLine> lines = new ArrayList<>();
-        for (RouteLine line : routes.values()) {
-            if (shard(line.serviceId()) == shard) {
-                lines.add(line);
-            }
-        }
-        return lines;
+        return shardLists().get(shard);
     }
 
-    /** Per shard, its chunk; null for a shard without services. */
-    public List<RouteChunk> chunks() {
-        List<RouteChunk> computed = chunks;
-        if (computed == null) {
+    private synchronized List<List<RouteLine>> shardLists() {
+        if (shardLists == null) {
             List<List<RouteLine>> shards = new ArrayList<>();
             for (int i = 0; i < SHARDS; i++) {
                 shards.add(new ArrayList<>());
             }
             routes.values().forEach(line -> shards.get(shard(line.serviceId())).add(line));
-            List<RouteChunk> encoded = new ArrayList<>();
-            for (List<RouteLine> lines : shards) {
-                encoded.add(lines.isEmpty() ? null : RouteChunk.encode(lines));
-            }
-            computed = Collections.unmodifiableList(encoded);
-            chunks = computed;
+            shards.replaceAll(Collections::unmodifiableList);
+            shardLists = Collections.unmodifiableList(shards);
         }
-        return computed;
+        return shardLists;
+    }
+
+    /** Per shard, its chunk; null for a shard without services. */
+    public synchronized List<RouteChunk> chunks() {
+        if (chunks == null) {
+            List<List<RouteLine>> shards = shardLists();
+            List<List<RouteLine>> earlierShards = earlier == null ? null : earlier.shardLists();
+            List<RouteChunk> earlierChunks = earlier == null ? null : earlier.chunks();
+            List<RouteChunk> encoded = new ArrayList<>();
+            for (int i = 0; i < SHARDS; i++) {
+                List<RouteLine> lines = shards.get(i);
+                if (lines.isEmpty()) {
+                    encoded.add(null);
+                } else if (earlierShards != null && lines.equals(earlierShards.get(i))) {
+                    encoded.add(earlierChunks.get(i));
+                } else {
+                    encoded.add(RouteChunk.encode(lines));
+                }
+            }
+            chunks = Collections.unmodifiableList(encoded);
+            earlier = null;
+        }
+        return chunks;
     }
 
     /** Per shard, the chunk's sha256 or null: what a routes version lists. */
