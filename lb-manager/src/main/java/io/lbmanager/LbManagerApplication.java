@@ -220,7 +220,9 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new HibernationResource(snapshots, hibernator));
         NginxTestQueue nginxTests = new NginxTestQueue(validator, config.api.validateSlots(), config.api.validateQueueLength,
                 Duration.ofMillis(config.api.validateMaxWaitMillis), NginxTestQueue.REUSE_VERDICTS_FOR);
-        environment.jersey().register(new ValidateResource(snapshots, templates, renderer, nginxTests, published, statusStore,
+        // Its own renderer: a proposal's render must not become what the pipeline's next render starts from (it keeps profiles).
+        IncrementalRenderer proposals = new IncrementalRenderer(templates, upstreamMode);
+        environment.jersey().register(new ValidateResource(snapshots, templates, proposals, nginxTests, published, statusStore,
                 serviceValidator, bodies, new ServiceOwnership(catalog)));
         environment.jersey().register(new ManagerResource(leadership, upstreamMode));
         environment.jersey().register(new OpenApiResource());

@@ -96,7 +96,7 @@ public class ValidateResource {
     private final RequestBodies bodies;
     private final ServiceOwnership ownership;
 
-    /** @param renderer renders with {@code templates}; shared with the pipeline, so most services are rendered already */
+    /** @param renderer renders with {@code templates}; proposals only (it keeps what it rendered last, so most services are rendered already) */
     public ValidateResource(SnapshotSource source, TemplateSet templates, IncrementalRenderer renderer, NginxTestQueue nginxTests,
                             PublishedBundles published, GroupStatusStore statuses, ServiceValidator serviceValidator, RequestBodies bodies,
                             ServiceOwnership ownership) {

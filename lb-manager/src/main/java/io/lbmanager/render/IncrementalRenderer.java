@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -219,9 +218,7 @@ public final class IncrementalRenderer {
 
         /** True when the model would be the same: who changed the service last, and when, does not reach a template. */
         boolean renderedFrom(ServiceRecord other, List<DiscoveredInstance> otherDiscovered) {
-            boolean sameService = service == other || (service.definition().equals(other.definition())
-                    && service.staticUpstreams().equals(other.staticUpstreams()));
-            return sameService && (discovered == otherDiscovered || Objects.equals(discovered, otherDiscovered));
+            return ServiceModel.sameInputs(service, discovered, other, otherDiscovered);
         }
     }
 }

@@ -5,10 +5,11 @@ import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +39,7 @@ public final class RoutedServicesCache {
         }
 
         boolean madeFrom(ServiceRecord other, List<DiscoveredInstance> otherDiscovered) {
-            boolean sameService = service == other || (service.definition().equals(other.definition())
-                    && service.staticUpstreams().equals(other.staticUpstreams()));
-            return sameService && (discovered == otherDiscovered || Objects.equals(discovered, otherDiscovered));
+            return ServiceModel.sameInputs(service, discovered, other, otherDiscovered);
         }
     }
 
@@ -76,8 +75,8 @@ public final class RoutedServicesCache {
     }
 
     /** Forgets every group not in {@code groups}. */
-    public void retainGroups(java.util.Collection<String> groups) {
-        byGroup.keySet().retainAll(java.util.Set.copyOf(groups));
+    public void retainGroups(Collection<String> groups) {
+        byGroup.keySet().retainAll(Set.copyOf(groups));
     }
 
     private Made make(CatalogSnapshot snapshot, ServiceRecord service, List<DiscoveredInstance> discovered) {

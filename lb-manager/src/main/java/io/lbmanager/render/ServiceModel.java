@@ -2,12 +2,14 @@ package io.lbmanager.render;
 
 import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
+import io.lbmanager.snapshot.DiscoveredInstance;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Builds what a template sees as {@code service}: only plain maps, lists, strings, integers and
@@ -21,6 +23,17 @@ final class ServiceModel {
     static final String UPSTREAM_NAME_PREFIX = "lbm_";
 
     private ServiceModel() {
+    }
+
+    /**
+     * True when a model made from {@code before} and its discovered instances would be the one made from
+     * {@code after} and its: who changed the service last, and when, does not reach a model.
+     */
+    static boolean sameInputs(ServiceRecord before, List<DiscoveredInstance> beforeDiscovered, ServiceRecord after,
+                              List<DiscoveredInstance> afterDiscovered) {
+        boolean sameService = before == after || (before.definition().equals(after.definition())
+                && before.staticUpstreams().equals(after.staticUpstreams()));
+        return sameService && (beforeDiscovered == afterDiscovered || Objects.equals(beforeDiscovered, afterDiscovered));
     }
 
     /** @throws Rejected naming the field whose value is unsafe to render */

@@ -95,6 +95,30 @@ class RoutesManagerOnHostTest {
         }
     }
 
+    @Test
+    void aValidateCallProposingANewProfileLeavesTheConfigAsItIs() throws Exception {
+        putService("orders", "/orders");
+        awaitEveryNginx("/orders/x");
+        JsonNode before = awaitRoutesLiveOnEveryAgent();
+        long configVersion = before.path("target").path("version").asLong();
+        List<Long> applies = applies();
+
+        var verdict = send("POST", manager.api("/validate"), "{\"serviceId\":\"uploads\",\"service\":{\"owners\":[\"uploads\"],"
+                + "\"basePath\":\"/uploads\",\"groups\":[\"edge\"],\"options\":{\"clientMaxBodySizeMb\":777}}}");
+        assertThat(verdict.statusCode()).as(verdict.body()).isEqualTo(200);
+        long routesBefore = before.path("routes").path("live").path("version").asLong();
+        putService("payments", "/payments");
+        awaitEveryNginx("/payments/x");
+        await("routes version after " + routesBefore + " live on every agent", WITHIN, () -> json(get(manager.api("/groups/edge/status"))),
+                s -> s.path("routes").path("live").path("version").asLong() > routesBefore && everyAgentAt(s));
+        Thread.sleep(1_500); // past the pipeline's quiet period: a render after the PUT has run
+
+        JsonNode after = json(get(manager.api("/groups/edge/status")));
+        assertThat(after.path("target").path("version").asLong()).as("config version: the proposal's profile was not published")
+                .isEqualTo(configVersion);
+        assertThat(applies()).as("applies (reloads) per agent").isEqualTo(applies);
+    }
+
     private static void putService(String id, String basePath) throws Exception {
         assertThat(send("PUT", manager.api("/services/" + id), "{\"owners\":[\"" + id + "\"],\"basePath\":\"" + basePath
                 + "\",\"groups\":[\"edge\"]}").statusCode()).isEqualTo(201);
