@@ -68,9 +68,7 @@ class RoutesManagerOnHostTest {
 
     @Test
     void aNewServiceWithAKnownProfileIsARoutesVersionWithNoReload() throws Exception {
-        putService("shop", "/shop");
-        awaitEveryNginx("/shop/x");
-        JsonNode first = awaitRoutesLiveOnEveryAgent();
+        JsonNode first = putAndAwaitRouted("shop");
         long configVersion = first.path("target").path("version").asLong();
         List<Long> applies = applies();
         List<Long> pids = masterPids();
@@ -78,8 +76,7 @@ class RoutesManagerOnHostTest {
 
         putService("cart", "/cart");
         awaitEveryNginx("/cart/x");
-        JsonNode after = await("routes version after " + routesBefore + " live on every agent", WITHIN, () -> json(get(manager.api("/groups/edge/status"))),
-                s -> s.path("routes").path("live").path("version").asLong() > routesBefore && everyAgentAt(s));
+        JsonNode after = awaitRoutesLiveAfter(routesBefore);
 
         assertThat(after.path("target").path("version").asLong()).as("config version").isEqualTo(configVersion);
         assertThat(applies()).as("applies (reloads) per agent").isEqualTo(applies);
@@ -97,9 +94,7 @@ class RoutesManagerOnHostTest {
 
     @Test
     void aValidateCallProposingANewProfileLeavesTheConfigAsItIs() throws Exception {
-        putService("orders", "/orders");
-        awaitEveryNginx("/orders/x");
-        JsonNode before = awaitRoutesLiveOnEveryAgent();
+        JsonNode before = putAndAwaitRouted("orders");
         long configVersion = before.path("target").path("version").asLong();
         List<Long> applies = applies();
 
@@ -109,14 +104,25 @@ class RoutesManagerOnHostTest {
         long routesBefore = before.path("routes").path("live").path("version").asLong();
         putService("payments", "/payments");
         awaitEveryNginx("/payments/x");
-        await("routes version after " + routesBefore + " live on every agent", WITHIN, () -> json(get(manager.api("/groups/edge/status"))),
-                s -> s.path("routes").path("live").path("version").asLong() > routesBefore && everyAgentAt(s));
+        awaitRoutesLiveAfter(routesBefore);
         Thread.sleep(1_500); // past the pipeline's quiet period: a render after the PUT has run
 
         JsonNode after = json(get(manager.api("/groups/edge/status")));
         assertThat(after.path("target").path("version").asLong()).as("config version: the proposal's profile was not published")
                 .isEqualTo(configVersion);
         assertThat(applies()).as("applies (reloads) per agent").isEqualTo(applies);
+    }
+
+    /** PUTs the service at /{id} and waits until both Nginx route it and a routes version is live on every agent. */
+    private static JsonNode putAndAwaitRouted(String id) throws Exception {
+        putService(id, "/" + id);
+        awaitEveryNginx("/" + id + "/x");
+        return awaitRoutesLiveOnEveryAgent();
+    }
+
+    private static JsonNode awaitRoutesLiveAfter(long routesVersion) throws Exception {
+        return await("routes version after " + routesVersion + " live on every agent", WITHIN, () -> json(get(manager.api("/groups/edge/status"))),
+                s -> s.path("routes").path("live").path("version").asLong() > routesVersion && everyAgentAt(s));
     }
 
     private static void putService(String id, String basePath) throws Exception {
