@@ -36,6 +36,11 @@ public final class IncrementalRenderer {
     private final BundleRenderer renderer;
     private final ProfilesInUse profilesInUse;
     private final Map<String, Rendered> lastRenderByGroup = new ConcurrentHashMap<>();
+    /** Per group and service, the route line made from a model (kept pieces keep their model, so their line is made once). */
+    private final Map<String, Map<String, RouteMemo>> routesByGroup = new ConcurrentHashMap<>();
+
+    private record RouteMemo(Map<String, Object> model, RoutedServices.Route route) {
+    }
 
     public IncrementalRenderer(TemplateSet templates) {
         this(templates, UpstreamMode.RELOAD);
@@ -79,6 +84,17 @@ public final class IncrementalRenderer {
     /** Forgets every group not in {@code groups}, e.g. groups deleted from the catalog. */
     public void retainGroups(Collection<String> groups) {
         lastRenderByGroup.keySet().retainAll(Set.copyOf(groups));
+        routesByGroup.keySet().retainAll(Set.copyOf(groups));
+    }
+
+    private static RoutedServices.Route routeOf(Map<String, RouteMemo> memos, Map<String, Object> model) {
+        String id = (String) model.get("id");
+        RouteMemo memo = memos.get(id);
+        if (memo == null || memo.model() != model) {
+            memo = new RouteMemo(model, RoutedServices.routeOf(model));
+            memos.put(id, memo);
+        }
+        return memo.route();
     }
 
     private RenderOutcome render(CatalogSnapshot snapshot, String group, Set<String> excluded, Rendered previous,
@@ -103,7 +119,12 @@ public final class IncrementalRenderer {
                 return new RenderOutcome.InputRejected(service.id(), e.field(), e.getMessage());
             }
         }
-        RoutedServices.Table needed = RoutedServices.over(pieces.stream().map(ServicePiece::model).toList(), renderer.mode());
+        Map<String, RouteMemo> memos = routesByGroup.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
+        RoutedServices.Table needed = RoutedServices.over(pieces.stream().map(ServicePiece::model).toList(), renderer.mode(),
+                model -> routeOf(memos, model));
+        Set<String> present = new java.util.HashSet<>();
+        pieces.forEach(piece -> present.add(piece.service().id()));
+        memos.keySet().retainAll(present);
         RoutedServices.Table routing = needed.retaining(previous.profiles(), profilesInUse.of(group));
         RoutedServices.Table sticky = profilesInUse == ProfilesInUse.NONE ? routing
                 : needed.retaining(previous.profiles(), previous.profiles().keySet());
