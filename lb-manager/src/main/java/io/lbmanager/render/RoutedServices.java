@@ -61,6 +61,16 @@ public final class RoutedServices {
             return routesByService.containsKey(serviceId);
         }
 
+        /** This split, also refusing the services whose model could not be made ({@code unrenderable}). */
+        Table alsoRefusing(SortedMap<String, Refusal> unrenderable) {
+            if (unrenderable.isEmpty()) {
+                return this;
+            }
+            SortedMap<String, Refusal> all = new TreeMap<>(unrenderable);
+            all.putAll(refused);
+            return new Table(routesByService, profiles, renderedAsFiles, all);
+        }
+
         /** This split, also with the profiles of {@code earlier} that {@code inUse} names (see {@link ProfilesInUse}). */
         public Table retaining(Map<String, OptionProfile> earlier, Set<String> inUse) {
             SortedMap<String, OptionProfile> kept = new TreeMap<>(profiles);
@@ -107,9 +117,7 @@ public final class RoutedServices {
                 unrenderable.put(service.id(), new Refusal(e.field(), e.getMessage()));
             }
         }
-        Table table = over(models, mode);
-        unrenderable.putAll(table.refused());
-        return new Table(table.routesByService(), table.profiles(), table.renderedAsFiles(), unrenderable);
+        return over(models, mode).alsoRefusing(unrenderable);
     }
 
     /** The split over the {@link ServiceModel}s of a group's services (what the renderers already have). */

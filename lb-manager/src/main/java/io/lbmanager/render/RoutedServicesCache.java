@@ -69,9 +69,7 @@ public final class RoutedServicesCache {
             }
         }
         byGroup.put(group, now);
-        RoutedServices.Table table = RoutedServices.over(models, mode, model -> routeOf(now.get((String) model.get("id"))));
-        unrenderable.putAll(table.refused());
-        return new RoutedServices.Table(table.routesByService(), table.profiles(), table.renderedAsFiles(), unrenderable);
+        return RoutedServices.over(models, mode, model -> routeOf(now.get((String) model.get("id")))).alsoRefusing(unrenderable);
     }
 
     /** Forgets every group not in {@code groups}. */

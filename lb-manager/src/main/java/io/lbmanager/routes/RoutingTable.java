@@ -93,11 +93,6 @@ public final class RoutingTable {
         return routes.size();
     }
 
-    /** The lines of one shard, sorted by service id. */
-    public List<RouteLine> shardLines(int shard) {
-        return shardLists().get(shard);
-    }
-
     private synchronized List<List<RouteLine>> shardLists() {
         if (shardLists == null) {
             List<List<RouteLine>> shards = new ArrayList<>();
