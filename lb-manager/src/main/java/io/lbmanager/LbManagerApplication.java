@@ -24,6 +24,7 @@ import io.lbmanager.api.UsageResource;
 import io.lbmanager.api.ValidateResource;
 import io.lbmanager.baragon.LoadBalancerRequests;
 import io.lbmanager.catalog.CatalogStore;
+import io.lbmanager.catalog.CatalogWrites;
 import io.lbmanager.catalog.ServiceValidator;
 import io.lbmanager.cli.ValidateCommand;
 import io.lbmanager.config.PipelineConfig;
@@ -137,7 +138,7 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         ManagerKeys keys = ManagerKeys.load(config.signing);
         Leadership leadership = new Leadership(client, layout.leader(), managerId(config));
 
-        CatalogStore catalog = new CatalogStore(client, layout);
+        CatalogStore catalog = new CatalogStore(client, layout, System::currentTimeMillis, new CatalogWrites());
         environment.lifecycle().manage(onStart(() -> config.groups.forEach(catalog::createGroup)));
 
         // sources -> one guarded snapshot
@@ -186,7 +187,8 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
                 new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
         RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader,
-                group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())), proposedRoutes);
+                group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())), proposedRoutes,
+                catalog.writes());
         coordinator.onTargetMoved(routesPipeline::configTargetMoved);
 
         snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);

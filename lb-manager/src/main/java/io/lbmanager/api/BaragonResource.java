@@ -52,6 +52,7 @@ public final class BaragonResource {
 
     /** 200 with the request's state: WAITING once accepted, FAILED with the reason when our rules refuse it. */
     @Requires(Scope.SERVICE_OWNER)
+    @WritesCatalog
     @POST
     @Path("request")
     @Consumes(MediaType.APPLICATION_JSON)

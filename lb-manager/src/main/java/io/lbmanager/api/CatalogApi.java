@@ -12,6 +12,7 @@ public final class CatalogApi {
     public static void register(JerseyEnvironment jersey, CatalogStore store, ApiConfig config) {
         RequestBodies bodies = new RequestBodies(config.maxBodyBytes);
         jersey.register(new BodySizeLimitFilter(config.maxBodyBytes));
+        jersey.register(new CatalogWriteFilter(store.writes()));
         jersey.register(new ServicesResource(store, bodies));
         jersey.register(new GroupsResource(store));
         ApiErrors.register(jersey);

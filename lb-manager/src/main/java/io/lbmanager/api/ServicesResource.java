@@ -65,6 +65,7 @@ public final class ServicesResource {
 
     /** 201 with the stored record when the service is new, 200 when it replaced an existing definition. */
     @Requires(Scope.SERVICE_OWNER)
+    @WritesCatalog
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -82,6 +83,7 @@ public final class ServicesResource {
     }
 
     @Requires(Scope.SERVICE_OWNER)
+    @WritesCatalog
     @DELETE
     @Path("{id}")
     public Response delete(@PathParam("id") String id, @HeaderParam(Actors.HEADER) String user, @Context SecurityContext security) {
@@ -95,6 +97,7 @@ public final class ServicesResource {
 
     /** Adds a static upstream (idempotent); 200 with the updated record. */
     @Requires(Scope.SERVICE_OWNER)
+    @WritesCatalog
     @POST
     @Path("{id}/upstreams")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -111,6 +114,7 @@ public final class ServicesResource {
 
     /** {@code hostPort} is {@code host:port} or {@code [ipv6]:port} (brackets percent-encoded in the URL). */
     @Requires(Scope.SERVICE_OWNER)
+    @WritesCatalog
     @DELETE
     @Path("{id}/upstreams/{hostPort}")
     public ServiceView removeUpstream(@PathParam("id") String id, @PathParam("hostPort") String hostPort,

@@ -38,16 +38,28 @@ public final class CatalogStore {
     private final ZkLayout layout;
     private final LongSupplier clock;
     private final GroupCatalog groups;
+    private final CatalogWrites writes;
 
     public CatalogStore(CuratorFramework curator, ZkLayout layout) {
         this(curator, layout, System::currentTimeMillis);
     }
 
     public CatalogStore(CuratorFramework curator, ZkLayout layout, LongSupplier clock) {
+        this(curator, layout, clock, new CatalogWrites());
+    }
+
+    /** @param writes told of every service this store writes */
+    public CatalogStore(CuratorFramework curator, ZkLayout layout, LongSupplier clock, CatalogWrites writes) {
         this.zk = new ZkNodes(curator);
         this.layout = layout;
         this.clock = clock;
         this.groups = new GroupCatalog(zk, layout);
+        this.writes = writes;
+    }
+
+    /** The writes this store made, and the API calls that may make more. */
+    public CatalogWrites writes() {
+        return writes;
     }
 
     /** Same as {@link ServiceCodec#parse}: the validated reading of a service node, for every reader of the catalog. */
@@ -97,6 +109,7 @@ public final class CatalogStore {
                     ? zk.createOp(path, bytes)
                     : zk.setDataOp(path, bytes, current.get().version()));
             if (zk.commit(ops)) {
+                committed(definition.id(), path, bytes);
                 LOG.info("catalog service={} {} basePath={} groups={} by={}", definition.id(),
                         current.isEmpty() ? "created" : "updated", definition.basePath(), definition.groups(), actor);
                 return current.isEmpty() ? new ServicePut.Created(next) : new ServicePut.Updated(next);
@@ -145,6 +158,7 @@ public final class CatalogStore {
             }
             ops.add(zk.deleteOp(path, current.get().version()));
             if (zk.commit(ops)) {
+                writes.committed(id, null);
                 LOG.info("catalog service={} deleted", id);
                 return true;
             }
@@ -215,14 +229,25 @@ public final class CatalogStore {
                 return record;
             }
             ServiceRecord updated = new ServiceRecord(record.definition(), next, actor, clock.getAsLong());
-            List<CuratorOp> ops = List.of(zk.setDataOp(path, ServiceCodec.encode(updated), current.version()));
+            byte[] bytes = ServiceCodec.encode(updated);
+            List<CuratorOp> ops = List.of(zk.setDataOp(path, bytes, current.version()));
             if (zk.commit(ops)) {
+                committed(id, path, bytes);
                 LOG.info("catalog service={} staticUpstreams={} by={}", id,
                         next.stream().map(Upstream::address).toList(), actor);
                 return updated;
             }
         }
         throw concurrentChanges(id);
+    }
+
+    /** Tells {@link #writes} the record readers of the node will see; one they refuse is not waited for. */
+    private void committed(String id, String path, byte[] bytes) {
+        try {
+            writes.committed(id, ServiceCodec.parse(path, bytes));
+        } catch (CorruptNodeException e) {
+            LOG.warn("catalog service={} was written as readers refuse it: {}", id, e.getMessage());
+        }
     }
 
     /** Where the service is stored: its bucket, or the flat node it was created at before buckets. */

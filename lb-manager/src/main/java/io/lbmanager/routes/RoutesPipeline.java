@@ -1,6 +1,7 @@
 package io.lbmanager.routes;
 
 import io.dropwizard.lifecycle.Managed;
+import io.lbmanager.catalog.CatalogWrites;
 import io.lbmanager.render.RoutedServicesCache;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.rollout.RolloutCoordinator.Proposal;
@@ -39,6 +40,9 @@ import java.util.function.BooleanSupplier;
  * profile, which the renderer keeps while a proposed table names it: {@link ProposedRoutes}); a new
  * service waits. A new config target starts a pass ({@link #configTargetMoved}); while a route
  * waits, passes also repeat every {@value #WAITING_PASS_MILLIS} ms.
+ *
+ * <p>While this manager answers catalog calls, a pass waits for them (at most {@value #MAX_GATHER_MILLIS} ms):
+ * services PUT together go out in one table, not one for the first and one for the rest.
  */
 public final class RoutesPipeline implements Managed, SnapshotListener, Leadership.Listener {
 
@@ -51,6 +55,8 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     }
 
     static final long WAITING_PASS_MILLIS = 1_000;
+    /** How long a pass may wait for API calls answered together ({@link CatalogWrites}) after the first change it holds. */
+    static final long MAX_GATHER_MILLIS = 1_000;
 
     private final RoutesRollout rollout;
     private final UpstreamMode mode;
@@ -58,6 +64,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final ConfigProfiles configProfiles;
     private final ProposedRoutes proposed;
     private final RoutedServicesCache routedServices;
+    private final CatalogWrites writes;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "routes-pipeline");
         thread.setDaemon(true);
@@ -72,19 +79,23 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     /** Per group, the table built last (its chunks are reused where a shard did not change). */
     private final Map<String, RoutingTable> lastBuilt = new ConcurrentHashMap<>();
     private volatile CatalogSnapshot latest;
+    /** When the pass now held for API calls was first due (System.nanoTime()); 0 while none is held. Pass thread only. */
+    private long gatheringSince;
 
     public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles) {
-        this(rollout, mode, isLeader, configProfiles, new ProposedRoutes());
+        this(rollout, mode, isLeader, configProfiles, new ProposedRoutes(), new CatalogWrites());
     }
 
+    /** @param writes the catalog calls this manager answers: a pass waits for those answered together, so they make one table */
     public RoutesPipeline(RoutesRollout rollout, UpstreamMode mode, BooleanSupplier isLeader, ConfigProfiles configProfiles,
-                          ProposedRoutes proposed) {
+                          ProposedRoutes proposed, CatalogWrites writes) {
         this.rollout = rollout;
         this.mode = mode;
         this.isLeader = isLeader;
         this.configProfiles = configProfiles;
         this.proposed = proposed;
         this.routedServices = new RoutedServicesCache(mode);
+        this.writes = writes.whenIdle(this::queuePass);
     }
 
     @Override
@@ -138,9 +149,36 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
         synchronized (this) {
             queued = null;
         }
+        if (gathering()) {
+            return;
+        }
         if (proposeEveryGroup()) {
             queuePass(WAITING_PASS_MILLIS);
         }
+    }
+
+    /**
+     * True while API calls are being answered, or the newest snapshot lacks a write one made, for at
+     * most {@value #MAX_GATHER_MILLIS} ms: the pass then runs when they end ({@link CatalogWrites#whenIdle}),
+     * when a snapshot shows their writes, or at that bound.
+     */
+    private boolean gathering() {
+        CatalogSnapshot snapshot = latest;
+        if (snapshot == null || writes.settledIn(snapshot.services()::get)) {
+            gatheringSince = 0;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (gatheringSince == 0) {
+            gatheringSince = now;
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(gatheringSince - now) + MAX_GATHER_MILLIS;
+        if (left <= 0) {
+            gatheringSince = 0;
+            return false;
+        }
+        queuePass(left);
+        return true;
     }
 
     /** @return whether a route waits for its profile in some group's config */

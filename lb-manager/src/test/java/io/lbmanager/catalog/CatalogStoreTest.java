@@ -58,6 +58,22 @@ class CatalogStoreTest {
     }
 
     @Test
+    void everyWriteIsToldAsTheRecordAReaderOfTheNodeGets() {
+        CatalogWrites writes = new CatalogWrites();
+        CatalogStore told = new CatalogStore(ZK.curator(), LAYOUT, System::currentTimeMillis, writes);
+        told.putService(new ServiceDefinition("uploads", List.of("team"), "/up", List.of("edge"),
+                Map.of("clientMaxBodySizeMb", 50, "loadBalancing", "least_conn"), "uploads"), "alice");
+        told.putService(definition("cart", "/cart", "edge"), "alice");
+        told.addUpstream("cart", new Upstream("10.0.0.1", 8080), "alice");
+
+        assertThat(writes.settledIn(id -> id.equals("cart") ? null : told.service(id).orElse(null)))
+                .as("cart's write is not shown yet").isFalse();
+        assertThat(writes.settledIn(id -> told.service(id).orElse(null))).as("every write shown as the node reads").isTrue();
+        told.deleteService("cart");
+        assertThat(writes.settledIn(id -> told.service(id).orElse(null))).as("the deletion shown").isTrue();
+    }
+
+    @Test
     void basePathOwnedByAnotherServiceInTheSameGroupConflictsNamingTheOwner() throws Exception {
         store.putService(definition("payments", "/pay", "edge"), "alice");
         var before = ZK.tree(LAYOUT.root());

@@ -113,6 +113,40 @@ class RoutesManagerOnHostTest {
         assertThat(applies()).as("applies (reloads) per agent").isEqualTo(applies);
     }
 
+    @Test
+    void fiftyServicesPutAtOnceReachEveryNginxInOneRoutesVersion() throws Exception {
+        JsonNode before = putAndAwaitRouted("catalog");
+        long routesBefore = before.path("routes").path("live").path("version").asLong();
+        List<Long> applies = applies();
+        List<String> ids = java.util.stream.IntStream.rangeClosed(1, 50).mapToObj(i -> "burst" + i).toList();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(ids.size());
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<java.util.concurrent.Future<?>> puts = new ArrayList<>();
+            for (String id : ids) {
+                puts.add(callers.submit(() -> {
+                    go.await();
+                    putService(id, "/" + id);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> put : puts) {
+                put.get();
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        for (String id : ids) {
+            awaitEveryNginx("/" + id + "/x");
+        }
+        JsonNode after = awaitRoutesLiveAfter(routesBefore);
+
+        assertThat(after.path("routes").path("live").path("version").asLong()).as("routes versions for the 50 PUTs")
+                .isEqualTo(routesBefore + 1);
+        assertThat(applies()).as("applies (reloads) per agent").isEqualTo(applies);
+    }
+
     /** PUTs the service at /{id} and waits until both Nginx route it and a routes version is live on every agent. */
     private static JsonNode putAndAwaitRouted(String id) throws Exception {
         putService(id, "/" + id);

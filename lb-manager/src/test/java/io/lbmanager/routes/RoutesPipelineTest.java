@@ -1,5 +1,7 @@
 package io.lbmanager.routes;
 
+import io.lbmanager.catalog.CatalogWrites;
+import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.render.OptionDefaults;
@@ -71,7 +73,8 @@ class RoutesPipelineTest {
         String big = profile(Map.of("clientMaxBodySizeMb", 50));
         AtomicReference<Set<String>> configProfiles = new AtomicReference<>(Set.of(usual));
         ProposedRoutes proposed = new ProposedRoutes();
-        pipeline = new RoutesPipeline(rollout(), ROUTING, () -> true, group -> Optional.of(configProfiles.get()), proposed);
+        pipeline = new RoutesPipeline(rollout(), ROUTING, () -> true, group -> Optional.of(configProfiles.get()), proposed,
+                new CatalogWrites());
         pipeline.snapshotChanged(snapshot(service("shop", "/shop", Map.of(), IP)), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
         await("shop in the routes target at the usual profile", WITHIN, () -> usual.equals(targetProfileOf("shop")));
 
@@ -84,6 +87,41 @@ class RoutesPipelineTest {
         pipeline.configTargetMoved(GROUP);
         await("shop at the big profile once the config target has it", WITHIN, () -> big.equals(targetProfileOf("shop")));
         await("the renderer told the big profile is in use", WITHIN, () -> proposed.of(GROUP).contains(big));
+    }
+
+    @Test
+    void servicesWrittenByCallsAnsweredTogetherGoOutInOneTable() throws Exception {
+        String usual = profile(Map.of());
+        CatalogWrites writes = new CatalogWrites();
+        pipeline = new RoutesPipeline(rollout(), ROUTING, () -> true, group -> Optional.of(Set.of(usual)), new ProposedRoutes(), writes);
+        ServiceRecord shop = service("shop", "/shop", Map.of(), IP);
+        ServiceRecord cart = service("cart", "/cart", Map.of(), IP);
+        long shopCall = writes.begin();
+        long cartCall = writes.begin();
+
+        writes.committed("shop", shop);
+        writes.end(shopCall);
+        pipeline.snapshotChanged(snapshot(shop), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+        Thread.sleep(100); // time enough for a pipeline that did not wait to publish shop alone
+        writes.committed("cart", cart);
+        writes.end(cartCall);
+        pipeline.snapshotChanged(snapshot(shop, cart), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+
+        await("shop and cart in the routes target", WITHIN, () -> targetServices().equals(Set.of("shop", "cart")));
+        assertThat(new RoutesReader(zk.curator(), LAYOUT, GROUP, Optional.empty()).target().orElseThrow().version())
+                .as("routes versions published").isEqualTo(1);
+    }
+
+    @Test
+    void aCallThatNeverEndsHoldsTheTableOnlyForTheGatheringBound() throws Exception {
+        String usual = profile(Map.of());
+        CatalogWrites writes = new CatalogWrites();
+        pipeline = new RoutesPipeline(rollout(), ROUTING, () -> true, group -> Optional.of(Set.of(usual)), new ProposedRoutes(), writes);
+        writes.begin();
+
+        pipeline.snapshotChanged(snapshot(service("shop", "/shop", Map.of(), IP)), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+
+        await("shop in the routes target although a call is still answered", WITHIN, () -> targetServices().equals(Set.of("shop")));
     }
 
     private String targetProfileOf(String serviceId) throws Exception {
