@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +107,7 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
         } catch (Exception e) {
             LOG.warn("peer lists not published ({}); retrying in {} ms", e.toString(), RETRY_MILLIS);
             written.clear();
+            peerLists.forgetAll();
             executor.schedule(this::publishSoon, RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
@@ -117,17 +116,18 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
         CatalogSnapshot snapshot = latest;
         if (!isLeader.getAsBoolean() || snapshot == null) {
             written.clear();
+            peerLists.forgetAll();
             return;
         }
         long start = System.nanoTime();
         long writesBefore = nodes.writes();
         peerLists.retainGroups(snapshot.groups());
         for (String group : snapshot.groups()) {
-            publishGroup(group, peerLists.of(snapshot, group));
+            publishGroup(group, peerLists.update(snapshot, group));
         }
         for (String gone : Set.copyOf(written.keySet())) {
             if (!snapshot.groups().contains(gone)) {
-                publishGroup(gone, new TreeMap<>());
+                publishGroup(gone, new GroupPeerLists.Update(true, Map.of()));
                 written.remove(gone);
             }
         }
@@ -139,20 +139,27 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
         return (toNanos - fromNanos) / 100_000 / 10.0;
     }
 
-    private void publishGroup(String group, SortedMap<String, PeerList> desired) throws Exception {
+    private void publishGroup(String group, GroupPeerLists.Update update) throws Exception {
         Map<String, PeerList> known = knownNodes(group);
         List<PeerList> changed = new ArrayList<>();
-        for (PeerList list : desired.values()) {
-            PeerList stored = known.get(list.service());
-            if (stored != list) {
+        List<String> gone = new ArrayList<>();
+        update.lists().forEach((service, list) -> {
+            PeerList stored = known.get(service);
+            if (list == null) {
+                if (stored != null) {
+                    gone.add(service);
+                }
+            } else if (stored != list) {
                 if (list.equals(stored)) {
-                    known.put(list.service(), list); // the same instance next time: compared by identity
+                    known.put(service, list); // the same instance next time: compared by identity
                 } else {
                     changed.add(list);
                 }
             }
+        });
+        if (update.whole()) {
+            known.keySet().stream().filter(service -> !update.lists().containsKey(service)).forEach(gone::add);
         }
-        List<String> gone = known.keySet().stream().filter(service -> !desired.containsKey(service)).toList();
         nodes.update(group, changed, known.keySet(), gone);
         changed.forEach(list -> known.put(list.service(), list));
         gone.forEach(known::remove);

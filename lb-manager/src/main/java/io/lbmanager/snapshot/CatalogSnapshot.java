@@ -4,7 +4,9 @@ import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.catalog.Upstream;
 
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -87,6 +89,23 @@ public record CatalogSnapshot(
 
     public CatalogSnapshot withoutService(String serviceId) {
         return new CatalogSnapshot(groups, persistentServices().minus(serviceId), discovered, held);
+    }
+
+    /**
+     * What differs from {@code earlier}: the ids of services added, removed or changed, and the
+     * discovery names whose instances did (or may have: another list object). Costs about what
+     * changed, since snapshots share what did not ({@link PersistentSortedMap#forEachChangedKey}).
+     */
+    public Changes changesSince(CatalogSnapshot earlier) {
+        Set<String> serviceIds = new HashSet<>();
+        Set<String> discoveryNames = new HashSet<>();
+        persistentServices().forEachChangedKey(earlier.persistentServices(), serviceIds::add);
+        persistentDiscovered().forEachChangedKey(earlier.persistentDiscovered(), discoveryNames::add);
+        return new Changes(Collections.unmodifiableSet(serviceIds), Collections.unmodifiableSet(discoveryNames));
+    }
+
+    /** See {@link #changesSince}. */
+    public record Changes(Set<String> serviceIds, Set<String> discoveryNames) {
     }
 
     /** The maps are persistent since the constructor made them so. */

@@ -12,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * An immutable sorted map (natural key order) whose {@link #plus} and {@link #minus} return a new
@@ -67,6 +68,57 @@ final class PersistentSortedMap<K extends Comparable<K>, V> extends AbstractMap<
     PersistentSortedMap<K, V> minus(K key) {
         Node<K, V> next = delete(root, key);
         return next == root ? this : new PersistentSortedMap<>(next);
+    }
+
+    /**
+     * Calls {@code changed} with every key whose value is not the same object here as in {@code earlier}
+     * (or that only one of the two maps has), in key order. Subtrees the two maps share are skipped, so
+     * the cost is about what changed between them, not their size.
+     *
+     * @return how many subtrees were opened (the cost)
+     */
+    int forEachChangedKey(PersistentSortedMap<K, V> earlier, Consumer<K> changed) {
+        int opened = 0;
+        Cursor<K, V> before = new Cursor<>(earlier.root);
+        Cursor<K, V> after = new Cursor<>(root);
+        while (!before.done() && !after.done()) {
+            Cursor.Item<K, V> x = before.top();
+            Cursor.Item<K, V> y = after.top();
+            if (x.whole() && y.whole() && x.node() == y.node()) {
+                before.pop();
+                after.pop();
+            } else if (!x.whole() && !y.whole()) {
+                int order = x.node().key().compareTo(y.node().key());
+                if (order == 0 && x.node().value() != y.node().value()) {
+                    changed.accept(x.node().key());
+                } else if (order != 0) {
+                    changed.accept((order < 0 ? x : y).node().key());
+                }
+                if (order <= 0) {
+                    before.pop();
+                }
+                if (order >= 0) {
+                    after.pop();
+                }
+            } else if (x.whole() && x.highest().compareTo(y.lowest()) < 0) {
+                before.popTelling(changed);
+            } else if (y.whole() && y.highest().compareTo(x.lowest()) < 0) {
+                after.popTelling(changed);
+            } else if (x.whole() && (!y.whole() || x.node().size() >= y.node().size())) {
+                before.expand();
+                opened++;
+            } else {
+                after.expand();
+                opened++;
+            }
+        }
+        while (!before.done()) {
+            before.popTelling(changed);
+        }
+        while (!after.done()) {
+            after.popTelling(changed);
+        }
+        return opened;
     }
 
     @Override
@@ -254,6 +306,71 @@ final class PersistentSortedMap<K extends Comparable<K>, V> extends AbstractMap<
 
     private static int size(Node<?, ?> node) {
         return node == null ? 0 : node.size();
+    }
+
+    /** An in-order walk whose next item is a key or a whole subtree not yet opened. */
+    private static final class Cursor<K, V> {
+
+        record Item<K, V>(Node<K, V> node, boolean whole) {
+
+            K lowest() {
+                Node<K, V> n = node;
+                while (whole && n.left() != null) {
+                    n = n.left();
+                }
+                return n.key();
+            }
+
+            K highest() {
+                Node<K, V> n = node;
+                while (whole && n.right() != null) {
+                    n = n.right();
+                }
+                return n.key();
+            }
+        }
+
+        private final Deque<Item<K, V>> items = new ArrayDeque<>();
+
+        Cursor(Node<K, V> root) {
+            pushWhole(root);
+        }
+
+        boolean done() {
+            return items.isEmpty();
+        }
+
+        Item<K, V> top() {
+            return items.peek();
+        }
+
+        void pop() {
+            items.pop();
+        }
+
+        /** Opens the subtree on top into its left subtree, its own key and its right subtree. */
+        void expand() {
+            Node<K, V> node = items.pop().node();
+            pushWhole(node.right());
+            items.push(new Item<>(node, false));
+            pushWhole(node.left());
+        }
+
+        /** Pops the item on top, telling {@code keys} each key it holds. */
+        void popTelling(Consumer<K> keys) {
+            Item<K, V> item = items.pop();
+            if (item.whole()) {
+                new InOrder<>(item.node()).forEachRemaining(entry -> keys.accept(entry.getKey()));
+            } else {
+                keys.accept(item.node().key());
+            }
+        }
+
+        private void pushWhole(Node<K, V> node) {
+            if (node != null) {
+                items.push(new Item<>(node, true));
+            }
+        }
     }
 
     private static final class InOrder<K, V> implements Iterator<Entry<K, V>> {

@@ -129,6 +129,41 @@ class PeerPublisherTest {
     }
 
     @Test
+    void peerNodesFollowEveryChangeOfARandomSequenceWhileListsAreDerivedPerChange() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        Map<String, List<String>> groupsOf = new java.util.TreeMap<>();
+        Map<String, java.util.TreeMap<String, Integer>> ports = new java.util.TreeMap<>();
+        for (int step = 0; step < 80; step++) {
+            String service = id(random.nextInt(8));
+            java.util.TreeMap<String, Integer> instances = ports.computeIfAbsent(service, s -> new java.util.TreeMap<>());
+            int action = random.nextInt(10);
+            if (action < 3) {
+                List<String> groups = random.nextBoolean() ? List.of("edge") : List.of("edge", "inner");
+                define(service, groups.toArray(String[]::new));
+                groupsOf.put(service, groups);
+            } else if (action < 4) {
+                if (groupsOf.remove(service) != null) {
+                    catalog.deleteService(service);
+                }
+            } else if (action < 9 || instances.size() < 2) {
+                register(service, service + "-" + step, 9000 + step);
+                instances.put(service + "-" + step, 9000 + step);
+            } else {
+                unregister(service, instances.firstKey());
+                instances.remove(instances.firstKey());
+            }
+        }
+        for (String group : List.of("edge", "inner")) {
+            for (int i = 0; i < 8; i++) {
+                String service = id(i);
+                List<Integer> expected = ports.getOrDefault(service, new java.util.TreeMap<>()).values().stream().sorted().toList();
+                awaitStored(group, service, groupsOf.getOrDefault(service, List.of()).contains(group) ? Optional.of(expected) : Optional.empty());
+            }
+        }
+        assertThat(source.current().held()).as("nothing held by the guard").isEmpty();
+    }
+
+    @Test
     void aServiceThatLeavesAGroupLosesItsPeerListThereOnly() throws Exception {
         define("orders", "edge", "inner");
         register("orders", "o1", 9100);

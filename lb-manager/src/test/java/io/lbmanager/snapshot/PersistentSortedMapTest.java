@@ -14,6 +14,57 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PersistentSortedMapTest {
 
     @Test
+    void changedKeysAreTheKeysWhoseValueIsAnotherObjectOrThatOneMapLacks() {
+        Random random = new Random(7);
+        PersistentSortedMap<String, Object> map = PersistentSortedMap.empty();
+        for (int i = 0; i < 5_000; i++) {
+            map = map.plus("k" + i, new Object());
+        }
+        for (int round = 0; round < 300; round++) {
+            PersistentSortedMap<String, Object> earlier = map;
+            int changes = round % 10 == 0 ? random.nextInt(300) : 1 + random.nextInt(4);
+            for (int c = 0; c < changes; c++) {
+                String key = "k" + random.nextInt(6_000);
+                map = random.nextInt(3) == 0 ? map.minus(key) : map.plus(key, new Object());
+            }
+            List<String> reported = new ArrayList<>();
+            map.forEachChangedKey(earlier, reported::add);
+            assertThat(reported).as("round " + round).containsExactlyElementsOf(changedByLookup(earlier, map));
+        }
+        List<String> againstACopy = new ArrayList<>();
+        map.forEachChangedKey(PersistentSortedMap.copyOf(new TreeMap<>(map)), againstACopy::add);
+        assertThat(againstACopy).as("a copy shares no subtree but every value").isEmpty();
+        List<String> againstEmpty = new ArrayList<>();
+        map.forEachChangedKey(PersistentSortedMap.empty(), againstEmpty::add);
+        assertThat(againstEmpty).containsExactlyElementsOf(map.keySet());
+    }
+
+    @Test
+    void oneChangeInFiftyThousandKeysOpensAFewSubtreesNotTheMap() {
+        PersistentSortedMap<String, Object> map = PersistentSortedMap.empty();
+        for (int i = 0; i < 50_000; i++) {
+            map = map.plus(String.format("service-%05d", i), new Object());
+        }
+        PersistentSortedMap<String, Object> added = map.plus("service-12345-new", new Object());
+        PersistentSortedMap<String, Object> removed = map.minus("service-40000");
+
+        List<String> changed = new ArrayList<>();
+        int openedAdding = added.forEachChangedKey(map, changed::add);
+        int openedRemoving = removed.forEachChangedKey(map, changed::add);
+
+        assertThat(changed).containsExactly("service-12345-new", "service-40000");
+        assertThat(openedAdding).as("subtrees opened for one key added").isLessThan(100);
+        assertThat(openedRemoving).as("subtrees opened for one key removed").isLessThan(100);
+    }
+
+    private static List<String> changedByLookup(Map<String, Object> earlier, Map<String, Object> later) {
+        TreeMap<String, Boolean> keys = new TreeMap<>();
+        earlier.keySet().forEach(k -> keys.put(k, true));
+        later.keySet().forEach(k -> keys.put(k, true));
+        return keys.keySet().stream().filter(k -> earlier.get(k) != later.get(k)).toList();
+    }
+
+    @Test
     void everyVersionEqualsATreeMapGivenTheSameChangesAndOldVersionsStayAsTheyWere() {
         Random random = new Random(42);
         TreeMap<String, Integer> expected = new TreeMap<>();
