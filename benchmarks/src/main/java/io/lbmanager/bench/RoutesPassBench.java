@@ -4,20 +4,22 @@ import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.render.IncrementalRenderer;
 import io.lbmanager.render.RenderOutcome;
 import io.lbmanager.render.RoutedServices;
-import io.lbmanager.render.RoutedServicesCache;
 import io.lbmanager.render.TemplateSet;
 import io.lbmanager.render.UpstreamMode;
+import io.lbmanager.routes.GroupRoutes;
+import io.lbmanager.routes.ProposedRoutes;
 import io.lbmanager.routes.RoutingTable;
 import io.lbmanager.snapshot.CatalogSnapshot;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The routes pipeline's work per catalog change, in process: the group's routed services and its
  * routing table with its sha256, for a catalog that gains or loses one service each run. "pass" is
- * what the pipeline does ({@link RoutedServicesCache}, chunks of unchanged shards reused); the
+ * what the pipeline does ({@link GroupRoutes}: per change, chunks of unchanged shards reused); the
  * baseline, in the same JVM and run, is the whole rebuild it did before (every model, line and chunk made again).
  * Also the config pipeline's render of the same change with Lua routing, against a whole render.
  *
@@ -75,17 +77,16 @@ public final class RoutesPassBench {
 
     /** Milliseconds per pass over snapshots alternating between {@code a} and {@code b}, after as many warm-up passes. */
     private static Stats time(int runs, CatalogSnapshot a, CatalogSnapshot b, boolean incremental) {
-        RoutedServicesCache cache = new RoutedServicesCache(LUA);
-        RoutingTable last = null;
+        GroupRoutes pass = new GroupRoutes(Catalogs.GROUP, LUA, new ProposedRoutes());
+        Set<String> profiles = RoutedServices.of(b, Catalogs.GROUP, LUA).profileNames();
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < 2 * runs; i++) {
             CatalogSnapshot snapshot = i % 2 == 0 ? a : b;
             long start = System.nanoTime();
-            RoutedServices.Table routed = incremental ? cache.of(snapshot, Catalogs.GROUP) : RoutedServices.of(snapshot, Catalogs.GROUP, LUA);
-            RoutingTable table = RoutingTable.of(Catalogs.GROUP, routed.routes(), incremental ? last : null);
+            RoutingTable table = incremental ? pass.build(snapshot, profiles).table()
+                    : RoutingTable.of(Catalogs.GROUP, RoutedServices.of(snapshot, Catalogs.GROUP, LUA).routes());
             String sha = table.sha256();
             long took = System.nanoTime() - start;
-            last = table;
             if (i >= runs && !sha.isEmpty()) {
                 millis.add(took / 1e6);
             }

@@ -155,7 +155,7 @@ public final class RoutedServices {
             }
             String id = (String) model.get("id");
             String basePath = (String) model.get("basePath");
-            String shadowing = staticPaths.isEmpty() ? null : staticAncestor(basePath, staticPaths);
+            String shadowing = staticPaths.isEmpty() ? null : fileRenderedAncestor(basePath, staticPaths);
             if (shadowing != null) {
                 asFiles.put(id, "base path " + basePath + " is under " + shadowing + " of file-rendered service "
                         + staticPaths.get(shadowing) + ", whose location Nginx picks before the Lua router runs");
@@ -185,7 +185,7 @@ public final class RoutedServices {
     }
 
     /** The longest file-rendered base path that is a proper prefix of {@code basePath} at a "/" boundary, or null. */
-    private static String staticAncestor(String basePath, Map<String, String> staticPaths) {
+    static String fileRenderedAncestor(String basePath, Map<String, String> staticPaths) {
         if (basePath.equals("/")) {
             return null;
         }

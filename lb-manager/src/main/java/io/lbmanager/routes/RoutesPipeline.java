@@ -2,7 +2,6 @@ package io.lbmanager.routes;
 
 import io.dropwizard.lifecycle.Managed;
 import io.lbmanager.catalog.CatalogWrites;
-import io.lbmanager.render.RoutedServicesCache;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.rollout.RolloutCoordinator.Proposal;
 import io.lbmanager.snapshot.CatalogSnapshot;
@@ -12,10 +11,7 @@ import io.lbmanager.zk.Leadership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.lbmanager.contract.RouteLine;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Snapshot -> each group's routing table ({@link io.lbmanager.render.RoutedServices}) -> {@link RoutesRollout}, on the
+ * Snapshot -> each group's routing table ({@link GroupRoutes}) -> {@link RoutesRollout}, on the
  * leading manager, for groups whose services Lua routes. No render, no {@code nginx -t}, no reload:
  * a route line is checked by {@code RouteLine} and again by the agent and Nginx. Snapshots that
  * arrive while a pass runs are coalesced into one next pass over the newest.
@@ -63,7 +59,6 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final BooleanSupplier isLeader;
     private final ConfigProfiles configProfiles;
     private final ProposedRoutes proposed;
-    private final RoutedServicesCache routedServices;
     private final CatalogWrites writes;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "routes-pipeline");
@@ -76,8 +71,8 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     /** Per group, the sha256 of the table proposed last and what came of it. */
     private final Map<String, String> lastProposed = new ConcurrentHashMap<>();
     private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
-    /** Per group, the table built last (its chunks are reused where a shard did not change). */
-    private final Map<String, RoutingTable> lastBuilt = new ConcurrentHashMap<>();
+    /** Per group, its table as built pass after pass. Pass thread only. */
+    private final Map<String, GroupRoutes> groups = new HashMap<>();
     private volatile CatalogSnapshot latest;
     /** When the pass now held for API calls was first due (System.nanoTime()); 0 while none is held. Pass thread only. */
     private long gatheringSince;
@@ -94,7 +89,6 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
         this.isLeader = isLeader;
         this.configProfiles = configProfiles;
         this.proposed = proposed;
-        this.routedServices = new RoutedServicesCache(mode);
         this.writes = writes.whenIdle(this::queuePass);
     }
 
@@ -188,17 +182,14 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             return false;
         }
         boolean waiting = false;
-        routedServices.retainGroups(snapshot.groups());
-        lastBuilt.keySet().retainAll(snapshot.groups());
+        groups.keySet().retainAll(snapshot.groups());
         for (String group : snapshot.groups()) {
             try {
-                List<RouteLine> routes = routedServices.of(snapshot, group).routes();
                 Set<String> profiles = configProfiles.of(group).orElse(Set.of());
-                Ready ready = ready(group, routes, profiles);
-                waiting |= ready.waiting();
-                RoutingTable table = RoutingTable.of(group, ready.lines(), lastBuilt.get(group));
+                GroupRoutes.Built built = groups.computeIfAbsent(group, g -> new GroupRoutes(g, mode, proposed)).build(snapshot, profiles);
+                waiting |= built.waiting();
+                RoutingTable table = built.table();
                 String sha = table.sha256();
-                lastBuilt.put(group, table);
                 Proposal last = outcomes.get(group);
                 if (sha.equals(lastProposed.get(group)) && (last instanceof Proposal.Started
                         || last instanceof Proposal.Unchanged)) {
@@ -216,31 +207,6 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             }
         }
         return waiting;
-    }
-
-    /**
-     * The routes whose profile the config target has; for a route whose profile it lacks, the line
-     * proposed before for that service when its profile is there and its base path is free.
-     */
-    private Ready ready(String group, List<RouteLine> routes, Set<String> profiles) {
-        List<RouteLine> ready = new ArrayList<>(routes.size());
-        List<RouteLine> held = new ArrayList<>();
-        Set<String> basePaths = new HashSet<>();
-        for (RouteLine route : routes) {
-            if (profiles.contains(route.profile())) {
-                ready.add(route);
-                basePaths.add(route.basePath());
-            } else {
-                proposed.lineOf(group, route.serviceId()).filter(line -> profiles.contains(line.profile())).ifPresent(held::add);
-            }
-        }
-        boolean waiting = ready.size() < routes.size();
-        held.stream().filter(line -> basePaths.add(line.basePath())).forEach(ready::add);
-        return new Ready(ready, waiting);
-    }
-
-    /** @param waiting whether some route waits for its profile (held at its line before, or left out) */
-    private record Ready(List<RouteLine> lines, boolean waiting) {
     }
 
     @Override
