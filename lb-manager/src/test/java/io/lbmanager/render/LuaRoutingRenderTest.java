@@ -30,6 +30,43 @@ class LuaRoutingRenderTest {
         return new BundleRenderer(Fixtures.templates(), LUA).renderGroup(snapshot, GROUP);
     }
 
+    /** @param profilesStick whether an unused profile stays until something else changes (the pipeline's renderer) or goes at once */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aChangeOfRoutedServicesOnlyAnswersTheSameBundleAsAFullRenderThroughRandomChanges(boolean profilesStick) {
+        java.util.Random random = new java.util.Random(3);
+        ProfilesInUse inUse = profilesStick ? group -> java.util.Set.of() : ProfilesInUse.NONE;
+        IncrementalRenderer checking = new IncrementalRenderer(Fixtures.templates(), LUA, inUse);
+        IncrementalRenderer rendering = new IncrementalRenderer(Fixtures.templates(), LUA, inUse, -1);
+        CatalogSnapshot snapshot = snapshot(service("shop", "/shop", Map.of(), IP));
+        for (int step = 0; step < 300; step++) {
+            String id = "s" + random.nextInt(25);
+            String basePath = random.nextInt(5) == 0 ? "/s" + random.nextInt(25) + "/deep" : "/" + id;
+            int action = random.nextInt(20);
+            if (action < 8) {
+                snapshot = snapshot.withService(service(id, basePath, Map.of("maxFails", random.nextInt(3)), IP));
+            } else if (action < 9) {
+                snapshot = snapshot.withService(service(id, basePath, Map.of("clientMaxBodySizeMb", 1 + random.nextInt(3)), IP));
+            } else if (action < 10) {
+                snapshot = snapshot.withService(service(id, basePath, Map.of(), NAME)); // file-rendered, may shadow routed ones
+            } else if (action < 12) {
+                snapshot = snapshot.withoutService(id);
+            } else {
+                snapshot = Fixtures.withDiscovered(snapshot, id, new io.lbmanager.snapshot.DiscoveredInstance(id, id + "-" + step,
+                        random.nextInt(10) == 0 ? "backend.internal" : "10.0.1." + (step % 200), 80, true));
+            }
+            RenderOutcome checked = checking.renderGroup(snapshot, GROUP);
+            RenderOutcome rendered = rendering.renderGroup(snapshot, GROUP);
+            assertThat(checked.getClass()).as("step " + step).isEqualTo(rendered.getClass());
+            if (rendered instanceof RenderOutcome.Rendered r) {
+                assertThat(((RenderOutcome.Rendered) checked).bundle().files()).as("step " + step).isEqualTo(r.bundle().files());
+                assertThat(((RenderOutcome.Rendered) checked).bundle().sha256()).as("step " + step).isEqualTo(r.bundle().sha256());
+            }
+        }
+        assertThat(checking.sameConfigRenders()).as("renders answered without rendering").isGreaterThan(100);
+        assertThat(rendering.sameConfigRenders()).isZero();
+    }
+
     @Test
     void routedServicesHaveNoFilesAndEachProfileOneUpstreamAndNamedLocation() {
         CatalogSnapshot snapshot = snapshot(service("shop", "/shop", Map.of(), IP), service("ws", "/ws", Map.of("websocket", true), IP),
