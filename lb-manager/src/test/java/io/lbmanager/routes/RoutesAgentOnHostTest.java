@@ -139,8 +139,10 @@ class RoutesAgentOnHostTest {
         assertThat(answer(agent, "/cart/y")).isEqualTo("200 cart /cart/y");
         assertThat(agent.agent.status().applies()).as("config applies (reloads)").isEqualTo(appliesBefore);
         assertThat(agent.agent.status().runningVersion()).isEqualTo(1);
-        assertThat(java.nio.file.Files.readString(dir.resolve("a1").resolve("last-good").resolve("routes.txt")))
-                .as("the table nginx took, kept on disk").startsWith("table 3\n").contains("cart /cart ").doesNotContain("shop");
+        Path routesFile = dir.resolve("a1").resolve("last-good").resolve("routes.txt");
+        String kept = await("the table nginx took, kept on disk (written off the push thread)", WITHIN,
+                () -> java.nio.file.Files.readString(routesFile), text -> text.startsWith("table 3\n"));
+        assertThat(kept).contains("cart /cart ").doesNotContain("shop");
     }
 
     @Test
