@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -167,6 +168,26 @@ public final class RoutingTable {
             routes = Collections.unmodifiableSortedMap(sorted);
         }
         return routes;
+    }
+
+    /** The route of {@code serviceId}, found in its shard without {@link #routes()}. */
+    public Optional<RouteLine> route(String serviceId) {
+        List<RouteLine> lines = shards[shard(serviceId)].lines();
+        int low = 0;
+        int high = lines.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = lines.get(middle).serviceId().compareTo(serviceId);
+            if (order == 0) {
+                return Optional.of(lines.get(middle));
+            }
+            if (order < 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Every route, shard by shard (each sorted by service id). */

@@ -73,6 +73,10 @@ class RoutingTableTest {
         assertThat(next.routes()).isEqualTo(alone.routes());
         assertThat(next.size()).isEqualTo(alone.size()).isEqualTo(2_000);
         assertThat(next.profiles()).isEqualTo(alone.profiles());
+        assertThat(next.route(added.serviceId())).contains(added);
+        assertThat(next.route(changed.serviceId())).contains(lines.get(7));
+        assertThat(next.route(removed.serviceId())).isEmpty();
+        assertThat(earlier.route(removed.serviceId())).contains(removed);
         IntStream.range(0, RoutingTable.SHARDS).forEach(shard -> {
             if (changedShards.contains(shard)) {
                 assertThat(next.shardLines(shard)).isNotSameAs(earlier.shardLines(shard));
