@@ -198,6 +198,7 @@ class RoutesAgentOnHostTest {
 
         AgentStatus waiting = await("agent waits for a config with the profile", WITHIN, () -> agent.agent.status(),
                 s -> s.routesError() != null && s.routesError().contains("p0000000000"));
+        assertThat(waiting.routesError()).as("found by the agent before the push").contains("the running config lacks");
         assertThat(waiting.routesVersion()).isEqualTo(1);
         assertThat(waiting.routesFailedVersion()).as("waiting is not a refusal").isZero();
         assertThat(answer(agent, "/cart/x")).startsWith("404 ");
