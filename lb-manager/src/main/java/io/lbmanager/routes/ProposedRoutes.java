@@ -30,9 +30,7 @@ public final class ProposedRoutes implements ProfilesInUse {
     synchronized void proposed(RoutingTable table, String liveSha256) {
         Deque<Proposed> tables = byGroup.computeIfAbsent(table.group(), group -> new ArrayDeque<>());
         if (tables.isEmpty() || !tables.peekLast().table().sha256().equals(table.sha256())) {
-            Set<String> profiles = new HashSet<>();
-            table.routes().values().forEach(line -> profiles.add(line.profile()));
-            tables.addLast(new Proposed(table, Set.copyOf(profiles)));
+            tables.addLast(new Proposed(table, table.profiles()));
         }
         if (liveSha256 != null && tables.stream().anyMatch(p -> p.table().sha256().equals(liveSha256))) {
             while (!tables.peekFirst().table().sha256().equals(liveSha256)) {
@@ -47,7 +45,7 @@ public final class ProposedRoutes implements ProfilesInUse {
     /** The line the newest proposed table has for the service. */
     synchronized Optional<RouteLine> lineOf(String group, String serviceId) {
         Deque<Proposed> tables = byGroup.get(group);
-        return tables == null || tables.isEmpty() ? Optional.empty() : Optional.ofNullable(tables.peekLast().table().routes().get(serviceId));
+        return tables == null || tables.isEmpty() ? Optional.empty() : tables.peekLast().table().route(serviceId);
     }
 
     /** Forgets every group, e.g. when leadership moves (another manager proposed meanwhile). */

@@ -60,7 +60,7 @@ public final class PublishedRoutes {
             return Optional.empty();
         }
         Optional<RoutingTable> table = table(group, version.get());
-        return table.map(t -> t.routes().get(service));
+        return table.flatMap(t -> t.route(service));
     }
 
     private synchronized Optional<RoutingTable> table(String group, PublishedVersion version) throws Exception {

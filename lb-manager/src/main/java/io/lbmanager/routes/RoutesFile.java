@@ -3,6 +3,7 @@ package io.lbmanager.routes;
 import io.lbmanager.contract.RouteLine;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * The routing table an agent last pushed into Nginx, in the agent's runtime directory next to its
  * last good version, so an agent restarted while ZooKeeper is down can fill the Lua router again.
  * Written as the push body of a whole table ({@code table <version>}, then one line per route),
- * replaced in one rename; read back with the same line checks as any table.
+ * replaced in one rename (never torn); read back with the same line checks as any table.
  */
 public final class RoutesFile {
 
@@ -30,10 +31,17 @@ public final class RoutesFile {
         this.file = file;
     }
 
-    void write(long version, RoutingTable table) throws IOException {
+    /** Replaces the file with {@code table} in one rename; a pass over the whole table, so not for a per-version path ({@link RoutesFileWriter}). */
+    synchronized void write(long version, RoutingTable table) throws IOException {
         Files.createDirectories(file.getParent());
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(temporary, RoutesPush.wholeTable(version, table), StandardCharsets.UTF_8);
+        try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+            out.write("table " + version + "\n");
+            for (RouteLine line : (Iterable<RouteLine>) table.lines()::iterator) {
+                out.write(line.format());
+                out.write('\n');
+            }
+        }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -10,7 +10,7 @@ final class RoutesPush {
 
     static String wholeTable(long version, RoutingTable table) {
         StringBuilder body = new StringBuilder("table ").append(version).append('\n');
-        table.routes().values().forEach(line -> body.append(line.format()).append('\n'));
+        table.lines().forEach(line -> body.append(line.format()).append('\n'));
         return body.toString();
     }
 

@@ -9,15 +9,17 @@ import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Reads a group's routing table versions from ZooKeeper and trusts none of it: the version node
  * must be signed (when a verifier is given) and well-formed, every chunk must hash to its name and
- * hold valid lines of its shard, and the whole must be a table ({@link RoutingTable#of}). Keeps
- * the chunks of the last table it read, so the next read fetches only the shards that changed.
+ * hold valid lines of its shard, and the whole must be a table ({@link RoutingTable#withShards}). Keeps
+ * the last table it read, so the next read fetches, decodes and checks only the shards that changed.
  * Not thread-safe: one reader per follower.
  */
 public final class RoutesReader {
@@ -36,14 +38,15 @@ public final class RoutesReader {
     private final String group;
     private final Optional<VersionVerifier> verifier;
     private final String[] cachedShas = new String[RoutingTable.SHARDS];
-    @SuppressWarnings("unchecked")
-    private final List<RouteLine>[] cachedLines = new List[RoutingTable.SHARDS];
+    /** The last table read; its shards are those of {@link #cachedShas}. */
+    private RoutingTable cachedTable;
 
     public RoutesReader(CuratorFramework client, ZkLayout layout, String group, Optional<VersionVerifier> verifier) {
         this.client = client;
         this.layout = layout;
         this.group = group;
         this.verifier = verifier;
+        this.cachedTable = RoutingTable.empty(group);
     }
 
     /** The routing table the group's agents should hold; empty while none was published. */
@@ -81,35 +84,31 @@ public final class RoutesReader {
                     + ", the target says " + abbreviate(target.sha256()));
         }
         String[] shas = new String[RoutingTable.SHARDS];
-        @SuppressWarnings("unchecked")
-        List<RouteLine>[] lines = new List[RoutingTable.SHARDS];
+        Map<Integer, List<RouteLine>> replaced = new HashMap<>();
         int fetched = 0;
         for (int shard = 0; shard < RoutingTable.SHARDS; shard++) {
             String sha = stored.chunks().get(shard);
             shas[shard] = sha;
-            if (sha == null) {
-                lines[shard] = List.of();
-            } else if (sha.equals(cachedShas[shard])) {
-                lines[shard] = cachedLines[shard];
-            } else {
-                String chunkPath = layout.routeChunk(group, sha);
-                try {
-                    lines[shard] = RouteChunk.decode(chunkPath, client.getData().forPath(chunkPath), sha, shard);
-                    fetched++;
-                } catch (KeeperException.NoNodeException e) {
-                    return new Read.Refused(version, "routes chunk " + chunkPath + " of shard " + shard + " does not exist");
-                } catch (CorruptNodeException e) {
-                    return new Read.Refused(version, e.getMessage());
-                }
+            if (Objects.equals(sha, cachedShas[shard])) {
+                continue;
             }
-        }
-        List<RouteLine> all = new ArrayList<>();
-        for (List<RouteLine> shardLines : lines) {
-            all.addAll(shardLines);
+            if (sha == null) {
+                replaced.put(shard, List.of());
+                continue;
+            }
+            String chunkPath = layout.routeChunk(group, sha);
+            try {
+                replaced.put(shard, RouteChunk.decode(chunkPath, client.getData().forPath(chunkPath), sha, shard));
+                fetched++;
+            } catch (KeeperException.NoNodeException e) {
+                return new Read.Refused(version, "routes chunk " + chunkPath + " of shard " + shard + " does not exist");
+            } catch (CorruptNodeException e) {
+                return new Read.Refused(version, e.getMessage());
+            }
         }
         RoutingTable table;
         try {
-            table = RoutingTable.of(group, all);
+            table = RoutingTable.withShards(cachedTable, replaced);
         } catch (IllegalArgumentException e) {
             return new Read.Refused(version, e.getMessage());
         }
@@ -118,7 +117,7 @@ public final class RoutesReader {
                     + table.size());
         }
         System.arraycopy(shas, 0, cachedShas, 0, shas.length);
-        System.arraycopy(lines, 0, cachedLines, 0, lines.length);
+        cachedTable = table;
         return new Read.Table(version, table, fetched);
     }
 

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * follows); 422 the running config lacks a profile the table names (retried after the next config
  * apply, {@link #nginxLoaded}); 400 a line is refused, 507 the dict is full (both reported as
  * {@link #failedVersion()}, so the manager reverts). A version that fails verification is refused the same way and never pushed.
- * Every table Nginx took is kept on disk ({@link RoutesFile}) for a start without ZooKeeper.
+ * Every table Nginx took is kept on disk ({@link RoutesFile}, written off this thread by {@link RoutesFileWriter})
+ * for a start without ZooKeeper.
  */
 public final class RoutesSync implements AutoCloseable {
 
@@ -47,6 +48,7 @@ public final class RoutesSync implements AutoCloseable {
     private final RoutesReader reader;
     private final NginxPeersEndpoint endpoint;
     private final RoutesFile file;
+    private final RoutesFileWriter fileWriter;
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private TreeWatch watch;
@@ -73,6 +75,7 @@ public final class RoutesSync implements AutoCloseable {
         this.reader = new RoutesReader(client, layout, group, verifier);
         this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
         this.file = file;
+        this.fileWriter = new RoutesFileWriter(file, label);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "routes-" + label));
     }
 
@@ -224,12 +227,8 @@ public final class RoutesSync implements AutoCloseable {
         if (want == null || (inNginx != null && inNginx.version() == want.version())) {
             return;
         }
-        Set<String> lacking = new TreeSet<>();
-        want.table().routes().values().forEach(line -> {
-            if (!profiles.contains(line.profile())) {
-                lacking.add(line.profile());
-            }
-        });
+        Set<String> lacking = new TreeSet<>(want.table().profiles());
+        lacking.removeAll(profiles);
         if (!lacking.isEmpty()) {
             noteError("routes version " + want.version() + " names profiles " + lacking
                     + " the running config lacks; waiting for the next config apply");
@@ -275,11 +274,7 @@ public final class RoutesSync implements AutoCloseable {
         }
         LOG.info("agent {} routesVersion={} services={} pushed={}", label, table.version(), table.table().size(), how);
         onReport.run();
-        try {
-            file.write(table.version(), table.table());
-        } catch (IOException e) {
-            LOG.warn("agent {} cannot keep routes version {} on disk: {}", label, table.version(), e.getMessage());
-        }
+        fileWriter.keep(table.version(), table.table());
     }
 
     private void refuse(long version, String reason) {
@@ -304,5 +299,6 @@ public final class RoutesSync implements AutoCloseable {
             watch.close();
         }
         endpoint.close();
+        fileWriter.close();
     }
 }

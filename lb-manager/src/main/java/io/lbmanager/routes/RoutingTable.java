@@ -6,36 +6,45 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
  * The routed services of one group, as the Lua router reads them: service id -> its {@link RouteLine},
- * sorted by service id and split into {@value #SHARDS} shards by a fixed hash of the id, so a
+ * split into {@value #SHARDS} shards by a fixed hash of the id, each sorted by service id, so a
  * change of one service touches one shard. Immutable; two tables with the same lines are equal and
- * have the same {@link #sha256()}.
+ * have the same {@link #sha256()}. A table made from an earlier one with some shards replaced
+ * ({@link #withShards}) shares the other shards with it: its cost, and that of {@link #deltaTo}
+ * between the two, grows with the replaced shards, not with the table.
  */
 public final class RoutingTable {
 
     public static final int SHARDS = 64;
 
     private final String group;
-    private final SortedMap<String, RouteLine> routes;
-    /** A table of the same group whose chunks this one reuses where a shard's lines are the same; dropped once chunks are made. */
-    private RoutingTable earlier;
-    private List<List<RouteLine>> shardLists;
+    private final RouteShard[] shards;
+    private final int size;
     private List<RouteChunk> chunks;
+    private SortedMap<String, RouteLine> routes;
+    private Set<String> profiles;
 
-    private RoutingTable(String group, SortedMap<String, RouteLine> routes) {
+    private RoutingTable(String group, RouteShard[] shards) {
         this.group = group;
-        this.routes = Collections.unmodifiableSortedMap(routes);
+        this.shards = shards;
+        this.size = Arrays.stream(shards).mapToInt(shard -> shard.lines().size()).sum();
     }
 
     /** @throws IllegalArgumentException when two lines share a service id or a base path (the Lua dict keys on both) */
@@ -44,34 +53,100 @@ public final class RoutingTable {
     }
 
     /**
-     * As {@link #of(String, Collection)}; the chunks of shards whose lines are those of {@code earlier}
-     * (a table of the same group, or null) are taken from it, not encoded again: a change of one
-     * service gzips one shard, not the whole table.
+     * As {@link #of(String, Collection)}; the shards whose lines are those of {@code earlier} (a
+     * table of the same group, or null) are taken from it with their chunks, not encoded again: a
+     * change of one service gzips one shard, not the whole table.
      */
     public static RoutingTable of(String group, Collection<RouteLine> lines, RoutingTable earlier) {
-        RoutingTable table = build(group, lines);
-        table.earlier = earlier != null && earlier.group.equals(group) ? earlier : null;
-        return table;
+        List<List<RouteLine>> byShard = new ArrayList<>(SHARDS);
+        for (int i = 0; i < SHARDS; i++) {
+            byShard.add(new ArrayList<>());
+        }
+        lines.forEach(line -> byShard.get(shard(line.serviceId())).add(line));
+        boolean reusable = earlier != null && earlier.group.equals(group);
+        RouteShard[] shards = new RouteShard[SHARDS];
+        for (int i = 0; i < SHARDS; i++) {
+            List<RouteLine> shardLines = byShard.get(i);
+            shardLines.sort(Comparator.comparing(RouteLine::serviceId));
+            shards[i] = reusable && shardLines.equals(earlier.shards[i].lines()) ? earlier.shards[i] : RouteShard.of(group, i, shardLines);
+        }
+        requireUniqueBasePaths(group, shards, reusable ? earlier.shards : null);
+        return new RoutingTable(group, shards);
     }
 
-    private static RoutingTable build(String group, Collection<RouteLine> lines) {
-        SortedMap<String, RouteLine> routes = new TreeMap<>();
-        Map<String, String> byBasePath = new HashMap<>();
-        for (RouteLine line : lines) {
-            if (routes.putIfAbsent(line.serviceId(), line) != null) {
-                throw new IllegalArgumentException("routing table of group " + group + " has service " + line.serviceId() + " twice");
-            }
-            String other = byBasePath.putIfAbsent(line.basePath(), line.serviceId());
-            if (other != null) {
-                throw new IllegalArgumentException("routing table of group " + group + ": services " + other + " and "
-                        + line.serviceId() + " both have base path " + line.basePath());
-            }
-        }
-        return new RoutingTable(group, routes);
+    /**
+     * {@code earlier} with the lines of some shards replaced; every other shard is {@code earlier}'s,
+     * the same object. Checks only what the replaced shards can break.
+     *
+     * @param replaced shard -> its new lines, sorted by service id (empty: the shard has no services now)
+     * @throws IllegalArgumentException when a replaced shard's lines are not of it, out of order or
+     *                                  repeated, or a base path is held by two services of the table
+     */
+    public static RoutingTable withShards(RoutingTable earlier, Map<Integer, List<RouteLine>> replaced) {
+        RouteShard[] shards = earlier.shards.clone();
+        replaced.forEach((index, lines) -> shards[index] = RouteShard.of(earlier.group, index, lines));
+        requireUniqueBasePaths(earlier.group, shards, earlier.shards);
+        return new RoutingTable(earlier.group, shards);
     }
 
     public static RoutingTable empty(String group) {
-        return new RoutingTable(group, new TreeMap<>());
+        RouteShard[] shards = new RouteShard[SHARDS];
+        Arrays.fill(shards, RouteShard.EMPTY);
+        return new RoutingTable(group, shards);
+    }
+
+    /**
+     * Each shard's base paths are its own ({@link RouteShard#of}); across shards, only a base path new
+     * to its shard since {@code before} (a table whose base paths were unique, or null) can clash, so
+     * only those are looked up in the other shards, unless there are so many that one pass over the
+     * whole table is cheaper.
+     */
+    private static void requireUniqueBasePaths(String group, RouteShard[] shards, RouteShard[] before) {
+        List<Integer> shardOfNew = new ArrayList<>();
+        List<RouteLine> newLines = new ArrayList<>();
+        int total = 0;
+        for (int i = 0; i < SHARDS; i++) {
+            total += shards[i].lines().size();
+            if (before != null && shards[i] != before[i]) {
+                for (RouteLine line : shards[i].lines()) {
+                    if (before[i].serviceAt(line.basePath()) == null) {
+                        shardOfNew.add(i);
+                        newLines.add(line);
+                    }
+                }
+            }
+        }
+        if (before == null || (long) newLines.size() * SHARDS > total) {
+            requireUniqueBasePathsInWhole(group, shards);
+            return;
+        }
+        for (int n = 0; n < newLines.size(); n++) {
+            RouteLine line = newLines.get(n);
+            for (int i = 0; i < SHARDS; i++) {
+                String other = i == shardOfNew.get(n) ? null : shards[i].serviceAt(line.basePath());
+                if (other != null) {
+                    throw sharedBasePath(group, other, line.serviceId(), line.basePath());
+                }
+            }
+        }
+    }
+
+    private static void requireUniqueBasePathsInWhole(String group, RouteShard[] shards) {
+        Map<String, String> serviceByBasePath = new HashMap<>();
+        for (RouteShard shard : shards) {
+            for (RouteLine line : shard.lines()) {
+                String other = serviceByBasePath.putIfAbsent(line.basePath(), line.serviceId());
+                if (other != null) {
+                    throw sharedBasePath(group, other, line.serviceId(), line.basePath());
+                }
+            }
+        }
+    }
+
+    static IllegalArgumentException sharedBasePath(String group, String service, String otherService, String basePath) {
+        boolean inOrder = service.compareTo(otherService) < 0;
+        return new IllegalArgumentException("routing table of group " + group + ": services " + (inOrder ? service : otherService)
+                + " and " + (inOrder ? otherService : service) + " both have base path " + basePath);
     }
 
     /** The shard of a service: CRC-32 of its id (UTF-8) mod {@value #SHARDS}; fixed, since stored chunks depend on it. */
@@ -85,46 +160,70 @@ public final class RoutingTable {
         return group;
     }
 
-    public SortedMap<String, RouteLine> routes() {
+    /** Every route sorted by service id; made on first call (a pass over the table), so callers on a per-version path should not need it. */
+    public synchronized SortedMap<String, RouteLine> routes() {
+        if (routes == null) {
+            SortedMap<String, RouteLine> sorted = new TreeMap<>();
+            lines().forEach(line -> sorted.put(line.serviceId(), line));
+            routes = Collections.unmodifiableSortedMap(sorted);
+        }
         return routes;
     }
 
-    public int size() {
-        return routes.size();
+    /** The route of {@code serviceId}, found in its shard without {@link #routes()}. */
+    public Optional<RouteLine> route(String serviceId) {
+        List<RouteLine> lines = shards[shard(serviceId)].lines();
+        int low = 0;
+        int high = lines.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = lines.get(middle).serviceId().compareTo(serviceId);
+            if (order == 0) {
+                return Optional.of(lines.get(middle));
+            }
+            if (order < 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return Optional.empty();
     }
 
-    private synchronized List<List<RouteLine>> shardLists() {
-        if (shardLists == null) {
-            List<List<RouteLine>> shards = new ArrayList<>();
-            for (int i = 0; i < SHARDS; i++) {
-                shards.add(new ArrayList<>());
+    /** Every route, shard by shard (each sorted by service id). */
+    public Stream<RouteLine> lines() {
+        return Arrays.stream(shards).flatMap(shard -> shard.lines().stream());
+    }
+
+    /** The lines of one shard, sorted by service id. */
+    List<RouteLine> shardLines(int shard) {
+        return shards[shard].lines();
+    }
+
+    /** The profiles the table's lines name. */
+    public synchronized Set<String> profiles() {
+        if (profiles == null) {
+            Set<String> names = new HashSet<>();
+            for (RouteShard shard : shards) {
+                names.addAll(shard.profiles());
             }
-            routes.values().forEach(line -> shards.get(shard(line.serviceId())).add(line));
-            shards.replaceAll(Collections::unmodifiableList);
-            shardLists = Collections.unmodifiableList(shards);
+            profiles = Collections.unmodifiableSet(names);
         }
-        return shardLists;
+        return profiles;
+    }
+
+    public int size() {
+        return size;
     }
 
     /** Per shard, its chunk; null for a shard without services. */
     public synchronized List<RouteChunk> chunks() {
         if (chunks == null) {
-            List<List<RouteLine>> shards = shardLists();
-            List<List<RouteLine>> earlierShards = earlier == null ? null : earlier.shardLists();
-            List<RouteChunk> earlierChunks = earlier == null ? null : earlier.chunks();
-            List<RouteChunk> encoded = new ArrayList<>();
-            for (int i = 0; i < SHARDS; i++) {
-                List<RouteLine> lines = shards.get(i);
-                if (lines.isEmpty()) {
-                    encoded.add(null);
-                } else if (earlierShards != null && lines.equals(earlierShards.get(i))) {
-                    encoded.add(earlierChunks.get(i));
-                } else {
-                    encoded.add(RouteChunk.encode(lines));
-                }
+            List<RouteChunk> encoded = new ArrayList<>(SHARDS);
+            for (RouteShard shard : shards) {
+                encoded.add(shard.chunk());
             }
             chunks = Collections.unmodifiableList(encoded);
-            earlier = null;
         }
         return chunks;
     }
@@ -155,31 +254,68 @@ public final class RoutingTable {
         }
     }
 
-    /** What turns this table into {@code newer}: lines added or changed, services removed. */
+    /**
+     * What turns this table into {@code newer}: lines added or changed (sorted by service id),
+     * services removed (sorted). Compares only the shards the two tables do not share.
+     */
     public RoutesDelta deltaTo(RoutingTable newer) {
         List<RouteLine> upserts = new ArrayList<>();
         List<String> removals = new ArrayList<>();
-        newer.routes.forEach((service, line) -> {
-            if (!line.equals(routes.get(service))) {
-                upserts.add(line);
+        for (int i = 0; i < SHARDS; i++) {
+            if (shards[i] != newer.shards[i]) {
+                addShardDelta(shards[i].lines(), newer.shards[i].lines(), upserts, removals);
             }
-        });
-        routes.keySet().stream().filter(service -> !newer.routes.containsKey(service)).forEach(removals::add);
+        }
+        upserts.sort(Comparator.comparing(RouteLine::serviceId));
+        Collections.sort(removals);
         return new RoutesDelta(upserts, removals);
+    }
+
+    /** Walks two lists sorted by service id side by side. */
+    private static void addShardDelta(List<RouteLine> older, List<RouteLine> newer, List<RouteLine> upserts, List<String> removals) {
+        int o = 0;
+        int n = 0;
+        while (o < older.size() || n < newer.size()) {
+            int order = o == older.size() ? 1 : n == newer.size() ? -1
+                    : older.get(o).serviceId().compareTo(newer.get(n).serviceId());
+            if (order < 0) {
+                removals.add(older.get(o++).serviceId());
+            } else if (order > 0) {
+                upserts.add(newer.get(n++));
+            } else {
+                if (!older.get(o).equals(newer.get(n))) {
+                    upserts.add(newer.get(n));
+                }
+                o++;
+                n++;
+            }
+        }
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof RoutingTable table && table.group.equals(group) && table.routes.equals(routes);
+        if (!(other instanceof RoutingTable table) || !table.group.equals(group)) {
+            return false;
+        }
+        for (int i = 0; i < SHARDS; i++) {
+            if (shards[i] != table.shards[i] && !shards[i].lines().equals(table.shards[i].lines())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-        return group.hashCode() * 31 + routes.hashCode();
+        int hash = group.hashCode();
+        for (RouteShard shard : shards) {
+            hash = hash * 31 + shard.lines().hashCode();
+        }
+        return hash;
     }
 
     @Override
     public String toString() {
-        return "RoutingTable[group=" + group + ", services=" + routes.size() + "]";
+        return "RoutingTable[group=" + group + ", services=" + size + "]";
     }
 }

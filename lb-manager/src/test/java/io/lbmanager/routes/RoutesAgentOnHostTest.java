@@ -139,8 +139,10 @@ class RoutesAgentOnHostTest {
         assertThat(answer(agent, "/cart/y")).isEqualTo("200 cart /cart/y");
         assertThat(agent.agent.status().applies()).as("config applies (reloads)").isEqualTo(appliesBefore);
         assertThat(agent.agent.status().runningVersion()).isEqualTo(1);
-        assertThat(java.nio.file.Files.readString(dir.resolve("a1").resolve("last-good").resolve("routes.txt")))
-                .as("the table nginx took, kept on disk").startsWith("table 3\n").contains("cart /cart ").doesNotContain("shop");
+        Path routesFile = dir.resolve("a1").resolve("last-good").resolve("routes.txt");
+        String kept = await("the table nginx took, kept on disk (written off the push thread)", WITHIN,
+                () -> java.nio.file.Files.readString(routesFile), text -> text.startsWith("table 3\n"));
+        assertThat(kept).contains("cart /cart ").doesNotContain("shop");
     }
 
     @Test
@@ -196,6 +198,7 @@ class RoutesAgentOnHostTest {
 
         AgentStatus waiting = await("agent waits for a config with the profile", WITHIN, () -> agent.agent.status(),
                 s -> s.routesError() != null && s.routesError().contains("p0000000000"));
+        assertThat(waiting.routesError()).as("found by the agent before the push").contains("the running config lacks");
         assertThat(waiting.routesVersion()).isEqualTo(1);
         assertThat(waiting.routesFailedVersion()).as("waiting is not a refusal").isZero();
         assertThat(answer(agent, "/cart/x")).startsWith("404 ");

@@ -99,6 +99,28 @@ class RoutesPublisherTest {
     }
 
     @Test
+    void aVersionChangingOneShardLeavesTheReadersOtherShardsAsTheyWere() throws Exception {
+        RoutesReader reader = reader();
+        RoutingTable first = ((RoutesReader.Read.Table) reader.read(published(publisher.publishIfChanged(table(2_000), "first")))).table();
+        List<RouteLine> lines = new ArrayList<>(table(2_000).routes().values());
+        lines.set(7, new RouteLine(lines.get(7).serviceId(), "/moved", "p00000000b2", 1_000, 60_000, 60_000, 3, 10, false));
+        int changedShard = RoutingTable.shard(lines.get(7).serviceId());
+
+        RoutesReader.Read.Table second = (RoutesReader.Read.Table) reader.read(published(publisher.publishIfChanged(
+                RoutingTable.of("edge", lines), "move one")));
+
+        assertThat(second.table()).isEqualTo(RoutingTable.of("edge", lines));
+        assertThat(second.chunksFetched()).isEqualTo(1);
+        IntStream.range(0, RoutingTable.SHARDS).forEach(shard -> {
+            if (shard == changedShard) {
+                assertThat(second.table().shardLines(shard)).isNotSameAs(first.shardLines(shard));
+            } else {
+                assertThat(second.table().shardLines(shard)).as("shard " + shard).isSameAs(first.shardLines(shard));
+            }
+        });
+    }
+
+    @Test
     void aTamperedVersionNodeIsRefusedForItsSignature() throws Exception {
         PublishedVersion first = published(publisher.publishIfChanged(table(10), "first"));
         String path = LAYOUT.routeVersion("edge", 1);
