@@ -6,11 +6,14 @@ import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One group's routing table as the routes pipeline builds it, pass after pass, per change: the
@@ -30,17 +33,21 @@ public final class GroupRoutes {
     private final ProposedRoutes proposed;
     /** Every routed line the catalog gives, by service id. */
     private final Map<String, RouteLine> routes = new HashMap<>();
-    /** What goes into the table: the routes whose profile the config has, and held lines. */
-    private final Map<String, RouteLine> lines = new HashMap<>();
+    /** What goes into the table, per shard: the routes whose profile the config has, and held lines. */
+    private final List<TreeMap<String, RouteLine>> lines = new ArrayList<>();
+    /** The shards whose lines changed since {@link #built}. */
+    private final BitSet changedShards = new BitSet(RoutingTable.SHARDS);
     private Set<String> profiles;
     private boolean waiting;
-    private boolean linesChanged = true;
     private RoutingTable built;
 
     public GroupRoutes(String group, UpstreamMode mode, ProposedRoutes proposed) {
         this.group = group;
         this.catalog = new RoutedServicesCache(mode);
         this.proposed = proposed;
+        for (int i = 0; i < RoutingTable.SHARDS; i++) {
+            lines.add(new TreeMap<>());
+        }
     }
 
     /** The group's table for {@code snapshot} when its config target has {@code configProfiles}. */
@@ -52,19 +59,32 @@ public final class GroupRoutes {
         if (again) {
             sortOutEveryRoute();
         } else {
-            changed.forEach((serviceId, line) -> {
-                if (line == null) {
-                    linesChanged |= lines.remove(serviceId) != null;
-                } else {
-                    linesChanged |= !line.equals(lines.put(serviceId, line));
-                }
-            });
+            changed.forEach(this::put);
         }
-        if (linesChanged || built == null) {
-            built = RoutingTable.of(group, lines.values(), built);
-            linesChanged = false;
+        if (built == null) {
+            built = RoutingTable.of(group, allLines());
+        } else if (!changedShards.isEmpty()) {
+            Map<Integer, List<RouteLine>> replaced = new HashMap<>();
+            changedShards.stream().forEach(shard -> replaced.put(shard, List.copyOf(lines.get(shard).values())));
+            built = RoutingTable.withShards(built, replaced);
         }
+        changedShards.clear();
         return new Built(built, waiting);
+    }
+
+    /** Sets the service's line in the table (null: none), noting its shard when that changed anything. */
+    private void put(String serviceId, RouteLine line) {
+        int shard = RoutingTable.shard(serviceId);
+        RouteLine before = line == null ? lines.get(shard).remove(serviceId) : lines.get(shard).put(serviceId, line);
+        if (!Objects.equals(before, line)) {
+            changedShards.set(shard);
+        }
+    }
+
+    private List<RouteLine> allLines() {
+        List<RouteLine> all = new ArrayList<>();
+        lines.forEach(shard -> all.addAll(shard.values()));
+        return all;
     }
 
     /** Applies the catalog's update to {@link #routes}; returns the lines that changed (null: gone). */
@@ -108,10 +128,9 @@ public final class GroupRoutes {
         }
         waiting = ready.size() < routes.size();
         held.stream().filter(line -> basePaths.add(line.basePath())).forEach(line -> ready.put(line.serviceId(), line));
-        if (!ready.equals(lines)) {
-            lines.clear();
-            lines.putAll(ready);
-            linesChanged = true;
+        for (TreeMap<String, RouteLine> shard : lines) {
+            List.copyOf(shard.keySet()).stream().filter(serviceId -> !ready.containsKey(serviceId)).forEach(serviceId -> put(serviceId, null));
         }
+        ready.forEach(this::put);
     }
 }
