@@ -164,7 +164,7 @@ public final class EndToEndBench {
         }
         Map<String, Scenario> own = new LinkedHashMap<>();
         own.put("generations", new GenerationsScenario(options, this::add, log));
-        own.put("upgrade", new UpgradeScenario(options.image(), this::add, log));
+        own.put("upgrade", new UpgradeScenario(options.image(), options.routing(), this::add, log));
         for (Map.Entry<String, Scenario> scenario : own.entrySet()) {
             if (runs(scenario.getKey())) {
                 scenario.getValue().run(size, n);

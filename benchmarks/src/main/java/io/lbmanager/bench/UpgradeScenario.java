@@ -14,11 +14,13 @@ final class UpgradeScenario implements Scenario {
     static final Duration BASELINE = Duration.ofSeconds(30);
 
     private final String image;
+    private final String routing;
     private final Consumer<Row> rows;
     private final Consumer<String> log;
 
-    UpgradeScenario(String image, Consumer<Row> rows, Consumer<String> log) {
+    UpgradeScenario(String image, String routing, Consumer<Row> rows, Consumer<String> log) {
         this.image = image;
+        this.routing = routing;
         this.rows = rows;
         this.log = log;
     }
@@ -40,7 +42,7 @@ final class UpgradeScenario implements Scenario {
     }
 
     private void measure(int size, String n) throws Exception {
-        try (UpgradeUnderLoad fleet = UpgradeUnderLoad.start(image, size, log)) {
+        try (UpgradeUnderLoad fleet = UpgradeUnderLoad.start(image, routing, size, log)) {
             String path = "/" + Catalogs.serviceId(0) + "/x";
             UpgradeUnderLoad.Phase steady = fleet.steady(path, BASELINE);
             log.accept(describe(steady));
@@ -57,7 +59,7 @@ final class UpgradeScenario implements Scenario {
 
     private void addRows(UpgradeUnderLoad.Phase phase, String what, String baseline, String n) {
         double rate = phase.sent() / Math.max(0.001, phase.millis() / 1000.0);
-        String setup = UpgradeUnderLoad.INSTANCES + " Nginx containers, step 1, bake " + UpgradeUnderLoad.BAKE_SECONDS
+        String setup = UpgradeUnderLoad.INSTANCES + " Nginx containers, routing by " + routing + ", step 1, bake " + UpgradeUnderLoad.BAKE_SECONDS
                 + " s, ended " + phase.outcome() + " after " + Stats.num(phase.millis() / 1000.0) + " s";
         rows.accept(new Row("(e) failed requests during " + what + " (" + setup + ") under " + phase.sent()
                 + " requests over the ready tasks (paced for 200/s, " + Stats.num(rate) + "/s achieved)", n,

@@ -46,6 +46,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
 
     private final Consumer<String> log;
     private final String image;
+    private final String routing;
     private final String nextImage;
     private final String fleetName = DockerSupport.uniqueFleetName("bench");
     private ZooKeeperExtension zookeeper;
@@ -53,8 +54,9 @@ final class UpgradeUnderLoad implements AutoCloseable {
     private RunningManager manager;
     private boolean imageBuilt;
 
-    private UpgradeUnderLoad(String image, Consumer<String> log) {
+    private UpgradeUnderLoad(String image, String routing, Consumer<String> log) {
         this.image = image;
+        this.routing = routing;
         this.log = log;
         this.nextImage = image.replaceFirst(":[^:/]*$", "") + ":bench-next-" + UUID.randomUUID().toString().substring(0, 6);
     }
@@ -64,8 +66,9 @@ final class UpgradeUnderLoad implements AutoCloseable {
         return DockerSupport.whyUnusable(image);
     }
 
-    static UpgradeUnderLoad start(String image, int services, Consumer<String> log) throws Exception {
-        UpgradeUnderLoad run = new UpgradeUnderLoad(image, log);
+    /** @param routing the manager's {@code nginx.routing}: {@code lua} or {@code files} */
+    static UpgradeUnderLoad start(String image, String routing, int services, Consumer<String> log) throws Exception {
+        UpgradeUnderLoad run = new UpgradeUnderLoad(image, routing, log);
         try {
             run.startFleet(services);
             return run;
@@ -82,6 +85,7 @@ final class UpgradeUnderLoad implements AutoCloseable {
         backend = TinyBackend.answering("bench backend\n");
         LbManagerConfiguration config = ManagerUnderTest.withDockerFleet(zookeeper.connectString(), fleetName, GROUP, INSTANCES);
         config.fleet.image = image;
+        config.nginx.routing = routing;
         config.pipeline.quietMillis = 100;
         config.pipeline.maxDelayMillis = 1000;
         config.fleet.upgrade.bakeSeconds = BAKE_SECONDS;
@@ -95,7 +99,8 @@ final class UpgradeUnderLoad implements AutoCloseable {
         for (int port : readyPorts()) {
             Await.await("task on port " + port + " serves " + path, SLOW, () -> Http.tryGet(port, path).status() == 200);
         }
-        log.accept("fleet " + fleetName + ": " + INSTANCES + " containers of " + image + " serve " + services + " services after "
+        log.accept("fleet " + fleetName + ": " + INSTANCES + " containers of " + image + " serve " + services + " services (routing by "
+                + routing + ") after "
                 + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
