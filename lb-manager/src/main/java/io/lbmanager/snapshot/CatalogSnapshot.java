@@ -50,6 +50,9 @@ public record CatalogSnapshot(
     /** Services of {@code group} whose instances are held, by id, with why. */
     public SortedMap<String, String> heldServicesIn(String group) {
         TreeMap<String, String> heldServices = new TreeMap<>();
+        if (held.isEmpty()) {
+            return heldServices;
+        }
         for (ServiceRecord service : servicesIn(group)) {
             String reason = held.get(service.definition().discoveryName());
             if (reason != null) {
