@@ -8,6 +8,7 @@ import io.lbmanager.render.RenderOptions;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.DiscoveredInstance;
+import io.lbmanager.snapshot.ServicesByDiscoveryName;
 
 import io.lbmanager.zones.InstanceZones;
 import io.lbmanager.zones.ServiceZones;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,23 +53,13 @@ final class GroupPeerLists {
     private static final class Group {
         CatalogSnapshot seen;
         final Map<String, Derivation> derivations = new HashMap<>();
-        final Map<String, Set<String>> serviceIdsByDiscoveryName = new HashMap<>();
+        final ServicesByDiscoveryName byDiscoveryName = new ServicesByDiscoveryName();
 
         /** @return the list the service had before */
         PeerList put(String serviceId, Derivation derivation) {
             Derivation before = derivation == null ? derivations.remove(serviceId) : derivations.put(serviceId, derivation);
-            if (before != null) {
-                String name = before.service().definition().discoveryName();
-                Set<String> ids = serviceIdsByDiscoveryName.get(name);
-                ids.remove(serviceId);
-                if (ids.isEmpty()) {
-                    serviceIdsByDiscoveryName.remove(name);
-                }
-            }
-            if (derivation != null) {
-                serviceIdsByDiscoveryName.computeIfAbsent(derivation.service().definition().discoveryName(), n -> new HashSet<>())
-                        .add(serviceId);
-            }
+            byDiscoveryName.moved(serviceId, before == null ? null : before.service().definition().discoveryName(),
+                    derivation == null ? null : derivation.service().definition().discoveryName());
             return before == null ? null : before.list();
         }
     }
@@ -104,11 +94,7 @@ final class GroupPeerLists {
             state.seen = snapshot;
             return new Update(true, Collections.unmodifiableMap(all));
         }
-        CatalogSnapshot.Changes changes = snapshot.changesSince(state.seen);
-        Set<String> affected = new HashSet<>(changes.serviceIds());
-        for (String name : changes.discoveryNames()) {
-            affected.addAll(state.serviceIdsByDiscoveryName.getOrDefault(name, Set.of()));
-        }
+        Set<String> affected = state.byDiscoveryName.affectedBy(snapshot.changesSince(state.seen));
         Map<String, PeerList> changed = new HashMap<>();
         for (String serviceId : affected) {
             ServiceRecord service = snapshot.services().get(serviceId);

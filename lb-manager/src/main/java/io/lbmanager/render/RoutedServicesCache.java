@@ -4,6 +4,7 @@ import io.lbmanager.catalog.ServiceRecord;
 import io.lbmanager.contract.RouteLine;
 import io.lbmanager.snapshot.CatalogSnapshot;
 import io.lbmanager.snapshot.DiscoveredInstance;
+import io.lbmanager.snapshot.ServicesByDiscoveryName;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -76,7 +77,7 @@ public final class RoutedServicesCache {
     private static final class Group {
         CatalogSnapshot seen;
         final Map<String, Made> made = new HashMap<>();
-        final Map<String, Set<String>> serviceIdsByDiscoveryName = new HashMap<>();
+        final ServicesByDiscoveryName byDiscoveryName = new ServicesByDiscoveryName();
         /** The file-rendered services' base paths: base path -> service id. */
         final Map<String, String> fileRenderedPaths = new HashMap<>();
         final Map<String, RouteLine> lines = new HashMap<>();
@@ -87,22 +88,13 @@ public final class RoutedServicesCache {
             if (before == now) {
                 return false;
             }
-            if (before != null) {
-                String name = before.service.definition().discoveryName();
-                Set<String> ids = serviceIdsByDiscoveryName.get(name);
-                ids.remove(serviceId);
-                if (ids.isEmpty()) {
-                    serviceIdsByDiscoveryName.remove(name);
-                }
-                if (before.fileRendered()) {
-                    fileRenderedPaths.remove(before.basePath(), serviceId);
-                }
+            byDiscoveryName.moved(serviceId, before == null ? null : before.service.definition().discoveryName(),
+                    now == null ? null : now.service.definition().discoveryName());
+            if (before != null && before.fileRendered()) {
+                fileRenderedPaths.remove(before.basePath(), serviceId);
             }
-            if (now != null) {
-                serviceIdsByDiscoveryName.computeIfAbsent(now.service.definition().discoveryName(), n -> new HashSet<>()).add(serviceId);
-                if (now.fileRendered()) {
-                    fileRenderedPaths.put(now.basePath(), serviceId);
-                }
+            if (now != null && now.fileRendered()) {
+                fileRenderedPaths.put(now.basePath(), serviceId);
             }
             return (before != null && before.fileRendered()) || (now != null && now.fileRendered());
         }
@@ -133,17 +125,14 @@ public final class RoutedServicesCache {
         }
         Group state = byGroup.get(group);
         boolean whole = state == null;
-        Set<String> affected = new HashSet<>();
+        Set<String> affected;
         if (whole) {
             state = new Group();
             byGroup.put(group, state);
+            affected = new HashSet<>();
             snapshot.servicesIn(group).forEach(service -> affected.add(service.id()));
         } else {
-            CatalogSnapshot.Changes changes = snapshot.changesSince(state.seen);
-            affected.addAll(changes.serviceIds());
-            for (String name : changes.discoveryNames()) {
-                affected.addAll(state.serviceIdsByDiscoveryName.getOrDefault(name, Set.of()));
-            }
+            affected = state.byDiscoveryName.affectedBy(snapshot.changesSince(state.seen));
         }
         boolean fileRenderedChanged = false;
         for (String serviceId : affected) {
