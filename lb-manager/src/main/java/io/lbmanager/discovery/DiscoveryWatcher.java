@@ -31,7 +31,7 @@ public final class DiscoveryWatcher implements Managed, TreeWatch.Events {
     public DiscoveryWatcher(CuratorFramework client, String basePath, DiscoveryFeed feed) {
         this.basePath = basePath;
         this.feed = feed;
-        this.watch = TreeWatch.subtree(client, basePath, this);
+        this.watch = TreeWatch.subtreeWithoutData(client, basePath, this);
     }
 
     @Override

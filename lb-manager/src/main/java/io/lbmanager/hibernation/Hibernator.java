@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +49,7 @@ public final class Hibernator implements Managed {
     private final LongSupplier clock;
     private final Duration every;
     private final IdleClock idle = new IdleClock();
+    private final HibernationCandidates candidates = new HibernationCandidates();
     private final Map<String, Long> idleMillisSeen = new ConcurrentHashMap<>();
     private final Map<String, Long> wakeUps = new ConcurrentHashMap<>();
     private ScheduledExecutorService worker;
@@ -113,14 +116,20 @@ public final class Hibernator implements Managed {
         Map<String, HibernatedService> states = new HashMap<>(nodes.all());
         Map<String, List<AgentStatus>> agentsByGroup = new HashMap<>();
         long now = clock.getAsLong();
-        for (ServiceRecord service : snapshot.services().values()) {
-            String id = service.definition().id();
+        Set<String> considered = new TreeSet<>(candidates.in(snapshot, id -> {
+            idle.forget(id);
+            idleMillisSeen.remove(id);
+        }));
+        considered.addAll(states.keySet());
+        for (String id : considered) {
+            ServiceRecord service = snapshot.services().get(id);
+            if (service == null) {
+                continue; // deleted: its state is forgotten below
+            }
             Optional<HibernationSetting> setting = HibernationSetting.of(service.definition().options());
             HibernatedService state = states.remove(id);
             if (state == null && setting.isEmpty()) {
-                idle.forget(id);
-                idleMillisSeen.remove(id);
-                continue;
+                continue; // neither a setting nor a state: nothing to check
             }
             List<AgentStatus> nginx = agentsOf(service, agentsByGroup);
             if (state == null) {

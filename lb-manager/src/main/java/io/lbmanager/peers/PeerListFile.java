@@ -9,9 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The peer lists an agent last pushed into Nginx (service -> the list as the Lua dict holds it),
+ * The peer lists an agent pushed into Nginx (service -> the list as the Lua dict holds it),
  * kept next to its last good version, so that an agent restarted while ZooKeeper is down can fill
  * a Lua-balancing Nginx again. Replaced in one rename.
  */
@@ -26,10 +27,17 @@ public final class PeerListFile {
         this.file = file;
     }
 
+    /** Writes the non-empty lists of {@code lists} (a map that may change meanwhile: each entry is read once). */
     void write(Map<String, String> lists) throws IOException {
+        Map<String, String> kept = new TreeMap<>();
+        lists.forEach((service, list) -> {
+            if (!list.isEmpty()) {
+                kept.put(service, list);
+            }
+        });
         Files.createDirectories(file.getParent());
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(temporary, Json.MAPPER.writeValueAsBytes(lists));
+        Files.write(temporary, Json.MAPPER.writeValueAsBytes(kept));
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -54,7 +54,7 @@ public final class PeerSync implements AutoCloseable {
     private final ConcurrentMap<String, Long> confirmedVersions = new ConcurrentHashMap<>();
     private final CountDownLatch initialRead = new CountDownLatch(1);
     private final Set<String> seeded = ConcurrentHashMap.newKeySet();
-    private volatile PeerListFile listFile;
+    private volatile NewestOnDisk<Map<String, String>> listFile;
     private volatile boolean knownPushed;
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
@@ -76,9 +76,12 @@ public final class PeerSync implements AutoCloseable {
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peers-" + label));
     }
 
-    /** Keeps every list Nginx took in this file too, for a restart without ZooKeeper ({@link #seed}). */
+    /**
+     * Keeps the lists in this file too after every push, for a restart without ZooKeeper ({@link #seed}):
+     * written off the push thread, so the file may hold lists read since that push.
+     */
     public PeerSync keepingListsIn(PeerListFile file) {
-        this.listFile = file;
+        this.listFile = new NewestOnDisk<>("peers-file-" + label, label, NewestOnDisk.AGENT_GAP, file::write, lists -> "the peer lists");
         return this;
     }
 
@@ -99,7 +102,7 @@ public final class PeerSync implements AutoCloseable {
     }
 
     public void start() {
-        cache = TreeWatch.subtree(client, peersPath, new TreeWatch.Events() {
+        cache = TreeWatch.subtreeWithoutData(client, peersPath, new TreeWatch.Events() {
             @Override
             public void nodeChanged(ChildData node) {
                 onNode(node);
@@ -299,14 +302,9 @@ public final class PeerSync implements AutoCloseable {
     }
 
     private void keepOnDisk() {
-        PeerListFile file = listFile;
-        if (file == null) {
-            return;
-        }
-        try {
-            file.write(Map.copyOf(desired));
-        } catch (IOException e) {
-            LOG.warn("agent {} cannot keep the peer lists on disk: {}", label, e.getMessage());
+        NewestOnDisk<Map<String, String>> file = listFile;
+        if (file != null) {
+            file.keep(desired);
         }
     }
 
@@ -321,5 +319,8 @@ public final class PeerSync implements AutoCloseable {
             cache.close();
         }
         endpoint.close();
+        if (listFile != null) {
+            listFile.close();
+        }
     }
 }

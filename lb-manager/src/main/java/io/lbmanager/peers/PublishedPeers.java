@@ -56,7 +56,7 @@ public final class PublishedPeers implements Managed {
     private GroupWatch watch(String group) {
         String parent = layout.groupPeers(group);
         ConcurrentMap<String, Published> lists = new ConcurrentHashMap<>();
-        TreeWatch watch = TreeWatch.subtree(client, parent, new TreeWatch.Events() {
+        TreeWatch watch = TreeWatch.subtreeWithoutData(client, parent, new TreeWatch.Events() {
             @Override
             public void nodeChanged(ChildData node) {
                 String service = serviceOf(parent, node.getPath());

@@ -31,7 +31,7 @@ public final class RoutesFile {
         this.file = file;
     }
 
-    /** Replaces the file with {@code table} in one rename; a pass over the whole table, so not for a per-version path ({@link RoutesFileWriter}). */
+    /** Replaces the file with {@code table} in one rename; a pass over the whole table, so not for a per-version path ({@link io.lbmanager.peers.NewestOnDisk}). */
     synchronized void write(long version, RoutingTable table) throws IOException {
         Files.createDirectories(file.getParent());
         Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");

@@ -1,6 +1,7 @@
 package io.lbmanager.routes;
 
 import io.lbmanager.contract.PublishedVersion;
+import io.lbmanager.peers.NewestOnDisk;
 import io.lbmanager.peers.NginxPeersEndpoint;
 import io.lbmanager.signing.VersionVerifier;
 import io.lbmanager.zk.TreeWatch;
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * follows); 422 the running config lacks a profile the table names (retried after the next config
  * apply, {@link #nginxLoaded}); 400 a line is refused, 507 the dict is full (both reported as
  * {@link #failedVersion()}, so the manager reverts). A version that fails verification is refused the same way and never pushed.
- * Every table Nginx took is kept on disk ({@link RoutesFile}, written off this thread by {@link RoutesFileWriter})
+ * Every table Nginx took is kept on disk ({@link RoutesFile}, written off this thread by {@link NewestOnDisk})
  * for a start without ZooKeeper.
  */
 public final class RoutesSync implements AutoCloseable {
@@ -48,7 +49,7 @@ public final class RoutesSync implements AutoCloseable {
     private final RoutesReader reader;
     private final NginxPeersEndpoint endpoint;
     private final RoutesFile file;
-    private final RoutesFileWriter fileWriter;
+    private final NewestOnDisk<RoutesFile.Stored> fileWriter;
     private final ScheduledExecutorService pusher;
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private TreeWatch watch;
@@ -75,7 +76,8 @@ public final class RoutesSync implements AutoCloseable {
         this.reader = new RoutesReader(client, layout, group, verifier);
         this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
         this.file = file;
-        this.fileWriter = new RoutesFileWriter(file, label);
+        this.fileWriter = new NewestOnDisk<>("routes-file-" + label, label, NewestOnDisk.AGENT_GAP, stored -> file.write(stored.version(), stored.table()),
+                stored -> "routes version " + stored.version());
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "routes-" + label));
     }
 
@@ -274,7 +276,7 @@ public final class RoutesSync implements AutoCloseable {
         }
         LOG.info("agent {} routesVersion={} services={} pushed={}", label, table.version(), table.table().size(), how);
         onReport.run();
-        fileWriter.keep(table.version(), table.table());
+        fileWriter.keep(new RoutesFile.Stored(table.version(), table.table()));
     }
 
     private void refuse(long version, String reason) {

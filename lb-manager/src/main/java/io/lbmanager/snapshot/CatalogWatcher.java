@@ -35,7 +35,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
         this.layout = layout;
         this.parser = parser;
         this.source = source;
-        this.services = TreeWatch.subtree(client, layout.services(), this);
+        this.services = TreeWatch.subtreeWithoutData(client, layout.services(), this);
         this.groups = TreeWatch.subtree(client, layout.catalogGroups(), this);
     }
 

@@ -1,6 +1,7 @@
 package io.lbmanager.routes;
 
 import io.lbmanager.contract.RouteLine;
+import io.lbmanager.peers.NewestOnDisk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The agent's disk copy of its routing table, written off the push thread: the newest table wins and close() leaves it on disk. */
-class RoutesFileWriterTest {
+class RoutesFileTest {
 
     @TempDir
     Path dir;
@@ -19,14 +20,15 @@ class RoutesFileWriterTest {
     @Test
     void afterCloseTheFileHoldsTheNewestTableHandedOver() throws Exception {
         RoutesFile file = new RoutesFile(dir.resolve("last-good").resolve("routes.txt"));
-        RoutesFileWriter writer = new RoutesFileWriter(file, "edge/a1");
+        NewestOnDisk<RoutesFile.Stored> writer = new NewestOnDisk<>("routes-file-test", "edge/a1", NewestOnDisk.AGENT_GAP,
+                stored -> file.write(stored.version(), stored.table()), stored -> "routes version " + stored.version());
         RoutingTable big = RoutesPublisherTest.table(20_000);
         RoutingTable newest = RoutesPublisherTest.table(100);
 
         for (int version = 1; version < 20; version++) {
-            writer.keep(version, big);
+            writer.keep(new RoutesFile.Stored(version, big));
         }
-        writer.keep(20, newest);
+        writer.keep(new RoutesFile.Stored(20, newest));
         writer.close();
 
         RoutesFile.Stored stored = file.read("edge").orElseThrow();
