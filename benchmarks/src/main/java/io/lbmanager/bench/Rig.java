@@ -93,7 +93,8 @@ final class Rig implements AutoCloseable {
     /** Prints the manager's nginx -t time per render, its peer-list publish times and each agent's time per step of an apply (DEBUG lines). */
     static void showStepTimings() {
         for (String logger : List.of("io.lbmanager.rollout.ConfigPipeline", "io.lbmanager.agent.ConfigApplier", "io.lbmanager.peers.PeerPublisher",
-                "io.lbmanager.routes.RoutesRollout", "io.lbmanager.routes.RoutesSync")) {
+                "io.lbmanager.routes.RoutesRollout", "io.lbmanager.routes.RoutesSync", "io.lbmanager.peers.PeerSync",
+                "io.lbmanager.agent.ConfigAgent")) {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(logger)).setLevel(ch.qos.logback.classic.Level.DEBUG);
         }
     }

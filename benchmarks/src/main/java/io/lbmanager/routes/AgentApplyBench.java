@@ -97,7 +97,7 @@ public final class AgentApplyBench {
         }
 
         List<RouteLine> decode(boolean toB) {
-            return RouteChunk.decode("/bench", toB ? chunkOfB : chunkOfA, toB ? shaOfB : shaOfA, changedShard);
+            return RouteChunk.decode("/bench", toB ? chunkOfB : chunkOfA, toB ? shaOfB : shaOfA, changedShard, RoutingTable.SHARDS);
         }
     }
 

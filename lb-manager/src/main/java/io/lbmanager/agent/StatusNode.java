@@ -51,6 +51,9 @@ final class StatusNode {
                 LOG.info("agent status node {} written again", path);
             }
             lastWriteFailed = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the agent is closing: its status node goes with its session
+            lastWriteFailed = true;
         } catch (Exception e) {
             if (!lastWriteFailed) {
                 LOG.warn("agent cannot write status node {}: {}", path, e.toString());

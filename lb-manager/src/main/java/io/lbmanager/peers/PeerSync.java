@@ -66,6 +66,7 @@ public final class PeerSync implements AutoCloseable {
     private volatile boolean listsLoaded;
     private volatile String error;
     private TreeWatch cache;
+    private volatile long startNanos;
 
     public PeerSync(CuratorFramework client, ZkLayout layout, String group, Path nginxSocket, String label) {
         this.client = client;
@@ -102,6 +103,7 @@ public final class PeerSync implements AutoCloseable {
     }
 
     public void start() {
+        startNanos = System.nanoTime();
         cache = TreeWatch.subtreeWithoutData(client, peersPath, new TreeWatch.Events() {
             @Override
             public void nodeChanged(ChildData node) {
@@ -219,6 +221,8 @@ public final class PeerSync implements AutoCloseable {
     /** Synchronized with {@link #pushDirty}: marking every list dirty in the middle of a push would leave it not ready. */
     private synchronized void onInitialRead() {
         initialRead.countDown();
+        LOG.info("agent {} read the peer lists of {} services from ZooKeeper in {} ms", label, desired.size() - seeded.size(),
+                (System.nanoTime() - startNanos) / 1_000_000);
         for (String gone : seeded) {
             desired.put(gone, "");
         }

@@ -22,7 +22,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public record RouteChunk(String sha256, byte[] gzip) {
 
-    /** Unpacked size a chunk may have: 50,000 services over 64 shards is about 60 KB a shard. */
+    /** Unpacked size a chunk may have: 50,000 services over 256 shards is about 15 KB a shard. */
     static final int MAX_LINES_BYTES = 4 * 1024 * 1024;
 
     static RouteChunk encode(List<RouteLine> lines) {
@@ -43,7 +43,7 @@ public record RouteChunk(String sha256, byte[] gzip) {
      *
      * @throws CorruptNodeException naming the node and what is wrong with it; nothing of it may be applied
      */
-    static List<RouteLine> decode(String path, byte[] stored, String expectedSha256, int shard) {
+    static List<RouteLine> decode(String path, byte[] stored, String expectedSha256, int shard, int shardCount) {
         if (stored == null || !RoutingTable.sha256(stored).equals(expectedSha256)) {
             throw new CorruptNodeException(path, "its content does not hash to sha256 " + expectedSha256);
         }
@@ -62,7 +62,7 @@ public record RouteChunk(String sha256, byte[] gzip) {
             } catch (IllegalArgumentException e) {
                 throw new CorruptNodeException(path, "line " + number + ": " + e.getMessage());
             }
-            if (RoutingTable.shard(line.serviceId()) != shard) {
+            if (RoutingTable.shard(line.serviceId(), shardCount) != shard) {
                 throw new CorruptNodeException(path, "line " + number + ": service " + line.serviceId() + " does not belong to shard " + shard);
             }
             if (previous != null && previous.compareTo(line.serviceId()) >= 0) {

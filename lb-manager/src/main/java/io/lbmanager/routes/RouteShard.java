@@ -32,11 +32,12 @@ final class RouteShard {
     }
 
     /**
+     * @param shardCount  the shards of its table
      * @param sortedLines the shard's lines, sorted by service id
      * @throws IllegalArgumentException when a line is not of shard {@code index}, is out of order or
      *                                  repeats a service id, or two lines share a base path
      */
-    static RouteShard of(String group, int index, List<RouteLine> sortedLines) {
+    static RouteShard of(String group, int index, int shardCount, List<RouteLine> sortedLines) {
         if (sortedLines.isEmpty()) {
             return EMPTY;
         }
@@ -45,7 +46,7 @@ final class RouteShard {
         String previous = null;
         for (RouteLine line : sortedLines) {
             String service = line.serviceId();
-            if (RoutingTable.shard(service) != index) {
+            if (RoutingTable.shard(service, shardCount) != index) {
                 throw new IllegalArgumentException("routing table of group " + group + ": service " + service
                         + " is not of shard " + index);
             }

@@ -37,7 +37,7 @@ public final class RoutesReader {
     private final ZkLayout layout;
     private final String group;
     private final Optional<VersionVerifier> verifier;
-    private final String[] cachedShas = new String[RoutingTable.SHARDS];
+    private String[] cachedShas = new String[RoutingTable.SHARDS];
     /** The last table read; its shards are those of {@link #cachedShas}. */
     private RoutingTable cachedTable;
 
@@ -83,13 +83,20 @@ public final class RoutesReader {
             return new Read.Refused(version, "routes version " + version + " describes table " + stored.tableSha256().substring(0, 12)
                     + ", the target says " + abbreviate(target.sha256()));
         }
-        String[] shas = new String[RoutingTable.SHARDS];
+        int shardCount = stored.chunks().size();
+        RoutingTable base = cachedTable;
+        String[] baseShas = cachedShas;
+        if (shardCount != base.shardCount()) { // a version of the other shard count: nothing cached is of use
+            base = RoutingTable.empty(group, shardCount);
+            baseShas = new String[shardCount];
+        }
+        String[] shas = new String[shardCount];
         Map<Integer, List<RouteLine>> replaced = new HashMap<>();
         int fetched = 0;
-        for (int shard = 0; shard < RoutingTable.SHARDS; shard++) {
+        for (int shard = 0; shard < shardCount; shard++) {
             String sha = stored.chunks().get(shard);
             shas[shard] = sha;
-            if (Objects.equals(sha, cachedShas[shard])) {
+            if (Objects.equals(sha, baseShas[shard])) {
                 continue;
             }
             if (sha == null) {
@@ -98,7 +105,7 @@ public final class RoutesReader {
             }
             String chunkPath = layout.routeChunk(group, sha);
             try {
-                replaced.put(shard, RouteChunk.decode(chunkPath, client.getData().forPath(chunkPath), sha, shard));
+                replaced.put(shard, RouteChunk.decode(chunkPath, client.getData().forPath(chunkPath), sha, shard, shardCount));
                 fetched++;
             } catch (KeeperException.NoNodeException e) {
                 return new Read.Refused(version, "routes chunk " + chunkPath + " of shard " + shard + " does not exist");
@@ -108,7 +115,7 @@ public final class RoutesReader {
         }
         RoutingTable table;
         try {
-            table = RoutingTable.withShards(cachedTable, replaced);
+            table = RoutingTable.withShards(base, replaced);
         } catch (IllegalArgumentException e) {
             return new Read.Refused(version, e.getMessage());
         }
@@ -116,7 +123,7 @@ public final class RoutesReader {
             return new Read.Refused(version, "routes version " + version + " says " + stored.services() + " services, its chunks hold "
                     + table.size());
         }
-        System.arraycopy(shas, 0, cachedShas, 0, shas.length);
+        cachedShas = shas;
         cachedTable = table;
         return new Read.Table(version, table, fetched);
     }

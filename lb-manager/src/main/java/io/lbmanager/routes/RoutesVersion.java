@@ -52,9 +52,9 @@ public record RoutesVersion(long version, String group, List<String> chunks, int
             return Optional.of("routes version node says group " + group + " version " + version + ", expected group " + expectedGroup
                     + " version " + expectedVersion);
         }
-        if (chunks == null || chunks.size() != RoutingTable.SHARDS) {
+        if (chunks == null || !RoutingTable.isShardCount(chunks.size())) {
             return Optional.of("routes version " + version + " lists " + (chunks == null ? 0 : chunks.size()) + " chunks, not "
-                    + RoutingTable.SHARDS);
+                    + RoutingTable.SHARDS + " (or " + RoutingTable.LEGACY_SHARDS + ")");
         }
         for (String sha : chunks) {
             if (sha != null && !sha.matches("[0-9a-f]{64}")) {

@@ -98,6 +98,43 @@ class RoutesPublisherTest {
         assertThat(table(300).deltaTo(again.table())).isEqualTo(new RoutesDelta(List.of(line(300)), List.of()));
     }
 
+    /** The same lines in the 64 shards of tables published before 256. */
+    static RoutingTable legacyTable(int services) {
+        java.util.Map<Integer, List<RouteLine>> byShard = new java.util.TreeMap<>();
+        table(services).routes().values().forEach(line -> byShard.computeIfAbsent(
+                RoutingTable.shard(line.serviceId(), RoutingTable.LEGACY_SHARDS), shard -> new ArrayList<>()).add(line));
+        return RoutingTable.withShards(RoutingTable.empty("edge", RoutingTable.LEGACY_SHARDS), byShard);
+    }
+
+    @Test
+    void aVersionOfTheLegacy64ShardsIsReadAndTheNext256ShardVersionReplacesItLineForLine() throws Exception {
+        RoutesReader reader = reader();
+        RoutesReader.Read.Table legacy = (RoutesReader.Read.Table) reader.read(published(publisher.publishIfChanged(legacyTable(300), "old")));
+        assertThat(legacy.table().shardCount()).isEqualTo(RoutingTable.LEGACY_SHARDS);
+        assertThat(legacy.table()).isEqualTo(table(300)).hasSameHashCodeAs(table(300));
+
+        RoutesReader.Read.Table next = (RoutesReader.Read.Table) reader.read(published(publisher.publishIfChanged(table(301), "new")));
+
+        assertThat(next.table().shardCount()).isEqualTo(RoutingTable.SHARDS);
+        assertThat(next.table()).isEqualTo(table(301));
+        assertThat(legacy.table().deltaTo(next.table())).isEqualTo(new RoutesDelta(List.of(line(300)), List.of()));
+        assertThat(next.table().deltaTo(legacy.table())).isEqualTo(new RoutesDelta(List.of(), List.of("svc-300")));
+    }
+
+    @Test
+    void aVersionListingAnotherShardCountIsRefused() throws Exception {
+        PublishedVersion first = published(publisher.publishIfChanged(table(10), "first"));
+        String path = LAYOUT.routeVersion("edge", 1);
+        RoutesVersion stored = Json.read(path, client.getData().forPath(path), RoutesVersion.class);
+        List<String> chunks = new ArrayList<>(stored.chunks().subList(0, 128));
+        client.setData().forPath(path, Json.write(new RoutesVersion(1, "edge", chunks, stored.services(), stored.createdAt(), null)));
+
+        RoutesReader.Read read = new RoutesReader(client, LAYOUT, "edge", Optional.empty()).read(first);
+
+        assertThat(read).isInstanceOf(RoutesReader.Read.Refused.class);
+        assertThat(((RoutesReader.Read.Refused) read).reason()).contains("lists 128 chunks, not 256 (or 64)");
+    }
+
     @Test
     void aVersionChangingOneShardLeavesTheReadersOtherShardsAsTheyWere() throws Exception {
         RoutesReader reader = reader();
@@ -165,7 +202,7 @@ class RoutesPublisherTest {
         byte[] hostile = gzip("svc-1 /x;include p00000000a1 1 1 1 1 1 0\n");
         String sha = RoutingTable.sha256(hostile);
 
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> RouteChunk.decode("/c/" + sha, hostile, sha, RoutingTable.shard("svc-1"))))
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> RouteChunk.decode("/c/" + sha, hostile, sha, RoutingTable.shard("svc-1"), RoutingTable.SHARDS)))
                 .hasMessageContaining("/c/" + sha).hasMessageContaining("basePath");
     }
 

@@ -164,13 +164,15 @@ class RoutingTableTest {
     }
 
     @Test
-    void theSha256OfATableIsWhatTheManagerPublishedBeforeShardsWereKeptApart() {
+    void theSha256OfA64ShardTableIsWhatTheManagerPublishedBeforeAnd256ShardTablesArePinnedToo() {
+        assertThat(RoutesPublisherTest.legacyTable(100).sha256()).isEqualTo("45437c80e6880dff3ed2069a504362e57a92f31f67b65a86b187e20051c1be00");
+        assertThat(RoutesPublisherTest.legacyTable(2_000).sha256()).isEqualTo("73401edd1ba7065827c6de5d5c8fd4f1b5b57640b4cb39c73b72cfa3e5a97242");
+
         RoutingTable fromLines = RoutesPublisherTest.table(2_000);
         RoutingTable fromShards = RoutingTable.withShards(RoutingTable.empty("edge"),
                 shardsOf(new ArrayList<>(fromLines.routes().values()), allShards()));
-
-        assertThat(RoutesPublisherTest.table(100).sha256()).isEqualTo("45437c80e6880dff3ed2069a504362e57a92f31f67b65a86b187e20051c1be00");
-        assertThat(fromLines.sha256()).isEqualTo("73401edd1ba7065827c6de5d5c8fd4f1b5b57640b4cb39c73b72cfa3e5a97242");
+        assertThat(RoutesPublisherTest.table(100).sha256()).isEqualTo("e7d3668ed8cca5b319f2089401199b9a1f1cc6174d9f7aa0c206e2225dc3efa6");
+        assertThat(fromLines.sha256()).isEqualTo("3ba9bca3ceb861bbf1db9f7520d44c21f2e1bb5916568e095c4236a79e0a3f7c");
         assertThat(fromShards.sha256()).isEqualTo(fromLines.sha256());
     }
 
