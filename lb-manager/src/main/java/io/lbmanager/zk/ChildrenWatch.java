@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * two per child (it also lists every child's children) and keeps every node's data. After the
  * watch is set, and again whenever ZooKeeper resets it (a reconnection: events may have been
  * missed), every child is listed and read; a child whose modification zxid is the one reported
- * last is not reported again, and a child gone since is reported deleted. Events arrive on
- * ZooKeeper's event thread, in the order ZooKeeper answered.
+ * last is not reported again, and a child gone since is reported deleted. Events arrive on a
+ * thread of the watch's own, in the order ZooKeeper answered (ZooKeeper's event thread, which every
+ * other watch of the client needs too, only keeps the books).
  */
 final class ChildrenWatch implements AutoCloseable {
 
@@ -40,12 +44,18 @@ final class ChildrenWatch implements AutoCloseable {
     private final Map<String, Long> reported = new ConcurrentHashMap<>();
     private final AtomicBoolean initialized = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ExecutorService notifier;
 
     ChildrenWatch(CuratorFramework client, String path, TreeWatch.Events events) {
         this.client = client;
         this.path = path;
         this.events = events;
         this.watcher = new PersistentWatcher(client, path, true);
+        this.notifier = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "children-watch-" + path);
+            thread.setDaemon(true);
+            return thread;
+        });
         watcher.getListenable().addListener(this::onEvent);
         watcher.getResetListenable().addListener(this::readAll);
     }
@@ -90,7 +100,7 @@ final class ChildrenWatch implements AutoCloseable {
         AtomicInteger pending = new AtomicInteger(children.size() + 1);
         Runnable oneDone = () -> {
             if (pending.decrementAndGet() == 0 && initialized.compareAndSet(false, true)) {
-                events.initialized();
+                report(events::initialized);
             }
         };
         for (String child : children) {
@@ -132,13 +142,32 @@ final class ChildrenWatch implements AutoCloseable {
         }
         Long before = reported.put(child, stat.getMzxid());
         if (before == null || before != stat.getMzxid()) {
-            events.nodeChanged(new ChildData(path + "/" + child, stat, data));
+            ChildData node = new ChildData(path + "/" + child, stat, data);
+            report(() -> events.nodeChanged(node));
         }
     }
 
     private void deleted(String child) {
         if (!closed.get() && reported.remove(child) != null) {
-            events.nodeDeleted(new ChildData(path + "/" + child, null, null));
+            ChildData node = new ChildData(path + "/" + child, null, null);
+            report(() -> events.nodeDeleted(node));
+        }
+    }
+
+    private void report(Runnable event) {
+        try {
+            notifier.execute(() -> {
+                if (closed.get()) {
+                    return;
+                }
+                try {
+                    event.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("a listener of {} failed: {}", path, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile: nobody listens any more
         }
     }
 
@@ -154,6 +183,7 @@ final class ChildrenWatch implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             watcher.close();
+            notifier.shutdownNow();
         }
     }
 }
