@@ -73,11 +73,15 @@ public final class AgentApplyBench {
             for (int i = 0; i < size; i++) {
                 a.add(line(i));
             }
-            List<RouteLine> b = new ArrayList<>(a);
-            b.add(line(size));
             tableA = RoutingTable.of(Catalogs.GROUP, a);
+            int added = size;
+            while (tableA.shardLines(RoutingTable.shard(line(added).serviceId())).isEmpty()) {
+                added++; // a shard with services, so both versions have its chunk (small sizes leave shards empty)
+            }
+            List<RouteLine> b = new ArrayList<>(a);
+            b.add(line(added));
             RoutingTable tableB = RoutingTable.of(Catalogs.GROUP, b);
-            changedShard = RoutingTable.shard(line(size).serviceId());
+            changedShard = RoutingTable.shard(line(added).serviceId());
             shardsOfA = shardLists(tableA);
             shardsOfB = shardLists(tableB);
             RouteChunk chunkA = tableA.chunks().get(changedShard);

@@ -42,6 +42,31 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void theAgentsApplyBenchmarkPrintsARowPerSizeWithARatio() throws Exception {
+        String printed = printedBy(() -> io.lbmanager.routes.AgentApplyBench.main(new String[]{"300", "5"}));
+
+        assertThat(printed).containsPattern("\\| decode the changed chunk.*\\| 300 services \\| [0-9.]+ ms \\|.*x, [0-9.]+x \\|");
+    }
+
+    private interface Run {
+        void run() throws Exception;
+    }
+
+    private static String printedBy(Run run) throws Exception {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            run.run();
+        } finally {
+            System.setOut(out);
+        }
+        String printed = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        out.print(printed);
+        return printed;
+    }
+
+    @Test
     void endToEndScenariosProduceSaneNumbers() throws Exception {
         // The heap probe starts the shaded lb-manager.jar: present from the package phase on (mvn verify).
         Path managerJar = EndToEndBench.Options.defaultManagerJar();

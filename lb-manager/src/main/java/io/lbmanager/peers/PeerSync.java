@@ -104,7 +104,7 @@ public final class PeerSync implements AutoCloseable {
 
     public void start() {
         startNanos = System.nanoTime();
-        cache = TreeWatch.children(client, peersPath, new TreeWatch.Events() {
+        cache = TreeWatch.subtreeWithoutData(client, peersPath, new TreeWatch.Events() {
             @Override
             public void nodeChanged(ChildData node) {
                 onNode(node);

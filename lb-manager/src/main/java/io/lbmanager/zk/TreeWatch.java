@@ -114,45 +114,6 @@ public final class TreeWatch implements AutoCloseable {
         return new TreeWatch(TreeCache.newBuilder(client, path).setMaxDepth(maxDepth).setCacheData(false).build(), events);
     }
 
-    /**
-     * The children of {@code path}, nothing deeper, no data kept ({@link ChildrenWatch}): one read
-     * per child, where {@link #subtree} makes two; for a node with tens of thousands of children.
-     */
-    public static TreeWatch children(CuratorFramework client, String path, Events events) {
-        return new TreeWatch(client, path, events);
-    }
-
-    private TreeWatch(CuratorFramework client, String path, Events events) {
-        ChildrenWatch watch = new ChildrenWatch(client, path, new Events() {
-            @Override
-            public void nodeChanged(ChildData node) {
-                events.nodeChanged(node);
-            }
-
-            @Override
-            public void nodeDeleted(ChildData node) {
-                events.nodeDeleted(node);
-            }
-
-            @Override
-            public void initialized() {
-                initialized.countDown();
-                events.initialized();
-            }
-        });
-        this.cache = new Cache() {
-            @Override
-            public void start() {
-                watch.start();
-            }
-
-            @Override
-            public void close() {
-                watch.close();
-            }
-        };
-    }
-
     /** Every node below {@code path}, and {@code path} itself. */
     public static TreeWatch subtree(CuratorFramework client, String path, Events events) {
         return new TreeWatch(CuratorCache.build(client, path), events);
