@@ -272,9 +272,9 @@ final class Rig implements AutoCloseable {
      * serves it, else the {@code server} lines of the group's published config.
      */
     int publishedUpstreams(String serviceId) throws Exception {
-        String peers = new io.lbmanager.zk.ZkLayout(io.lbmanager.zk.ZkLayout.DEFAULT_ROOT).groupPeerList(GROUP, serviceId);
-        if (client.checkExists().forPath(peers) != null) {
-            return io.lbmanager.peers.PeerList.parse(peers, client.getData().forPath(peers)).peers().size();
+        var stored = io.lbmanager.peers.PeerBucket.readOne(client, new io.lbmanager.zk.ZkLayout(io.lbmanager.zk.ZkLayout.DEFAULT_ROOT), GROUP, serviceId);
+        if (stored.isPresent()) {
+            return stored.get().list().peers().size();
         }
         String upstream = config().path("files").path("upstreams/" + serviceId + ".conf").asText("");
         return (int) upstream.lines().filter(l -> l.strip().startsWith("server ")).count();

@@ -4,7 +4,7 @@ import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.contract.ConfigBundle;
 import io.lbmanager.contract.PublishedVersion;
 import io.lbmanager.contract.RouteLine;
-import io.lbmanager.peers.PeerList;
+import io.lbmanager.peers.PeerBucket;
 import io.lbmanager.render.BundleRenderer;
 import io.lbmanager.rollout.AgentDirectory;
 import io.lbmanager.rollout.GroupStatus;
@@ -15,8 +15,6 @@ import io.lbmanager.routes.PublishedRoutes;
 import io.lbmanager.validate.ConfigError;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 
 import java.util.List;
 import java.util.Optional;
@@ -164,14 +162,7 @@ final class LiveCheck {
     }
 
     private Optional<PeerNode> peerNode(String group, String service) throws Exception {
-        String path = layout.groupPeerList(group, service);
-        try {
-            Stat stat = new Stat();
-            byte[] bytes = client.getData().storingStatIn(stat).forPath(path);
-            List<String> addresses = PeerList.parse(path, bytes).peers().stream().map(p -> p.address()).toList();
-            return Optional.of(new PeerNode(addresses, stat.getMzxid()));
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        }
+        return PeerBucket.readOne(client, layout, group, service)
+                .map(stored -> new PeerNode(stored.list().peers().stream().map(p -> p.address()).toList(), stored.mzxid()));
     }
 }

@@ -41,8 +41,8 @@ public record PeerList(String service, List<Upstream> peers, @JsonInclude(JsonIn
     }
 
     /**
-     * Reads a node the manager wrote, checking everything that reaches Nginx: the service id must
-     * be the node's name and every peer an IPv4 literal with a port and a weight in range.
+     * Reads a node the manager wrote (one list per node, the layout before peer buckets), checking
+     * everything that reaches Nginx: the service id must be the node's name, and see {@link #check}.
      */
     public static PeerList parse(String path, byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
@@ -50,24 +50,41 @@ public record PeerList(String service, List<Upstream> peers, @JsonInclude(JsonIn
         }
         PeerList read = Json.read(path, bytes, PeerList.class);
         String nodeName = path.substring(path.lastIndexOf('/') + 1);
-        if (read.service() == null || !read.service().equals(nodeName) || !InputRules.NAME.matcher(nodeName).matches()) {
+        if (read.service() == null || !read.service().equals(nodeName)) {
             throw new CorruptNodeException(path, "field service: '" + read.service() + "' is not the node's name " + nodeName);
+        }
+        return check(path, "", read);
+    }
+
+    /**
+     * Checks everything of a list read from {@code path} that reaches Nginx: a valid service id, every
+     * peer an IPv4 literal with a port and a weight in range, valid zone names and panic percent.
+     *
+     * @param field where the list is in the node ("" for a whole node), prefixed to the names of bad fields
+     */
+    static PeerList check(String path, String field, PeerList read) {
+        if (read == null) {
+            throw new CorruptNodeException(path, "field " + field + ": not a peer list");
+        }
+        if (read.service() == null || !InputRules.NAME.matcher(read.service()).matches()) {
+            throw new CorruptNodeException(path, "field " + field + "service: '" + read.service() + "' is not a service id ("
+                    + InputRules.NAME.pattern() + ")");
         }
         for (int i = 0; i < read.peers().size(); i++) {
             Upstream peer = read.peers().get(i);
             if (peer == null || peer.host() == null || !UpstreamMode.isBalancerPeer(peer)) {
-                throw new CorruptNodeException(path, "field peers[" + i + "]: " + peer
+                throw new CorruptNodeException(path, "field " + field + "peers[" + i + "]: " + peer
                         + " is not an IPv4 literal with a port in 1..65535 and a weight in 1.." + Upstream.MAX_WEIGHT);
             }
         }
         for (Map.Entry<String, String> zone : read.zones().entrySet()) {
             if (!ZoneName.valid(zone.getValue())) {
-                throw new CorruptNodeException(path, "field zones." + zone.getKey() + ": '" + zone.getValue() + "' is not a zone name ("
-                        + ZoneName.RULE + ")");
+                throw new CorruptNodeException(path, "field " + field + "zones." + zone.getKey() + ": '" + zone.getValue()
+                        + "' is not a zone name (" + ZoneName.RULE + ")");
             }
         }
         if (read.zonePanicPercent() != null && (read.zonePanicPercent() < 0 || read.zonePanicPercent() > 100)) {
-            throw new CorruptNodeException(path, "field zonePanicPercent: " + read.zonePanicPercent() + " is not in 0..100");
+            throw new CorruptNodeException(path, "field " + field + "zonePanicPercent: " + read.zonePanicPercent() + " is not in 0..100");
         }
         return read;
     }

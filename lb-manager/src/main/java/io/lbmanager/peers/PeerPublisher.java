@@ -13,9 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -35,6 +33,7 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerPublisher.class);
     private static final long RETRY_MILLIS = 1_000;
+    private static final long UNBUCKETED_DELETE_DELAY_MILLIS = 10_000;
 
     private final PeerNodes nodes;
     private final UpstreamMode mode;
@@ -43,8 +42,8 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
     private final ScheduledExecutorService executor =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peer-publisher"));
     private final AtomicBoolean queued = new AtomicBoolean();
-    /** What the group's peer nodes hold, as far as this manager knows; touched by the executor thread only. */
-    private final Map<String, Map<String, PeerList>> written = new HashMap<>();
+    /** What the group's peer buckets hold, as far as this manager knows; touched by the executor thread only. */
+    private final Map<String, StoredPeerLists> written = new HashMap<>();
 
     private volatile CatalogSnapshot latest;
 
@@ -128,6 +127,7 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
         for (String gone : Set.copyOf(written.keySet())) {
             if (!snapshot.groups().contains(gone)) {
                 publishGroup(gone, new GroupPeerLists.Update(true, Map.of()));
+                nodes.deleteUnbucketed(gone);
                 written.remove(gone);
             }
         }
@@ -140,38 +140,48 @@ public final class PeerPublisher implements Managed, SnapshotListener, Leadershi
     }
 
     private void publishGroup(String group, GroupPeerLists.Update update) throws Exception {
-        Map<String, PeerList> known = knownNodes(group);
-        List<PeerList> changed = new ArrayList<>();
-        List<String> gone = new ArrayList<>();
+        StoredPeerLists stored = storedLists(group);
         update.lists().forEach((service, list) -> {
-            PeerList stored = known.get(service);
             if (list == null) {
-                if (stored != null) {
-                    gone.add(service);
-                }
-            } else if (stored != list) {
-                if (list.equals(stored)) {
-                    known.put(service, list); // the same instance next time: compared by identity
-                } else {
-                    changed.add(list);
-                }
+                stored.remove(service);
+            } else {
+                stored.put(list);
             }
         });
         if (update.whole()) {
-            known.keySet().stream().filter(service -> !update.lists().containsKey(service)).forEach(gone::add);
+            stored.services().stream().filter(service -> !update.lists().containsKey(service)).forEach(stored::remove);
         }
-        nodes.update(group, changed, known.keySet(), gone);
-        changed.forEach(list -> known.put(list.service(), list));
-        gone.forEach(known::remove);
+        nodes.write(group, stored);
     }
 
-    /** What the group's nodes hold, as far as this manager knows: read from ZooKeeper the first time. */
-    private Map<String, PeerList> knownNodes(String group) throws Exception {
-        Map<String, PeerList> known = written.get(group);
-        if (known == null) {
-            known = nodes.read(group);
-            written.put(group, known);
+    /** What the group's buckets hold, as far as this manager knows: read from ZooKeeper the first time. */
+    private StoredPeerLists storedLists(String group) throws Exception {
+        StoredPeerLists stored = written.get(group);
+        if (stored == null) {
+            stored = nodes.read(group);
+            written.put(group, stored);
+            if (nodes.hasUnbucketed(group)) {
+                executor.schedule(() -> deleteUnbucketed(group), UNBUCKETED_DELETE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            }
         }
-        return known;
+        return stored;
+    }
+
+    /**
+     * Deletes the group's one-node-per-service lists of the layout before buckets, a while after the
+     * buckets were written: an agent follows both layouts with two watches whose events may come in
+     * either order, and a list deleted there before the agent saw its bucket would leave Nginx without it.
+     */
+    private void deleteUnbucketed(String group) {
+        if (!isLeader.getAsBoolean() || !written.containsKey(group)) {
+            return;
+        }
+        try {
+            int deleted = nodes.deleteUnbucketed(group);
+            LOG.info("peer lists group={}: deleted {} nodes of the layout before buckets", group, deleted);
+        } catch (Exception e) {
+            LOG.warn("peer lists group={}: nodes of the layout before buckets not deleted ({}); retrying in {} ms", group, e, RETRY_MILLIS);
+            executor.schedule(() -> deleteUnbucketed(group), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 }

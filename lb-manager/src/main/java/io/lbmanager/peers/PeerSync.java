@@ -24,16 +24,22 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * On the agent: follows {@code groups/{group}/peers} and pushes every changed peer list into the
- * local Nginx's {@code lbm_peers} dict, in one request per batch, while Nginx runs a config with
+ * On the agent: follows the group's peer buckets ({@link PeerBucket}) and pushes every changed
+ * peer list into the local Nginx's {@code lbm_peers} dict, in one request per batch, while Nginx runs a config with
  * the Lua balancer. A push that fails is retried; Nginx keeps the lists it had meanwhile. After
  * every start or reload the agent calls {@link #nginxLoaded}, which pushes every list again
- * (the dict is empty after a restart, and a new size recreates it).
+ * (the dict is empty after a restart, and a new size recreates it). It also follows the layout
+ * before buckets ({@code groups/{group}/peers/{service}}) so that an agent upgraded before the
+ * managers keeps the lists an older leader writes; a service's bucket wins over that.
  */
 public final class PeerSync implements AutoCloseable {
+
+    private record Versioned(String value, long version) {
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerSync.class);
     private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(5);
@@ -41,7 +47,8 @@ public final class PeerSync implements AutoCloseable {
     private static final long RETRY_MILLIS = 250;
 
     private final CuratorFramework client;
-    private final String peersPath;
+    private final String bucketsPath;
+    private final String unbucketedPath;
     private final String label;
     private final NginxPeersEndpoint endpoint;
     private final Path nginxSocket;
@@ -52,7 +59,8 @@ public final class PeerSync implements AutoCloseable {
     private final ConcurrentMap<String, Long> desiredVersions = new ConcurrentHashMap<>();
     /** Service id to the version of its list that Nginx accepted last. */
     private final ConcurrentMap<String, Long> confirmedVersions = new ConcurrentHashMap<>();
-    private final CountDownLatch initialRead = new CountDownLatch(1);
+    /** Counted down by the first full read of each layout's watch (buckets, and one node per service before them). */
+    private final CountDownLatch initialRead = new CountDownLatch(2);
     private final Set<String> seeded = ConcurrentHashMap.newKeySet();
     private volatile NewestOnDisk<Map<String, String>> listFile;
     private volatile boolean knownPushed;
@@ -65,12 +73,20 @@ public final class PeerSync implements AutoCloseable {
     private volatile boolean nginxTakesPeers;
     private volatile boolean listsLoaded;
     private volatile String error;
-    private TreeWatch cache;
+    private TreeWatch buckets;
+    private TreeWatch unbucketed;
+    /** Guards the two maps below and what the node events derive from them. */
+    private final Object nodesLock = new Object();
+    /** Bucket number to the dict values of the services it holds, as last read. */
+    private final Map<Integer, Map<String, String>> bucketValues = new HashMap<>();
+    /** Lists of the layout before buckets, by service; used for services in no bucket (an older manager leads). */
+    private final Map<String, Versioned> unbucketedValues = new HashMap<>();
     private volatile long startNanos;
 
     public PeerSync(CuratorFramework client, ZkLayout layout, String group, Path nginxSocket, String label) {
         this.client = client;
-        this.peersPath = layout.groupPeers(group);
+        this.bucketsPath = layout.groupPeerBuckets(group);
+        this.unbucketedPath = layout.groupPeers(group);
         this.label = label;
         this.nginxSocket = nginxSocket;
         this.endpoint = new NginxPeersEndpoint(nginxSocket, PUSH_TIMEOUT);
@@ -104,15 +120,20 @@ public final class PeerSync implements AutoCloseable {
 
     public void start() {
         startNanos = System.nanoTime();
-        cache = TreeWatch.subtreeWithoutData(client, peersPath, new TreeWatch.Events() {
+        buckets = watch(bucketsPath, this::onBucket, this::onBucketDeleted);
+        unbucketed = watch(unbucketedPath, this::onUnbucketed, this::onUnbucketedDeleted);
+    }
+
+    private TreeWatch watch(String path, Consumer<ChildData> changed, Consumer<ChildData> deleted) {
+        return TreeWatch.subtreeWithoutData(client, path, new TreeWatch.Events() {
             @Override
             public void nodeChanged(ChildData node) {
-                onNode(node);
+                changed.accept(node);
             }
 
             @Override
             public void nodeDeleted(ChildData node) {
-                onDeleted(node);
+                deleted.accept(node);
             }
 
             @Override
@@ -198,29 +219,122 @@ public final class PeerSync implements AutoCloseable {
         return error;
     }
 
-    private void onNode(ChildData node) {
-        String service = serviceOf(node.getPath());
+    private void onBucket(ChildData node) {
+        String name = ZkLayout.childName(bucketsPath, node.getPath());
+        if (name == null) {
+            return;
+        }
+        Map<String, PeerList> lists;
+        try {
+            lists = PeerBucket.parse(node.getPath(), node.getData());
+        } catch (CorruptNodeException e) {
+            error = e.getMessage();
+            LOG.warn("agent {} {}; Nginx keeps the previous lists of that bucket", label, e.getMessage());
+            return;
+        }
+        long version = versionOf(node);
+        synchronized (nodesLock) {
+            Map<String, String> values = new HashMap<>();
+            lists.forEach((service, list) -> values.put(service, list.dictValue()));
+            Map<String, String> before = bucketValues.put(PeerBucket.parseName(name), values);
+            values.forEach((service, value) -> want(service, value, version));
+            if (before != null) {
+                before.keySet().stream().filter(service -> !values.containsKey(service)).forEach(this::fallBackToUnbucketed);
+            }
+        }
+        seen(node);
+    }
+
+    private void onBucketDeleted(ChildData node) {
+        String name = ZkLayout.childName(bucketsPath, node.getPath());
+        if (name != null) {
+            synchronized (nodesLock) {
+                Map<String, String> before = bucketValues.remove(PeerBucket.parseName(name));
+                if (before != null) {
+                    before.keySet().forEach(this::fallBackToUnbucketed);
+                }
+            }
+            queuePush();
+        }
+    }
+
+    private void onUnbucketed(ChildData node) {
+        String service = ZkLayout.childName(unbucketedPath, node.getPath());
         if (service == null) {
             return;
         }
         try {
-            desired.put(service, PeerList.parse(node.getPath(), node.getData()).dictValue());
-            desiredVersions.put(service, node.getStat() == null ? 0L : node.getStat().getMzxid());
-            seeded.remove(service);
-            dirty.add(service);
-            if (node.getStat() != null) { // after dirty.add: a push that counts this zxid as seen finds the service dirty
-                seenZxid.accumulateAndGet(node.getStat().getMzxid(), Math::max);
+            String value = PeerList.parse(node.getPath(), node.getData()).dictValue();
+            long version = versionOf(node);
+            synchronized (nodesLock) {
+                unbucketedValues.put(service, new Versioned(value, version));
+                if (!inBucket(service)) {
+                    want(service, value, version);
+                }
             }
-            queuePush();
+            seen(node);
         } catch (CorruptNodeException e) {
             error = e.getMessage();
             LOG.warn("agent {} {}; Nginx keeps the previous list of {}", label, e.getMessage(), service);
         }
     }
 
+    private void onUnbucketedDeleted(ChildData node) {
+        String service = ZkLayout.childName(unbucketedPath, node.getPath());
+        if (service != null) {
+            synchronized (nodesLock) {
+                unbucketedValues.remove(service);
+                if (!inBucket(service)) {
+                    fallBackToUnbucketed(service);
+                }
+            }
+            queuePush();
+        }
+    }
+
+    /** Nginx should have {@code value} for the service, read from a node at {@code version}. */
+    private void want(String service, String value, long version) {
+        desired.put(service, value);
+        desiredVersions.put(service, version);
+        seeded.remove(service);
+        dirty.add(service);
+    }
+
+    /** The service is in no bucket (any more): its list of the layout before buckets, if any, else none. */
+    private void fallBackToUnbucketed(String service) {
+        Versioned unbucketed = unbucketedValues.get(service);
+        if (unbucketed != null) {
+            want(service, unbucketed.value(), unbucketed.version());
+        } else {
+            desired.put(service, "");
+            desiredVersions.remove(service);
+            dirty.add(service);
+        }
+    }
+
+    private boolean inBucket(String service) {
+        Map<String, String> bucket = bucketValues.get(PeerBucket.of(service));
+        return bucket != null && bucket.containsKey(service);
+    }
+
+    private static long versionOf(ChildData node) {
+        return node.getStat() == null ? 0L : node.getStat().getMzxid();
+    }
+
+    /** After {@link #want}: a push that counts this zxid as seen finds the services it changed dirty. */
+    private void seen(ChildData node) {
+        if (node.getStat() != null) {
+            seenZxid.accumulateAndGet(node.getStat().getMzxid(), Math::max);
+        }
+        queuePush();
+    }
+
     /** Synchronized with {@link #pushDirty}: marking every list dirty in the middle of a push would leave it not ready. */
     private synchronized void onInitialRead() {
         initialRead.countDown();
+        if (!allRead()) {
+            return; // the other layout's watch is not done yet
+        }
         LOG.info("agent {} read the peer lists of {} services from ZooKeeper in {} ms", label, desired.size() - seeded.size(),
                 (System.nanoTime() - startNanos) / 1_000_000);
         for (String gone : seeded) {
@@ -229,20 +343,6 @@ public final class PeerSync implements AutoCloseable {
         seeded.clear();
         dirty.addAll(desired.keySet());
         queuePush();
-    }
-
-    private void onDeleted(ChildData node) {
-        String service = serviceOf(node.getPath());
-        if (service != null) {
-            desired.put(service, "");
-            desiredVersions.remove(service);
-            dirty.add(service);
-            queuePush();
-        }
-    }
-
-    private String serviceOf(String path) {
-        return path.startsWith(peersPath + "/") ? path.substring(peersPath.length() + 1) : null;
     }
 
     private void queuePush() {
@@ -319,8 +419,11 @@ public final class PeerSync implements AutoCloseable {
     @Override
     public void close() {
         pusher.shutdownNow();
-        if (cache != null) {
-            cache.close();
+        if (buckets != null) {
+            buckets.close();
+        }
+        if (unbucketed != null) {
+            unbucketed.close();
         }
         endpoint.close();
         if (listFile != null) {

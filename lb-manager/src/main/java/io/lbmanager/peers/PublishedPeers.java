@@ -10,14 +10,15 @@ import org.apache.curator.framework.recipes.cache.ChildData;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * On the manager, for the status API: the peer lists published for each group's Lua balancers
- * ({@code groups/{group}/peers/{service}}), with each node's version (its modification zxid, the
- * version an agent confirms). A group is watched from the first time it is asked for.
+ * ({@link PeerBucket}), each with its version: the modification zxid of its bucket, the version an
+ * agent confirms. A group is watched from the first time it is asked for.
  */
 public final class PublishedPeers implements Managed {
 
@@ -54,38 +55,43 @@ public final class PublishedPeers implements Managed {
     }
 
     private GroupWatch watch(String group) {
-        String parent = layout.groupPeers(group);
+        String parent = layout.groupPeerBuckets(group);
         ConcurrentMap<String, Published> lists = new ConcurrentHashMap<>();
+        Map<String, Set<String>> servicesByBucket = new ConcurrentHashMap<>();
         TreeWatch watch = TreeWatch.subtreeWithoutData(client, parent, new TreeWatch.Events() {
             @Override
             public void nodeChanged(ChildData node) {
-                String service = serviceOf(parent, node.getPath());
-                if (service == null) {
+                String bucket = ZkLayout.childName(parent, node.getPath());
+                if (bucket == null) {
                     return;
                 }
+                Map<String, PeerList> read;
                 try {
-                    PeerList list = PeerList.parse(node.getPath(), node.getData());
-                    lists.put(service, new Published(list.peers(), node.getStat() == null ? 0 : node.getStat().getMzxid(), list.zones()));
+                    read = PeerBucket.parse(node.getPath(), node.getData());
                 } catch (CorruptNodeException e) {
-                    lists.remove(service); // the publisher rewrites it
+                    read = Map.of(); // the publisher rewrites it
+                }
+                long version = node.getStat() == null ? 0 : node.getStat().getMzxid();
+                read.forEach((service, list) -> lists.put(service, new Published(list.peers(), version, list.zones())));
+                Set<String> before = servicesByBucket.put(bucket, Set.copyOf(read.keySet()));
+                if (before != null) {
+                    before.stream().filter(service -> !servicesByBucket.get(bucket).contains(service)).forEach(lists::remove);
                 }
             }
 
             @Override
             public void nodeDeleted(ChildData node) {
-                String service = serviceOf(parent, node.getPath());
-                if (service != null) {
-                    lists.remove(service);
+                String bucket = ZkLayout.childName(parent, node.getPath());
+                if (bucket != null) {
+                    Set<String> before = servicesByBucket.remove(bucket);
+                    if (before != null) {
+                        before.forEach(lists::remove);
+                    }
                 }
             }
         });
         watch.start();
         return new GroupWatch(watch, lists);
-    }
-
-    private static String serviceOf(String parent, String path) {
-        String child = path.startsWith(parent + "/") ? path.substring(parent.length() + 1) : null;
-        return child == null || child.contains("/") ? null : child;
     }
 
     @Override

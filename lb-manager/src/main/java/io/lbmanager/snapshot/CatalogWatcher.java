@@ -54,7 +54,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
     @Override
     public void nodeChanged(ChildData node) {
         String path = node.getPath();
-        String group = childOf(layout.catalogGroups(), path);
+        String group = ZkLayout.childName(layout.catalogGroups(), path);
         if (group != null) {
             source.groupAdded(group);
             return;
@@ -79,7 +79,7 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
     @Override
     public void nodeDeleted(ChildData node) {
         String path = node.getPath();
-        String group = childOf(layout.catalogGroups(), path);
+        String group = ZkLayout.childName(layout.catalogGroups(), path);
         if (group != null) {
             source.groupRemoved(group);
             return;
@@ -99,20 +99,12 @@ public final class CatalogWatcher implements Managed, TreeWatch.Events {
 
     /** The id of a service node, in its bucket or flat (as stored before buckets); null for buckets and other nodes. */
     private String serviceIdOf(String path) {
-        String flat = childOf(layout.services(), path);
+        String flat = ZkLayout.childName(layout.services(), path);
         if (flat != null) {
             return ZkLayout.isServiceBucket(flat) ? null : flat;
         }
         int slash = path.lastIndexOf('/');
-        String bucket = slash > 0 ? childOf(layout.services(), path.substring(0, slash)) : null;
-        return bucket != null && ZkLayout.isServiceBucket(bucket) ? childOf(layout.services() + "/" + bucket, path) : null;
-    }
-
-    private static String childOf(String parent, String path) {
-        if (!path.startsWith(parent + "/")) {
-            return null;
-        }
-        String rest = path.substring(parent.length() + 1);
-        return rest.isEmpty() || rest.contains("/") ? null : rest;
+        String bucket = slash > 0 ? ZkLayout.childName(layout.services(), path.substring(0, slash)) : null;
+        return bucket != null && ZkLayout.isServiceBucket(bucket) ? ZkLayout.childName(layout.services() + "/" + bucket, path) : null;
     }
 }

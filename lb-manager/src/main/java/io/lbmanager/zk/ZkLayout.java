@@ -169,12 +169,31 @@ public record ZkLayout(String root) {
         return group(group) + "/usage";
     }
 
+    /** The name of {@code path} when it is a child of {@code parent}, else null. */
+    public static String childName(String parent, String path) {
+        if (!path.startsWith(parent + "/")) {
+            return null;
+        }
+        String rest = path.substring(parent.length() + 1);
+        return rest.isEmpty() || rest.contains("/") ? null : rest;
+    }
+
+    /** One node per service's peer list: the layout before peer buckets, still read by agents during an upgrade. */
     public String groupPeers(String group) {
         return group(group) + "/peers";
     }
 
     public String groupPeerList(String group, String serviceId) {
         return groupPeers(group) + "/" + serviceId;
+    }
+
+    /** The peer lists of a group's Lua balancers, in buckets ({@link io.lbmanager.peers.PeerBucket}). */
+    public String groupPeerBuckets(String group) {
+        return group(group) + "/peer-buckets";
+    }
+
+    public String groupPeerBucket(String group, String bucketName) {
+        return groupPeerBuckets(group) + "/" + bucketName;
     }
 
     /** The routing table of a group (routed services, pushed into Nginx's Lua dict without a reload). */

@@ -1,6 +1,7 @@
 package io.lbmanager.peers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lbmanager.catalog.Upstream;
 import io.lbmanager.contract.AgentStatus;
 import io.lbmanager.testsupport.HostAgent;
 import io.lbmanager.testsupport.Http;
@@ -147,8 +148,8 @@ class DynamicUpstreamsOnHostTest {
         ServiceInstance<WeightedPayload> heavier = ServiceInstance.<WeightedPayload>builder().id(registered.get(1).getId())
                 .name("shop").address("127.0.0.1").port(backends.get(1).port()).payload(new WeightedPayload(3)).build();
         discovery.updateService(heavier);
-        await("the peer list carries weight 3", WITHIN, () -> new String(client.getData().forPath(LAYOUT.groupPeerList(GROUP, "shop")),
-                StandardCharsets.UTF_8).contains("\"weight\":3"));
+        await("the peer list carries weight 3", WITHIN, () -> PeerBucket.readOne(client, LAYOUT, GROUP, "shop").orElseThrow()
+                .list().peers().stream().anyMatch(peer -> peer.weight() == 3));
         Map<String, Integer> counts = new HashMap<>();
         HostAgent agent = agents.get(0);
         for (int i = 0; i < 80; i++) {
@@ -219,13 +220,14 @@ class DynamicUpstreamsOnHostTest {
         register(0, 1);
         awaitEveryNginx("b1 serves shop", "/shop/x", r -> r.body().equals("b1\n"));
         // Written behind the leader's back: it rewrites the node on the next change of shop, not before.
-        client.setData().forPath(LAYOUT.groupPeerList(GROUP, "shop"),
-                "{\"service\":\"shop\",\"peers\":[{\"host\":\"evil.example;\",\"port\":80}]}".getBytes(StandardCharsets.UTF_8));
+        String bucket = PeerBucket.name(PeerBucket.of("shop"));
+        client.setData().forPath(LAYOUT.groupPeerBucket(GROUP, bucket),
+                "{\"lists\":[{\"service\":\"shop\",\"peers\":[{\"host\":\"evil.example;\",\"port\":80}]}]}".getBytes(StandardCharsets.UTF_8));
 
         for (HostAgent agent : agents) {
             await("agent " + agent.settings.agentId() + " names the bad node", WITHIN,
-                    () -> agent.agent.status().peerError() != null && agent.agent.status().peerError().contains("peers/shop"));
-            assertThat(agent.agent.status().peerError()).contains("peers[0]");
+                    () -> agent.agent.status().peerError() != null && agent.agent.status().peerError().contains("peer-buckets/" + bucket));
+            assertThat(agent.agent.status().peerError()).contains("lists[0].peers[0]");
             assertThat(Http.get(agent.trafficPort(), "/shop/x").body()).isEqualTo("b1\n");
         }
         register(1, 1);
@@ -274,8 +276,8 @@ class DynamicUpstreamsOnHostTest {
             await("the group reports shop held", WITHIN, () -> json(get(api("/groups/edge/status"))).path("status").path("held")
                     .path("shop").asText().contains("discovered instances of 2 services vanished within"));
             Thread.sleep(300);
-            assertThat(new String(client.getData().forPath(LAYOUT.groupPeerList(GROUP, "shop")), StandardCharsets.UTF_8))
-                    .contains(String.valueOf(fourth.port()));
+            assertThat(PeerBucket.readOne(client, LAYOUT, GROUP, "shop").orElseThrow().list().peers())
+                    .extracting(Upstream::port).contains(fourth.port());
             for (HostAgent agent : agents) {
                 assertThat(Http.get(agent.trafficPort(), "/shop/x").status()).as("held peers still serve").isEqualTo(200);
             }

@@ -7,12 +7,12 @@ import io.lbmanager.discovery.DiscoveryWatcher;
 import io.lbmanager.render.UpstreamMode;
 import io.lbmanager.snapshot.CatalogWatcher;
 import io.lbmanager.snapshot.DiscoveryGuard;
+import io.lbmanager.snapshot.SnapshotChange;
 import io.lbmanager.snapshot.SnapshotSource;
 import io.lbmanager.testsupport.Await;
 import io.lbmanager.testsupport.ZooKeeperExtension;
 import io.lbmanager.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,12 +82,7 @@ class PeerPublisherTest {
     }
 
     private Optional<List<Integer>> storedPorts(String group, String service) throws Exception {
-        String path = layout.groupPeerList(group, service);
-        try {
-            return Optional.of(PeerList.parse(path, client.getData().forPath(path)).peers().stream().map(Upstream::port).toList());
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        }
+        return PeerBucket.readOne(client, layout, group, service).map(stored -> stored.list().peers().stream().map(Upstream::port).toList());
     }
 
     private void awaitStored(String group, String service, Optional<List<Integer>> ports) throws Exception {
@@ -111,6 +106,32 @@ class PeerPublisherTest {
         }
         for (int i = 0; i < SERVICES; i++) {
             awaitStored("edge", id(i), Optional.of(List.of(9000 + i)));
+        }
+    }
+
+    @Test
+    void aNewLeaderFindingTheLayoutBeforeBucketsWritesBucketsAndDeletesTheOlderNodesAfterwards() throws Exception {
+        defineServicesWithOneInstanceEach();
+        publisher.stop(); // the older leader, which wrote one node per service (and no buckets)
+        client.delete().deletingChildrenIfNeeded().forPath(layout.groupPeerBuckets("edge"));
+        for (int i = 0; i < SERVICES; i++) {
+            client.create().creatingParentsIfNeeded().forPath(layout.groupPeerList("edge", id(i)),
+                    new PeerList(id(i), List.of(new Upstream("10.0.0.1", 9000 + i))).encode());
+        }
+        client.create().forPath(layout.groupPeerList("edge", "gone-since"), new PeerList("gone-since", List.of(new Upstream("10.0.0.9", 1))).encode());
+        PeerPublisher newLeader = new PeerPublisher(client, layout, UpstreamMode.dynamic(UpstreamMode.DEBIAN_MODULES_DIR, 4), () -> true);
+        try {
+            newLeader.snapshotChanged(source.current(), SnapshotChange.of(SnapshotChange.Cause.FIRST_READ));
+
+            Await.await("every list in its bucket", WAIT, () -> new PeerNodes(client, layout).read("edge").services().size() == SERVICES);
+            assertThat(client.checkExists().forPath(layout.groupPeerList("edge", id(3)))).as("the older nodes stay a while").isNotNull();
+            Await.await("the older nodes deleted", WAIT, () -> client.checkExists().forPath(layout.groupPeers("edge")) == null);
+            for (int i = 0; i < SERVICES; i++) {
+                assertThat(storedPorts("edge", id(i))).contains(List.of(9000 + i));
+            }
+            assertThat(storedPorts("edge", "gone-since")).isEmpty();
+        } finally {
+            newLeader.stop();
         }
     }
 

@@ -41,8 +41,35 @@ class PeerSyncTest {
     @BeforeEach
     void start() throws Exception {
         client = zk.curator();
-        client.create().creatingParentsIfNeeded().forPath(LAYOUT.groupPeerList("edge", "shop"),
-                new PeerList("shop", List.of(new Upstream("10.0.0.1", 80))).encode());
+        publish(client, list("shop", "10.0.0.1", 80));
+    }
+
+    private static PeerList list(String service, String host, int port) {
+        return new PeerList(service, List.of(new Upstream(host, port)));
+    }
+
+    /** Writes the list into its bucket, as the leading manager does. */
+    private static void publish(CuratorFramework client, PeerList list) throws Exception {
+        PeerNodes nodes = new PeerNodes(client, LAYOUT);
+        StoredPeerLists stored = nodes.read("edge");
+        stored.put(list);
+        nodes.write("edge", stored);
+    }
+
+    private void unpublish(String service) throws Exception {
+        PeerNodes nodes = new PeerNodes(client, LAYOUT);
+        StoredPeerLists stored = nodes.read("edge");
+        stored.remove(service);
+        nodes.write("edge", stored);
+    }
+
+    /** Writes a node of the layout before buckets, as an older leading manager does. */
+    private void publishUnbucketed(PeerList list) throws Exception {
+        client.create().orSetData().creatingParentsIfNeeded().forPath(LAYOUT.groupPeerList("edge", list.service()), list.encode());
+    }
+
+    private static List<String> lines(List<String> bodies) {
+        return bodies.stream().flatMap(String::lines).toList();
     }
 
     @Test
@@ -77,8 +104,7 @@ class PeerSyncTest {
             sync.nginxLoading();
             int pushedBeforeRestart = nginx.bodies().size();
             assertThat(sync.listsLoaded()).as("a restarted Nginx starts with an empty dict").isFalse();
-            client.create().forPath(LAYOUT.groupPeerList("edge", "cart"),
-                    new PeerList("cart", List.of(new Upstream("10.0.0.2", 81))).encode());
+            publish(client, list("cart", "10.0.0.2", 81));
 
             await("the change of cart is pushed", Duration.ofSeconds(10),
                     () -> nginx.bodies().stream().anyMatch(body -> body.contains("cart")));
@@ -90,7 +116,36 @@ class PeerSyncTest {
         }
     }
 
-    /** Answers every POST on a unix socket with 200, as Nginx's /_lbm/peers does, and keeps the bodies. */
+    @Test
+    void duringAnUpgradeABucketWinsOverTheOlderLayoutWhoseListsServeUntilTheBucketsHaveThem(@TempDir Path dir) throws Exception {
+        publishUnbucketed(list("shop", "10.0.0.9", 99));
+        publishUnbucketed(list("cart", "10.0.0.2", 81));
+        Path socket = dir.resolve("peers.sock");
+        try (RecordingSocket nginx = RecordingSocket.at(socket);
+             PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1")) {
+            sync.start();
+            sync.nginxLoaded(true);
+            assertThat(sync.listsLoaded()).isTrue();
+            assertThat(lines(nginx.bodies())).as("shop from its bucket, cart (in none) from the older layout")
+                    .contains("shop 10.0.0.1:80:1", "cart 10.0.0.2:81:1").doesNotContain("shop 10.0.0.9:99:1");
+
+            publish(client, list("cart", "10.0.0.3", 82)); // a new leader writes every list into buckets
+            await("cart's bucket replaces its older node", Duration.ofSeconds(10),
+                    () -> lines(nginx.bodies()).contains("cart 10.0.0.3:82:1"));
+            client.delete().forPath(LAYOUT.groupPeerList("edge", "shop"));
+            client.delete().forPath(LAYOUT.groupPeerList("edge", "cart"));
+            publishUnbucketed(list("marker", "10.0.0.4", 83)); // after the deletions on the same watch
+            await("the marker is pushed", Duration.ofSeconds(10), () -> lines(nginx.bodies()).contains("marker 10.0.0.4:83:1"));
+            assertThat(lines(nginx.bodies())).as("deleting the older nodes removes no list that is in a bucket")
+                    .doesNotContain("shop", "cart");
+
+            unpublish("shop");
+            await("a list gone from its bucket, with no older node, is removed", Duration.ofSeconds(10),
+                    () -> lines(nginx.bodies()).contains("shop"));
+            assertThat(sync.confirmedVersions()).containsOnlyKeys("cart", "marker");
+        }
+    }
+
     @Test
     void listsKeptOnDiskFillAnNginxStartedWithoutZooKeeperUntilZooKeepersFirstReadReplacesThem(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("peers.sock");
@@ -122,8 +177,8 @@ class PeerSyncTest {
             assertThat(sync.listsLoaded()).as("not every list is known to be current before ZooKeeper's first read").isFalse();
 
             zk.restart();
-            client.delete().forPath(LAYOUT.groupPeerList("edge", "shop"));
-            client.create().forPath(LAYOUT.groupPeerList("edge", "cart"), new PeerList("cart", List.of(new Upstream("10.0.0.2", 81))).encode());
+            unpublish("shop");
+            publish(client, list("cart", "10.0.0.2", 81));
             await("ZooKeeper's lists replace the ones from disk", Duration.ofSeconds(30),
                     () -> sync.listsLoaded() && String.join("", nginx.bodies()).contains("cart 10.0.0.2:81:1\n"));
             String pushed = String.join("", nginx.bodies());
@@ -134,6 +189,7 @@ class PeerSyncTest {
         assertThat(file.read()).containsOnlyKeys("cart");
     }
 
+    /** Answers every POST on a unix socket with 200, as Nginx's /_lbm/peers does, and keeps the bodies. */
     private static final class RecordingSocket implements AutoCloseable {
         private final ServerSocketChannel server;
         private final List<String> bodies = new CopyOnWriteArrayList<>();
