@@ -186,9 +186,11 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         RoutesRollout routesRollout = new RoutesRollout(routesStore,
                 new RoutesPublisher(client, layout, config.pipeline.versionsKept, keys.signer()), rolloutStore, agents,
                 Duration.ofSeconds(config.pipeline.rolloutTimeoutSeconds), leadership::isLeader);
+        PublishedRoutes publishedRoutes = new PublishedRoutes(client, layout, routesStore,
+                keys.publicKey().map(VersionVerifier::new));
         RoutesPipeline routesPipeline = new RoutesPipeline(routesRollout, upstreamMode, leadership::isLeader,
                 group -> published.target(group).map(target -> RoutesSync.profilesOf(target.bundle().files())), proposedRoutes,
-                catalog.writes());
+                catalog.writes()).seedingFrom(publishedRoutes::heldTables);
         coordinator.onTargetMoved(routesPipeline::configTargetMoved);
 
         snapshots.tell(peerPublisher).tell(pipeline).tell(routesPipeline);
@@ -208,8 +210,6 @@ public class LbManagerApplication extends Application<LbManagerConfiguration> {
         environment.jersey().register(new ServiceStatusResource(snapshots, statusStore));
         PublishedPeers publishedPeers = new PublishedPeers(client, layout);
         environment.lifecycle().manage(publishedPeers);
-        PublishedRoutes publishedRoutes = new PublishedRoutes(client, layout, routesStore,
-                keys.publicKey().map(VersionVerifier::new));
         ServiceUpstreamsResource routing = ServiceUpstreamsResource.create(snapshots, statusStore, published, agents, publishedPeers,
                 new AgentReports(), publishedRoutes);
         environment.jersey().register(routing);

@@ -50,6 +50,20 @@ public final class PublishedRoutes {
         return target.isEmpty() ? Set.of() : table(group, target.get()).map(t -> t.routes().keySet()).orElse(Set.of());
     }
 
+    /** The tables the group's agents may hold now: the live one, then the target when it differs (oldest first). */
+    public List<RoutingTable> heldTables(String group) throws Exception {
+        List<RoutingTable> tables = new ArrayList<>();
+        Optional<PublishedVersion> live = store.live(group).value();
+        Optional<PublishedVersion> target = store.target(group).value();
+        if (live.isPresent()) {
+            table(group, live.get()).ifPresent(tables::add);
+        }
+        if (target.isPresent() && !target.equals(live)) {
+            table(group, target.get()).ifPresent(tables::add);
+        }
+        return tables;
+    }
+
     /** The live routes version of the group; 0 when none is. */
     public long liveVersion(String group) {
         return store.live(group).value().map(PublishedVersion::version).orElse(0L);

@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -50,6 +52,12 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
         Optional<Set<String>> of(String group) throws Exception;
     }
 
+    /** The routing tables a group's agents may hold now (its live and target tables), oldest first. */
+    @FunctionalInterface
+    public interface HeldTables {
+        List<RoutingTable> of(String group) throws Exception;
+    }
+
     static final long WAITING_PASS_MILLIS = 1_000;
     /** How long a pass may wait for API calls answered together ({@link CatalogWrites}) after the first change it holds. */
     static final long MAX_GATHER_MILLIS = 1_000;
@@ -60,6 +68,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final ConfigProfiles configProfiles;
     private final ProposedRoutes proposed;
     private final CatalogWrites writes;
+    private volatile HeldTables held = group -> List.of();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "routes-pipeline");
         thread.setDaemon(true);
@@ -73,6 +82,9 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     private final Map<String, Proposal> outcomes = new ConcurrentHashMap<>();
     /** Per group, its table as built pass after pass. Pass thread only. */
     private final Map<String, GroupRoutes> groups = new HashMap<>();
+    /** Groups whose held tables were read since this manager last gained leadership. Pass thread only. */
+    private final Set<String> seeded = new HashSet<>();
+    private volatile boolean leadershipMoved;
     private volatile CatalogSnapshot latest;
     /** When the pass now held for API calls was first due (System.nanoTime()); 0 while none is held. Pass thread only. */
     private long gatheringSince;
@@ -92,6 +104,16 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
         this.writes = writes.whenIdle(this::queuePass);
     }
 
+    /**
+     * After gaining leadership, first records as proposed the tables the group's agents may hold
+     * (read from ZooKeeper): a service the last leader kept at its old line while its new profile
+     * waited for the config keeps that line, and the renderer keeps the profiles those tables name.
+     */
+    public RoutesPipeline seedingFrom(HeldTables held) {
+        this.held = held;
+        return this;
+    }
+
     @Override
     public void snapshotChanged(CatalogSnapshot snapshot, SnapshotChange change) {
         latest = snapshot;
@@ -102,6 +124,7 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
     public void leadershipGained() {
         lastProposed.clear();
         proposed.clear();
+        leadershipMoved = true;
         queuePass();
     }
 
@@ -182,9 +205,15 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             return false;
         }
         boolean waiting = false;
+        if (leadershipMoved) {
+            leadershipMoved = false;
+            groups.clear();
+            seeded.clear();
+        }
         groups.keySet().retainAll(snapshot.groups());
         for (String group : snapshot.groups()) {
             try {
+                seed(group);
                 Set<String> profiles = configProfiles.of(group).orElse(Set.of());
                 GroupRoutes.Built built = groups.computeIfAbsent(group, g -> new GroupRoutes(g, mode, proposed)).build(snapshot, profiles);
                 waiting |= built.waiting();
@@ -207,6 +236,17 @@ public final class RoutesPipeline implements Managed, SnapshotListener, Leadersh
             }
         }
         return waiting;
+    }
+
+    private void seed(String group) throws Exception {
+        if (seeded.contains(group)) {
+            return;
+        }
+        String liveSha256 = rollout.liveSha256(group).orElse(null);
+        for (RoutingTable table : held.of(group)) {
+            proposed.proposed(table, liveSha256);
+        }
+        seeded.add(group);
     }
 
     @Override

@@ -90,6 +90,33 @@ class RoutesPipelineTest {
     }
 
     @Test
+    void aNewLeaderKeepsTheLineTheLastLeaderHeldForAServiceWhoseNewProfileWaits() throws Exception {
+        String usual = profile(Map.of());
+        String big = profile(Map.of("clientMaxBodySizeMb", 50));
+        RoutesPipeline lastLeader = new RoutesPipeline(rollout(), ROUTING, () -> true, group -> Optional.of(Set.of(usual)));
+        try {
+            lastLeader.snapshotChanged(snapshot(service("shop", "/shop", Map.of(), IP)), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+            await("shop in the routes target at the usual profile", WITHIN, () -> usual.equals(targetProfileOf("shop")));
+        } finally {
+            lastLeader.stop();
+        }
+        ProposedRoutes proposed = new ProposedRoutes();
+        PublishedRoutes published = new PublishedRoutes(zk.curator(), LAYOUT, new RoutesRolloutStore(new ZkNodes(zk.curator()), LAYOUT),
+                Optional.empty());
+        pipeline = new RoutesPipeline(rollout(), ROUTING, () -> true, group -> Optional.of(Set.of(usual)), proposed, new CatalogWrites())
+                .seedingFrom(published::heldTables);
+        pipeline.leadershipGained();
+
+        pipeline.snapshotChanged(snapshot(service("shop", "/shop", Map.of("clientMaxBodySizeMb", 50), IP), service("cart", "/cart",
+                Map.of(), IP)), SnapshotChange.of(SnapshotChange.Cause.CATALOG));
+
+        await("cart joins the routes target", WITHIN, () -> targetServices().contains("cart"));
+        assertThat(targetServices()).as("shop is not dropped while its profile waits").contains("shop");
+        assertThat(targetProfileOf("shop")).as("shop keeps the line Nginx serves it by").isEqualTo(usual);
+        assertThat(proposed.of(GROUP)).as("the renderer keeps the profile agents may still route by").contains(usual).doesNotContain(big);
+    }
+
+    @Test
     void servicesWrittenByCallsAnsweredTogetherGoOutInOneTable() throws Exception {
         String usual = profile(Map.of());
         CatalogWrites writes = new CatalogWrites();
