@@ -1,6 +1,6 @@
 package io.lbmanager.peers;
 
-import io.lbmanager.routes.RoutingTable;
+import io.lbmanager.contract.ServiceShards;
 import io.lbmanager.zk.CorruptNodeException;
 import io.lbmanager.zk.Json;
 import io.lbmanager.zk.ZkLayout;
@@ -56,9 +56,9 @@ public final class PeerBucket {
         }
     }
 
-    /** The bucket of a service: the routing table's shard function, with {@value #COUNT} buckets. */
+    /** The bucket of a service: the routing table's shard function ({@link ServiceShards}), with {@value #COUNT} buckets. */
     public static int of(String serviceId) {
-        return RoutingTable.shard(serviceId, COUNT);
+        return ServiceShards.of(serviceId, COUNT);
     }
 
     public static String name(int bucket) {

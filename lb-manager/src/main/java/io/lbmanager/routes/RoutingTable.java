@@ -1,6 +1,7 @@
 package io.lbmanager.routes;
 
 import io.lbmanager.contract.RouteLine;
+import io.lbmanager.contract.ServiceShards;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,7 +21,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * The routed services of one group, as the Lua router reads them: service id -> its {@link RouteLine},
@@ -180,11 +180,9 @@ public final class RoutingTable {
         return shard(serviceId, SHARDS);
     }
 
-    /** The shard of a service: CRC-32 of its id (UTF-8) mod the shard count; fixed, since stored chunks depend on it. */
+    /** The shard of a service in a table of {@code shardCount} shards ({@link ServiceShards}). */
     public static int shard(String serviceId, int shardCount) {
-        CRC32 crc = new CRC32();
-        crc.update(serviceId.getBytes(StandardCharsets.UTF_8));
-        return (int) (crc.getValue() % shardCount);
+        return ServiceShards.of(serviceId, shardCount);
     }
 
     public String group() {
