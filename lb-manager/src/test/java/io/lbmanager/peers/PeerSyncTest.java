@@ -68,6 +68,15 @@ class PeerSyncTest {
         client.create().orSetData().creatingParentsIfNeeded().forPath(LAYOUT.groupPeerList("edge", list.service()), list.encode());
     }
 
+    /** A started PeerSync whose lists all reached the Nginx at {@code socket}. */
+    private PeerSync loaded(Path socket) throws InterruptedException {
+        PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1");
+        sync.start();
+        sync.nginxLoaded(true);
+        assertThat(sync.listsLoaded()).isTrue();
+        return sync;
+    }
+
     private static List<String> lines(List<String> bodies) {
         return bodies.stream().flatMap(String::lines).toList();
     }
@@ -95,10 +104,7 @@ class PeerSyncTest {
     void afterNginxRestartsTheListsAreLoadedOnlyOnceAPushCarriedEveryOne(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("peers.sock");
         try (RecordingSocket nginx = RecordingSocket.at(socket);
-             PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1")) {
-            sync.start();
-            sync.nginxLoaded(true);
-            assertThat(sync.listsLoaded()).isTrue();
+             PeerSync sync = loaded(socket)) {
             assertThat(nginx.bodies()).isNotEmpty().allMatch("shop 10.0.0.1:80:1\n"::equals);
 
             sync.nginxLoading();
@@ -122,10 +128,7 @@ class PeerSyncTest {
         publishUnbucketed(list("cart", "10.0.0.2", 81));
         Path socket = dir.resolve("peers.sock");
         try (RecordingSocket nginx = RecordingSocket.at(socket);
-             PeerSync sync = new PeerSync(client, LAYOUT, "edge", socket, "edge/a1")) {
-            sync.start();
-            sync.nginxLoaded(true);
-            assertThat(sync.listsLoaded()).isTrue();
+             PeerSync sync = loaded(socket)) {
             assertThat(lines(nginx.bodies())).as("shop from its bucket, cart (in none) from the older layout")
                     .contains("shop 10.0.0.1:80:1", "cart 10.0.0.2:81:1").doesNotContain("shop 10.0.0.9:99:1");
 
