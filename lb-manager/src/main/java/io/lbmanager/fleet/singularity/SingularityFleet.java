@@ -19,13 +19,15 @@ import io.lbmanager.fleet.singularity.SingularityModel.TaskIdsByStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +48,8 @@ public final class SingularityFleet implements FleetBackend {
     private static final int ADMIN_PORT_INDEX = 1;
     /** {@code fleet.drainMillis}'s default. */
     static final Duration DEFAULT_DRAIN = Duration.ofSeconds(2);
+    /** Mesos states of a task that ended badly (not finished, not killed by Singularity's own cleanup). */
+    private static final Set<String> FAILED_TASK_STATES = Set.of("TASK_FAILED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED", "TASK_GONE");
 
     private final SingularityHttp http;
     private final String requestPrefix;
@@ -259,10 +263,10 @@ public final class SingularityFleet implements FleetBackend {
         SingularityModel.DeployResult result = history.get().deployResult();
         return switch (result.deployState()) {
             case "SUCCEEDED" -> new GenerationProgress.Succeeded();
-            case "CANCELED" -> new GenerationProgress.Cancelled(reason(result));
+            case "CANCELED" -> new GenerationProgress.Cancelled(reason(result, group, generationId));
             case "WAITING", "CANCELING" -> new GenerationProgress.InProgress(0, false);
             default -> new GenerationProgress.Failed(failedReasons.computeIfAbsent(requestId(group) + "/" + generationId,
-                    key -> reason(result)));
+                    key -> reason(result, group, generationId)));
         };
     }
 
@@ -314,20 +318,41 @@ public final class SingularityFleet implements FleetBackend {
         return deploy.path("containerInfo").path("docker").path("image").asText("");
     }
 
-    /** The deploy's state and message, and for each failed task what it was (its last status, its stderr tail). */
-    private String reason(SingularityModel.DeployResult result) {
+    /**
+     * The deploy's state and message, and for each failed task what it was (its last status, its stderr tail).
+     * Singularity leaves {@code deployFailures} empty when a task died after a healthcheck that had not failed
+     * yet; its failed tasks are then read from the request's task history.
+     */
+    private String reason(SingularityModel.DeployResult result, String group, String generationId) {
         String reason = result.deployState() + (result.message() == null ? "" : ": " + result.message());
-        if (result.deployFailures() == null || result.deployFailures().isEmpty()) {
-            return reason;
-        }
         long now = System.currentTimeMillis();
-        return reason + " (" + result.deployFailures().stream()
-                .map(failure -> {
+        Stream<String> failures = result.deployFailures() == null || result.deployFailures().isEmpty()
+                ? failedTasksOf(group, generationId, now).stream()
+                : result.deployFailures().stream().map(failure -> {
                     String what = failure.reason() + (failure.message() == null ? "" : ": " + failure.message());
                     return failure.taskId() == null ? what
                             : postMortem.of(failure.taskId().id(), what, now).map(TaskFailure::describe).orElse(what);
-                })
-                .distinct().limit(3).collect(Collectors.joining("; ")) + ")";
+                });
+        List<String> described = failures.distinct().limit(3).toList();
+        return described.isEmpty() ? reason : reason + " (" + String.join("; ", described) + ")";
+    }
+
+    /** What the deploy's tasks that ended in a failure state were, from the request's task history; best effort. */
+    private List<String> failedTasksOf(String group, String generationId, long now) {
+        try {
+            return http.get("/history/request/" + requestId(group) + "/tasks?deployId="
+                            + URLEncoder.encode(generationId, StandardCharsets.UTF_8), SingularityModel.TaskIdHistory[].class)
+                    .map(List::of).orElse(List.of()).stream()
+                    .filter(task -> task.taskId() != null && generationId.equals(task.taskId().deployId())
+                            && FAILED_TASK_STATES.contains(task.lastTaskState()))
+                    .limit(3)
+                    .map(task -> postMortem.of(task.taskId().id(), task.lastTaskState(), now).map(TaskFailure::describe)
+                            .orElse(task.lastTaskState()))
+                    .toList();
+        } catch (RuntimeException e) {
+            LOG.debug("fleet=singularity group={} deploy={} task history not read: {}", group, generationId, e.toString());
+            return List.of();
+        }
     }
 
     private static <T> List<T> listOf(List<T> list) {

@@ -87,6 +87,11 @@ public final class SingularityModel {
     public record TaskId(String id, String requestId, String deployId, Long startedAt, Integer instanceNo, String host) {
     }
 
+    /** {@code GET /api/history/request/{id}/tasks?deployId=}: each inactive task, a SingularityTaskIdHistory. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record TaskIdHistory(TaskId taskId, String lastTaskState, Long updatedAt) {
+    }
+
     /** {@code GET /api/tasks/task/{taskId}}: a SingularityTask, the parts that say where it listens and what it runs. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Task(TaskId taskId, List<Offer> offers, MesosTask mesosTask, TaskRequest taskRequest) {
