@@ -169,7 +169,7 @@ final class PeerNodes {
         try {
             client.delete().forPath(parent);
         } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException ignored) {
-            // gone already, or an old manager still writes there: the next pass deletes what it wrote
+            // gone already, or an older manager still writes there: deleted when a leader with buckets next reads the group
         }
         return children.size();
     }
